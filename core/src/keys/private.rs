@@ -1,0 +1,221 @@
+//! RSA private keys: every form T-Mobile's docs and openssl produce, parsed once.
+
+use std::fmt;
+use std::path::Path;
+
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rsa::{KeyPair, KeySize};
+use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256};
+use pkcs8::der::Decode;
+use pkcs8::PrivateKeyInfoRef;
+use zeroize::Zeroizing;
+
+use super::decrypt::{decrypt_pkcs8, decrypt_traditional, wrong_password};
+use super::public::pem_encode;
+use super::{algorithm_name, check_modulus_bits, read_key_file, PublicKey, RSA_ENCRYPTION_OID};
+use crate::error::{Error, Result};
+
+/// An RSA private key, parsed once and reused for any number of tokens from any thread.
+///
+/// The key material lives in AWS-LC, which clears it when the key is dropped; every
+/// intermediate buffer taap makes while loading it is zeroised too.
+pub struct PrivateKey {
+    pair: KeyPair,
+    public: PublicKey,
+}
+
+impl PrivateKey {
+    /// Loads a private key from PEM: PKCS#8 (`PRIVATE KEY`), encrypted PKCS#8
+    /// (`ENCRYPTED PRIVATE KEY`, PBES2 or legacy PBES1) or PKCS#1 (`RSA PRIVATE KEY`, also
+    /// OpenSSL's traditional `Proc-Type: 4,ENCRYPTED` form). `password` is needed only for
+    /// encrypted keys.
+    pub fn from_pem(pem: impl AsRef<[u8]>, password: Option<&[u8]>) -> Result<Self> {
+        let blocks = pem::parse_many(pem.as_ref())
+            .map_err(|_| Error::InvalidKey("the PEM text is malformed".into()))?;
+        let block = blocks
+            .iter()
+            .find(|block| block.tag().ends_with("PRIVATE KEY"))
+            .ok_or_else(|| Error::InvalidKey(private_key_expected(blocks.first().map(pem::Pem::tag))))?;
+        let contents = Zeroizing::new(block.contents().to_vec());
+        match block.tag() {
+            "PRIVATE KEY" => Self::from_pkcs8_der(&contents),
+            "ENCRYPTED PRIVATE KEY" => {
+                let password = password.ok_or_else(missing_password)?;
+                Self::from_decrypted_pkcs8(&decrypt_pkcs8(&contents, password)?)
+            }
+            "RSA PRIVATE KEY" => match block.headers().get("DEK-Info") {
+                Some(dek_info) => {
+                    let password = password.ok_or_else(missing_password)?;
+                    let der = decrypt_traditional(dek_info, password, &contents)?;
+                    if pkcs1::RsaPrivateKeyRef::from_der(&der).is_err() {
+                        return Err(wrong_password());
+                    }
+                    Self::from_pkcs1_der(&der)
+                }
+                None => Self::from_pkcs1_der(&contents),
+            },
+            other => Err(Error::InvalidKey(not_rsa_pem(other))),
+        }
+    }
+
+    /// Loads a private key from DER: PKCS#8, encrypted PKCS#8 or PKCS#1 `RSAPrivateKey`.
+    pub fn from_der(der: &[u8], password: Option<&[u8]>) -> Result<Self> {
+        if PrivateKeyInfoRef::from_der(der).is_ok() {
+            return Self::from_pkcs8_der(der);
+        }
+        if pkcs1::RsaPrivateKeyRef::from_der(der).is_ok() {
+            return Self::from_pkcs1_der(der);
+        }
+        if pkcs8::EncryptedPrivateKeyInfoRef::from_der(der).is_ok() {
+            let password = password.ok_or_else(missing_password)?;
+            return Self::from_decrypted_pkcs8(&decrypt_pkcs8(der, password)?);
+        }
+        Err(Error::InvalidKey(
+            "not a PKCS#8, encrypted PKCS#8 or PKCS#1 private key in DER".into(),
+        ))
+    }
+
+    /// Loads a private key from PEM or DER bytes, whichever they are.
+    pub fn from_bytes(bytes: &[u8], password: Option<&[u8]>) -> Result<Self> {
+        if bytes.first() == Some(&0x30) {
+            Self::from_der(bytes, password)
+        } else {
+            Self::from_pem(bytes, password)
+        }
+    }
+
+    /// Loads a private key from a PEM or DER file.
+    pub fn from_file(path: impl AsRef<Path>, password: Option<&[u8]>) -> Result<Self> {
+        let bytes = Zeroizing::new(read_key_file(path.as_ref())?);
+        Self::from_bytes(&bytes, password)
+    }
+
+    /// Generates a new key pair; `bits` is 2048 (the docs' default), 3072, 4096 or 8192.
+    pub fn generate(bits: u32) -> Result<Self> {
+        let size = match bits {
+            2048 => KeySize::Rsa2048,
+            3072 => KeySize::Rsa3072,
+            4096 => KeySize::Rsa4096,
+            8192 => KeySize::Rsa8192,
+            _ => {
+                return Err(Error::Config(format!(
+                    "cannot generate a {bits}-bit key; choose 2048, 3072, 4096 or 8192"
+                )))
+            }
+        };
+        let pair = KeyPair::generate(size)
+            .map_err(|_| Error::InvalidKey("RSA key generation failed".into()))?;
+        Self::from_pair(pair)
+    }
+
+    fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
+        let info = PrivateKeyInfoRef::from_der(der).map_err(|_| {
+            Error::InvalidKey("not a valid PKCS#8 (PrivateKeyInfo) structure".into())
+        })?;
+        if info.algorithm.oid != RSA_ENCRYPTION_OID {
+            return Err(Error::InvalidKey(format!(
+                "the key is {}; TAAP signs with RS256 and needs an RSA key",
+                algorithm_name(&info.algorithm.oid)
+            )));
+        }
+        check_pkcs1_size(info.private_key.as_bytes())?;
+        let pair = KeyPair::from_pkcs8(der).map_err(rejected)?;
+        Self::from_pair(pair)
+    }
+
+    /// A wrong password that happens to yield valid padding decrypts to garbage: KeyDecrypt.
+    fn from_decrypted_pkcs8(der: &[u8]) -> Result<Self> {
+        if PrivateKeyInfoRef::from_der(der).is_err() {
+            return Err(wrong_password());
+        }
+        Self::from_pkcs8_der(der)
+    }
+
+    fn from_pkcs1_der(der: &[u8]) -> Result<Self> {
+        check_pkcs1_size(der)?;
+        let pair = KeyPair::from_der(der).map_err(rejected)?;
+        Self::from_pair(pair)
+    }
+
+    fn from_pair(pair: KeyPair) -> Result<Self> {
+        let public = PublicKey::from_der(pair.public_key().as_ref())?;
+        Ok(PrivateKey { pair, public })
+    }
+
+    /// The matching public key.
+    pub fn public_key(&self) -> &PublicKey {
+        &self.public
+    }
+
+    /// The modulus size in bits.
+    pub fn bits(&self) -> u32 {
+        self.public.bits()
+    }
+
+    /// The key as unencrypted PKCS#8 DER, in a buffer that is zeroised when dropped.
+    pub fn to_der(&self) -> Zeroizing<Vec<u8>> {
+        let der = self.pair.as_der().expect("a loaded RSA key always serialises");
+        Zeroizing::new(der.as_ref().to_vec())
+    }
+
+    /// The key as unencrypted PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), zeroised when dropped.
+    pub fn to_pem(&self) -> Zeroizing<String> {
+        Zeroizing::new(pem_encode("PRIVATE KEY", self.to_der().to_vec()))
+    }
+
+    /// Signs `message` with RSASSA-PKCS1-v1_5 + SHA-256 (RS256).
+    pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
+        let mut signature = vec![0; self.pair.public_modulus_len()];
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        self.pair
+            .sign(&RSA_PKCS1_SHA256, &rng, message, &mut signature)
+            .map_err(|_| Error::InvalidKey("the RSA signing operation failed".into()))?;
+        Ok(signature)
+    }
+}
+
+impl fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrivateKey")
+            .field("bits", &self.bits())
+            .field("public_thumbprint", &self.public.thumbprint())
+            .finish_non_exhaustive()
+    }
+}
+
+fn check_pkcs1_size(pkcs1_der: &[u8]) -> Result<()> {
+    let key = pkcs1::RsaPrivateKeyRef::from_der(pkcs1_der).map_err(|_| {
+        Error::InvalidKey("not a valid RSA private key (RSAPrivateKey) structure".into())
+    })?;
+    let modulus = key.modulus.as_bytes();
+    check_modulus_bits(modulus)
+}
+
+fn rejected(rejection: aws_lc_rs::error::KeyRejected) -> Error {
+    Error::InvalidKey(format!("the RSA private key is inconsistent or unsupported ({rejection})"))
+}
+
+fn missing_password() -> Error {
+    Error::KeyDecrypt("the private key is encrypted; pass its password".into())
+}
+
+fn not_rsa_pem(tag: &str) -> String {
+    match tag {
+        "EC PRIVATE KEY" => "the key is an EC key; TAAP signs with RS256 and needs an RSA key".into(),
+        "DSA PRIVATE KEY" => "the key is a DSA key; TAAP signs with RS256 and needs an RSA key".into(),
+        "OPENSSH PRIVATE KEY" => "OpenSSH key files are not supported; convert with \
+                                  `ssh-keygen -p -m PKCS8 -f KEY` (RSA keys only)"
+            .into(),
+        _ => "unsupported private key PEM; expected PRIVATE KEY, ENCRYPTED PRIVATE KEY or RSA PRIVATE KEY".into(),
+    }
+}
+
+fn private_key_expected(found: Option<&str>) -> String {
+    match found {
+        None => "no PEM block found; expected -----BEGIN PRIVATE KEY-----".into(),
+        Some("PUBLIC KEY" | "RSA PUBLIC KEY") => {
+            "this PEM holds a public key; signing needs the private key".into()
+        }
+        Some(_) => "no private key PEM block found; expected -----BEGIN PRIVATE KEY-----".into(),
+    }
+}

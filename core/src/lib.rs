@@ -1,0 +1,67 @@
+//! # taap — the T-Mobile API Access Protocol client
+//!
+//! Proof-of-Possession (PoP) tokens, the request signer, and the gateway-side validator.
+//!
+//! ```
+//! use taap::{PopToken, PopTokenValidator, PrivateKey};
+//!
+//! let key = PrivateKey::generate(2048)?;
+//! let token = PopToken::for_request(
+//!     &key,
+//!     "POST",
+//!     "https://api.t-mobile.com/commerce/v1/orders",
+//!     [("Content-Type", "application/json")],
+//!     br#"{"orderId": 100}"#,
+//! )?;
+//!
+//! let values = [
+//!     ("Content-Type", &b"application/json"[..]),
+//!     ("uri", b"/commerce/v1/orders"),
+//!     ("http-method", b"POST"),
+//!     ("body", br#"{"orderId": 100}"#),
+//! ];
+//! let decoded = PopTokenValidator::default().validate(&token, key.public_key(), &values)?;
+//! assert_eq!(decoded.claims().ehts, ["Content-Type", "uri", "http-method", "body"]);
+//! # Ok::<(), taap::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod ehts;
+mod error;
+mod keys;
+mod request;
+mod token;
+mod validator;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+
+pub use ehts::{Ehts, EhtsValues, MAX_EHTS_ENTRIES};
+pub use error::{Error, ErrorKind, Result};
+pub use keys::{PrivateKey, PublicKey, MAX_KEY_BITS, MIN_KEY_BITS};
+pub use request::{request_method, request_uri, BODY, HTTP_METHOD, URI};
+pub use token::{BuildOptions, Claims, Header, PopToken, DEFAULT_TTL_SECS, MAX_TOKEN_BYTES, MAX_TTL_SECS};
+pub use validator::{
+    PopTokenValidator, ValidatorOptions, DEFAULT_LEEWAY_SECS, DEFAULT_MAX_AGE_SECS,
+    DEFAULT_REPLAY_CAPACITY,
+};
+
+/// The crate version, as bindings report it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub(crate) fn base64url(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Strict base64url without padding, as JWS requires.
+pub(crate) fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    URL_SAFE_NO_PAD.decode(text).ok()
+}
+
+/// The system clock in epoch seconds.
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs() as i64)
+}

@@ -1,0 +1,310 @@
+//! Building and decoding PoP tokens (JWS compact, RS256).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ehts::{Ehts, MAX_EHTS_ENTRIES};
+use crate::error::{Error, Result};
+use crate::keys::PrivateKey;
+use crate::{base64url, base64url_decode, now_unix};
+
+/// Validity T-Mobile's builders give a PoP token.
+pub const DEFAULT_TTL_SECS: i64 = 120;
+/// Longest validity taap will sign: a PoP token is for one hop, not a session.
+pub const MAX_TTL_SECS: i64 = 3600;
+/// Tokens longer than this are refused before any parsing.
+pub const MAX_TOKEN_BYTES: usize = 64 * 1024;
+/// base64url of `{"alg":"RS256","typ":"JWT"}`, the header of every token taap builds.
+const HEADER_B64: &str = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9";
+
+/// Options for one token: validity, and fixed `iat`/`jti` for reproducible output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// Seconds from `iat` to `exp`; 1 to 3600, default 120.
+    pub ttl_secs: i64,
+    /// Issued-at in epoch seconds; `None` reads the clock.
+    pub iat: Option<i64>,
+    /// Token id; `None` draws a fresh random UUID v4 (what every real call must use).
+    pub jti: Option<String>,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        BuildOptions { ttl_secs: DEFAULT_TTL_SECS, iat: None, jti: None }
+    }
+}
+
+impl BuildOptions {
+    /// Sets the validity in seconds.
+    pub fn ttl_secs(mut self, ttl_secs: i64) -> Self {
+        self.ttl_secs = ttl_secs;
+        self
+    }
+
+    /// Fixes `iat` (epoch seconds) instead of reading the clock.
+    pub fn issued_at(mut self, iat: i64) -> Self {
+        self.iat = Some(iat);
+        self
+    }
+
+    /// Fixes `jti` instead of drawing a random UUID; for tests and conformance vectors only.
+    pub fn jti(mut self, jti: impl Into<String>) -> Self {
+        self.jti = Some(jti.into());
+        self
+    }
+
+    fn check(&self) -> Result<()> {
+        if !(1..=MAX_TTL_SECS).contains(&self.ttl_secs) {
+            return Err(Error::Config(format!(
+                "ttl_secs is {}; a PoP token lives 1 to {MAX_TTL_SECS} seconds",
+                self.ttl_secs
+            )));
+        }
+        if let Some(iat) = self.iat {
+            if !(0..=i64::MAX - MAX_TTL_SECS).contains(&iat) {
+                return Err(Error::Config(format!("iat {iat} is not a valid epoch time")));
+            }
+        }
+        if let Some(jti) = &self.jti {
+            if jti.is_empty() || jti.len() > 256 {
+                return Err(Error::Config("jti must be 1 to 256 bytes long".into()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The claims of a PoP token, in T-Mobile's member order (the order they serialise in).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claims {
+    /// base64url SHA-256 of the concatenated ehts values.
+    pub edts: String,
+    /// Version: `"1"` (T-Mobile's validator demo also sent `"v1"`).
+    pub v: String,
+    /// Expiry, epoch seconds.
+    pub exp: i64,
+    /// The signed names, in order.
+    pub ehts: Vec<String>,
+    /// Issued-at, epoch seconds.
+    pub iat: i64,
+    /// Unique token id.
+    pub jti: String,
+}
+
+/// The JOSE header of a PoP token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    /// Always `"RS256"` for a token that decoded.
+    pub alg: String,
+    /// Usually `"JWT"`.
+    pub typ: Option<String>,
+}
+
+/// A decoded (not yet verified) PoP token; build tokens with [`PopToken::build`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct PopToken {
+    header: Header,
+    claims: Claims,
+    token: String,
+    signing_input_len: usize,
+    signature: Vec<u8>,
+}
+
+#[derive(Serialize)]
+struct SerializedClaims<'a> {
+    edts: &'a str,
+    v: &'a str,
+    exp: i64,
+    ehts: &'a str,
+    iat: i64,
+    jti: &'a str,
+}
+
+impl PopToken {
+    /// Builds a PoP token over ordered `(name, value)` pairs with default options.
+    pub fn build<I, N, V>(key: &PrivateKey, ehts: I) -> Result<String>
+    where
+        I: IntoIterator<Item = (N, V)>,
+        N: AsRef<str>,
+        V: AsRef<[u8]>,
+    {
+        Self::sign(key, &Ehts::from_pairs(ehts)?, &BuildOptions::default())
+    }
+
+    /// Builds a PoP token over ordered `(name, value)` pairs with the given options.
+    pub fn build_with<I, N, V>(key: &PrivateKey, ehts: I, options: &BuildOptions) -> Result<String>
+    where
+        I: IntoIterator<Item = (N, V)>,
+        N: AsRef<str>,
+        V: AsRef<[u8]>,
+    {
+        Self::sign(key, &Ehts::from_pairs(ehts)?, options)
+    }
+
+    /// Signs an [`Ehts`] list (e.g. one whose body was streamed from a reader).
+    pub fn sign(key: &PrivateKey, ehts: &Ehts, options: &BuildOptions) -> Result<String> {
+        options.check()?;
+        if ehts.is_empty() {
+            return Err(Error::InvalidEhts(
+                "no entries; sign at least uri and http-method".into(),
+            ));
+        }
+        let iat = options.iat.unwrap_or_else(now_unix);
+        let jti = match &options.jti {
+            Some(jti) => jti.clone(),
+            None => uuid::Uuid::new_v4().to_string(),
+        };
+        let claims = SerializedClaims {
+            edts: &ehts.edts(),
+            v: "1",
+            exp: iat + options.ttl_secs,
+            ehts: &ehts.claim(),
+            iat,
+            jti: &jti,
+        };
+        let payload = serde_json::to_vec(&claims).expect("claims always serialise");
+        let mut token = String::with_capacity(HEADER_B64.len() + payload.len() * 4 / 3 + 350);
+        token.push_str(HEADER_B64);
+        token.push('.');
+        token.push_str(&base64url(&payload));
+        let signature = key.sign(token.as_bytes())?;
+        token.push('.');
+        token.push_str(&base64url(&signature));
+        Ok(token)
+    }
+
+    /// Decodes a token's header and claims without verifying anything but their shape.
+    pub fn decode(token: &str) -> Result<PopToken> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(invalid(format!(
+                "it is {} bytes; PoP tokens are at most {MAX_TOKEN_BYTES}",
+                token.len()
+            )));
+        }
+        let token = token.trim();
+        let mut parts = token.split('.');
+        let (Some(header), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(invalid("a PoP token has three base64url parts separated by '.'"));
+        };
+        let header = decode_header(header)?;
+        let claims = decode_claims(payload)?;
+        let signature = base64url_decode(signature)
+            .filter(|bytes| !bytes.is_empty())
+            .ok_or_else(|| invalid("the signature part is not base64url"))?;
+        Ok(PopToken {
+            header,
+            claims,
+            signing_input_len: token.len() - token.rsplit('.').next().map_or(0, str::len) - 1,
+            token: token.to_owned(),
+            signature,
+        })
+    }
+
+    /// The JOSE header.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// The claims.
+    pub fn claims(&self) -> &Claims {
+        &self.claims
+    }
+
+    /// Seconds from `now` until `exp` (negative once expired).
+    pub fn expires_in(&self, now: i64) -> i64 {
+        self.claims.exp.saturating_sub(now)
+    }
+
+    /// The token text as decoded.
+    pub fn as_str(&self) -> &str {
+        &self.token
+    }
+
+    /// `header.payload`: the bytes the signature covers.
+    pub(crate) fn signing_input(&self) -> &[u8] {
+        &self.token.as_bytes()[..self.signing_input_len]
+    }
+
+    /// The raw RSA signature.
+    pub(crate) fn signature(&self) -> &[u8] {
+        &self.signature
+    }
+}
+
+impl fmt::Debug for PopToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PopToken")
+            .field("header", &self.header)
+            .field("claims", &self.claims)
+            .finish_non_exhaustive()
+    }
+}
+
+fn invalid(message: impl Into<String>) -> Error {
+    Error::InvalidToken(message.into())
+}
+
+#[derive(Deserialize)]
+struct RawHeader {
+    alg: String,
+    typ: Option<String>,
+    crit: Option<serde::de::IgnoredAny>,
+}
+
+fn decode_header(part: &str) -> Result<Header> {
+    let bytes = base64url_decode(part).ok_or_else(|| invalid("the header part is not base64url"))?;
+    let header: RawHeader = serde_json::from_slice(&bytes)
+        .map_err(|error| invalid(format!("the header is not a JSON object with 'alg' ({error})")))?;
+    if header.alg != "RS256" {
+        let shown: String = header.alg.chars().take(16).collect();
+        return Err(invalid(format!("alg {shown:?} is not accepted; PoP tokens are RS256")));
+    }
+    if header.crit.is_some() {
+        return Err(invalid("the header lists 'crit' extensions, which PoP tokens never use"));
+    }
+    Ok(Header { alg: header.alg, typ: header.typ })
+}
+
+#[derive(Deserialize)]
+struct RawClaims {
+    edts: String,
+    v: String,
+    exp: i64,
+    ehts: String,
+    iat: i64,
+    jti: String,
+}
+
+fn decode_claims(part: &str) -> Result<Claims> {
+    let bytes = base64url_decode(part).ok_or_else(|| invalid("the payload part is not base64url"))?;
+    let raw: RawClaims = serde_json::from_slice(&bytes).map_err(|error| {
+        invalid(format!("the payload lacks a PoP claim or has one of the wrong type ({error})"))
+    })?;
+    if raw.v != "1" && raw.v != "v1" {
+        return Err(invalid("claim 'v' must be \"1\""));
+    }
+    if raw.exp < raw.iat {
+        return Err(invalid("claim 'exp' lies before 'iat'"));
+    }
+    let ehts = split_ehts(&raw.ehts)?;
+    Ok(Claims { edts: raw.edts, v: raw.v, exp: raw.exp, ehts, iat: raw.iat, jti: raw.jti })
+}
+
+fn split_ehts(claim: &str) -> Result<Vec<String>> {
+    let names: Vec<String> = claim.split(';').map(str::to_owned).collect();
+    if names.len() > MAX_EHTS_ENTRIES {
+        return Err(invalid(format!("claim 'ehts' names more than {MAX_EHTS_ENTRIES} entries")));
+    }
+    for (index, name) in names.iter().enumerate() {
+        if name.trim().is_empty() {
+            return Err(invalid(format!("claim 'ehts' has a blank name at entry {index}")));
+        }
+        if names[..index].contains(name) {
+            return Err(invalid(format!("claim 'ehts' names {name:?} twice")));
+        }
+    }
+    Ok(names)
+}

@@ -1,0 +1,268 @@
+//! The gateway side: verify a PoP token against a public key and the request's values.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use subtle::ConstantTimeEq;
+
+use crate::ehts::{describe, EhtsValues};
+use crate::error::{Error, Result};
+use crate::keys::PublicKey;
+use crate::token::PopToken;
+use crate::{base64url, now_unix};
+
+/// Seconds of clock difference tolerated on `exp`, `iat` and the age check (T-Mobile's Java
+/// validator uses 10).
+pub const DEFAULT_LEEWAY_SECS: i64 = 10;
+/// Oldest a token may be, from its `iat` (the docs: a PoP token is good for 60 s).
+pub const DEFAULT_MAX_AGE_SECS: i64 = 60;
+/// Default bound on remembered `jti`s when the replay cache is on.
+pub const DEFAULT_REPLAY_CAPACITY: usize = 100_000;
+
+/// How strict a [`PopTokenValidator`] is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidatorOptions {
+    /// Clock-skew tolerance in seconds (0 to 300).
+    pub leeway_secs: i64,
+    /// Maximum age from `iat` in seconds (1 to 3600).
+    pub max_age_secs: i64,
+    /// Names every token must sign, e.g. `uri` and `http-method` (compared ignoring ASCII case).
+    pub required: Vec<String>,
+    /// Remember this many `jti`s and reject repeats; `None` turns replay detection off.
+    pub replay_cache: Option<usize>,
+}
+
+impl Default for ValidatorOptions {
+    fn default() -> Self {
+        ValidatorOptions {
+            leeway_secs: DEFAULT_LEEWAY_SECS,
+            max_age_secs: DEFAULT_MAX_AGE_SECS,
+            required: Vec::new(),
+            replay_cache: None,
+        }
+    }
+}
+
+/// Checks PoP tokens the way an API gateway must: signature, time, coverage, edts, replay.
+///
+/// Cheap to share: clones share one replay cache.
+#[derive(Debug, Clone)]
+pub struct PopTokenValidator {
+    options: ValidatorOptions,
+    replay: Option<Arc<ReplayCache>>,
+}
+
+impl Default for PopTokenValidator {
+    fn default() -> Self {
+        PopTokenValidator { options: ValidatorOptions::default(), replay: None }
+    }
+}
+
+impl PopTokenValidator {
+    /// A validator with the given options, checked for sane ranges.
+    pub fn new(options: ValidatorOptions) -> Result<Self> {
+        if !(0..=300).contains(&options.leeway_secs) {
+            return Err(Error::Config(format!(
+                "leeway is {} s; choose 0 to 300",
+                options.leeway_secs
+            )));
+        }
+        if !(1..=3600).contains(&options.max_age_secs) {
+            return Err(Error::Config(format!(
+                "max age is {} s; choose 1 to 3600",
+                options.max_age_secs
+            )));
+        }
+        for (index, name) in options.required.iter().enumerate() {
+            crate::ehts::check_name(index, name)
+                .map_err(|error| Error::Config(format!("required names: {error}")))?;
+        }
+        let replay = match options.replay_cache {
+            Some(0) => return Err(Error::Config("the replay cache needs a capacity above 0".into())),
+            Some(capacity) => Some(Arc::new(ReplayCache::new(capacity))),
+            None => None,
+        };
+        Ok(PopTokenValidator { options, replay })
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> &ValidatorOptions {
+        &self.options
+    }
+
+    /// Validates `token` against `key` and the request's `values`, on the system clock.
+    pub fn validate(&self, token: &str, key: &PublicKey, values: &(impl EhtsValues + ?Sized)) -> Result<PopToken> {
+        self.validate_at(token, key, values, now_unix())
+    }
+
+    /// Validates as of `now` (epoch seconds); returns the decoded token when every check passes.
+    ///
+    /// Order: shape, signature, expiry, issue time, age, required names, values, edts, replay.
+    /// A `jti` is remembered only once everything else passed.
+    pub fn validate_at(
+        &self,
+        token: &str,
+        key: &PublicKey,
+        values: &(impl EhtsValues + ?Sized),
+        now: i64,
+    ) -> Result<PopToken> {
+        let token = PopToken::decode(token)?;
+        if !key.verify(token.signing_input(), token.signature()) {
+            return Err(Error::SignatureInvalid(
+                "the token was not signed by the private key matching this public key".into(),
+            ));
+        }
+        self.check_times(&token, now)?;
+        self.check_required(&token)?;
+        check_edts(&token, values)?;
+        if let Some(replay) = &self.replay {
+            let forget_after = token.claims().exp.min(token.claims().iat + self.options.max_age_secs)
+                + self.options.leeway_secs;
+            replay.admit(&token.claims().jti, forget_after, now)?;
+        }
+        Ok(token)
+    }
+
+    fn check_times(&self, token: &PopToken, now: i64) -> Result<()> {
+        let claims = token.claims();
+        let leeway = self.options.leeway_secs;
+        if now > claims.exp.saturating_add(leeway) {
+            return Err(Error::TokenExpired(format!(
+                "it expired {} s ago (leeway {leeway} s); build a fresh token for every call",
+                now - claims.exp
+            )));
+        }
+        if claims.iat > now.saturating_add(leeway) {
+            return Err(Error::InvalidToken(format!(
+                "it was issued {} s in the future (leeway {leeway} s); check the client's clock",
+                claims.iat - now
+            )));
+        }
+        let age = now.saturating_sub(claims.iat);
+        if age > self.options.max_age_secs.saturating_add(leeway) {
+            return Err(Error::TokenTooOld(format!(
+                "it was issued {age} s ago; tokens older than {} s (leeway {leeway} s) are refused",
+                self.options.max_age_secs
+            )));
+        }
+        Ok(())
+    }
+
+    fn check_required(&self, token: &PopToken) -> Result<()> {
+        let signed = &token.claims().ehts;
+        for required in &self.options.required {
+            if !signed.iter().any(|name| name.eq_ignore_ascii_case(required)) {
+                return Err(Error::InvalidToken(format!(
+                    "it does not sign {required:?}, which this gateway requires"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_edts(token: &PopToken, values: &(impl EhtsValues + ?Sized)) -> Result<()> {
+    let mut digest = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+    for (index, name) in token.claims().ehts.iter().enumerate() {
+        let value = values.value(name).ok_or_else(|| {
+            Error::MissingEhtsValue(format!(
+                "the token signs {} but the request has no value for it",
+                describe(index, name)
+            ))
+        })?;
+        digest.update(value);
+    }
+    let expected = base64url(digest.finish().as_ref());
+    let claimed = token.claims().edts.as_bytes();
+    if expected.len() != claimed.len() || !bool::from(expected.as_bytes().ct_eq(claimed)) {
+        return Err(Error::EdtsMismatch(
+            "the request's values differ from the ones the token signed (check headers, uri, \
+             method and body byte for byte)"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Bounded memory of recently seen `jti`s; entries are forgotten once their token would be
+/// rejected on time anyway.
+#[derive(Debug)]
+struct ReplayCache {
+    capacity: usize,
+    state: Mutex<ReplayState>,
+}
+
+#[derive(Debug, Default)]
+struct ReplayState {
+    seen: HashSet<Arc<str>>,
+    expiry: BinaryHeap<Reverse<(i64, Arc<str>)>>,
+}
+
+impl ReplayCache {
+    fn new(capacity: usize) -> Self {
+        ReplayCache { capacity, state: Mutex::new(ReplayState::default()) }
+    }
+
+    fn admit(&self, jti: &str, forget_after: i64, now: i64) -> Result<()> {
+        let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        while let Some(Reverse((when, _))) = state.expiry.peek() {
+            if *when >= now {
+                break;
+            }
+            if let Some(Reverse((_, old))) = state.expiry.pop() {
+                state.seen.remove(&old);
+            }
+        }
+        if state.seen.contains(jti) {
+            return Err(Error::Replay(
+                "this jti was already used; build a fresh token for every call".into(),
+            ));
+        }
+        if state.seen.len() >= self.capacity {
+            // Failing closed: forgetting a live jti would let its token be replayed.
+            return Err(Error::Replay(format!(
+                "the replay cache is full ({} live tokens); retry shortly",
+                self.capacity
+            )));
+        }
+        let jti: Arc<str> = Arc::from(jti);
+        state.seen.insert(Arc::clone(&jti));
+        state.expiry.push(Reverse((forget_after, jti)));
+        Ok(())
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.state.lock().unwrap().seen.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replay_cache_rejects_repeats_and_forgets_expired() {
+        let cache = ReplayCache::new(2);
+        cache.admit("a", 100, 50).unwrap();
+        assert!(matches!(cache.admit("a", 100, 60), Err(Error::Replay(_))));
+        cache.admit("b", 100, 60).unwrap();
+        assert!(matches!(cache.admit("c", 100, 60), Err(Error::Replay(_))), "full: fail closed");
+        cache.admit("c", 200, 101).unwrap();
+        assert_eq!(cache.len(), 1);
+    }
+
+    #[test]
+    fn options_out_of_range_are_config_errors() {
+        let bad = [
+            ValidatorOptions { leeway_secs: -1, ..Default::default() },
+            ValidatorOptions { max_age_secs: 0, ..Default::default() },
+            ValidatorOptions { replay_cache: Some(0), ..Default::default() },
+            ValidatorOptions { required: vec!["a;b".into()], ..Default::default() },
+        ];
+        for options in bad {
+            assert!(matches!(PopTokenValidator::new(options.clone()), Err(Error::Config(_))), "{options:?}");
+        }
+    }
+}
