@@ -39,7 +39,7 @@ use base64::Engine;
 
 pub use ehts::{Ehts, EhtsValues, MAX_EHTS_ENTRIES};
 pub use error::{Error, ErrorKind, Result};
-pub use keys::{PrivateKey, PublicKey, MAX_KEY_BITS, MIN_KEY_BITS};
+pub use keys::{PrivateKey, PublicKey, KEY_CACHE_CAPACITY, MAX_KEY_BITS, MIN_KEY_BITS};
 pub use request::{request_method, request_uri, BODY, HTTP_METHOD, URI};
 pub use token::{BuildOptions, Claims, Header, PopToken, DEFAULT_TTL_SECS, MAX_TOKEN_BYTES, MAX_TTL_SECS};
 pub use validator::{

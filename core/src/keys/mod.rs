@@ -1,5 +1,6 @@
 //! RSA keys: loading every form users have, generation, export.
 
+mod cache;
 mod decrypt;
 mod jwk;
 mod private;
@@ -9,6 +10,7 @@ use std::path::Path;
 
 use pkcs8::der::asn1::ObjectIdentifier;
 
+pub use cache::KEY_CACHE_CAPACITY;
 pub use private::PrivateKey;
 pub use public::PublicKey;
 
