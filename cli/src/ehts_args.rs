@@ -1,0 +1,137 @@
+//! The ehts flags `taap pop` and `taap verify` share: verbatim entries or an HTTP request.
+
+use std::path::PathBuf;
+
+use zeroize::Zeroizing;
+
+use crate::output::config;
+
+/// Either verbatim `--ehts NAME=VALUE` entries, or a request (`-H`, `--method`, `--url`,
+/// `--body`) that goes through the request signer's rules.
+#[derive(Debug, Clone, clap::Args)]
+pub struct EhtsArgs {
+    /// An ehts entry, verbatim and in order; split at the first '='. Repeatable.
+    #[arg(long = "ehts", value_name = "NAME=VALUE")]
+    entries: Vec<String>,
+    /// A request header to sign, 'Name: value', in order. Repeatable.
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    headers: Vec<String>,
+    /// The request method (signed upper-cased as http-method).
+    #[arg(long, value_name = "METHOD")]
+    method: Option<String>,
+    /// The full request URL; its path and decoded query are signed as uri.
+    #[arg(long, value_name = "URL", conflicts_with = "uri")]
+    url: Option<String>,
+    /// The request path and query, when there is no full URL.
+    #[arg(long, value_name = "URI")]
+    uri: Option<String>,
+    /// The request body.
+    #[arg(long, value_name = "STRING", conflicts_with = "body_file")]
+    body: Option<String>,
+    /// Read the request body from this file (streamed; any size).
+    #[arg(long, value_name = "FILE")]
+    body_file: Option<PathBuf>,
+}
+
+/// A request described on the command line.
+pub struct RequestArgs {
+    /// Method as given (upper-cased by the core).
+    pub method: String,
+    /// URL or path.
+    pub target: String,
+    /// Headers, names as given.
+    pub headers: Vec<(String, Zeroizing<String>)>,
+    /// Where the body comes from.
+    pub body: BodySource,
+}
+
+/// Where the request body comes from.
+pub enum BodySource {
+    /// Given inline (possibly empty).
+    Inline(Zeroizing<String>),
+    /// Streamed from a file.
+    File(PathBuf),
+}
+
+/// What the flags describe.
+pub enum EhtsInput {
+    /// Verbatim entries.
+    Entries(Vec<(String, Zeroizing<String>)>),
+    /// A request for the signer.
+    Request(RequestArgs),
+}
+
+impl EhtsArgs {
+    /// Interprets the flags; mixing the two styles, or giving neither, is a usage error.
+    pub fn input(&self) -> taap::Result<EhtsInput> {
+        let request_style = !self.headers.is_empty()
+            || self.method.is_some()
+            || self.url.is_some()
+            || self.uri.is_some()
+            || self.body.is_some()
+            || self.body_file.is_some();
+        match (self.entries.is_empty(), request_style) {
+            (false, true) => Err(config("use either --ehts entries or request flags (-H/--method/--url/--body), not both")),
+            (true, false) => Err(config("nothing to sign: give --ehts NAME=VALUE entries, or --url/--uri with -H/--method/--body")),
+            (false, false) => Ok(EhtsInput::Entries(self.entries.iter().map(|entry| split_entry(entry)).collect::<taap::Result<_>>()?)),
+            (true, true) => self.request().map(EhtsInput::Request),
+        }
+    }
+
+    fn request(&self) -> taap::Result<RequestArgs> {
+        let target = self
+            .url
+            .clone()
+            .or_else(|| self.uri.clone())
+            .ok_or_else(|| config("a request needs --url or --uri"))?;
+        let headers = self.headers.iter().map(|header| split_header(header)).collect::<taap::Result<_>>()?;
+        let body = match &self.body_file {
+            Some(path) => BodySource::File(path.clone()),
+            None => BodySource::Inline(Zeroizing::new(self.body.clone().unwrap_or_default())),
+        };
+        Ok(RequestArgs { method: self.method.clone().unwrap_or_else(|| "GET".into()), target, headers, body })
+    }
+}
+
+fn split_entry(entry: &str) -> taap::Result<(String, Zeroizing<String>)> {
+    let (name, value) = entry
+        .split_once('=')
+        .ok_or_else(|| config(format!("--ehts takes NAME=VALUE; '{}' has no '='", shorten(entry))))?;
+    Ok((name.to_owned(), Zeroizing::new(value.to_owned())))
+}
+
+fn split_header(header: &str) -> taap::Result<(String, Zeroizing<String>)> {
+    let (name, value) = header
+        .split_once(':')
+        .ok_or_else(|| config(format!("-H takes 'Name: value'; '{}' has no ':'", shorten(header))))?;
+    Ok((name.to_owned(), Zeroizing::new(value.trim_start().to_owned())))
+}
+
+/// The start of an argument, for messages: enough to recognise it, too little to leak a secret.
+fn shorten(text: &str) -> String {
+    let shown: String = text.chars().take(12).collect();
+    if shown.len() < text.len() { format!("{shown}…") } else { shown }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_split_at_the_first_equals_sign() {
+        let (name, value) = split_entry("body=a=b").unwrap();
+        assert_eq!((name.as_str(), value.as_str()), ("body", "a=b"));
+        assert!(split_entry("novalue").is_err());
+    }
+
+    #[test]
+    fn headers_split_at_the_first_colon_and_drop_leading_spaces() {
+        let (name, value) = split_header("Authorization: Bearer a:b").unwrap();
+        assert_eq!((name.as_str(), value.as_str()), ("Authorization", "Bearer a:b"));
+    }
+
+    #[test]
+    fn messages_show_only_the_start_of_an_argument() {
+        assert_eq!(shorten("Authorization Bearer secret"), "Authorizatio…");
+    }
+}
