@@ -27,6 +27,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod client;
 mod ehts;
 mod error;
 mod keys;
@@ -37,6 +38,11 @@ mod validator;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
+pub use client::{
+    AccessToken, ClientConfig, ClientSecret, OAuthServer, Response, RetryPolicy, TaapClient, Timeouts,
+    TokenFlavor, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REFRESH_MARGIN, SKEW_THRESHOLD_SECS,
+    TMOBILE_V2_TOKEN_URL, TMOBILE_V6_TOKEN_URL,
+};
 pub use ehts::{Ehts, EhtsValues, MAX_EHTS_ENTRIES};
 pub use error::{Error, ErrorKind, Result};
 pub use keys::{PrivateKey, PublicKey, KEY_CACHE_CAPACITY, MAX_KEY_BITS, MIN_KEY_BITS};
