@@ -1,0 +1,67 @@
+//! The gateway-side validator.
+
+use napi_derive::napi;
+
+use crate::bytes::{check_parallel, pairs, BytesArg};
+use crate::error::{to_js, Failure};
+use crate::keys::PublicKeyHandle;
+use crate::token::DecodedToken;
+
+/// A configured `taap::PopTokenValidator`, with its replay cache when enabled.
+#[napi]
+pub struct ValidatorHandle {
+    inner: taap::PopTokenValidator,
+}
+
+#[napi]
+impl ValidatorHandle {
+    /// Checks the options' ranges in the core; absent options keep the core's defaults, and
+    /// `replay_cache` is a capacity (absent: no replay detection).
+    #[napi(constructor)]
+    pub fn new(
+        leeway_secs: Option<i64>,
+        max_age_secs: Option<i64>,
+        required: Vec<String>,
+        replay_cache: Option<i64>,
+    ) -> Result<Self, Failure> {
+        let defaults = taap::ValidatorOptions::default();
+        let replay_cache = match replay_cache {
+            None => None,
+            Some(capacity) => Some(usize::try_from(capacity).map_err(|_| {
+                to_js(taap::Error::Config(format!(
+                    "the replay cache capacity is {capacity}; it counts tokens, so it must be positive"
+                )))
+            })?),
+        };
+        let options = taap::ValidatorOptions {
+            leeway_secs: leeway_secs.unwrap_or(defaults.leeway_secs),
+            max_age_secs: max_age_secs.unwrap_or(defaults.max_age_secs),
+            required,
+            replay_cache,
+        };
+        taap::PopTokenValidator::new(options).map(|inner| ValidatorHandle { inner }).map_err(to_js)
+    }
+
+    /// The default replay-cache capacity, for `replayCache: true`.
+    #[napi]
+    pub fn default_replay_capacity() -> u32 {
+        u32::try_from(taap::DEFAULT_REPLAY_CAPACITY).unwrap_or(u32::MAX)
+    }
+
+    /// Validates `token` against `key` and the request's values (parallel arrays), as of
+    /// `now` or the system clock.
+    #[napi]
+    pub fn validate(
+        &self,
+        token: String,
+        key: &PublicKeyHandle,
+        names: Vec<String>,
+        values: Vec<BytesArg>,
+        now: Option<i64>,
+    ) -> Result<DecodedToken, Failure> {
+        check_parallel(&names, &values)?;
+        let values: Vec<(&str, &[u8])> = pairs(&names, &values).collect();
+        let now = now.unwrap_or_else(taap::now_unix);
+        self.inner.validate_at(&token, &key.inner, &values, now).map(DecodedToken::from).map_err(to_js)
+    }
+}
