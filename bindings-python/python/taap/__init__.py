@@ -1,0 +1,71 @@
+"""taap: T-Mobile API Access Protocol (TAAP) PoP tokens, native and fast.
+
+Build a PoP token for a request, or validate one at a gateway::
+
+    from taap import PrivateKey, PopToken
+
+    key = PrivateKey.from_file("private_key.pem")
+    token = PopToken.for_request(key, "POST", url, {"Content-Type": "application/json"}, body)
+
+``taap.requests.PopAuth`` and ``taap.httpx.PopAuth`` sign requests made with those libraries.
+"""
+
+from ._errors import (
+    ConfigError,
+    EdtsMismatchError,
+    InvalidEhtsError,
+    InvalidKeyError,
+    InvalidTokenError,
+    KeyDecryptError,
+    MissingEhtsValueError,
+    OAuthError,
+    ReplayError,
+    SignatureInvalidError,
+    TaapError,
+    TokenExpiredError,
+    TokenTooOldError,
+    TransportError,
+)
+from ._taap import (
+    DEFAULT_LEEWAY,
+    DEFAULT_MAX_AGE,
+    DEFAULT_REPLAY_CAPACITY,
+    DEFAULT_TTL,
+    KEY_CACHE_CAPACITY,
+    MAX_EHTS_ENTRIES,
+    MAX_TTL,
+    PopToken,
+    PopTokenValidator,
+    PrivateKey,
+    PublicKey,
+    __version__,
+)
+
+__all__ = [
+    "PrivateKey",
+    "PublicKey",
+    "PopToken",
+    "PopTokenValidator",
+    "TaapError",
+    "InvalidKeyError",
+    "KeyDecryptError",
+    "InvalidEhtsError",
+    "InvalidTokenError",
+    "TokenExpiredError",
+    "TokenTooOldError",
+    "SignatureInvalidError",
+    "EdtsMismatchError",
+    "MissingEhtsValueError",
+    "ReplayError",
+    "OAuthError",
+    "TransportError",
+    "ConfigError",
+    "DEFAULT_TTL",
+    "MAX_TTL",
+    "DEFAULT_LEEWAY",
+    "DEFAULT_MAX_AGE",
+    "DEFAULT_REPLAY_CAPACITY",
+    "MAX_EHTS_ENTRIES",
+    "KEY_CACHE_CAPACITY",
+    "__version__",
+]

@@ -1,0 +1,90 @@
+"""The gateway-side validator: options, every failure kind, replay, values as dict or pairs."""
+
+from __future__ import annotations
+
+from typing import List, Tuple
+
+import pytest
+
+import taap
+
+NOW = 1_700_000_000
+VALUES: List[Tuple[str, str]] = [("Content-Type", "application/json"), ("uri", "/orders"), ("http-method", "POST"), ("body", "{}")]
+
+
+@pytest.fixture(scope="module")
+def token(key: taap.PrivateKey) -> str:
+    return taap.PopToken.build(key, VALUES, iat=NOW, jti="jti-1")
+
+
+def test_defaults_and_repr() -> None:
+    validator = taap.PopTokenValidator()
+    assert (validator.leeway, validator.max_age, validator.required, validator.replay_cache) == (10, 60, (), None)
+    assert repr(validator) == "PopTokenValidator(leeway=10, max_age=60, required=[], replay_cache=None)"
+    custom = taap.PopTokenValidator(leeway=0, max_age=30, required=["uri", "http-method"], replay_cache=True)
+    assert (custom.leeway, custom.max_age, custom.required) == (0, 30, ("uri", "http-method"))
+    assert custom.replay_cache == taap.DEFAULT_REPLAY_CAPACITY
+    assert taap.PopTokenValidator(replay_cache=5).replay_cache == 5
+    assert taap.PopTokenValidator(replay_cache=False).replay_cache is None
+
+
+def test_valid_token_returns_the_decoded_token(key: taap.PrivateKey, token: str) -> None:
+    decoded = taap.PopTokenValidator().validate(token, key.public_key(), VALUES, now=NOW + 5)
+    assert decoded.jti == "jti-1"
+    assert decoded.ehts == ("Content-Type", "uri", "http-method", "body")
+    assert taap.PopTokenValidator().validate(token, key.public_key(), dict(VALUES), now=NOW) == decoded
+
+
+def test_extra_values_are_ignored_and_bytes_values_compare_equal(key: taap.PrivateKey, token: str) -> None:
+    values = {name.encode(): value.encode() for name, value in VALUES}
+    values[b"X-Other"] = b"ignored"
+    taap.PopTokenValidator().validate(token.encode(), key.public_key(), values, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("now", "error"),
+    [(NOW + 131, taap.TokenExpiredError), (NOW - 11, taap.InvalidTokenError)],
+)
+def test_time_checks(key: taap.PrivateKey, token: str, now: int, error: type) -> None:
+    with pytest.raises(error):
+        taap.PopTokenValidator().validate(token, key.public_key(), VALUES, now=now)
+
+
+def test_max_age_is_a_token_too_old_error(key: taap.PrivateKey, token: str) -> None:
+    with pytest.raises(taap.TokenTooOldError, match="issued 71 s ago"):
+        taap.PopTokenValidator().validate(token, key.public_key(), VALUES, now=NOW + 71)
+    taap.PopTokenValidator(max_age=120).validate(token, key.public_key(), VALUES, now=NOW + 71)
+
+
+def test_wrong_key_changed_value_and_missing_value(key: taap.PrivateKey, docs_key: taap.PrivateKey, token: str) -> None:
+    validator = taap.PopTokenValidator()
+    with pytest.raises(taap.SignatureInvalidError):
+        validator.validate(token, docs_key.public_key(), VALUES, now=NOW)
+    changed = [*VALUES[:3], ("body", "{} ")]
+    with pytest.raises(taap.EdtsMismatchError):
+        validator.validate(token, key.public_key(), changed, now=NOW)
+    with pytest.raises(taap.MissingEhtsValueError, match="entry 3 \\(\"body\"\\)"):
+        validator.validate(token, key.public_key(), VALUES[:3], now=NOW)
+
+
+def test_required_names_are_compared_ignoring_case(key: taap.PrivateKey, token: str) -> None:
+    taap.PopTokenValidator(required=("URI", "HTTP-METHOD")).validate(token, key.public_key(), VALUES, now=NOW)
+    with pytest.raises(taap.InvalidTokenError, match="does not sign \"Authorization\""):
+        taap.PopTokenValidator(required=["Authorization"]).validate(token, key.public_key(), VALUES, now=NOW)
+
+
+def test_replay_cache_rejects_the_second_use(key: taap.PrivateKey, token: str) -> None:
+    validator = taap.PopTokenValidator(replay_cache=True)
+    validator.validate(token, key.public_key(), VALUES, now=NOW)
+    with pytest.raises(taap.ReplayError, match="already used"):
+        validator.validate(token, key.public_key(), VALUES, now=NOW)
+    taap.PopTokenValidator().validate(token, key.public_key(), VALUES, now=NOW)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"leeway": -1}, {"leeway": 301}, {"max_age": 0}, {"replay_cache": 0}, {"replay_cache": -3}, {"required": ["a;b"]}, {"leeway": 2**70}],
+)
+def test_out_of_range_options_are_config_errors(options: dict) -> None:
+    with pytest.raises(taap.ConfigError):
+        taap.PopTokenValidator(**options)
