@@ -2,6 +2,7 @@
 
 mod commands;
 mod ehts_args;
+mod gateway;
 mod output;
 
 use std::process::ExitCode;
@@ -26,6 +27,14 @@ enum Command {
     Decode(commands::decode::Args),
     /// Validate a token against a public key and the request's values.
     Verify(commands::verify::Args),
+    /// Get an OAuth 2.0 access token (TAAP steps 1-2) and print the server's JSON answer.
+    Token(commands::token::Args),
+    /// Make a TAAP-signed API call (all four steps) and print the response, like curl.
+    Call(commands::call::Args),
+    /// Run the local TAAP gateway on 127.0.0.1, for trying clients without an account.
+    Serve(commands::serve::Args),
+    /// Walk through the four TAAP steps against an in-process gateway (no account needed).
+    Demo(commands::demo::Args),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +44,10 @@ fn main() -> ExitCode {
         Command::Pop(args) => commands::pop::run(args),
         Command::Decode(args) => commands::decode::run(args),
         Command::Verify(args) => commands::verify::run(args),
+        Command::Token(args) => commands::token::run(args),
+        Command::Call(args) => commands::call::run(args),
+        Command::Serve(args) => commands::serve::run(args),
+        Command::Demo(args) => commands::demo::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

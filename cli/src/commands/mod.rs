@@ -1,8 +1,12 @@
 //! One module per subcommand.
 
+pub mod call;
 pub mod decode;
+pub mod demo;
 pub mod keygen;
 pub mod pop;
+pub mod serve;
+pub mod token;
 pub mod verify;
 
 use std::path::Path;

@@ -1,0 +1,111 @@
+//! `taap serve`: the local TAAP gateway, for trying clients without a T-Mobile account.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use taap::PublicKey;
+
+use crate::gateway::config::{secret_from_env, Faults, DEFAULT_SCOPE, DEFAULT_TOKEN_TTL_SECS};
+use crate::gateway::{Gateway, GatewayConfig, RegisteredClient};
+use crate::output::config;
+
+/// Flags of `taap serve`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Port on 127.0.0.1; 0 picks a free one.
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// TOML file with several clients (`[[client]]` id, secret_env, public_key, scope) and
+    /// optional `token_ttl_secs` and `[faults]`.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["client_id", "client_secret_env", "public_key", "scope", "token_ttl"])]
+    config: Option<PathBuf>,
+    /// The one client's id.
+    #[arg(long, value_name = "ID", requires_all = ["client_secret_env", "public_key"])]
+    client_id: Option<String>,
+    /// Environment variable holding the client's secret.
+    #[arg(long, value_name = "VAR")]
+    client_secret_env: Option<String>,
+    /// The client's registered public key: PEM (SPKI or PKCS#1) or JWK.
+    #[arg(long, value_name = "FILE")]
+    public_key: Option<PathBuf>,
+    /// Scopes granted to the client, space-separated.
+    #[arg(long, value_name = "SCOPES")]
+    scope: Option<String>,
+    /// Lifetime of issued access tokens in seconds.
+    #[arg(long, value_name = "SECS")]
+    token_ttl: Option<u64>,
+    #[command(flatten)]
+    faults: FaultArgs,
+}
+
+/// Fault injection, for testing clients against a misbehaving server.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FaultArgs {
+    /// Delay every answer by this many milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    delay_ms: u64,
+    /// Answer the first N requests with --fail-status.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    fail_first: u64,
+    /// Status of injected failures, e.g. 503 or 429.
+    #[arg(long, value_name = "CODE")]
+    fail_status: Option<u16>,
+    /// Send `Retry-After: SECS` with injected failures.
+    #[arg(long, value_name = "SECS")]
+    retry_after: Option<u64>,
+    /// Run the gateway's clock this many seconds ahead (negative: behind).
+    #[arg(long, value_name = "SECS", default_value_t = 0, allow_negative_numbers = true)]
+    skew_secs: i64,
+    /// Answer token requests with malformed JSON.
+    #[arg(long)]
+    garble_tokens: bool,
+    /// Apply faults only to paths starting with this prefix.
+    #[arg(long, value_name = "PREFIX")]
+    fault_path: Option<String>,
+}
+
+impl FaultArgs {
+    fn faults(&self) -> Faults {
+        Faults {
+            delay_ms: self.delay_ms,
+            fail_first: self.fail_first,
+            fail_status: self.fail_status,
+            retry_after_secs: self.retry_after,
+            skew_secs: self.skew_secs,
+            garble_tokens: self.garble_tokens,
+            path_prefix: self.fault_path.clone(),
+        }
+    }
+}
+
+/// Starts the gateway, prints `listening on http://127.0.0.1:PORT`, serves until Ctrl-C.
+pub fn run(args: Args) -> taap::Result<()> {
+    let gateway_config = gateway_config(&args)?;
+    let gateway = Gateway::start(gateway_config, args.port, true)?;
+    let mut stdout = std::io::stdout();
+    // Scripts wait for this exact first line to learn the port.
+    let _ = writeln!(stdout, "listening on {}", gateway.url());
+    let _ = stdout.flush();
+    gateway.wait();
+    Ok(())
+}
+
+fn gateway_config(args: &Args) -> taap::Result<GatewayConfig> {
+    if let Some(path) = &args.config {
+        let mut loaded = GatewayConfig::from_toml_file(path)?;
+        if args.faults.faults() != Faults::default() {
+            loaded = GatewayConfig::new(loaded.clients.into_values().collect(), loaded.token_ttl_secs, args.faults.faults())?;
+        }
+        return Ok(loaded);
+    }
+    let (Some(id), Some(variable), Some(public_key)) = (&args.client_id, &args.client_secret_env, &args.public_key) else {
+        return Err(config("give --client-id, --client-secret-env and --public-key, or --config FILE"));
+    };
+    let client = RegisteredClient {
+        id: id.clone(),
+        secret: secret_from_env(variable)?,
+        public_key: PublicKey::from_file(public_key)?,
+        scope: args.scope.clone().unwrap_or_else(|| DEFAULT_SCOPE.to_owned()),
+    };
+    GatewayConfig::new(vec![client], args.token_ttl.unwrap_or(DEFAULT_TOKEN_TTL_SECS), args.faults.faults())
+}

@@ -1,0 +1,184 @@
+//! A local TAAP gateway on 127.0.0.1: OAuth token endpoints (v2 and v6) and protected sample
+//! resources, checking credentials, PoP tokens and access tokens the way T-Mobile's does.
+
+pub mod config;
+mod faults;
+mod oauth;
+mod pop;
+mod reply;
+mod resources;
+mod state;
+pub mod tokens;
+
+use std::net::{Ipv4Addr, TcpListener};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use taap::TokenFlavor;
+use tokio::sync::oneshot;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+pub use config::{GatewayConfig, RegisteredClient};
+pub use state::{Event, GatewayState, StatsSnapshot};
+
+use crate::output::config as config_error;
+use reply::Refusal;
+
+/// Largest request body the gateway reads.
+const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Longest a request may take to handle (fault delays included).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// A running gateway; dropping it shuts the server down.
+pub struct Gateway {
+    port: u16,
+    state: Arc<GatewayState>,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Gateway {
+    /// Binds 127.0.0.1:`port` (0 picks a free port) and serves on a background thread.
+    /// With `stop_on_signal`, Ctrl-C or SIGTERM also stops it.
+    pub fn start(config: GatewayConfig, port: u16, stop_on_signal: bool) -> taap::Result<Gateway> {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
+            .map_err(|error| config_error(format!("cannot listen on 127.0.0.1:{port}: {error}")))?;
+        let io_error = |error: std::io::Error| config_error(format!("cannot set up the listener: {error}"));
+        listener.set_nonblocking(true).map_err(io_error)?;
+        let port = listener.local_addr().map_err(io_error)?.port();
+        let state = Arc::new(GatewayState::new(config)?);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(io_error)?;
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let app = router(Arc::clone(&state));
+        let thread = std::thread::Builder::new()
+            .name("taap-gateway".into())
+            .spawn(move || runtime.block_on(serve(listener, app, stopped, stop_on_signal)))
+            .map_err(io_error)?;
+        Ok(Gateway { port, state, shutdown: Some(shutdown), thread: Some(thread) })
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The requests answered so far (the latest 64).
+    pub fn events(&self) -> Vec<Event> {
+        self.state.events()
+    }
+
+    /// The counters.
+    pub fn stats(&self) -> StatsSnapshot {
+        self.state.stats()
+    }
+
+    /// The gateway's state (signer, clock), e.g. to verify the tokens it issued.
+    pub fn state(&self) -> &GatewayState {
+        &self.state
+    }
+
+    /// Blocks until the server stops (on a signal, when started with `stop_on_signal`).
+    pub fn wait(mut self) {
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+async fn serve(listener: TcpListener, app: Router, stopped: oneshot::Receiver<()>, stop_on_signal: bool) {
+    let listener = match tokio::net::TcpListener::from_std(listener) {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!("taap: Transport: the gateway cannot use its listener: {error}");
+            return;
+        }
+    };
+    let stop = async move {
+        if stop_on_signal {
+            tokio::select! {
+                _ = stopped => {}
+                _ = signal() => {}
+            }
+        } else {
+            let _ = stopped.await;
+        }
+    };
+    if let Err(error) = axum::serve(listener, app).with_graceful_shutdown(stop).await {
+        eprintln!("taap: Transport: the gateway stopped: {error}");
+    }
+}
+
+/// Ctrl-C, or SIGTERM on Unix.
+async fn signal() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+fn router(state: Arc<GatewayState>) -> Router {
+    Router::new()
+        .route(
+            "/oauth2/v2/tokens",
+            post(|state, parts, body| oauth::token(state, parts, body, TokenFlavor::V2)),
+        )
+        .route(
+            "/oauth2/v6/tokens",
+            post(|state, parts, body| oauth::token(state, parts, body, TokenFlavor::V6)),
+        )
+        .route("/iot-connectivity/v1/devices/{iccid}", get(resources::device))
+        .route("/commerce/v1/orders", post(resources::orders))
+        .route("/_taap/stats", get(stats))
+        .route("/_taap/revoke", post(revoke))
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(Arc::clone(&state), faults::inject))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
+        .with_state(state)
+}
+
+async fn stats(State(state): State<Arc<GatewayState>>) -> Json<StatsSnapshot> {
+    Json(state.stats())
+}
+
+/// Revokes every access token issued so far (what a real server does on a credential reset).
+async fn revoke(State(state): State<Arc<GatewayState>>) -> StatusCode {
+    state.revoke_all();
+    StatusCode::NO_CONTENT
+}
+
+async fn not_found() -> impl IntoResponse {
+    Refusal::not_found("no such resource on the local TAAP gateway")
+}

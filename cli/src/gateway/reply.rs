@@ -1,0 +1,71 @@
+//! The answers a real gateway gives when it refuses a request: status, JSON body, challenge.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+/// A refusal: RFC 6749/6750 `error` code, a description, and the status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Machine-readable code, e.g. `invalid_client`.
+    pub error: &'static str,
+    /// What was wrong, for people; never a secret.
+    pub description: String,
+    /// `WWW-Authenticate` scheme for 401s (`Basic` on the token endpoint, `Bearer` on APIs).
+    pub challenge: Option<&'static str>,
+}
+
+impl Refusal {
+    /// 400: the request is malformed.
+    pub fn bad_request(description: impl Into<String>) -> Self {
+        Refusal { status: StatusCode::BAD_REQUEST, error: "invalid_request", description: description.into(), challenge: None }
+    }
+
+    /// 401 on the token endpoint: unknown client or wrong secret.
+    pub fn invalid_client(description: impl Into<String>) -> Self {
+        Refusal { status: StatusCode::UNAUTHORIZED, error: "invalid_client", description: description.into(), challenge: Some("Basic") }
+    }
+
+    /// 401 on an API: the access token is missing, invalid, expired or revoked.
+    pub fn invalid_token(description: impl Into<String>) -> Self {
+        Refusal { status: StatusCode::UNAUTHORIZED, error: "invalid_token", description: description.into(), challenge: Some("Bearer") }
+    }
+
+    /// 401: the PoP token is missing or fails validation (kind and reason in the description).
+    pub fn invalid_pop(description: impl Into<String>, challenge: &'static str) -> Self {
+        Refusal { status: StatusCode::UNAUTHORIZED, error: "invalid_pop_token", description: description.into(), challenge: Some(challenge) }
+    }
+
+    /// 403: authenticated, but the token's scope does not cover the resource.
+    pub fn insufficient_scope(description: impl Into<String>) -> Self {
+        Refusal { status: StatusCode::FORBIDDEN, error: "insufficient_scope", description: description.into(), challenge: None }
+    }
+
+    /// 404: no such resource.
+    pub fn not_found(description: impl Into<String>) -> Self {
+        Refusal { status: StatusCode::NOT_FOUND, error: "not_found", description: description.into(), challenge: None }
+    }
+
+    /// An injected failure (fault injection), optionally with `Retry-After`.
+    pub fn injected(status: StatusCode) -> Self {
+        let error = if status == StatusCode::TOO_MANY_REQUESTS { "rate_limited" } else { "server_error" };
+        Refusal { status, error, description: format!("injected fault: HTTP {}", status.as_u16()), challenge: None }
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let body = Json(json!({ "error": self.error, "error_description": self.description }));
+        let mut response = (self.status, body).into_response();
+        if let Some(scheme) = self.challenge {
+            let value = format!("{scheme} realm=\"taap\", error=\"{}\"", self.error);
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+            }
+        }
+        response
+    }
+}
