@@ -66,13 +66,15 @@ pub(crate) struct Outgoing<'a> {
     pub(crate) body: &'a [u8],
 }
 
-/// Whether a failed exchange may have reached the server's application.
+/// Whether a failed exchange may be tried again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum FailurePhase {
     /// Nothing was sent: always safe to retry.
     BeforeSending,
     /// The request may have been processed: retry only idempotent requests.
     AfterSending,
+    /// Trying again would fail the same way (e.g. the answer is over the size limit).
+    Permanent,
 }
 
 /// A transport failure, with what a retry decision needs.
@@ -102,7 +104,7 @@ pub(crate) fn agent(timeouts: &Timeouts) -> Agent {
 
 /// Sends one request and reads the whole answer, at most `max_body` bytes of body.
 pub(crate) fn exchange(agent: &Agent, outgoing: &Outgoing<'_>, max_body: u64) -> Result<Response, Failure> {
-    let request = build_request(outgoing).map_err(|error| Failure { error, phase: FailurePhase::BeforeSending })?;
+    let request = build_request(outgoing).map_err(|error| Failure { error, phase: FailurePhase::Permanent })?;
     let mut response = agent.run(request).map_err(|error| transport_failure(outgoing, error))?;
     let status = response.status().as_u16();
     let headers = response
@@ -142,6 +144,7 @@ fn transport_failure(outgoing: &Outgoing<'_>, error: ureq::Error) -> Failure {
         ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => FailurePhase::BeforeSending,
         ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => FailurePhase::BeforeSending,
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => FailurePhase::BeforeSending,
+        ureq::Error::BodyExceedsLimit(_) | ureq::Error::BadUri(_) => FailurePhase::Permanent,
         _ => FailurePhase::AfterSending,
     };
     let reason = match &error {

@@ -236,7 +236,11 @@ impl TaapClient {
                     (wait, Ok(response))
                 }
                 Err(failure) => {
-                    let retryable = failure.phase == FailurePhase::BeforeSending || attempt.idempotent;
+                    let retryable = match failure.phase {
+                        FailurePhase::BeforeSending => true,
+                        FailurePhase::AfterSending => attempt.idempotent,
+                        FailurePhase::Permanent => false,
+                    };
                     let wait = retryable.then(|| retry::delay(&self.retry, retries, None)).flatten();
                     (wait, Err(failure.error))
                 }
