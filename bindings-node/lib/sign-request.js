@@ -24,9 +24,9 @@ function isAuthorizationHeader(name) {
 
 /** The headers to sign, in order: all but X-Authorization, or the `signHeaders` ones. */
 function signedHeaders(source, signHeaders) {
+  const wanted = signHeaders === undefined ? undefined : new Set(signHeaderNames(signHeaders));
   if (source === undefined || source === null) return [];
   const [names, values] = args.pairs(source, 'init.headers', sentValue);
-  const wanted = signHeaders === undefined ? undefined : new Set(signHeaderNames(signHeaders));
   const headers = [];
   names.forEach((name, index) => {
     if (isAuthorizationHeader(name)) return;

@@ -1,0 +1,303 @@
+// Type definitions for taap: T-Mobile API Access Protocol PoP tokens on a native Rust core.
+
+/** Text (sent as UTF-8) or bytes. */
+export type BytesLike = string | Uint8Array | ArrayBuffer | ArrayBufferView;
+
+/**
+ * Ordered ehts: a Map, an array of [name, value] pairs, any iterable of pairs, or a plain
+ * object (insertion order; integer-like keys would come first, so use a Map for those).
+ */
+export type EhtsInput =
+  | ReadonlyMap<string, string | Uint8Array>
+  | Iterable<readonly [string, string | Uint8Array]>
+  | { readonly [name: string]: string | Uint8Array };
+
+/** Request headers: a plain object, a Map, `Headers` or any iterable of [name, value]. */
+export type HeadersInput =
+  | ReadonlyMap<string, string>
+  | Iterable<readonly [string, string]>
+  | { readonly [name: string]: string };
+
+/** Epoch seconds, or a Date. */
+export type EpochTime = number | Date;
+
+/** A URL as a string or a WHATWG URL. */
+export type UrlLike = string | { readonly href: string };
+
+/** Options of one PoP token. */
+export interface BuildOptions {
+  /** Seconds from `iat` to `exp`, 1 to 3600 (default 120, as T-Mobile's builders). */
+  ttlSecs?: number;
+  /** Fixed issued-at; default: the clock. For tests and conformance vectors. */
+  iat?: EpochTime;
+  /** Fixed token id; default: a fresh random UUID v4, which every real call must use. */
+  jti?: string;
+}
+
+/** The HTTP request a PoP token is built for. */
+export interface RequestToSign {
+  /** HTTP method (default GET); signed upper-cased. */
+  method?: string;
+  /** Full URL or path; its path and query are signed as `uri`. */
+  url: UrlLike;
+  /** Headers to sign, in order, names as sent. */
+  headers?: HeadersInput | null;
+  /** The exact body (default empty); a stream cannot be signed before it is sent. */
+  body?: BytesLike | URLSearchParams | null;
+}
+
+/** An RSA public JWK as `toJwk()` returns it. */
+export interface RsaPublicJwk {
+  kty: 'RSA';
+  n: string;
+  e: string;
+  alg: 'RS256';
+  use: 'sig';
+  /** The RFC 7638 thumbprint. */
+  kid: string;
+}
+
+/** An RSA private key, parsed once; sign any number of tokens with it. */
+export declare class PrivateKey {
+  private constructor();
+  /** Loads PKCS#8, encrypted PKCS#8 (password needed) or PKCS#1 PEM. */
+  static fromPem(pem: string | Uint8Array, password?: string | Uint8Array | null): PrivateKey;
+  /** Loads PKCS#8, encrypted PKCS#8 or PKCS#1 DER. */
+  static fromDer(der: Uint8Array | ArrayBuffer, password?: string | Uint8Array | null): PrivateKey;
+  /** Loads a PEM or DER key file. */
+  static fromFile(path: string | URL, password?: string | Uint8Array | null): PrivateKey;
+  /** Generates a key pair: 2048 (default), 3072, 4096 or 8192 bits. Blocks while it runs. */
+  static generate(bits?: number): PrivateKey;
+  /** Like `generate`, on the libuv thread pool. */
+  static generateAsync(bits?: number): Promise<PrivateKey>;
+  /** The matching public key. */
+  publicKey(): PublicKey;
+  /** The modulus size in bits. */
+  readonly bits: number;
+  /** Unencrypted PKCS#8 PEM: the secret key. */
+  toPem(): string;
+  /** Unencrypted PKCS#8 DER: the secret key. */
+  toDer(): Buffer;
+  /** `{ bits, thumbprint }`: never the key material. */
+  toJSON(): { bits: number; thumbprint: string };
+}
+
+/** An RSA public key; verifies PoP tokens. */
+export declare class PublicKey {
+  private constructor();
+  /** Loads SPKI (`PUBLIC KEY`) or PKCS#1 (`RSA PUBLIC KEY`) PEM. */
+  static fromPem(pem: string | Uint8Array): PublicKey;
+  /** Loads SPKI or PKCS#1 DER. */
+  static fromDer(der: Uint8Array | ArrayBuffer): PublicKey;
+  /** Loads an RSA JWK, as JSON text or an object, or a JWK set holding one RSA key. */
+  static fromJwk(jwk: string | object): PublicKey;
+  /** Loads a PEM, DER or JWK file. */
+  static fromFile(path: string | URL): PublicKey;
+  /** The modulus size in bits. */
+  readonly bits: number;
+  /** SPKI PEM (`-----BEGIN PUBLIC KEY-----`). */
+  toPem(): string;
+  /** PKCS#1 PEM (`-----BEGIN RSA PUBLIC KEY-----`). */
+  toPkcs1Pem(): string;
+  /** SPKI DER. */
+  toDer(): Buffer;
+  /** The public JWK. */
+  toJwk(): RsaPublicJwk;
+  /** The RFC 7638 JWK thumbprint: a stable, non-secret key id. */
+  thumbprint(): string;
+  /** Whether `other` is the same key. */
+  equals(other: unknown): boolean;
+  /** The JWK. */
+  toJSON(): RsaPublicJwk;
+}
+
+/** The JOSE header of a PoP token. */
+export interface PopTokenHeader {
+  readonly alg: 'RS256';
+  readonly typ?: string;
+}
+
+/** The claims of a PoP token, in T-Mobile's member order. */
+export interface PopTokenClaims {
+  /** base64url SHA-256 of the concatenated ehts values. */
+  readonly edts: string;
+  /** Version, `"1"`. */
+  readonly v: string;
+  /** Expiry, epoch seconds. */
+  readonly exp: number;
+  /** The signed names, in order. */
+  readonly ehts: readonly string[];
+  /** Issued-at, epoch seconds. */
+  readonly iat: number;
+  /** Unique token id. */
+  readonly jti: string;
+}
+
+/** A decoded PoP token; build tokens (strings) with the static methods. */
+export declare class PopToken {
+  private constructor();
+  /** Builds a PoP token over ordered ehts. `key` may be an unencrypted PEM (parsed once, cached). */
+  static build(key: PrivateKey | string | Uint8Array, ehts: EhtsInput, options?: BuildOptions | null): string;
+  /** `build` on the libuv thread pool. */
+  static buildAsync(key: PrivateKey | string | Uint8Array, ehts: EhtsInput, options?: BuildOptions | null): Promise<string>;
+  /** Builds the PoP token for one HTTP request: its headers, `uri`, `http-method` and `body`. */
+  static forRequest(key: PrivateKey | string | Uint8Array, request: RequestToSign, options?: BuildOptions | null): string;
+  /** `forRequest` on the libuv thread pool. */
+  static forRequestAsync(key: PrivateKey | string | Uint8Array, request: RequestToSign, options?: BuildOptions | null): Promise<string>;
+  /** Decodes a token's header and claims without verifying it. */
+  static decode(token: string): PopToken;
+  /** The token text. */
+  readonly token: string;
+  /** The JOSE header. */
+  readonly header: PopTokenHeader;
+  /** The claims. */
+  readonly claims: PopTokenClaims;
+  /** Seconds from `now` (default: the clock) until `exp`; negative once expired. */
+  expiresIn(now?: EpochTime): number;
+  /** The token text. */
+  toString(): string;
+}
+
+/** How strict a validator is. */
+export interface ValidatorOptions {
+  /** Clock-skew tolerance in seconds, 0 to 300 (default 10). */
+  leewaySecs?: number;
+  /** Maximum age from `iat` in seconds, 1 to 3600 (default 60). */
+  maxAgeSecs?: number;
+  /** Names every token must sign, e.g. `['uri', 'http-method']` (ASCII case ignored). */
+  required?: readonly string[];
+  /** Reject a repeated `jti`: `true` (100 000 remembered) or a capacity; default off. */
+  replayCache?: boolean | number | null;
+}
+
+/** Checks PoP tokens the way an API gateway must: signature, time, coverage, edts, replay. */
+export declare class PopTokenValidator {
+  constructor(options?: ValidatorOptions | null);
+  /**
+   * Validates `token` against `publicKey` and the request's values by name; returns the
+   * decoded token, or throws the TaapError subclass of the first failed check.
+   */
+  validate(token: string, publicKey: PublicKey, ehts: EhtsInput, options?: { now?: EpochTime } | null): PopToken;
+}
+
+/** What `signRequest` reads from a fetch() `init`; every other member is passed through. */
+export interface SignableInit {
+  method?: string;
+  headers?: HeadersInput | null;
+  body?: BytesLike | URLSearchParams | null;
+}
+
+/** A `Request` as `signRequest` reads it. */
+export interface RequestLike {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: HeadersInput;
+  readonly body: unknown;
+}
+
+/** Options of `signRequest`. */
+export interface SignRequestOptions extends BuildOptions {
+  /** Sign only these headers (any case); default: every header but X-Authorization. */
+  signHeaders?: readonly string[];
+}
+
+/**
+ * Returns a copy of `init` with an `X-Authorization` PoP token over its headers, the URL's
+ * path and query, the method and the body, ready for `fetch(input, signed)`.
+ */
+export declare function signRequest<Init extends SignableInit = SignableInit>(
+  key: PrivateKey | string | Uint8Array,
+  input: UrlLike | RequestLike,
+  init?: Init | null,
+  options?: SignRequestOptions | null,
+): Omit<Init, 'method' | 'headers'> & { method: string; headers: HeadersInput };
+
+/** Every `code` a TaapError carries. */
+export type TaapErrorCode =
+  | 'TAAP_INVALID_KEY'
+  | 'TAAP_KEY_DECRYPT'
+  | 'TAAP_INVALID_EHTS'
+  | 'TAAP_INVALID_TOKEN'
+  | 'TAAP_TOKEN_EXPIRED'
+  | 'TAAP_TOKEN_TOO_OLD'
+  | 'TAAP_SIGNATURE_INVALID'
+  | 'TAAP_EDTS_MISMATCH'
+  | 'TAAP_MISSING_EHTS_VALUE'
+  | 'TAAP_REPLAY'
+  | 'TAAP_OAUTH'
+  | 'TAAP_TRANSPORT'
+  | 'TAAP_CONFIG';
+
+/** Base class of every error taap raises for a failed operation (wrong argument types raise TypeError). */
+export declare class TaapError extends Error {
+  readonly code: TaapErrorCode;
+}
+/** The key cannot be parsed, is not RSA, or is outside 2048 to 8192 bits. */
+export declare class InvalidKeyError extends TaapError {
+  static readonly code: 'TAAP_INVALID_KEY';
+  readonly code: 'TAAP_INVALID_KEY';
+}
+/** The key is encrypted and the password is missing or wrong. */
+export declare class KeyDecryptError extends TaapError {
+  static readonly code: 'TAAP_KEY_DECRYPT';
+  readonly code: 'TAAP_KEY_DECRYPT';
+}
+/** The ehts break a rule: empty, over 100 entries, blank or duplicate name, `;` in a name, bad method or URL. */
+export declare class InvalidEhtsError extends TaapError {
+  static readonly code: 'TAAP_INVALID_EHTS';
+  readonly code: 'TAAP_INVALID_EHTS';
+}
+/** Not a well-formed RS256 PoP token (or it lacks a name the validator requires). */
+export declare class InvalidTokenError extends TaapError {
+  static readonly code: 'TAAP_INVALID_TOKEN';
+  readonly code: 'TAAP_INVALID_TOKEN';
+}
+/** The token's `exp` has passed, beyond the leeway. */
+export declare class TokenExpiredError extends TaapError {
+  static readonly code: 'TAAP_TOKEN_EXPIRED';
+  readonly code: 'TAAP_TOKEN_EXPIRED';
+}
+/** The token's `iat` is older than the validator's maximum age. */
+export declare class TokenTooOldError extends TaapError {
+  static readonly code: 'TAAP_TOKEN_TOO_OLD';
+  readonly code: 'TAAP_TOKEN_TOO_OLD';
+}
+/** The signature does not verify with the public key. */
+export declare class SignatureInvalidError extends TaapError {
+  static readonly code: 'TAAP_SIGNATURE_INVALID';
+  readonly code: 'TAAP_SIGNATURE_INVALID';
+}
+/** The request's values differ from the ones the token signed. */
+export declare class EdtsMismatchError extends TaapError {
+  static readonly code: 'TAAP_EDTS_MISMATCH';
+  readonly code: 'TAAP_EDTS_MISMATCH';
+}
+/** The token signs a name the request has no value for. */
+export declare class MissingEhtsValueError extends TaapError {
+  static readonly code: 'TAAP_MISSING_EHTS_VALUE';
+  readonly code: 'TAAP_MISSING_EHTS_VALUE';
+}
+/** The token's `jti` was seen before. */
+export declare class ReplayError extends TaapError {
+  static readonly code: 'TAAP_REPLAY';
+  readonly code: 'TAAP_REPLAY';
+}
+/** The OAuth server refused; `status` is its HTTP status. */
+export declare class OAuthError extends TaapError {
+  static readonly code: 'TAAP_OAUTH';
+  readonly code: 'TAAP_OAUTH';
+  readonly status: number;
+}
+/** The HTTP exchange failed: connection, timeout, TLS, I/O. */
+export declare class TransportError extends TaapError {
+  static readonly code: 'TAAP_TRANSPORT';
+  readonly code: 'TAAP_TRANSPORT';
+}
+/** An option or argument is out of range or inconsistent. */
+export declare class ConfigError extends TaapError {
+  static readonly code: 'TAAP_CONFIG';
+  readonly code: 'TAAP_CONFIG';
+}
+
+/** The version of the Rust core compiled into this package. */
+export declare const coreVersion: string;

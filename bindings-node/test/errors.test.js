@@ -1,0 +1,104 @@
+'use strict';
+// Every error kind surfaces as its own TaapError subclass with code TAAP_<KIND>, and no
+// message or inspect output shows a secret.
+
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const { inspect } = require('node:util');
+const { describe, test } = require('node:test');
+const taap = require('taap');
+const native = require('../lib/native');
+const { README_KEY, keyPath } = require('./helpers');
+
+const { PopToken, PopTokenValidator, PrivateKey, TaapError } = taap;
+const key = PrivateKey.fromPem(fs.readFileSync(README_KEY));
+const IAT = 1767225600;
+const EHTS = [['uri', '/orders'], ['http-method', 'POST'], ['body', '{}']];
+const token = PopToken.build(key, EHTS, { iat: IAT, jti: 'fixed' });
+const validate = (options, values = EHTS, now = IAT + 1, signed = token, publicKey = key.publicKey()) =>
+  new PopTokenValidator(options).validate(signed, publicKey, values, { now });
+
+/** How each kind is reached through the public API (OAuth and Transport: see client.test.js). */
+const TRIGGERS = {
+  InvalidKey: () => PrivateKey.fromPem('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n'),
+  KeyDecrypt: () => PrivateKey.fromFile(keyPath('openssl/pbes2-aes256-private.pem'), 'not-the-password'),
+  InvalidEhts: () => PopToken.build(key, [['uri', '/'], ['uri', '/again']]),
+  InvalidToken: () => PopToken.decode('only.two'),
+  TokenExpired: () => validate({ maxAgeSecs: 3600 }, EHTS, IAT + 131),
+  TokenTooOld: () => validate({}, EHTS, IAT + 71),
+  SignatureInvalid: () => validate({}, EHTS, IAT + 1, token, PrivateKey.generate().publicKey()),
+  EdtsMismatch: () => validate({}, [['uri', '/orders'], ['http-method', 'POST'], ['body', '{ }']]),
+  MissingEhtsValue: () => validate({}, EHTS.slice(0, 2)),
+  Replay: () => {
+    const validator = new PopTokenValidator({ replayCache: 8 });
+    validator.validate(token, key.publicKey(), EHTS, { now: IAT + 1 });
+    validator.validate(token, key.publicKey(), EHTS, { now: IAT + 2 });
+  },
+  Config: () => PopToken.build(key, EHTS, { ttlSecs: 0 }),
+};
+
+describe('every reachable error kind', () => {
+  for (const [kind, trigger] of Object.entries(TRIGGERS)) {
+    test(kind, () => {
+      const Class = taap[`${kind}Error`];
+      assert.throws(trigger, (error) => {
+        assert.ok(error instanceof Class, `${error.name}: ${error.message}`);
+        assert.ok(error instanceof TaapError);
+        assert.ok(error instanceof Error);
+        assert.equal(error.name, `${kind}Error`);
+        assert.equal(error.code, Class.code);
+        assert.equal(error.code, `TAAP_${kind.replace(/(?<=[a-z])(?=[A-Z])/g, '_').toUpperCase()}`);
+        assert.ok(error.stack.includes('errors.test.js'), 'the stack reaches the caller');
+        return true;
+      });
+    });
+  }
+});
+
+test('the classes cover exactly the core error kinds, with the core codes', () => {
+  const classes = Object.keys(taap).filter((name) => name.endsWith('Error') && name !== 'TaapError');
+  assert.deepEqual(
+    classes.map((name) => [name, taap[name].code]),
+    native.errorKinds().map(({ name, code }) => [`${name}Error`, code]),
+  );
+  for (const name of classes) assert.equal(Object.getPrototypeOf(taap[name]), TaapError);
+  assert.equal(new taap.OAuthError('denied', { status: 401 }).status, 401);
+});
+
+test('async failures reject with the same classes', async () => {
+  await assert.rejects(PopToken.buildAsync(key, []), taap.InvalidEhtsError);
+  await assert.rejects(PopToken.buildAsync(key, EHTS, { ttlSecs: 3601 }), { name: 'ConfigError', code: 'TAAP_CONFIG' });
+  await assert.rejects(PopToken.forRequestAsync(key, { method: 'GE T', url: '/x' }), taap.InvalidEhtsError);
+  await assert.rejects(PrivateKey.generateAsync(1024), taap.ConfigError);
+});
+
+describe('secrets stay out of messages and inspect output', () => {
+  const pem = fs.readFileSync(README_KEY, 'utf8');
+  const keyBody = pem.split('\n').filter((line) => line && !line.startsWith('-----'));
+
+  test('a wrong password is not echoed', () => {
+    const password = 'hunter2-correct-horse';
+    assert.throws(() => PrivateKey.fromFile(keyPath('openssl/pbes2-aes256-private.pem'), password), (error) => {
+      assert.ok(error instanceof taap.KeyDecryptError);
+      assert.ok(!error.message.includes(password) && !inspect(error).includes(password));
+      return true;
+    });
+  });
+
+  test('a corrupt key is not echoed', () => {
+    const corrupt = pem.replace(keyBody[3], keyBody[3].split('').reverse().join(''));
+    assert.throws(() => PrivateKey.fromPem(corrupt), (error) => {
+      assert.ok(error instanceof taap.InvalidKeyError, error.message);
+      for (const line of keyBody) assert.ok(!inspect(error).includes(line.slice(0, 24)));
+      return true;
+    });
+  });
+
+  test('a private key shows its size and thumbprint only', () => {
+    for (const shown of [inspect(key), JSON.stringify(key), String(key), inspect(key, { showHidden: true, depth: 5 })]) {
+      for (const line of keyBody) assert.ok(!shown.includes(line.slice(0, 24)), shown);
+    }
+    assert.equal(inspect(key, { breakLength: Infinity }), `PrivateKey { bits: 2048, thumbprint: '${key.publicKey().thumbprint()}' }`);
+    assert.deepEqual(JSON.parse(JSON.stringify(key)), { bits: 2048, thumbprint: key.publicKey().thumbprint() });
+  });
+});

@@ -1,0 +1,72 @@
+// Compiled with `tsc -p test/types` (no emit): the declarations cover the whole public API.
+import {
+  ConfigError,
+  OAuthError,
+  PopToken,
+  PopTokenValidator,
+  PrivateKey,
+  PublicKey,
+  TaapError,
+  type TaapErrorCode,
+  TokenExpiredError,
+  coreVersion,
+  signRequest,
+} from 'taap';
+
+async function usage(): Promise<void> {
+  const key: PrivateKey = PrivateKey.fromPem('-----BEGIN PRIVATE KEY-----…', 'password');
+  const generated: PrivateKey = await PrivateKey.generateAsync(3072);
+  const fromFile = PrivateKey.fromFile(new URL('file:///keys/private.pem'));
+  const bits: number = key.bits + generated.bits + fromFile.bits;
+  const publicKey: PublicKey = key.publicKey();
+  const jwk = publicKey.toJwk();
+  const sameKey: boolean = PublicKey.fromJwk(jwk).equals(PublicKey.fromPem(publicKey.toPem()));
+  const der: Buffer = publicKey.toDer();
+
+  const fromMap: string = PopToken.build(key, new Map([['uri', '/orders'], ['http-method', 'GET']]));
+  const fromPairs: string = PopToken.build(key, [['body', Buffer.from('{}')]], { ttlSecs: 60, iat: new Date(), jti: 'x' });
+  const fromObject: string = await PopToken.buildAsync('-----BEGIN PRIVATE KEY-----…', { uri: '/', 'http-method': 'POST' });
+  const forRequest: string = PopToken.forRequest(key, {
+    method: 'POST',
+    url: new URL('https://api.t-mobile.com/commerce/v1/orders'),
+    headers: new Headers({ 'Content-Type': 'application/json' }),
+    body: JSON.stringify({ orderId: 100 }),
+  });
+  await PopToken.forRequestAsync(key, { url: '/x' });
+
+  const decoded: PopToken = PopToken.decode(fromMap);
+  const names: readonly string[] = decoded.claims.ehts;
+  const left: number = decoded.expiresIn() + decoded.claims.exp + decoded.claims.iat;
+  const alg: 'RS256' = decoded.header.alg;
+
+  const validator = new PopTokenValidator({ leewaySecs: 5, maxAgeSecs: 60, required: ['uri'], replayCache: true });
+  const checked: PopToken = validator.validate(forRequest, publicKey, { uri: '/commerce/v1/orders' }, { now: Date.now() / 1000 });
+
+  const init = signRequest(key, 'https://api.t-mobile.com/orders', { method: 'POST', headers: { Accept: '*/*' }, body: '{}', redirect: 'manual' as const });
+  const redirect: 'manual' = init.redirect;
+  await fetch('https://api.t-mobile.com/orders', init as RequestInit);
+  signRequest(key, new Request('https://h/x'), undefined, { signHeaders: ['accept'], ttlSecs: 30 });
+
+  try {
+    validator.validate(fromPairs, publicKey, [['uri', '/']]);
+  } catch (error) {
+    if (error instanceof TokenExpiredError) {
+      const code: 'TAAP_TOKEN_EXPIRED' = error.code;
+    } else if (error instanceof OAuthError) {
+      const status: number = error.status;
+    } else if (error instanceof TaapError) {
+      const code: TaapErrorCode = error.code;
+    }
+  }
+  const configCode: 'TAAP_CONFIG' = ConfigError.code;
+  void [bits, sameKey, der, fromObject, names, left, alg, checked, redirect, configCode, coreVersion];
+}
+
+// @ts-expect-error ehts values are strings or bytes, not numbers
+PopToken.build(PrivateKey.generate(), { uri: 5 });
+// @ts-expect-error keys have no public constructor
+new PrivateKey();
+// @ts-expect-error options are checked by name
+PopToken.build(PrivateKey.generate(), { uri: '/' }, { ttl: 5 });
+
+void usage;
