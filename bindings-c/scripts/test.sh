@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The C binding's whole test suite, runnable from a fresh clone:
+#   1. builds libtaap (cargo build --release -p taap-c) and runs the glue's Rust unit tests;
+#   2. regenerates include/taap.h and include/taap_ffi.h with cbindgen and fails on drift;
+#   3. compiles the C tests with gcc -Wall -Wextra -Werror, linked statically and dynamically
+#      (and checks that taap.h also compiles as C++);
+#   4. runs them (every conformance vector, every error path, threads sharing one key), the
+#      static build again under valgrind memcheck (no leaks, no errors), and a larger
+#      multi-threaded run;
+#   5. installs under a temporary prefix and builds examples/c against it with pkg-config,
+#      statically and dynamically, comparing the example's token with the vector;
+#   6. runs the PHP test (examples/php/pop.php and the vectors through FFI).
+# Needs (Debian): build-essential pkg-config valgrind php-cli libjansson-dev, and cargo.
+# Honours CARGO_TARGET_DIR (default: the workspace's target/).
+set -euo pipefail
+
+crate_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+root="$(dirname "$crate_dir")"
+export CARGO_TARGET_DIR="$(realpath -m "${CARGO_TARGET_DIR:-$root/target}")"
+release="$CARGO_TARGET_DIR/release"
+build="$crate_dir/build"
+tests="$root/tests"
+
+step() { printf '\n== %s (%ds)\n' "$*" "$SECONDS"; }
+fail() { echo "error: $*" >&2; exit 1; }
+
+for tool in cargo gcc g++ make pkg-config valgrind php; do
+    command -v "$tool" >/dev/null || fail "$tool is missing (Debian: build-essential pkg-config valgrind php-cli)"
+done
+pkg-config --exists jansson || fail "jansson is missing (Debian: libjansson-dev)"
+php -r 'exit(extension_loaded("ffi") ? 0 : 1);' || fail "PHP's FFI extension is missing (Debian: php-cli)"
+mkdir -p "$build"
+cd "$root"
+
+step "header drift: cbindgen regenerates include/ into $build/headers"
+TAAP_HEADER_DIR="$build/headers" cargo check --release --quiet -p taap-c --features generate-headers
+for header in taap.h taap_ffi.h; do
+    diff -u "$crate_dir/include/$header" "$build/headers/$header" ||
+        fail "bindings-c/include/$header is stale: run 'cargo check -p taap-c --features generate-headers' and commit it"
+done
+if grep -n '^[[:space:]]*#' "$crate_dir/include/taap_ffi.h"; then
+    fail "taap_ffi.h has preprocessor lines, which FFI::cdef rejects"
+fi
+
+step "build libtaap and run the glue's unit tests"
+cargo build --release --quiet -p taap-c
+cargo test --release --quiet -p taap-c
+
+step "compile the C tests (static and shared) and the header as C++"
+version="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$root/Cargo.toml" | head -n 1)"
+cflags=(-std=c11 -Wall -Wextra -Werror -Wpedantic -O1 -g "-DTAAP_EXPECTED_VERSION=\"$version\""
+    -I"$crate_dir/include" $(pkg-config --cflags jansson))
+sources=("$crate_dir"/tests/*.c)
+gcc "${cflags[@]}" "${sources[@]}" "$release/libtaap.a" $(pkg-config --libs jansson) -lpthread -ldl -lm \
+    -o "$build/taap_test_static"
+gcc "${cflags[@]}" "${sources[@]}" -L"$release" -ltaap -Wl,-rpath,"$release" $(pkg-config --libs jansson) \
+    -lpthread -o "$build/taap_test_shared"
+if ldd "$build/taap_test_static" | grep -q libtaap; then fail "the static test binary loads libtaap.so"; fi
+ldd "$build/taap_test_shared" | grep -q "libtaap.so => $release/libtaap.so" || fail "the shared test binary does not load libtaap.so"
+printf '#include "taap.h"\nint main() { return taap_version() == nullptr; }\n' |
+    g++ -std=c++11 -Wall -Wextra -Werror -I"$crate_dir/include" -x c++ -fsyntax-only -
+
+step "C tests, statically linked"
+"$build/taap_test_static" "$tests"
+step "C tests, dynamically linked, 16 threads sharing one key"
+"$build/taap_test_shared" "$tests" 16 50
+step "C tests under valgrind memcheck (static, 4 threads)"
+valgrind --tool=memcheck --quiet --error-exitcode=99 --leak-check=full \
+    --errors-for-leak-kinds=definite,indirect,possible --show-leak-kinds=definite,indirect,possible \
+    --suppressions="$crate_dir/tests/valgrind.supp" "$build/taap_test_static" "$tests" 4 5
+
+step "install under $build/prefix; examples/c built with pkg-config"
+TAAP_NO_BUILD=1 "$crate_dir/scripts/install.sh" "$build/prefix" >/dev/null
+expected="$(php -r '$v = json_decode(file_get_contents($argv[1]), true);
+    foreach ($v["cases"] as $c) { if ($c["name"] === "docs-orders-post") { echo $c["token"]; } }' "$tests/vectors/tokens.json")"
+[[ -n "$expected" ]] || fail "tokens.json has no docs-orders-post case"
+for linkage in 0 1; do
+    PKG_CONFIG_PATH="$build/prefix/lib/pkgconfig" make --no-print-directory -s -B -C "$root/examples/c" STATIC=$linkage
+    token="$("$root/examples/c/pop" "$tests/keys/tmobile/readme-private-pkcs8.pem" 1767225600 d10e897e-3fad-44fe-9cce-6ea6c6b804e9)"
+    [[ "$token" == "$expected" ]] || fail "examples/c/pop (STATIC=$linkage) printed $token"
+    echo "examples/c/pop (STATIC=$linkage) reproduces the docs-orders-post vector"
+done
+make --no-print-directory -s -C "$root/examples/c" clean
+
+step "PHP: examples/php/pop.php and the vectors through FFI"
+TAAP_LIB="$release/libtaap.so" php "$crate_dir/tests/php/test.php"
+echo "C binding: every step passed in ${SECONDS}s"

@@ -1,0 +1,214 @@
+//! The gateway side: `taap_pop_token_validate` and the reusable `taap_validator`.
+
+use std::ffi::c_char;
+
+use taap::{PopTokenValidator, ValidatorOptions, DEFAULT_LEEWAY_SECS, DEFAULT_MAX_AGE_SECS};
+
+use crate::boundary::{guard, Failure, FfiResult};
+use crate::convert::{borrow_handle, c_array, c_str, free_handle, into_handle, out_arg, Handle};
+use crate::ehts::{ehts_pairs, taap_ehts_entry};
+use crate::keys::{public_key, taap_public_key};
+use crate::status::taap_status;
+use crate::token::{taap_pop_token, DecodedToken};
+
+/// How strictly to validate. A zeroed struct (or a NULL pointer) means the defaults.
+#[repr(C)]
+pub struct taap_validate_options {
+    /// Clock-skew tolerance in seconds, 0 to 300; 0 means 10 (unless `leeway_is_set`).
+    pub leeway_secs: i64,
+    /// Oldest accepted token, in seconds from its `iat`, 1 to 3600; 0 means 60.
+    pub max_age_secs: i64,
+    /// Validate as of this epoch time; 0 reads the clock at every call.
+    pub now: i64,
+    /// Names every token must sign (compared ignoring ASCII case), e.g. `"uri"`; may be NULL
+    /// when `required_len` is 0.
+    pub required: *const *const c_char,
+    /// Number of entries in `required`.
+    pub required_len: usize,
+    /// Remember this many `jti`s and reject repeats (`TAAP_REPLAY`); 0 turns replay detection
+    /// off. Only a `taap_validator` can remember; `taap_pop_token_validate` refuses it.
+    pub replay_cache: usize,
+    /// Use `leeway_secs` even when it is 0 (no clock skew tolerated).
+    pub leeway_is_set: bool,
+}
+
+/// A validator configured once and shared by any number of threads; with a replay cache it
+/// remembers the `jti`s it accepted. Free with `taap_validator_free`.
+pub struct taap_validator {
+    _opaque: [u8; 0],
+}
+
+/// The core validator plus the fixed time, if any.
+pub(crate) struct Validator {
+    validator: PopTokenValidator,
+    now: Option<i64>,
+}
+
+impl Handle for taap_validator {
+    type Target = Validator;
+}
+
+impl Validator {
+    /// A validator for a C options struct (NULL: the defaults).
+    ///
+    /// # Safety
+    /// `options` is NULL or valid, with `required` pointing to `required_len` C strings.
+    unsafe fn new(options: *const taap_validate_options) -> FfiResult<Self> {
+        // SAFETY: per the contract.
+        let Some(options) = (unsafe { options.as_ref() }) else {
+            return Ok(Validator {
+                validator: PopTokenValidator::default(),
+                now: None,
+            });
+        };
+        let leeway_secs = match options.leeway_secs {
+            0 if !options.leeway_is_set => DEFAULT_LEEWAY_SECS,
+            leeway => leeway,
+        };
+        let max_age_secs = match options.max_age_secs {
+            0 => DEFAULT_MAX_AGE_SECS,
+            max_age => max_age,
+        };
+        // SAFETY: per the contract.
+        let required = unsafe { required_names(options.required, options.required_len) }?;
+        let replay_cache = (options.replay_cache != 0).then_some(options.replay_cache);
+        let validator = PopTokenValidator::new(ValidatorOptions {
+            leeway_secs,
+            max_age_secs,
+            required,
+            replay_cache,
+        })?;
+        Ok(Validator {
+            validator,
+            now: (options.now != 0).then_some(options.now),
+        })
+    }
+
+    /// Validates a token; the decoded token when every check passed.
+    ///
+    /// # Safety
+    /// The pointers follow the contract of `taap_validator_validate`.
+    unsafe fn validate(
+        &self,
+        token: *const c_char,
+        key: *const taap_public_key,
+        values: *const taap_ehts_entry,
+        values_len: usize,
+    ) -> FfiResult<taap::PopToken> {
+        // SAFETY: per the contract.
+        let (token, key, values) = unsafe {
+            (
+                c_str(token, "token")?,
+                public_key(key, "key")?,
+                ehts_pairs(values, values_len, "ehts")?,
+            )
+        };
+        let decoded = match self.now {
+            Some(now) => self.validator.validate_at(token, key, &values, now),
+            None => self.validator.validate(token, key, &values),
+        };
+        Ok(decoded?)
+    }
+}
+
+/// The required names of a C options struct.
+///
+/// # Safety
+/// `names` points to `len` NUL-terminated UTF-8 strings (or is NULL with `len` 0).
+unsafe fn required_names(names: *const *const c_char, len: usize) -> FfiResult<Vec<String>> {
+    // SAFETY: per the contract.
+    let names = unsafe { c_array(names, len, "options->required") }?;
+    names
+        .iter()
+        .enumerate()
+        // SAFETY: per the contract.
+        .map(|(index, name)| {
+            unsafe { c_str(*name, &format!("options->required[{index}]")) }.map(str::to_owned)
+        })
+        .collect()
+}
+
+/// Validates a PoP token the way an API gateway must: signature with `key`, expiry, age,
+/// required names, and `edts` against the request's `ehts` values (looked up by exact name;
+/// extra entries are ignored). Returns `TAAP_OK` or the reason for rejection.
+///
+/// # Safety
+/// `token` is NULL or NUL-terminated; `key` is NULL or a live key; `ehts` points to `ehts_len`
+/// entries; `options` is NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn taap_pop_token_validate(
+    token: *const c_char,
+    key: *const taap_public_key,
+    ehts: *const taap_ehts_entry,
+    ehts_len: usize,
+    options: *const taap_validate_options,
+) -> taap_status {
+    guard(|| {
+        // SAFETY: per the contract of this function.
+        if unsafe { options.as_ref() }.is_some_and(|options| options.replay_cache != 0) {
+            return Err(Failure::new(
+                taap_status::TAAP_CONFIG,
+                "replay detection needs a validator that lives across calls; use taap_validator_new",
+            ));
+        }
+        // SAFETY: per the contract of this function.
+        unsafe { Validator::new(options)?.validate(token, key, ehts, ehts_len) }?;
+        Ok(())
+    })
+}
+
+/// Creates a validator with `options` (NULL: defaults). Free it with `taap_validator_free`.
+///
+/// # Safety
+/// `options` is NULL or valid; `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn taap_validator_new(
+    options: *const taap_validate_options,
+    out: *mut *mut taap_validator,
+) -> taap_status {
+    guard(|| {
+        // SAFETY: per the contract of this function.
+        let (out, validator) = unsafe { (out_arg(out, "out")?, Validator::new(options)?) };
+        *out = into_handle::<taap_validator>(validator);
+        Ok(())
+    })
+}
+
+/// Validates a token like `taap_pop_token_validate`, with this validator's options and replay
+/// cache. When `out_decoded` is not NULL and the token is valid, `*out_decoded` receives the
+/// decoded token (free it with `taap_pop_token_free`).
+///
+/// # Safety
+/// `validator` is NULL or live; `token` is NULL or NUL-terminated; `key` is NULL or a live key;
+/// `ehts` points to `ehts_len` entries; `out_decoded` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn taap_validator_validate(
+    validator: *const taap_validator,
+    token: *const c_char,
+    key: *const taap_public_key,
+    ehts: *const taap_ehts_entry,
+    ehts_len: usize,
+    out_decoded: *mut *mut taap_pop_token,
+) -> taap_status {
+    guard(|| {
+        // SAFETY: per the contract of this function.
+        let validator = unsafe { borrow_handle(validator, "validator") }?;
+        // SAFETY: per the contract of this function.
+        let decoded = unsafe { validator.validate(token, key, ehts, ehts_len) }?;
+        // SAFETY: per the contract of this function.
+        if let Some(out) = unsafe { out_decoded.as_mut() } {
+            *out = DecodedToken::new(&decoded).into_handle();
+        }
+        Ok(())
+    })
+}
+
+/// Frees a validator. NULL is ignored.
+///
+/// # Safety
+/// `validator` is NULL or live, not used again afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn taap_validator_free(validator: *mut taap_validator) {
+    // SAFETY: per the contract of this function.
+    crate::boundary::guard_value((), || unsafe { free_handle(validator) });
+}

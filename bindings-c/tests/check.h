@@ -1,0 +1,32 @@
+/* A minimal test harness for the taap C tests: checks count passes and failures, failures
+ * are printed with their place and the library's last error message. */
+#ifndef TAAP_TEST_CHECK_H
+#define TAAP_TEST_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "taap.h"
+
+/* Records a boolean outcome; `what` says what was expected. */
+bool check_true(bool ok, const char *file, int line, const char *what);
+/* Records whether a call returned the expected status. */
+bool check_status(taap_status got, taap_status want, const char *file, int line, const char *what);
+/* Records whether a string equals the expected one (NULL equals only NULL). */
+bool check_string(const char *got, const char *want, const char *file, int line, const char *what);
+/* Prints "N passed, N failed" and returns the process exit code. */
+int check_summary(void);
+
+#define CHECK(cond, what) check_true((cond), __FILE__, __LINE__, (what))
+#define CHECK_STATUS(call, want, what) check_status((call), (want), __FILE__, __LINE__, (what))
+#define CHECK_STRING(got, want, what) check_string((got), (want), __FILE__, __LINE__, (what))
+
+/* Reads a whole file into a NUL-terminated buffer (free it); NULL if it cannot be read. */
+char *read_file(const char *path, size_t *len);
+
+/* Suites; `tests_dir` is the repository's tests/ directory. */
+void test_vectors(const char *tests_dir);
+void test_errors(const char *tests_dir);
+void test_threads(const char *tests_dir, unsigned threads, unsigned tokens_per_thread);
+
+#endif
