@@ -16,7 +16,10 @@ const SECRET_VAR: &str = "TAAP_TEST_GATEWAY_SECRET";
 const DEVICE: &str = "/iot-connectivity/v1/devices/8901260000000000019";
 
 fn keys_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("tests").join("keys")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("tests")
+        .join("keys")
 }
 
 fn private_key_path() -> PathBuf {
@@ -36,7 +39,15 @@ struct Served {
 impl Served {
     fn start(extra: &[&str]) -> Served {
         let public_key = keys_dir().join("tmobile/readme-public.pem");
-        let mut args = vec!["serve", "--port", "0", "--client-id", CLIENT_ID, "--client-secret-env", SECRET_VAR];
+        let mut args = vec![
+            "serve",
+            "--port",
+            "0",
+            "--client-id",
+            CLIENT_ID,
+            "--client-secret-env",
+            SECRET_VAR,
+        ];
         args.extend(["--public-key", public_key.to_str().unwrap()]);
         args.extend(extra);
         Served::spawn(&args)
@@ -51,8 +62,14 @@ impl Served {
             .spawn()
             .unwrap();
         let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
-        let url = first.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("first line: {first:?}")).to_owned();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let url = first
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("first line: {first:?}"))
+            .to_owned();
         assert!(url.starts_with("http://127.0.0.1:"), "{url}");
         Served { child, url }
     }
@@ -62,8 +79,17 @@ impl Served {
     }
 
     fn config(&self, flavor: &str) -> ClientConfig {
-        let mut config = ClientConfig::new(CLIENT_ID, SECRET, key(), OAuthServer::Url(self.token_url(flavor)));
-        config.retry = RetryPolicy { max_retries: 2, base_delay: Duration::from_millis(10), max_delay: Duration::from_secs(2) };
+        let mut config = ClientConfig::new(
+            CLIENT_ID,
+            SECRET,
+            key(),
+            OAuthServer::Url(self.token_url(flavor)),
+        );
+        config.retry = RetryPolicy {
+            max_retries: 2,
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_secs(2),
+        };
         config
     }
 
@@ -72,7 +98,10 @@ impl Served {
     }
 
     fn stats(&self) -> Value {
-        let mut response = plain_agent().get(format!("{}/_taap/stats", self.url)).call().unwrap();
+        let mut response = plain_agent()
+            .get(format!("{}/_taap/stats", self.url))
+            .call()
+            .unwrap();
         serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap()
     }
 
@@ -89,11 +118,21 @@ impl Drop for Served {
 }
 
 fn plain_agent() -> ureq::Agent {
-    ureq::Agent::config_builder().http_status_as_error(false).build().new_agent()
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .new_agent()
 }
 
 fn get_device(client: &TaapClient, served: &Served) -> taap::Response {
-    client.send("GET", &format!("{}{DEVICE}", served.url), [("Content-Type", "application/json")], b"").unwrap()
+    client
+        .send(
+            "GET",
+            &format!("{}{DEVICE}", served.url),
+            [("Content-Type", "application/json")],
+            b"",
+        )
+        .unwrap()
 }
 
 fn oauth_error(result: taap::Result<impl std::fmt::Debug>) -> (u16, String) {
@@ -108,13 +147,19 @@ fn v2_flow_gets_a_token_and_calls_the_connectivity_api() {
     let served = Served::start(&[]);
     let client = served.client("v2");
     let token = client.access_token().unwrap();
-    assert_eq!((token.expires_in(), token.status(), token.token_type()), (3600, Some("success"), Some("Bearer")));
+    assert_eq!(
+        (token.expires_in(), token.status(), token.token_type()),
+        (3600, Some("success"), Some("Bearer"))
+    );
     let response = get_device(&client, &served);
     assert_eq!(response.status, 200, "{}", response.text());
     let body: Value = serde_json::from_slice(&response.body).unwrap();
     assert_eq!(body["iccid"], "8901260000000000019");
     assert_eq!(response.header("content-type"), Some("application/json"));
-    assert_eq!((served.stat("token_requests"), served.stat("api_accepted")), (1, 1));
+    assert_eq!(
+        (served.stat("token_requests"), served.stat("api_accepted")),
+        (1, 1)
+    );
 }
 
 #[test]
@@ -126,11 +171,19 @@ fn v6_flow_sends_the_json_body_and_posts_an_order() {
     let client = TaapClient::new(config).unwrap();
     let order = br#"{"orderId": 100, "product": "Mobile Phone"}"#;
     let response = client
-        .send("post", &format!("{}/commerce/v1/orders", served.url), [("Content-Type", "application/json")], order)
+        .send(
+            "post",
+            &format!("{}/commerce/v1/orders", served.url),
+            [("Content-Type", "application/json")],
+            order,
+        )
         .unwrap();
     assert_eq!(response.status, 201, "{}", response.text());
     let body: Value = serde_json::from_slice(&response.body).unwrap();
-    assert_eq!((body["status"].as_str(), body["order"]["orderId"].as_u64()), (Some("RECEIVED"), Some(100)));
+    assert_eq!(
+        (body["status"].as_str(), body["order"]["orderId"].as_u64()),
+        (Some("RECEIVED"), Some(100))
+    );
     assert_eq!(served.stat("tokens_issued"), 1);
 }
 
@@ -142,8 +195,18 @@ fn the_token_is_cached_and_every_call_gets_a_fresh_pop_token() {
         // A reused PoP token would be refused by the gateway's replay check.
         assert_eq!(get_device(&client, &served).status, 200);
     }
-    assert_eq!(client.access_token().unwrap().secret(), client.access_token().unwrap().secret());
-    assert_eq!((served.stat("token_requests"), served.stat("api_requests"), served.stat("api_accepted")), (1, 5, 5));
+    assert_eq!(
+        client.access_token().unwrap().secret(),
+        client.access_token().unwrap().secret()
+    );
+    assert_eq!(
+        (
+            served.stat("token_requests"),
+            served.stat("api_requests"),
+            served.stat("api_accepted")
+        ),
+        (1, 5, 5)
+    );
 }
 
 #[test]
@@ -169,7 +232,10 @@ fn concurrent_callers_share_one_refresh() {
             std::thread::spawn(move || client.access_token().unwrap().secret().to_owned())
         })
         .collect();
-    let tokens: Vec<String> = threads.into_iter().map(|thread| thread.join().unwrap()).collect();
+    let tokens: Vec<String> = threads
+        .into_iter()
+        .map(|thread| thread.join().unwrap())
+        .collect();
     assert!(tokens.iter().all(|token| token == &tokens[0]));
     assert_eq!(served.stat("token_requests"), 1);
 }
@@ -179,10 +245,20 @@ fn a_401_on_an_api_call_refreshes_the_token_and_retries_once() {
     let served = Served::start(&[]);
     let client = served.client("v2");
     assert_eq!(get_device(&client, &served).status, 200);
-    let revoked = plain_agent().post(format!("{}/_taap/revoke", served.url)).send_empty().unwrap();
+    let revoked = plain_agent()
+        .post(format!("{}/_taap/revoke", served.url))
+        .send_empty()
+        .unwrap();
     assert_eq!(revoked.status(), 204);
     assert_eq!(get_device(&client, &served).status, 200);
-    assert_eq!((served.stat("token_requests"), served.stat("api_requests"), served.stat("api_accepted")), (2, 3, 2));
+    assert_eq!(
+        (
+            served.stat("token_requests"),
+            served.stat("api_requests"),
+            served.stat("api_accepted")
+        ),
+        (2, 3, 2)
+    );
 }
 
 #[test]
@@ -199,23 +275,50 @@ fn insufficient_scope_is_a_403_answer_and_not_retried() {
 
 #[test]
 fn token_5xx_is_retried_honouring_retry_after() {
-    let served = Served::start(&["--fail-first", "2", "--fail-status", "503", "--retry-after", "0"]);
+    let served = Served::start(&[
+        "--fail-first",
+        "2",
+        "--fail-status",
+        "503",
+        "--retry-after",
+        "0",
+    ]);
     let client = served.client("v2");
     client.access_token().unwrap();
-    assert_eq!((served.stat("injected_faults"), served.stat("tokens_issued")), (2, 1));
+    assert_eq!(
+        (served.stat("injected_faults"), served.stat("tokens_issued")),
+        (2, 1)
+    );
 }
 
 #[test]
 fn token_429_beyond_the_retry_budget_is_an_oauth_error() {
-    let served = Served::start(&["--fail-first", "10", "--fail-status", "429", "--retry-after", "0"]);
+    let served = Served::start(&[
+        "--fail-first",
+        "10",
+        "--fail-status",
+        "429",
+        "--retry-after",
+        "0",
+    ]);
     let (status, message) = oauth_error(served.client("v2").access_token());
-    assert_eq!((status, message.as_str()), (429, "rate_limited: injected fault: HTTP 429"));
+    assert_eq!(
+        (status, message.as_str()),
+        (429, "rate_limited: injected fault: HTTP 429")
+    );
     assert_eq!(served.stat("injected_faults"), 3, "one try and two retries");
 }
 
 #[test]
 fn a_retry_after_longer_than_the_policy_allows_is_not_waited_for() {
-    let served = Served::start(&["--fail-first", "1", "--fail-status", "503", "--retry-after", "3600"]);
+    let served = Served::start(&[
+        "--fail-first",
+        "1",
+        "--fail-status",
+        "503",
+        "--retry-after",
+        "3600",
+    ]);
     let (status, _) = oauth_error(served.client("v2").access_token());
     assert_eq!(status, 503);
     assert_eq!(served.stat("injected_faults"), 1);
@@ -223,19 +326,46 @@ fn a_retry_after_longer_than_the_policy_allows_is_not_waited_for() {
 
 #[test]
 fn api_5xx_is_retried_with_a_fresh_pop_token() {
-    let served = Served::start(&["--fail-first", "2", "--fail-status", "502", "--fault-path", "/iot-connectivity/"]);
+    let served = Served::start(&[
+        "--fail-first",
+        "2",
+        "--fail-status",
+        "502",
+        "--fault-path",
+        "/iot-connectivity/",
+    ]);
     let client = served.client("v2");
     assert_eq!(get_device(&client, &served).status, 200);
-    assert_eq!((served.stat("injected_faults"), served.stat("api_accepted")), (2, 1));
+    assert_eq!(
+        (served.stat("injected_faults"), served.stat("api_accepted")),
+        (2, 1)
+    );
 }
 
 #[test]
 fn a_plain_500_on_a_post_is_not_repeated() {
-    let served = Served::start(&["--fail-first", "1", "--fail-status", "500", "--fault-path", "/commerce/"]);
+    let served = Served::start(&[
+        "--fail-first",
+        "1",
+        "--fail-status",
+        "500",
+        "--fault-path",
+        "/commerce/",
+    ]);
     let client = served.client("v2");
-    let response = client.send("POST", &format!("{}/commerce/v1/orders", served.url), [("Content-Type", "application/json")], b"{}").unwrap();
+    let response = client
+        .send(
+            "POST",
+            &format!("{}/commerce/v1/orders", served.url),
+            [("Content-Type", "application/json")],
+            b"{}",
+        )
+        .unwrap();
     assert_eq!(response.status, 500);
-    assert_eq!((served.stat("injected_faults"), served.stat("api_requests")), (1, 0));
+    assert_eq!(
+        (served.stat("injected_faults"), served.stat("api_requests")),
+        (1, 0)
+    );
 }
 
 #[test]
@@ -258,7 +388,10 @@ fn malformed_json_from_the_server_is_an_oauth_error() {
     let served = Served::start(&["--garble-tokens"]);
     let (status, message) = oauth_error(served.client("v2").access_token());
     assert_eq!(status, 200);
-    assert!(message.starts_with("the token response is not usable: it is not a JSON object"), "{message}");
+    assert!(
+        message.starts_with("the token response is not usable: it is not a JSON object"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -267,18 +400,31 @@ fn wrong_credentials_are_refused_without_echoing_the_secret() {
     for (id, secret) in [(CLIENT_ID, "wrong-secret"), ("someone-else", SECRET)] {
         let config = ClientConfig::new(id, secret, key(), OAuthServer::Url(served.token_url("v6")));
         let (status, message) = oauth_error(TaapClient::new(config).unwrap().access_token());
-        assert_eq!((status, message.as_str()), (401, "invalid_client: unknown client or wrong secret"));
+        assert_eq!(
+            (status, message.as_str()),
+            (401, "invalid_client: unknown client or wrong secret")
+        );
     }
 }
 
 #[test]
 fn a_pop_token_from_another_key_is_refused() {
     let served = Served::start(&[]);
-    let other = Arc::new(PrivateKey::from_file(keys_dir().join("openssl/pkcs8-private.pem"), None).unwrap());
-    let config = ClientConfig::new(CLIENT_ID, SECRET, other, OAuthServer::Url(served.token_url("v2")));
+    let other = Arc::new(
+        PrivateKey::from_file(keys_dir().join("openssl/pkcs8-private.pem"), None).unwrap(),
+    );
+    let config = ClientConfig::new(
+        CLIENT_ID,
+        SECRET,
+        other,
+        OAuthServer::Url(served.token_url("v2")),
+    );
     let (status, message) = oauth_error(TaapClient::new(config).unwrap().access_token());
     assert_eq!(status, 401);
-    assert!(message.starts_with("invalid_pop_token: SignatureInvalid: "), "{message}");
+    assert!(
+        message.starts_with("invalid_pop_token: SignatureInvalid: "),
+        "{message}"
+    );
 }
 
 #[test]
@@ -288,8 +434,16 @@ fn clock_skew_is_learned_from_date_and_corrected() {
         let client = served.client("v2");
         assert_eq!(get_device(&client, &served).status, 200, "skew {skew}");
         let expected: i64 = skew.parse().unwrap();
-        assert!((expected - 2..=expected + 2).contains(&client.clock_offset_secs()), "{}", client.clock_offset_secs());
-        assert_eq!(served.stat("token_requests"), 2, "one refusal, then the corrected request");
+        assert!(
+            (expected - 2..=expected + 2).contains(&client.clock_offset_secs()),
+            "{}",
+            client.clock_offset_secs()
+        );
+        assert_eq!(
+            served.stat("token_requests"),
+            2,
+            "one refusal, then the corrected request"
+        );
     }
 }
 
@@ -301,7 +455,10 @@ fn without_skew_correction_a_skewed_server_refuses_the_pop_token() {
         config.correct_clock_skew = false;
         let (status, message) = oauth_error(TaapClient::new(config).unwrap().access_token());
         assert_eq!(status, 401);
-        assert!(message.starts_with(&format!("invalid_pop_token: {kind}: ")), "{message}");
+        assert!(
+            message.starts_with(&format!("invalid_pop_token: {kind}: ")),
+            "{message}"
+        );
     }
 }
 
@@ -311,7 +468,14 @@ fn signed_headers(key: &PrivateKey, bearer: &str, url: &str) -> Vec<(String, Str
         ("Content-Type".to_owned(), "application/json".to_owned()),
         ("Authorization".to_owned(), format!("Bearer {bearer}")),
     ];
-    let pop = PopToken::for_request(key, "GET", url, headers.iter().map(|(n, v)| (n.as_str(), v.as_str())), b"").unwrap();
+    let pop = PopToken::for_request(
+        key,
+        "GET",
+        url,
+        headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+        b"",
+    )
+    .unwrap();
     headers.push(("X-Authorization".into(), pop));
     headers
 }
@@ -323,41 +487,78 @@ fn raw_get(url: &str, headers: &[(String, String)]) -> (u16, Value) {
     }
     let mut response = request.call().unwrap();
     let status = response.status().as_u16();
-    (status, serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap())
+    (
+        status,
+        serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap(),
+    )
 }
 
 #[test]
 fn a_pop_token_is_bound_to_one_url_and_one_use() {
     let served = Served::start(&[]);
     let key = key();
-    let bearer = served.client("v2").access_token().unwrap().secret().to_owned();
+    let bearer = served
+        .client("v2")
+        .access_token()
+        .unwrap()
+        .secret()
+        .to_owned();
     let url = format!("{}{DEVICE}", served.url);
     let headers = signed_headers(&key, &bearer, &url);
 
-    let other_url = format!("{}/iot-connectivity/v1/devices/8901260000000000027", served.url);
+    let other_url = format!(
+        "{}/iot-connectivity/v1/devices/8901260000000000027",
+        served.url
+    );
     let (status, body) = raw_get(&other_url, &headers);
     assert_eq!(status, 401);
-    assert!(body["error_description"].as_str().unwrap().starts_with("EdtsMismatch: "), "{body}");
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .starts_with("EdtsMismatch: "),
+        "{body}"
+    );
 
     assert_eq!(raw_get(&url, &headers).0, 200);
     let (status, body) = raw_get(&url, &headers);
     assert_eq!(status, 401);
-    assert!(body["error_description"].as_str().unwrap().starts_with("Replay: "), "{body}");
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .starts_with("Replay: "),
+        "{body}"
+    );
 }
 
 #[test]
 fn api_calls_without_pop_or_bearer_are_refused_with_a_challenge() {
     let served = Served::start(&[]);
-    let bearer = served.client("v2").access_token().unwrap().secret().to_owned();
+    let bearer = served
+        .client("v2")
+        .access_token()
+        .unwrap()
+        .secret()
+        .to_owned();
     let url = format!("{}{DEVICE}", served.url);
     let no_pop = [("Authorization".to_owned(), format!("Bearer {bearer}"))];
     let (status, body) = raw_get(&url, &no_pop);
-    assert_eq!((status, body["error"].as_str()), (401, Some("invalid_pop_token")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("invalid_pop_token"))
+    );
     let (status, body) = raw_get(&url, &[]);
-    assert_eq!((status, body["error"].as_str()), (401, Some("invalid_token")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("invalid_token"))
+    );
     let forged = signed_headers(&key(), "not-a-jwt", &url);
     let (status, body) = raw_get(&url, &forged);
-    assert_eq!((status, body["error"].as_str()), (401, Some("invalid_token")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("invalid_token"))
+    );
 }
 
 #[test]
@@ -376,14 +577,33 @@ fn malformed_token_requests_get_400() {
             .header("X-Authorization", pop)
             .send(body)
             .unwrap();
-        let body: Value = serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap();
-        (response.status().as_u16(), body["error_description"].as_str().unwrap().to_owned())
+        let body: Value =
+            serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap();
+        (
+            response.status().as_u16(),
+            body["error_description"].as_str().unwrap().to_owned(),
+        )
     };
-    assert_eq!(post("v2", "application/json", "{}"), (400, "/oauth2/v2/tokens takes an empty body".into()));
-    assert_eq!(post("v6", "application/json", "{not json"), (400, "the v6 body must be a JSON object".into()));
-    assert_eq!(post("v2", "text/plain", ""), (400, "Content-Type must be application/json".into()));
+    assert_eq!(
+        post("v2", "application/json", "{}"),
+        (400, "/oauth2/v2/tokens takes an empty body".into())
+    );
+    assert_eq!(
+        post("v6", "application/json", "{not json"),
+        (400, "the v6 body must be a JSON object".into())
+    );
+    assert_eq!(
+        post("v2", "text/plain", ""),
+        (400, "Content-Type must be application/json".into())
+    );
     let wrong_grant = r#"{"client_id":"test-client","client_secret":"test-secret-7f3a","scope":"response_mode","grant-type":"password"}"#;
-    assert_eq!(post("v6", "application/json", wrong_grant), (400, "only grant-type client_credentials is supported".into()));
+    assert_eq!(
+        post("v6", "application/json", wrong_grant),
+        (
+            400,
+            "only grant-type client_credentials is supported".into()
+        )
+    );
     assert_eq!(served.stat("tokens_issued"), 0);
 }
 
@@ -391,7 +611,9 @@ fn malformed_token_requests_get_400() {
 fn a_toml_config_registers_several_clients_with_pem_or_jwk_keys() {
     let dir = tempfile::tempdir().unwrap();
     let jwk_path = dir.path().join("second.jwk.json");
-    let second_key = Arc::new(PrivateKey::from_file(keys_dir().join("openssl/pkcs8-private.pem"), None).unwrap());
+    let second_key = Arc::new(
+        PrivateKey::from_file(keys_dir().join("openssl/pkcs8-private.pem"), None).unwrap(),
+    );
     std::fs::write(&jwk_path, second_key.public_key().to_jwk()).unwrap();
     let config_path = dir.path().join("gateway.toml");
     let pem_path = keys_dir().join("tmobile/readme-public.pem");
@@ -404,9 +626,23 @@ fn a_toml_config_registers_several_clients_with_pem_or_jwk_keys() {
         ),
     )
     .unwrap();
-    let served = Served::spawn(&["serve", "--port", "0", "--config", config_path.to_str().unwrap()]);
-    assert_eq!(served.client("v2").access_token().unwrap().expires_in(), 120);
-    let config = ClientConfig::new("second", "second-secret", second_key, OAuthServer::Url(served.token_url("v6")));
+    let served = Served::spawn(&[
+        "serve",
+        "--port",
+        "0",
+        "--config",
+        config_path.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        served.client("v2").access_token().unwrap().expires_in(),
+        120
+    );
+    let config = ClientConfig::new(
+        "second",
+        "second-secret",
+        second_key,
+        OAuthServer::Url(served.token_url("v6")),
+    );
     let token = TaapClient::new(config).unwrap().access_token().unwrap();
     assert_eq!(token.scope(), Some("commerce"));
 }

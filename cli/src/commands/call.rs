@@ -22,7 +22,12 @@ pub struct Args {
     #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
     headers: Vec<String>,
     /// The request body.
-    #[arg(short = 'd', long = "data", value_name = "BODY", conflicts_with = "data_file")]
+    #[arg(
+        short = 'd',
+        long = "data",
+        value_name = "BODY",
+        conflicts_with = "data_file"
+    )]
     data: Option<String>,
     /// Read the request body from this file.
     #[arg(long, value_name = "FILE")]
@@ -36,17 +41,24 @@ pub struct Args {
 
 /// Makes the call and prints the response body (with `-i`, status and headers first).
 pub fn run(args: Args) -> taap::Result<()> {
-    let headers = args.headers.iter().map(|header| split_header(header)).collect::<taap::Result<Vec<_>>>()?;
+    let headers = args
+        .headers
+        .iter()
+        .map(|header| split_header(header))
+        .collect::<taap::Result<Vec<_>>>()?;
     let body = body(&args)?;
     let client = args.client.client()?;
     let response = client.send(
         &args.method,
         &args.url,
-        headers.iter().map(|(name, value)| (name.as_str(), value.as_str())),
+        headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str())),
         &body,
     )?;
     let mut out = std::io::stdout().lock();
-    let write_failed = |error: std::io::Error| config(format!("cannot write the response: {error}"));
+    let write_failed =
+        |error: std::io::Error| config(format!("cannot write the response: {error}"));
     if args.include {
         writeln!(out, "HTTP/1.1 {}", response.status).map_err(write_failed)?;
         for (name, value) in &response.headers {
@@ -65,10 +77,14 @@ fn body(args: &Args) -> taap::Result<Zeroizing<Vec<u8>>> {
     match (&args.data, &args.data_file) {
         (Some(data), _) => Ok(Zeroizing::new(data.as_bytes().to_vec())),
         (None, Some(path)) => {
-            let unreadable = |error: std::io::Error| config(format!("cannot read {}: {error}", path.display()));
+            let unreadable =
+                |error: std::io::Error| config(format!("cannot read {}: {error}", path.display()));
             let size = std::fs::metadata(path).map_err(unreadable)?.len();
             if size > MAX_BODY_FILE_BYTES {
-                return Err(config(format!("{} is {size} bytes; at most {MAX_BODY_FILE_BYTES} can be sent", path.display())));
+                return Err(config(format!(
+                    "{} is {size} bytes; at most {MAX_BODY_FILE_BYTES} can be sent",
+                    path.display()
+                )));
             }
             std::fs::read(path).map(Zeroizing::new).map_err(unreadable)
         }
@@ -81,5 +97,8 @@ fn split_header(header: &str) -> taap::Result<(String, Zeroizing<String>)> {
     let (name, value) = header
         .split_once(':')
         .ok_or_else(|| config("-H takes 'Name: value'; one argument has no ':'"))?;
-    Ok((name.trim().to_owned(), Zeroizing::new(value.trim_start().to_owned())))
+    Ok((
+        name.trim().to_owned(),
+        Zeroizing::new(value.trim_start().to_owned()),
+    ))
 }

@@ -54,7 +54,12 @@ pub struct FaultArgs {
     #[arg(long, value_name = "SECS")]
     retry_after: Option<u64>,
     /// Run the gateway's clock this many seconds ahead (negative: behind).
-    #[arg(long, value_name = "SECS", default_value_t = 0, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
     skew_secs: i64,
     /// Answer token requests with malformed JSON.
     #[arg(long)]
@@ -94,18 +99,33 @@ fn gateway_config(args: &Args) -> taap::Result<GatewayConfig> {
     if let Some(path) = &args.config {
         let mut loaded = GatewayConfig::from_toml_file(path)?;
         if args.faults.faults() != Faults::default() {
-            loaded = GatewayConfig::new(loaded.clients.into_values().collect(), loaded.token_ttl_secs, args.faults.faults())?;
+            loaded = GatewayConfig::new(
+                loaded.clients.into_values().collect(),
+                loaded.token_ttl_secs,
+                args.faults.faults(),
+            )?;
         }
         return Ok(loaded);
     }
-    let (Some(id), Some(variable), Some(public_key)) = (&args.client_id, &args.client_secret_env, &args.public_key) else {
-        return Err(config("give --client-id, --client-secret-env and --public-key, or --config FILE"));
+    let (Some(id), Some(variable), Some(public_key)) =
+        (&args.client_id, &args.client_secret_env, &args.public_key)
+    else {
+        return Err(config(
+            "give --client-id, --client-secret-env and --public-key, or --config FILE",
+        ));
     };
     let client = RegisteredClient {
         id: id.clone(),
         secret: secret_from_env(variable)?,
         public_key: PublicKey::from_file(public_key)?,
-        scope: args.scope.clone().unwrap_or_else(|| DEFAULT_SCOPE.to_owned()),
+        scope: args
+            .scope
+            .clone()
+            .unwrap_or_else(|| DEFAULT_SCOPE.to_owned()),
     };
-    GatewayConfig::new(vec![client], args.token_ttl.unwrap_or(DEFAULT_TOKEN_TTL_SECS), args.faults.faults())
+    GatewayConfig::new(
+        vec![client],
+        args.token_ttl.unwrap_or(DEFAULT_TOKEN_TTL_SECS),
+        args.faults.faults(),
+    )
 }

@@ -65,7 +65,10 @@ impl Faults {
 
     fn check(&self) -> taap::Result<()> {
         if !(400..=599).contains(&self.fail_status()) {
-            return Err(config(format!("fail_status {} is not an HTTP error status (400-599)", self.fail_status())));
+            return Err(config(format!(
+                "fail_status {} is not an HTTP error status (400-599)",
+                self.fail_status()
+            )));
         }
         if self.delay_ms > 60_000 {
             return Err(config("delay_ms is above 60000 (one minute)"));
@@ -90,12 +93,18 @@ pub struct GatewayConfig {
 
 impl GatewayConfig {
     /// A configuration for the given clients; ids must be unique.
-    pub fn new(clients: Vec<RegisteredClient>, token_ttl_secs: u64, faults: Faults) -> taap::Result<Self> {
+    pub fn new(
+        clients: Vec<RegisteredClient>,
+        token_ttl_secs: u64,
+        faults: Faults,
+    ) -> taap::Result<Self> {
         if clients.is_empty() {
             return Err(config("the gateway needs at least one client"));
         }
         if !(1..=86_400).contains(&token_ttl_secs) {
-            return Err(config(format!("token TTL {token_ttl_secs} s is outside 1 to 86400")));
+            return Err(config(format!(
+                "token TTL {token_ttl_secs} s is outside 1 to 86400"
+            )));
         }
         faults.check()?;
         let mut by_id = HashMap::new();
@@ -104,13 +113,23 @@ impl GatewayConfig {
                 return Err(config("a client id must be non-empty and free of ':'"));
             }
             if client.secret.expose().is_empty() {
-                return Err(config(format!("client {:?} has an empty secret", client.id)));
+                return Err(config(format!(
+                    "client {:?} has an empty secret",
+                    client.id
+                )));
             }
             if let Some(previous) = by_id.insert(client.id.clone(), client) {
-                return Err(config(format!("client {:?} is configured twice", previous.id)));
+                return Err(config(format!(
+                    "client {:?} is configured twice",
+                    previous.id
+                )));
             }
         }
-        Ok(GatewayConfig { clients: by_id, token_ttl_secs, faults })
+        Ok(GatewayConfig {
+            clients: by_id,
+            token_ttl_secs,
+            faults,
+        })
     }
 
     /// Reads a TOML file: `token_ttl_secs`, `[[client]]` entries, optional `[faults]`.
@@ -157,7 +176,12 @@ impl ClientEntry {
         let secret = match (self.secret, self.secret_env) {
             (Some(secret), None) => ClientSecret::new(secret),
             (None, Some(variable)) => secret_from_env(&variable)?,
-            _ => return Err(config(format!("client {:?}: give exactly one of secret or secret_env", self.id))),
+            _ => {
+                return Err(config(format!(
+                    "client {:?}: give exactly one of secret or secret_env",
+                    self.id
+                )))
+            }
         };
         Ok(RegisteredClient {
             public_key: PublicKey::from_file(base.join(&self.public_key))?,

@@ -50,7 +50,8 @@ impl Gateway {
     pub fn start(config: GatewayConfig, port: u16, stop_on_signal: bool) -> taap::Result<Gateway> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
             .map_err(|error| config_error(format!("cannot listen on 127.0.0.1:{port}: {error}")))?;
-        let io_error = |error: std::io::Error| config_error(format!("cannot set up the listener: {error}"));
+        let io_error =
+            |error: std::io::Error| config_error(format!("cannot set up the listener: {error}"));
         listener.set_nonblocking(true).map_err(io_error)?;
         let port = listener.local_addr().map_err(io_error)?.port();
         let state = Arc::new(GatewayState::new(config)?);
@@ -65,7 +66,12 @@ impl Gateway {
             .name("taap-gateway".into())
             .spawn(move || runtime.block_on(serve(listener, app, stopped, stop_on_signal)))
             .map_err(io_error)?;
-        Ok(Gateway { port, state, shutdown: Some(shutdown), thread: Some(thread) })
+        Ok(Gateway {
+            port,
+            state,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        })
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -107,7 +113,12 @@ impl Drop for Gateway {
     }
 }
 
-async fn serve(listener: TcpListener, app: Router, stopped: oneshot::Receiver<()>, stop_on_signal: bool) {
+async fn serve(
+    listener: TcpListener,
+    app: Router,
+    stopped: oneshot::Receiver<()>,
+    stop_on_signal: bool,
+) {
     let listener = match tokio::net::TcpListener::from_std(listener) {
         Ok(listener) => listener,
         Err(error) => {
@@ -125,7 +136,10 @@ async fn serve(listener: TcpListener, app: Router, stopped: oneshot::Receiver<()
             let _ = stopped.await;
         }
     };
-    if let Err(error) = axum::serve(listener, app).with_graceful_shutdown(stop).await {
+    if let Err(error) = axum::serve(listener, app)
+        .with_graceful_shutdown(stop)
+        .await
+    {
         eprintln!("taap: Transport: the gateway stopped: {error}");
     }
 }
@@ -134,10 +148,11 @@ async fn serve(listener: TcpListener, app: Router, stopped: oneshot::Receiver<()
 async fn signal() {
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(term) => term,
-            Err(_) => return std::future::pending().await,
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => return std::future::pending().await,
+            };
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}
@@ -157,15 +172,24 @@ fn router(state: Arc<GatewayState>) -> Router {
             "/oauth2/v6/tokens",
             post(|state, parts, body| oauth::token(state, parts, body, TokenFlavor::V6)),
         )
-        .route("/iot-connectivity/v1/devices/{iccid}", get(resources::device))
+        .route(
+            "/iot-connectivity/v1/devices/{iccid}",
+            get(resources::device),
+        )
         .route("/commerce/v1/orders", post(resources::orders))
         .route("/_taap/stats", get(stats))
         .route("/_taap/revoke", post(revoke))
         .fallback(not_found)
-        .layer(axum::middleware::from_fn_with_state(Arc::clone(&state), faults::inject))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            faults::inject,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
         .with_state(state)
 }
 

@@ -15,35 +15,62 @@ use subtle::ConstantTimeEq;
 use taap::TokenFlavor;
 use zeroize::Zeroizing;
 
+use super::config::RegisteredClient;
 use super::pop::{self, RequestValues};
 use super::reply::Refusal;
 use super::state::{Event, GatewayState};
 use super::tokens::{AccessClaims, Confirmation, ISSUER};
-use super::config::RegisteredClient;
 
 /// Handles a token request of the given flavour.
-pub async fn token(State(state): State<Arc<GatewayState>>, parts: Parts, body: Bytes, flavor: TokenFlavor) -> Response {
+pub async fn token(
+    State(state): State<Arc<GatewayState>>,
+    parts: Parts,
+    body: Bytes,
+    flavor: TokenFlavor,
+) -> Response {
     state.count_token_request();
     let outcome = issue(&state, &parts, &body, flavor);
     let (status, pop) = match &outcome {
         Ok((_, pop)) => (StatusCode::OK, Some(pop.clone())),
         Err(refusal) => (refusal.status, None),
     };
-    state.record(Event { route: format!("POST {}", parts.uri.path()), status: status.as_u16(), pop });
+    state.record(Event {
+        route: format!("POST {}", parts.uri.path()),
+        status: status.as_u16(),
+        pop,
+    });
     match outcome {
-        Ok((answer, _)) => (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], Json(answer)).into_response(),
+        Ok((answer, _)) => (
+            StatusCode::OK,
+            [(header::CACHE_CONTROL, "no-store")],
+            Json(answer),
+        )
+            .into_response(),
         Err(refusal) => refusal.into_response(),
     }
 }
 
-fn issue(state: &GatewayState, parts: &Parts, body: &[u8], flavor: TokenFlavor) -> Result<(Value, taap::PopToken), Refusal> {
+fn issue(
+    state: &GatewayState,
+    parts: &Parts,
+    body: &[u8],
+    flavor: TokenFlavor,
+) -> Result<(Value, taap::PopToken), Refusal> {
     require_json_content_type(parts)?;
     let client = authenticate(state, parts)?;
     let values = RequestValues::new(parts, body)?;
-    let pop = pop::check(&state.validator, &client.public_key, &values, state.now(), "Basic")?;
+    let pop = pop::check(
+        &state.validator,
+        &client.public_key,
+        &values,
+        state.now(),
+        "Basic",
+    )?;
     match flavor {
         TokenFlavor::V2 if !body.is_empty() => {
-            return Err(Refusal::bad_request("/oauth2/v2/tokens takes an empty body"));
+            return Err(Refusal::bad_request(
+                "/oauth2/v2/tokens takes an empty body",
+            ));
         }
         TokenFlavor::V2 => {}
         TokenFlavor::V6 => check_v6_body(client, body)?,
@@ -53,31 +80,56 @@ fn issue(state: &GatewayState, parts: &Parts, body: &[u8], flavor: TokenFlavor) 
 }
 
 fn require_json_content_type(parts: &Parts) -> Result<(), Refusal> {
-    let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok());
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok());
     match content_type {
-        Some(value) if value.trim().to_ascii_lowercase().starts_with("application/json") => Ok(()),
-        _ => Err(Refusal::bad_request("Content-Type must be application/json")),
+        Some(value)
+            if value
+                .trim()
+                .to_ascii_lowercase()
+                .starts_with("application/json") =>
+        {
+            Ok(())
+        }
+        _ => Err(Refusal::bad_request(
+            "Content-Type must be application/json",
+        )),
     }
 }
 
 /// The client named by `Authorization: Basic`, if its secret matches.
-fn authenticate<'a>(state: &'a GatewayState, parts: &Parts) -> Result<&'a RegisteredClient, Refusal> {
+fn authenticate<'a>(
+    state: &'a GatewayState,
+    parts: &Parts,
+) -> Result<&'a RegisteredClient, Refusal> {
     let encoded = parts
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Basic "))
-        .ok_or_else(|| Refusal::invalid_client("Authorization: Basic <base64(client_id:client_secret)> is missing"))?;
+        .ok_or_else(|| {
+            Refusal::invalid_client(
+                "Authorization: Basic <base64(client_id:client_secret)> is missing",
+            )
+        })?;
     let decoded = STANDARD
         .decode(encoded.trim())
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .map(Zeroizing::new)
-        .ok_or_else(|| Refusal::invalid_client("the Basic credentials are not base64 of client_id:client_secret"))?;
-    let (id, secret) = decoded
-        .split_once(':')
-        .ok_or_else(|| Refusal::invalid_client("the Basic credentials are not base64 of client_id:client_secret"))?;
-    let client = state.client(id).ok_or_else(|| Refusal::invalid_client("unknown client or wrong secret"))?;
+        .ok_or_else(|| {
+            Refusal::invalid_client(
+                "the Basic credentials are not base64 of client_id:client_secret",
+            )
+        })?;
+    let (id, secret) = decoded.split_once(':').ok_or_else(|| {
+        Refusal::invalid_client("the Basic credentials are not base64 of client_id:client_secret")
+    })?;
+    let client = state
+        .client(id)
+        .ok_or_else(|| Refusal::invalid_client("unknown client or wrong secret"))?;
     if !secrets_equal(secret, client.secret.expose()) {
         return Err(Refusal::invalid_client("unknown client or wrong secret"));
     }
@@ -95,20 +147,33 @@ fn check_v6_body(client: &RegisteredClient, body: &[u8]) -> Result<(), Refusal> 
         .map_err(|_| Refusal::bad_request("the v6 body must be a JSON object"))?;
     let field = |name: &str| parsed.get(name).and_then(Value::as_str);
     let (Some(id), Some(secret)) = (field("client_id"), field("client_secret")) else {
-        return Err(Refusal::bad_request("the v6 body needs client_id and client_secret"));
+        return Err(Refusal::bad_request(
+            "the v6 body needs client_id and client_secret",
+        ));
     };
     if id != client.id || !secrets_equal(secret, client.secret.expose()) {
-        return Err(Refusal::invalid_client("the body's credentials differ from the Basic credentials"));
+        return Err(Refusal::invalid_client(
+            "the body's credentials differ from the Basic credentials",
+        ));
     }
     match field("grant-type") {
         Some("client_credentials") => {}
         Some(_) => {
-            return Err(Refusal { error: "unsupported_grant_type", ..Refusal::bad_request("only grant-type client_credentials is supported") })
+            return Err(Refusal {
+                error: "unsupported_grant_type",
+                ..Refusal::bad_request("only grant-type client_credentials is supported")
+            })
         }
-        None => return Err(Refusal::bad_request("the v6 body needs \"grant-type\": \"client_credentials\"")),
+        None => {
+            return Err(Refusal::bad_request(
+                "the v6 body needs \"grant-type\": \"client_credentials\"",
+            ))
+        }
     }
     if field("scope").is_none() {
-        return Err(Refusal::bad_request("the v6 body needs a scope (\"response_mode\")"));
+        return Err(Refusal::bad_request(
+            "the v6 body needs a scope (\"response_mode\")",
+        ));
     }
     Ok(())
 }
@@ -125,10 +190,16 @@ fn token_answer(state: &GatewayState, client: &RegisteredClient) -> Value {
         exp: now + ttl as i64,
         jti: uuid::Uuid::new_v4().to_string(),
         scope: client.scope.clone(),
-        cnf: Confirmation { jkt: client.public_key.thumbprint() },
+        cnf: Confirmation {
+            jkt: client.public_key.thumbprint(),
+        },
         generation: state.generation(),
     };
-    let id_claims = AccessClaims { jti: uuid::Uuid::new_v4().to_string(), scope: "openid".into(), ..claims.clone() };
+    let id_claims = AccessClaims {
+        jti: uuid::Uuid::new_v4().to_string(),
+        scope: "openid".into(),
+        ..claims.clone()
+    };
     json!({
         "access_token": state.signer.sign(&claims),
         "id_token": state.signer.sign(&id_claims),

@@ -13,7 +13,10 @@ pub const REQUIRED_NAMES: [&str; 3] = ["Authorization", "uri", "http-method"];
 /// The validator the gateway uses: docs' limits, replay detection on.
 pub fn validator() -> PopTokenValidator {
     PopTokenValidator::new(ValidatorOptions {
-        required: REQUIRED_NAMES.iter().map(|name| (*name).to_owned()).collect(),
+        required: REQUIRED_NAMES
+            .iter()
+            .map(|name| (*name).to_owned())
+            .collect(),
         replay_cache: Some(taap::DEFAULT_REPLAY_CAPACITY),
         ..ValidatorOptions::default()
     })
@@ -31,9 +34,18 @@ pub struct RequestValues<'a> {
 impl<'a> RequestValues<'a> {
     /// The values of a request: headers by name (any case), `uri` as the signer computes it.
     pub fn new(parts: &'a Parts, body: &'a [u8]) -> Result<Self, Refusal> {
-        let target = parts.uri.path_and_query().map_or("/", |target| target.as_str());
-        let uri = taap::request_uri(target).map_err(|_| Refusal::bad_request("the request target is not a valid path"))?;
-        Ok(RequestValues { headers: &parts.headers, uri, method: parts.method.as_str(), body })
+        let target = parts
+            .uri
+            .path_and_query()
+            .map_or("/", |target| target.as_str());
+        let uri = taap::request_uri(target)
+            .map_err(|_| Refusal::bad_request("the request target is not a valid path"))?;
+        Ok(RequestValues {
+            headers: &parts.headers,
+            uri,
+            method: parts.method.as_str(),
+            body,
+        })
     }
 }
 
@@ -59,14 +71,19 @@ pub fn check(
     let token = values
         .headers
         .get("x-authorization")
-        .ok_or_else(|| Refusal::invalid_pop("X-Authorization (the PoP token) is missing", challenge))?
+        .ok_or_else(|| {
+            Refusal::invalid_pop("X-Authorization (the PoP token) is missing", challenge)
+        })?
         .to_str()
         .map_err(|_| Refusal::invalid_pop("X-Authorization is not text", challenge))?;
     let decoded = validator
         .validate_at(token, key, values, now)
         .map_err(|error| Refusal::invalid_pop(format!("{}: {error}", error.kind()), challenge))?;
     if !values.body.is_empty() && !decoded.claims().ehts.iter().any(|name| name == taap::BODY) {
-        return Err(Refusal::invalid_pop("the request has a body but the PoP token does not sign it", challenge));
+        return Err(Refusal::invalid_pop(
+            "the request has a body but the PoP token does not sign it",
+            challenge,
+        ));
     }
     Ok(decoded)
 }

@@ -21,38 +21,77 @@ pub struct Refusal {
 impl Refusal {
     /// 400: the request is malformed.
     pub fn bad_request(description: impl Into<String>) -> Self {
-        Refusal { status: StatusCode::BAD_REQUEST, error: "invalid_request", description: description.into(), challenge: None }
+        Refusal {
+            status: StatusCode::BAD_REQUEST,
+            error: "invalid_request",
+            description: description.into(),
+            challenge: None,
+        }
     }
 
     /// 401 on the token endpoint: unknown client or wrong secret.
     pub fn invalid_client(description: impl Into<String>) -> Self {
-        Refusal { status: StatusCode::UNAUTHORIZED, error: "invalid_client", description: description.into(), challenge: Some("Basic") }
+        Refusal {
+            status: StatusCode::UNAUTHORIZED,
+            error: "invalid_client",
+            description: description.into(),
+            challenge: Some("Basic"),
+        }
     }
 
     /// 401 on an API: the access token is missing, invalid, expired or revoked.
     pub fn invalid_token(description: impl Into<String>) -> Self {
-        Refusal { status: StatusCode::UNAUTHORIZED, error: "invalid_token", description: description.into(), challenge: Some("Bearer") }
+        Refusal {
+            status: StatusCode::UNAUTHORIZED,
+            error: "invalid_token",
+            description: description.into(),
+            challenge: Some("Bearer"),
+        }
     }
 
     /// 401: the PoP token is missing or fails validation (kind and reason in the description).
     pub fn invalid_pop(description: impl Into<String>, challenge: &'static str) -> Self {
-        Refusal { status: StatusCode::UNAUTHORIZED, error: "invalid_pop_token", description: description.into(), challenge: Some(challenge) }
+        Refusal {
+            status: StatusCode::UNAUTHORIZED,
+            error: "invalid_pop_token",
+            description: description.into(),
+            challenge: Some(challenge),
+        }
     }
 
     /// 403: authenticated, but the token's scope does not cover the resource.
     pub fn insufficient_scope(description: impl Into<String>) -> Self {
-        Refusal { status: StatusCode::FORBIDDEN, error: "insufficient_scope", description: description.into(), challenge: None }
+        Refusal {
+            status: StatusCode::FORBIDDEN,
+            error: "insufficient_scope",
+            description: description.into(),
+            challenge: None,
+        }
     }
 
     /// 404: no such resource.
     pub fn not_found(description: impl Into<String>) -> Self {
-        Refusal { status: StatusCode::NOT_FOUND, error: "not_found", description: description.into(), challenge: None }
+        Refusal {
+            status: StatusCode::NOT_FOUND,
+            error: "not_found",
+            description: description.into(),
+            challenge: None,
+        }
     }
 
     /// An injected failure (fault injection), optionally with `Retry-After`.
     pub fn injected(status: StatusCode) -> Self {
-        let error = if status == StatusCode::TOO_MANY_REQUESTS { "rate_limited" } else { "server_error" };
-        Refusal { status, error, description: format!("injected fault: HTTP {}", status.as_u16()), challenge: None }
+        let error = if status == StatusCode::TOO_MANY_REQUESTS {
+            "rate_limited"
+        } else {
+            "server_error"
+        };
+        Refusal {
+            status,
+            error,
+            description: format!("injected fault: HTTP {}", status.as_u16()),
+            challenge: None,
+        }
     }
 }
 
@@ -63,7 +102,9 @@ impl IntoResponse for Refusal {
         if let Some(scheme) = self.challenge {
             let value = format!("{scheme} realm=\"taap\", error=\"{}\"", self.error);
             if let Ok(value) = HeaderValue::from_str(&value) {
-                response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, value);
             }
         }
         response

@@ -23,7 +23,9 @@ pub async fn device(
     parts: Parts,
     body: Bytes,
 ) -> Response {
-    answer(&state, &parts, &body, "iot-connectivity", |_| device_record(&iccid))
+    answer(&state, &parts, &body, "iot-connectivity", |_| {
+        device_record(&iccid)
+    })
 }
 
 /// `POST /commerce/v1/orders`: the orders example of T-Mobile's docs; echoes the order.
@@ -35,7 +37,10 @@ pub async fn orders(State(state): State<Arc<GatewayState>>, parts: Parts, body: 
             return Err(Refusal::bad_request("the order must be a JSON object"));
         }
         let id = uuid::Uuid::new_v4().to_string();
-        Ok((StatusCode::CREATED, json!({ "orderId": id, "status": "RECEIVED", "client": claims.sub, "order": order })))
+        Ok((
+            StatusCode::CREATED,
+            json!({ "orderId": id, "status": "RECEIVED", "client": claims.sub, "order": order }),
+        ))
     })
 }
 
@@ -47,22 +52,36 @@ fn answer(
     scope: &str,
     handler: impl FnOnce(&AccessClaims) -> Result<(StatusCode, Value), Refusal>,
 ) -> Response {
-    let outcome = authorize(state, parts, body, scope).and_then(|(claims, pop)| Ok((handler(&claims)?, pop)));
+    let outcome =
+        authorize(state, parts, body, scope).and_then(|(claims, pop)| Ok((handler(&claims)?, pop)));
     state.count_api_request(outcome.is_ok());
     let route = format!("{} {}", parts.method, parts.uri.path());
     match outcome {
         Ok(((status, value), pop)) => {
-            state.record(Event { route, status: status.as_u16(), pop: Some(pop) });
+            state.record(Event {
+                route,
+                status: status.as_u16(),
+                pop: Some(pop),
+            });
             (status, [(header::CACHE_CONTROL, "no-store")], Json(value)).into_response()
         }
         Err(refusal) => {
-            state.record(Event { route, status: refusal.status.as_u16(), pop: None });
+            state.record(Event {
+                route,
+                status: refusal.status.as_u16(),
+                pop: None,
+            });
             refusal.into_response()
         }
     }
 }
 
-fn authorize(state: &GatewayState, parts: &Parts, body: &[u8], scope: &str) -> Result<(AccessClaims, taap::PopToken), Refusal> {
+fn authorize(
+    state: &GatewayState,
+    parts: &Parts,
+    body: &[u8],
+    scope: &str,
+) -> Result<(AccessClaims, taap::PopToken), Refusal> {
     let bearer = parts
         .headers
         .get(header::AUTHORIZATION)
@@ -74,19 +93,33 @@ fn authorize(state: &GatewayState, parts: &Parts, body: &[u8], scope: &str) -> R
         .verify(bearer.trim())
         .ok_or_else(|| Refusal::invalid_token("the access token was not issued by this gateway"))?;
     if claims.exp <= state.now() {
-        return Err(Refusal::invalid_token("the access token has expired; get a new one"));
+        return Err(Refusal::invalid_token(
+            "the access token has expired; get a new one",
+        ));
     }
     if claims.generation != state.generation() {
-        return Err(Refusal::invalid_token("the access token was revoked; get a new one"));
+        return Err(Refusal::invalid_token(
+            "the access token was revoked; get a new one",
+        ));
     }
     let client = state
         .client(&claims.sub)
         .filter(|client| client.public_key.thumbprint() == claims.cnf.jkt)
-        .ok_or_else(|| Refusal::invalid_token("the access token's client is no longer registered"))?;
+        .ok_or_else(|| {
+            Refusal::invalid_token("the access token's client is no longer registered")
+        })?;
     let values = RequestValues::new(parts, body)?;
-    let pop = pop::check(&state.validator, &client.public_key, &values, state.now(), "Bearer")?;
+    let pop = pop::check(
+        &state.validator,
+        &client.public_key,
+        &values,
+        state.now(),
+        "Bearer",
+    )?;
     if !claims.scope.split(' ').any(|granted| granted == scope) {
-        return Err(Refusal::insufficient_scope(format!("the access token's scope does not include {scope}")));
+        return Err(Refusal::insufficient_scope(format!(
+            "the access token's scope does not include {scope}"
+        )));
     }
     Ok((claims, pop))
 }

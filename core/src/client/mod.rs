@@ -18,8 +18,8 @@ use zeroize::Zeroizing;
 
 pub use clock::SKEW_THRESHOLD_SECS;
 pub use config::{
-    ClientConfig, ClientSecret, OAuthServer, RetryPolicy, Timeouts, TokenFlavor, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_REFRESH_MARGIN, TMOBILE_V2_TOKEN_URL, TMOBILE_V6_TOKEN_URL,
+    ClientConfig, ClientSecret, OAuthServer, RetryPolicy, Timeouts, TokenFlavor,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REFRESH_MARGIN, TMOBILE_V2_TOKEN_URL, TMOBILE_V6_TOKEN_URL,
 };
 pub use http::Response;
 pub use token::AccessToken;
@@ -140,7 +140,13 @@ impl TaapClient {
     /// `headers` are sent and signed in order (`Content-Type: application/json` is added first
     /// when absent). Any HTTP status is returned as a [`Response`]; a 401 gets one token
     /// refresh and one retry, 429/5xx and connection failures get bounded retries.
-    pub fn send<I, N, V>(&self, method: &str, url: &str, headers: I, body: &[u8]) -> Result<Response>
+    pub fn send<I, N, V>(
+        &self,
+        method: &str,
+        url: &str,
+        headers: I,
+        body: &[u8],
+    ) -> Result<Response>
     where
         I: IntoIterator<Item = (N, V)>,
         N: AsRef<str>,
@@ -149,15 +155,24 @@ impl TaapClient {
         let method = request_method(method)?;
         let url = api_url(url)?;
         let headers = api_headers(headers)?;
-        let attempt = Attempt { method: &method, url: &url, body, idempotent: retry::is_idempotent(&method) };
+        let attempt = Attempt {
+            method: &method,
+            url: &url,
+            body,
+            idempotent: retry::is_idempotent(&method),
+        };
         let cached = self.cached_token()?;
-        let response = self.execute(&attempt, || self.signed_api_headers(&attempt, &headers, &cached.token))?;
+        let response = self.execute(&attempt, || {
+            self.signed_api_headers(&attempt, &headers, &cached.token)
+        })?;
         if response.status != 401 {
             return Ok(response);
         }
         self.cache.invalidate(cached.generation);
         let cached = self.cached_token()?;
-        self.execute(&attempt, || self.signed_api_headers(&attempt, &headers, &cached.token))
+        self.execute(&attempt, || {
+            self.signed_api_headers(&attempt, &headers, &cached.token)
+        })
     }
 
     fn cached_token(&self) -> Result<Cached> {
@@ -174,8 +189,16 @@ impl TaapClient {
             self.store_id.as_deref(),
             self.dealer_code.as_deref(),
         );
-        let attempt = Attempt { method: "POST", url: &self.token_url, body: &body, idempotent: true };
-        let headers = [("Content-Type".to_owned(), Zeroizing::new(JSON.to_owned())), ("Authorization".to_owned(), authorization)];
+        let attempt = Attempt {
+            method: "POST",
+            url: &self.token_url,
+            body: &body,
+            idempotent: true,
+        };
+        let headers = [
+            ("Content-Type".to_owned(), Zeroizing::new(JSON.to_owned())),
+            ("Authorization".to_owned(), authorization),
+        ];
         let offset_before = self.clock.offset();
         let mut response = self.execute(&attempt, || self.signed_headers(&attempt, &headers))?;
         if response.status == 401 && self.clock.offset() != offset_before {
@@ -184,7 +207,10 @@ impl TaapClient {
             response = self.execute(&attempt, || self.signed_headers(&attempt, &headers))?;
         }
         if !response.is_success() {
-            return Err(Error::OAuth { status: response.status, message: oauth::server_message(&response) });
+            return Err(Error::OAuth {
+                status: response.status,
+                message: oauth::server_message(&response),
+            });
         }
         token::parse_token_response(response.status, response.body, Instant::now())
     }
@@ -197,7 +223,10 @@ impl TaapClient {
         token: &AccessToken,
     ) -> Result<Vec<(String, Zeroizing<String>)>> {
         let mut all = headers.to_vec();
-        all.push(("Authorization".into(), Zeroizing::new(format!("Bearer {}", token.secret()))));
+        all.push((
+            "Authorization".into(),
+            Zeroizing::new(format!("Bearer {}", token.secret())),
+        ));
         self.signed_headers(attempt, &all)
     }
 
@@ -207,9 +236,20 @@ impl TaapClient {
         attempt: &Attempt<'_>,
         headers: &[(String, Zeroizing<String>)],
     ) -> Result<Vec<(String, Zeroizing<String>)>> {
-        let options = BuildOptions::default().ttl_secs(self.pop_ttl_secs).issued_at(self.clock.now());
-        let signed = headers.iter().map(|(name, value)| (name.as_str(), value.as_str()));
-        let pop = PopToken::for_request_with(&self.key, attempt.method, attempt.url.as_str(), signed, attempt.body, &options)?;
+        let options = BuildOptions::default()
+            .ttl_secs(self.pop_ttl_secs)
+            .issued_at(self.clock.now());
+        let signed = headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()));
+        let pop = PopToken::for_request_with(
+            &self.key,
+            attempt.method,
+            attempt.url.as_str(),
+            signed,
+            attempt.body,
+            &options,
+        )?;
         let mut all = headers.to_vec();
         all.push(("X-Authorization".into(), Zeroizing::new(pop)));
         Ok(all)
@@ -225,14 +265,21 @@ impl TaapClient {
         let mut retries = 0;
         loop {
             let headers = headers()?;
-            let outgoing = Outgoing { method: attempt.method, url: attempt.url, headers: &headers, body: attempt.body };
+            let outgoing = Outgoing {
+                method: attempt.method,
+                url: attempt.url,
+                headers: &headers,
+                body: attempt.body,
+            };
             let outcome = http::exchange(&self.agent, &outgoing, self.max_response_bytes);
             drop(headers);
             let (wait, result) = match outcome {
                 Ok(response) => {
                     self.clock.observe(&response);
                     let retryable = retry::is_retryable_status(response.status, attempt.idempotent);
-                    let wait = retryable.then(|| retry::delay(&self.retry, retries, Some(&response))).flatten();
+                    let wait = retryable
+                        .then(|| retry::delay(&self.retry, retries, Some(&response)))
+                        .flatten();
                     (wait, Ok(response))
                 }
                 Err(failure) => {
@@ -241,7 +288,9 @@ impl TaapClient {
                         FailurePhase::AfterSending => attempt.idempotent,
                         FailurePhase::Permanent => false,
                     };
-                    let wait = retryable.then(|| retry::delay(&self.retry, retries, None)).flatten();
+                    let wait = retryable
+                        .then(|| retry::delay(&self.retry, retries, None))
+                        .flatten();
                     (wait, Err(failure.error))
                 }
             };
@@ -273,10 +322,14 @@ fn api_url(url: &str) -> Result<Url> {
     let parsed = Url::parse(url)
         .map_err(|error| Error::Config(format!("the API URL is not an absolute URL ({error})")))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        return Err(Error::Config("API calls need an http(s)://host/… URL".into()));
+        return Err(Error::Config(
+            "API calls need an http(s)://host/… URL".into(),
+        ));
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(Error::Config("the API URL must not carry credentials".into()));
+        return Err(Error::Config(
+            "the API URL must not carry credentials".into(),
+        ));
     }
     Ok(parsed)
 }
@@ -291,12 +344,26 @@ where
 {
     let mut all: Vec<(String, Zeroizing<String>)> = headers
         .into_iter()
-        .map(|(name, value)| (name.as_ref().to_owned(), Zeroizing::new(value.as_ref().to_owned())))
+        .map(|(name, value)| {
+            (
+                name.as_ref().to_owned(),
+                Zeroizing::new(value.as_ref().to_owned()),
+            )
+        })
         .collect();
-    if let Some((name, _)) = all.iter().find(|(name, _)| RESERVED_HEADERS.iter().any(|r| r.eq_ignore_ascii_case(name))) {
-        return Err(Error::Config(format!("do not pass {name}: the client sets it (access token and PoP token)")));
+    if let Some((name, _)) = all.iter().find(|(name, _)| {
+        RESERVED_HEADERS
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(name))
+    }) {
+        return Err(Error::Config(format!(
+            "do not pass {name}: the client sets it (access token and PoP token)"
+        )));
     }
-    if !all.iter().any(|(name, _)| name.eq_ignore_ascii_case("Content-Type")) {
+    if !all
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("Content-Type"))
+    {
         all.insert(0, ("Content-Type".into(), Zeroizing::new(JSON.to_owned())));
     }
     Ok(all)
@@ -322,7 +389,10 @@ mod tests {
         let kept = api_headers([("content-type", "text/csv")]).unwrap();
         assert_eq!((kept.len(), kept[0].1.as_str()), (1, "text/csv"));
         for reserved in ["authorization", "X-Authorization"] {
-            assert!(matches!(api_headers([(reserved, "x")]), Err(Error::Config(_))), "{reserved}");
+            assert!(
+                matches!(api_headers([(reserved, "x")]), Err(Error::Config(_))),
+                "{reserved}"
+            );
         }
     }
 
@@ -331,6 +401,9 @@ mod tests {
         for bad in ["/relative", "ftp://h/x", "https://user:pw@h/x", "nonsense"] {
             assert!(matches!(api_url(bad), Err(Error::Config(_))), "{bad}");
         }
-        assert_eq!(api_url("https://h/a?b=c").unwrap().as_str(), "https://h/a?b=c");
+        assert_eq!(
+            api_url("https://h/a?b=c").unwrap().as_str(),
+            "https://h/a?b=c"
+        );
     }
 }

@@ -98,7 +98,11 @@ struct RawTokenResponse {
 }
 
 /// Reads a 2xx token answer; anything unusable is an `OAuth` error with the HTTP status.
-pub(crate) fn parse_token_response(status: u16, body: Vec<u8>, received_at: Instant) -> Result<AccessToken> {
+pub(crate) fn parse_token_response(
+    status: u16,
+    body: Vec<u8>,
+    received_at: Instant,
+) -> Result<AccessToken> {
     let body = Zeroizing::new(body);
     let malformed = |what: &str| Error::OAuth {
         status,
@@ -117,9 +121,8 @@ pub(crate) fn parse_token_response(status: u16, body: Vec<u8>, received_at: Inst
         return Err(malformed("access_token holds spaces or control characters"));
     }
     let expires_in = match raw.expires_in {
-        Some(value) => parse_expires_in(&value).ok_or_else(|| {
-            malformed("expires_in is not a non-negative number of seconds")
-        })?,
+        Some(value) => parse_expires_in(&value)
+            .ok_or_else(|| malformed("expires_in is not a non-negative number of seconds"))?,
         None => return Err(malformed("it has no expires_in")),
     };
     Ok(AccessToken {
@@ -163,10 +166,20 @@ mod tests {
 
     #[test]
     fn expires_in_may_be_a_string_or_a_number() {
-        let token = parse(r#"{"access_token":"abc","expires_in":"3599","scope":"s","status":"success"}"#).unwrap();
-        assert_eq!((token.secret(), token.expires_in(), token.scope()), ("abc", 3599, Some("s")));
+        let token =
+            parse(r#"{"access_token":"abc","expires_in":"3599","scope":"s","status":"success"}"#)
+                .unwrap();
+        assert_eq!(
+            (token.secret(), token.expires_in(), token.scope()),
+            ("abc", 3599, Some("s"))
+        );
         assert_eq!(token.status(), Some("success"));
-        assert_eq!(parse(r#"{"access_token":"abc","expires_in":60}"#).unwrap().expires_in(), 60);
+        assert_eq!(
+            parse(r#"{"access_token":"abc","expires_in":60}"#)
+                .unwrap()
+                .expires_in(),
+            60
+        );
     }
 
     #[test]
@@ -175,14 +188,26 @@ mod tests {
             ("{", "it is not a JSON object"),
             ("[]", "it is not a JSON object"),
             (r#"{"expires_in":"1"}"#, "it has no access_token"),
-            (r#"{"access_token":"a b","expires_in":"1"}"#, "access_token holds spaces"),
+            (
+                r#"{"access_token":"a b","expires_in":"1"}"#,
+                "access_token holds spaces",
+            ),
             (r#"{"access_token":"a"}"#, "it has no expires_in"),
-            (r#"{"access_token":"a","expires_in":"-5"}"#, "expires_in is not"),
-            (r#"{"access_token":"a","expires_in":true}"#, "expires_in is not"),
+            (
+                r#"{"access_token":"a","expires_in":"-5"}"#,
+                "expires_in is not",
+            ),
+            (
+                r#"{"access_token":"a","expires_in":true}"#,
+                "expires_in is not",
+            ),
         ];
         for (body, expected) in cases {
             match parse(body) {
-                Err(Error::OAuth { status: 200, message }) => {
+                Err(Error::OAuth {
+                    status: 200,
+                    message,
+                }) => {
                     assert!(message.contains(expected), "{body}: {message}")
                 }
                 other => panic!("{body}: {other:?}"),
@@ -192,7 +217,9 @@ mod tests {
 
     #[test]
     fn debug_redacts_both_tokens() {
-        let token = parse(r#"{"access_token":"s3cr3t-value","id_token":"id-s3cr3t","expires_in":"10"}"#).unwrap();
+        let token =
+            parse(r#"{"access_token":"s3cr3t-value","id_token":"id-s3cr3t","expires_in":"10"}"#)
+                .unwrap();
         let shown = format!("{token:?}");
         assert!(!shown.contains("s3cr3t"), "{shown}");
         assert!(shown.contains("expires_in: 10"), "{shown}");
