@@ -71,9 +71,15 @@ impl EhtsArgs {
             || self.body.is_some()
             || self.body_file.is_some();
         match (self.entries.is_empty(), request_style) {
-            (false, true) => Err(config("use either --ehts entries or request flags (-H/--method/--url/--body), not both")),
-            (true, false) => Err(config("nothing to sign: give --ehts NAME=VALUE entries, or --url/--uri with -H/--method/--body")),
-            (false, false) => Ok(EhtsInput::Entries(self.entries.iter().map(|entry| split_entry(entry)).collect::<taap::Result<_>>()?)),
+            (false, true) => {
+                Err(config("use either --ehts entries or request flags (-H/--method/--url/--body), not both"))
+            }
+            (true, false) => Err(config(
+                "nothing to sign: give --ehts NAME=VALUE entries, or --url/--uri with -H/--method/--body",
+            )),
+            (false, false) => Ok(EhtsInput::Entries(
+                self.entries.iter().map(|entry| split_entry(entry)).collect::<taap::Result<_>>()?,
+            )),
             (true, true) => self.request().map(EhtsInput::Request),
         }
     }
@@ -110,7 +116,11 @@ fn split_header(header: &str) -> taap::Result<(String, Zeroizing<String>)> {
 /// The start of an argument, for messages: enough to recognise it, too little to leak a secret.
 fn shorten(text: &str) -> String {
     let shown: String = text.chars().take(12).collect();
-    if shown.len() < text.len() { format!("{shown}…") } else { shown }
+    if shown.len() < text.len() {
+        format!("{shown}…")
+    } else {
+        shown
+    }
 }
 
 #[cfg(test)]

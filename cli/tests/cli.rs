@@ -51,7 +51,12 @@ fn pop_with_ehts_entries_matches_the_official_builder() {
         args.push("--ehts".into());
         args.push(format!("{}={}", pair[0].as_str().unwrap(), pair[1].as_str().unwrap()));
     }
-    args.extend(["--iat".into(), case["iat"].to_string(), "--jti".into(), case["jti"].as_str().unwrap().into()]);
+    args.extend([
+        "--iat".into(),
+        case["iat"].to_string(),
+        "--jti".into(),
+        case["jti"].as_str().unwrap().into(),
+    ]);
     let output = taap(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(stdout(&output).trim(), case["token"].as_str().unwrap());
@@ -65,11 +70,16 @@ fn pop_with_request_flags_matches_the_official_builder() {
         args.extend(["-H".into(), format!("{}: {}", pair[0].as_str().unwrap(), pair[1].as_str().unwrap())]);
     }
     args.extend([
-        "--method".into(), case["method"].as_str().unwrap().into(),
-        "--url".into(), case["url"].as_str().unwrap().into(),
-        "--body".into(), case["body"].as_str().unwrap().into(),
-        "--iat".into(), case["iat"].to_string(),
-        "--jti".into(), case["jti"].as_str().unwrap().into(),
+        "--method".into(),
+        case["method"].as_str().unwrap().into(),
+        "--url".into(),
+        case["url"].as_str().unwrap().into(),
+        "--body".into(),
+        case["body"].as_str().unwrap().into(),
+        "--iat".into(),
+        case["iat"].to_string(),
+        "--jti".into(),
+        case["jti"].as_str().unwrap().into(),
     ]);
     let output = taap(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(output.status.success(), "{}", stderr(&output));
@@ -92,21 +102,33 @@ fn keygen_pop_verify_round_trip_with_a_streamed_body() {
     let body = dir.path().join("body.bin");
     std::fs::write(&body, vec![b'x'; 3 * 1024 * 1024]).unwrap();
     let body = body.display().to_string();
-    let request = ["--method", "PUT", "--url", "https://api.example.com/upload?name=a%20b", "--body-file", &body];
+    let request =
+        ["--method", "PUT", "--url", "https://api.example.com/upload?name=a%20b", "--body-file", &body];
     let mut pop_args = vec!["pop", "--key", private.to_str().unwrap()];
     pop_args.extend(request);
     let output = taap(&pop_args);
     assert!(output.status.success(), "{}", stderr(&output));
     let token = stdout(&output).trim().to_owned();
-    let mut verify_args = vec!["verify", &token, "--public-key", public.to_str().unwrap(), "--require", "uri"];
+    let mut verify_args =
+        vec!["verify", &token, "--public-key", public.to_str().unwrap(), "--require", "uri"];
     verify_args.extend(request);
     let output = taap(&verify_args);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(stdout(&output), "valid\n");
 
     // The same token against another URI is an edts mismatch.
-    let output = taap(&["verify", &token, "--public-key", public.to_str().unwrap(), "--method", "PUT",
-        "--url", "https://api.example.com/upload?name=other", "--body-file", &body]);
+    let output = taap(&[
+        "verify",
+        &token,
+        "--public-key",
+        public.to_str().unwrap(),
+        "--method",
+        "PUT",
+        "--url",
+        "https://api.example.com/upload?name=other",
+        "--body-file",
+        &body,
+    ]);
     assert_fails_with(&output, "EdtsMismatch");
     // Existing files are not overwritten.
     assert_fails_with(&taap(&["keygen", "--out-dir", &out_dir]), "Config");
@@ -130,11 +152,16 @@ fn decode_prints_header_claims_and_time_left() {
 fn verify_reports_tmobile_demo_tokens_as_their_readme_says() {
     let demo = std::fs::read_to_string(tests_dir().join("keys/tmobile/validator-demo-jwk.token")).unwrap();
     let values = [
-        "--ehts", "Content-Type=application/json",
-        "--ehts", "Authorization=Bearer UtKV75JJbVAewOrkHMXhLbiQ11SS",
-        "--ehts", "uri=/commerce/v1/orders",
-        "--ehts", "http-method=POST",
-        "--ehts", r#"body={"orderId": 100, "product": "Mobile Phone"}"#,
+        "--ehts",
+        "Content-Type=application/json",
+        "--ehts",
+        "Authorization=Bearer UtKV75JJbVAewOrkHMXhLbiQ11SS",
+        "--ehts",
+        "uri=/commerce/v1/orders",
+        "--ehts",
+        "http-method=POST",
+        "--ehts",
+        r#"body={"orderId": 100, "product": "Mobile Phone"}"#,
     ];
     let jwk = key("tmobile/validator-demo.jwk.json");
     let mut args = vec!["verify", demo.trim(), "--public-key", &jwk];
@@ -155,8 +182,14 @@ fn failures_name_their_kind_and_never_echo_secrets() {
     );
     assert_fails_with(&output, "KeyDecrypt");
     assert!(!stderr(&output).contains("not-the-password"));
-    assert_fails_with(&taap(&["pop", "--key", &encrypted, "--password-env", "UNSET_VARIABLE_X", "--ehts", "a=b"]), "Config");
-    assert_fails_with(&taap(&["pop", "--key", &key("openssl/ec-p256-private.pem"), "--ehts", "a=b"]), "InvalidKey");
+    assert_fails_with(
+        &taap(&["pop", "--key", &encrypted, "--password-env", "UNSET_VARIABLE_X", "--ehts", "a=b"]),
+        "Config",
+    );
+    assert_fails_with(
+        &taap(&["pop", "--key", &key("openssl/ec-p256-private.pem"), "--ehts", "a=b"]),
+        "InvalidKey",
+    );
     assert_fails_with(&taap(&["pop", "--key", "/nonexistent/key.pem", "--ehts", "a=b"]), "InvalidKey");
     let readme = key("tmobile/readme-private-pkcs8.pem");
     assert_fails_with(&taap(&["pop", "--key", &readme]), "Config");

@@ -31,7 +31,8 @@ fn build(c: &mut Criterion) {
 fn validate(c: &mut Criterion) {
     let key = PrivateKey::from_pem(PEM, None).unwrap();
     let values = docs_ehts(b"{}");
-    let token = PopToken::build_with(&key, values.clone(), &BuildOptions::default().issued_at(1_000)).unwrap();
+    let token =
+        PopToken::build_with(&key, values.clone(), &BuildOptions::default().issued_at(1_000)).unwrap();
     let validator = PopTokenValidator::new(ValidatorOptions::default()).unwrap();
     c.bench_function("validate", |b| {
         b.iter(|| validator.validate_at(&token, key.public_key(), &values, 1_005).unwrap())

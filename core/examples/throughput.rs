@@ -70,9 +70,13 @@ fn main() {
         emit("hash_1mib", rate(budget, || drop(Ehts::from_pairs([("body", &mebibyte)]).unwrap().edts())));
     }
     if wanted("validate") {
-        let token = PopToken::build_with(&key, empty.clone(), &BuildOptions::default().issued_at(1_000)).unwrap();
+        let token =
+            PopToken::build_with(&key, empty.clone(), &BuildOptions::default().issued_at(1_000)).unwrap();
         let validator = PopTokenValidator::new(ValidatorOptions::default()).unwrap();
-        emit("validate", rate(budget, || drop(validator.validate_at(&token, key.public_key(), &empty, 1_005).unwrap())));
+        emit(
+            "validate",
+            rate(budget, || drop(validator.validate_at(&token, key.public_key(), &empty, 1_005).unwrap())),
+        );
     }
     if wanted("load_pkcs8_pem") {
         emit("load_pkcs8_pem", rate(budget, || drop(PrivateKey::from_pem(PEM, None).unwrap())));

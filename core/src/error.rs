@@ -148,9 +148,7 @@ impl ErrorKind {
 
     /// Looks a kind up by its name (`"TokenExpired"`) or code (`"TAAP_TOKEN_EXPIRED"`).
     pub fn parse(text: &str) -> Option<ErrorKind> {
-        ErrorKind::ALL
-            .into_iter()
-            .find(|kind| kind.name() == text || kind.code() == text)
+        ErrorKind::ALL.into_iter().find(|kind| kind.name() == text || kind.code() == text)
     }
 }
 

@@ -141,7 +141,9 @@ mod tests {
     #[test]
     fn equivalent_urls_give_the_same_uri() {
         let expected = uri("https://api.t-mobile.com/a/b?x=1");
-        for same in ["HTTPS://API.T-MOBILE.COM:443/a/./b?x=1", "https://api.t-mobile.com/a/c/../b?x=1", "/a/b?x=1"] {
+        for same in
+            ["HTTPS://API.T-MOBILE.COM:443/a/./b?x=1", "https://api.t-mobile.com/a/c/../b?x=1", "/a/b?x=1"]
+        {
             assert_eq!(uri(same), expected, "{same}");
         }
     }

@@ -146,9 +146,7 @@ impl PopToken {
     pub fn sign(key: &PrivateKey, ehts: &Ehts, options: &BuildOptions) -> Result<String> {
         options.check()?;
         if ehts.is_empty() {
-            return Err(Error::InvalidEhts(
-                "no entries; sign at least uri and http-method".into(),
-            ));
+            return Err(Error::InvalidEhts("no entries; sign at least uri and http-method".into()));
         }
         let iat = options.iat.unwrap_or_else(now_unix);
         let jti = match &options.jti {

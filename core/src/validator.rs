@@ -47,32 +47,20 @@ impl Default for ValidatorOptions {
 /// Checks PoP tokens the way an API gateway must: signature, time, coverage, edts, replay.
 ///
 /// Cheap to share: clones share one replay cache.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct PopTokenValidator {
     options: ValidatorOptions,
     replay: Option<Arc<ReplayCache>>,
-}
-
-impl Default for PopTokenValidator {
-    fn default() -> Self {
-        PopTokenValidator { options: ValidatorOptions::default(), replay: None }
-    }
 }
 
 impl PopTokenValidator {
     /// A validator with the given options, checked for sane ranges.
     pub fn new(options: ValidatorOptions) -> Result<Self> {
         if !(0..=300).contains(&options.leeway_secs) {
-            return Err(Error::Config(format!(
-                "leeway is {} s; choose 0 to 300",
-                options.leeway_secs
-            )));
+            return Err(Error::Config(format!("leeway is {} s; choose 0 to 300", options.leeway_secs)));
         }
         if !(1..=3600).contains(&options.max_age_secs) {
-            return Err(Error::Config(format!(
-                "max age is {} s; choose 1 to 3600",
-                options.max_age_secs
-            )));
+            return Err(Error::Config(format!("max age is {} s; choose 1 to 3600", options.max_age_secs)));
         }
         for (index, name) in options.required.iter().enumerate() {
             crate::ehts::check_name(index, name)
@@ -92,7 +80,12 @@ impl PopTokenValidator {
     }
 
     /// Validates `token` against `key` and the request's `values`, on the system clock.
-    pub fn validate(&self, token: &str, key: &PublicKey, values: &(impl EhtsValues + ?Sized)) -> Result<PopToken> {
+    pub fn validate(
+        &self,
+        token: &str,
+        key: &PublicKey,
+        values: &(impl EhtsValues + ?Sized),
+    ) -> Result<PopToken> {
         self.validate_at(token, key, values, now_unix())
     }
 

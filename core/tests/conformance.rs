@@ -127,7 +127,12 @@ fn every_key_form_loads_to_the_prescribed_key() {
     for case in file["private_keys"].as_array().unwrap() {
         let name = case["file"].as_str().unwrap();
         let loaded = PrivateKey::from_file(key_path(name), password(case));
-        assert_eq!(outcome(loaded.as_ref().map(|_| ()).map_err(|e| e.clone())), case["expect"].as_str().unwrap(), "{name} {:?}", case["password"]);
+        assert_eq!(
+            outcome(loaded.as_ref().map(|_| ()).map_err(|e| e.clone())),
+            case["expect"].as_str().unwrap(),
+            "{name} {:?}",
+            case["password"]
+        );
         if let (Ok(key), Some(same)) = (loaded, case["same_public_key_as"].as_str()) {
             assert_eq!(key.public_key(), &public_key(same).unwrap(), "{name}");
         }
@@ -135,7 +140,11 @@ fn every_key_form_loads_to_the_prescribed_key() {
     for case in file["public_keys"].as_array().unwrap() {
         let name = case["file"].as_str().unwrap();
         let loaded = public_key(name);
-        assert_eq!(outcome(loaded.as_ref().map(|_| ()).map_err(|e| e.clone())), case["expect"].as_str().unwrap(), "{name}");
+        assert_eq!(
+            outcome(loaded.as_ref().map(|_| ()).map_err(|e| e.clone())),
+            case["expect"].as_str().unwrap(),
+            "{name}"
+        );
         if let (Ok(key), Some(same)) = (loaded, case["same_public_key_as"].as_str()) {
             assert_eq!(key, public_key(same).unwrap(), "{name}");
         }

@@ -23,7 +23,8 @@ fn keys_are_send_and_sync() {
 #[test]
 fn one_key_signs_from_many_threads() {
     let key = Arc::new(readme_key());
-    let validator = PopTokenValidator::new(ValidatorOptions { replay_cache: Some(1000), ..Default::default() }).unwrap();
+    let validator =
+        PopTokenValidator::new(ValidatorOptions { replay_cache: Some(1000), ..Default::default() }).unwrap();
     let threads: Vec<_> = (0..4)
         .map(|thread| {
             let (key, validator) = (Arc::clone(&key), validator.clone());
@@ -119,7 +120,9 @@ fn weak_and_non_rsa_keys_say_why() {
         message("openssl/small-1024-private.pem"),
         "invalid key: the RSA key is 1024 bits; TAAP needs at least 2048 bits (generate a new one with `taap keygen`)"
     );
-    assert!(message("openssl/ec-p256-private.pem").contains("EC key; TAAP signs with RS256 and needs an RSA key"));
+    assert!(
+        message("openssl/ec-p256-private.pem").contains("EC key; TAAP signs with RS256 and needs an RSA key")
+    );
     assert!(message("openssl/ed25519-private.pem").contains("Ed25519 key"));
     assert_eq!(PrivateKey::generate(1024).unwrap_err().kind(), taap::ErrorKind::Config);
 }

@@ -30,9 +30,12 @@ fn build(ehts: &[(String, Vec<u8>)]) -> String {
 }
 
 fn validate(token: &str, values: &[(String, Vec<u8>)]) -> taap::Result<PopToken> {
-    PopTokenValidator::new(ValidatorOptions::default())
-        .unwrap()
-        .validate_at(token, key().public_key(), values, IAT + 1)
+    PopTokenValidator::new(ValidatorOptions::default()).unwrap().validate_at(
+        token,
+        key().public_key(),
+        values,
+        IAT + 1,
+    )
 }
 
 proptest! {

@@ -45,7 +45,11 @@ fn write_file(path: &Path, contents: &[u8], mode: u32, force: bool) -> taap::Res
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
     let mut file = options.open(path).map_err(|error| {
-        let hint = if error.kind() == std::io::ErrorKind::AlreadyExists { " (pass --force to overwrite)" } else { "" };
+        let hint = if error.kind() == std::io::ErrorKind::AlreadyExists {
+            " (pass --force to overwrite)"
+        } else {
+            ""
+        };
         config(format!("cannot write {}: {error}{hint}", path.display()))
     })?;
     #[cfg(unix)]
@@ -54,6 +58,5 @@ fn write_file(path: &Path, contents: &[u8], mode: u32, force: bool) -> taap::Res
         use std::os::unix::fs::PermissionsExt;
         let _ = file.set_permissions(std::fs::Permissions::from_mode(mode));
     }
-    file.write_all(contents)
-        .map_err(|error| config(format!("cannot write {}: {error}", path.display())))
+    file.write_all(contents).map_err(|error| config(format!("cannot write {}: {error}", path.display())))
 }

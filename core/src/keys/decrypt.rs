@@ -91,9 +91,7 @@ fn decrypt_pbes1(
     let iterations = algorithm.parameters.iteration_count;
     let derived = match algorithm.encryption {
         pbes1::EncryptionScheme::PbeWithMd5AndDesCbc => pbes1_kdf::<Md5>(password, salt, iterations),
-        pbes1::EncryptionScheme::PbeWithSha1AndDesCbc => {
-            pbes1_kdf::<sha1::Sha1>(password, salt, iterations)
-        }
+        pbes1::EncryptionScheme::PbeWithSha1AndDesCbc => pbes1_kdf::<sha1::Sha1>(password, salt, iterations),
         other => {
             return Err(Error::InvalidKey(format!(
                 "unsupported legacy key encryption {}; re-encrypt the key with \
@@ -183,10 +181,7 @@ where
     let decryptor = cbc::Decryptor::<C>::new_from_slices(key, iv)
         .map_err(|_| Error::InvalidKey("the key's cipher parameters have the wrong length".into()))?;
     let mut buffer = Zeroizing::new(ciphertext.to_vec());
-    let plain_len = decryptor
-        .decrypt_padded::<Pkcs7>(&mut buffer)
-        .map_err(|_| wrong_password())?
-        .len();
+    let plain_len = decryptor.decrypt_padded::<Pkcs7>(&mut buffer).map_err(|_| wrong_password())?.len();
     buffer.truncate(plain_len);
     Ok(buffer)
 }
@@ -195,10 +190,7 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
     if text.len() % 2 != 0 || !text.is_ascii() {
         return None;
     }
-    (0..text.len())
-        .step_by(2)
-        .map(|at| u8::from_str_radix(&text[at..at + 2], 16).ok())
-        .collect()
+    (0..text.len()).step_by(2).map(|at| u8::from_str_radix(&text[at..at + 2], 16).ok()).collect()
 }
 
 #[cfg(test)]

@@ -53,10 +53,9 @@ fn single_key(value: &Value) -> Result<&Value> {
     match rsa_keys.as_slice() {
         [only] => Ok(only),
         [] => Err(Error::InvalidKey("the JWK set holds no RSA key".into())),
-        many => Err(Error::InvalidKey(format!(
-            "the JWK set holds {} RSA keys; pass the one to use",
-            many.len()
-        ))),
+        many => {
+            Err(Error::InvalidKey(format!("the JWK set holds {} RSA keys; pass the one to use", many.len())))
+        }
     }
 }
 
@@ -86,11 +85,7 @@ pub(super) fn to_jwk(modulus: &[u8], exponent: &[u8], kid: &str) -> String {
 
 /// RFC 7638: SHA-256 over the required members in lexical order, base64url.
 pub(super) fn thumbprint(modulus: &[u8], exponent: &[u8]) -> String {
-    let canonical = format!(
-        r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#,
-        base64url(exponent),
-        base64url(modulus)
-    );
+    let canonical = format!(r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#, base64url(exponent), base64url(modulus));
     base64url(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, canonical.as_bytes()).as_ref())
 }
 

@@ -23,8 +23,7 @@ pub const MAX_KEY_BITS: u32 = 8192;
 /// Key files larger than this are not keys; refusing them early bounds memory.
 const MAX_KEY_FILE_BYTES: u64 = 1024 * 1024;
 
-pub(crate) const RSA_ENCRYPTION_OID: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+pub(crate) const RSA_ENCRYPTION_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 
 /// Human name of a key algorithm OID, for "this is not RSA" messages.
 pub(crate) fn algorithm_name(oid: &ObjectIdentifier) -> String {
@@ -71,10 +70,7 @@ pub(crate) fn read_key_file(path: &Path) -> Result<Vec<u8>> {
     };
     let size = std::fs::metadata(path).map_err(unreadable)?.len();
     if size > MAX_KEY_FILE_BYTES {
-        return Err(Error::InvalidKey(format!(
-            "{} is {size} bytes; that is not a key file",
-            path.display()
-        )));
+        return Err(Error::InvalidKey(format!("{} is {size} bytes; that is not a key file", path.display())));
     }
     std::fs::read(path).map_err(unreadable)
 }

@@ -70,9 +70,7 @@ impl PrivateKey {
             let password = password.ok_or_else(missing_password)?;
             return Self::from_decrypted_pkcs8(&decrypt_pkcs8(der, password)?);
         }
-        Err(Error::InvalidKey(
-            "not a PKCS#8, encrypted PKCS#8 or PKCS#1 private key in DER".into(),
-        ))
+        Err(Error::InvalidKey("not a PKCS#8, encrypted PKCS#8 or PKCS#1 private key in DER".into()))
     }
 
     /// Loads a private key from PEM or DER bytes, whichever they are.
@@ -103,15 +101,14 @@ impl PrivateKey {
                 )))
             }
         };
-        let pair = KeyPair::generate(size)
-            .map_err(|_| Error::InvalidKey("RSA key generation failed".into()))?;
+        let pair =
+            KeyPair::generate(size).map_err(|_| Error::InvalidKey("RSA key generation failed".into()))?;
         Self::from_pair(pair)
     }
 
     fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
-        let info = PrivateKeyInfoRef::from_der(der).map_err(|_| {
-            Error::InvalidKey("not a valid PKCS#8 (PrivateKeyInfo) structure".into())
-        })?;
+        let info = PrivateKeyInfoRef::from_der(der)
+            .map_err(|_| Error::InvalidKey("not a valid PKCS#8 (PrivateKeyInfo) structure".into()))?;
         if info.algorithm.oid != RSA_ENCRYPTION_OID {
             return Err(Error::InvalidKey(format!(
                 "the key is {}; TAAP signs with RS256 and needs an RSA key",
@@ -184,9 +181,8 @@ impl fmt::Debug for PrivateKey {
 }
 
 fn check_pkcs1_size(pkcs1_der: &[u8]) -> Result<()> {
-    let key = pkcs1::RsaPrivateKeyRef::from_der(pkcs1_der).map_err(|_| {
-        Error::InvalidKey("not a valid RSA private key (RSAPrivateKey) structure".into())
-    })?;
+    let key = pkcs1::RsaPrivateKeyRef::from_der(pkcs1_der)
+        .map_err(|_| Error::InvalidKey("not a valid RSA private key (RSAPrivateKey) structure".into()))?;
     let modulus = key.modulus.as_bytes();
     check_modulus_bits(modulus)
 }
@@ -206,7 +202,8 @@ fn not_rsa_pem(tag: &str) -> String {
         "OPENSSH PRIVATE KEY" => "OpenSSH key files are not supported; convert with \
                                   `ssh-keygen -p -m PKCS8 -f KEY` (RSA keys only)"
             .into(),
-        _ => "unsupported private key PEM; expected PRIVATE KEY, ENCRYPTED PRIVATE KEY or RSA PRIVATE KEY".into(),
+        _ => "unsupported private key PEM; expected PRIVATE KEY, ENCRYPTED PRIVATE KEY or RSA PRIVATE KEY"
+            .into(),
     }
 }
 

@@ -26,9 +26,7 @@ impl PublicKey {
         let blocks = pem::parse_many(pem.as_ref())
             .map_err(|_| Error::InvalidKey("the PEM text is malformed".into()))?;
         if blocks.is_empty() {
-            return Err(Error::InvalidKey(
-                "no PEM block found; expected -----BEGIN PUBLIC KEY-----".into(),
-            ));
+            return Err(Error::InvalidKey("no PEM block found; expected -----BEGIN PUBLIC KEY-----".into()));
         }
         for block in &blocks {
             match block.tag() {
@@ -42,9 +40,7 @@ impl PublicKey {
 
     /// Loads a public key from DER: SPKI or PKCS#1 `RSAPublicKey`.
     pub fn from_der(der: &[u8]) -> Result<Self> {
-        Self::from_spki_der(der).or_else(|spki_error| {
-            Self::from_pkcs1_der(der).map_err(|_| spki_error)
-        })
+        Self::from_spki_der(der).or_else(|spki_error| Self::from_pkcs1_der(der).map_err(|_| spki_error))
     }
 
     /// Loads a public key from a JWK (`{"kty":"RSA","n":…,"e":…}`) or a JWK set holding one
@@ -91,16 +87,16 @@ impl PublicKey {
                 algorithm_name(&spki.algorithm.oid)
             )));
         }
-        let inner = spki.subject_public_key.as_bytes().ok_or_else(|| {
-            Error::InvalidKey("the public key's bit string is malformed".into())
-        })?;
+        let inner = spki
+            .subject_public_key
+            .as_bytes()
+            .ok_or_else(|| Error::InvalidKey("the public key's bit string is malformed".into()))?;
         Self::from_pkcs1_der(inner)
     }
 
     fn from_pkcs1_der(der: &[u8]) -> Result<Self> {
-        let key = RsaPublicKeyRef::from_der(der).map_err(|_| {
-            Error::InvalidKey("not a valid RSA public key (RSAPublicKey) structure".into())
-        })?;
+        let key = RsaPublicKeyRef::from_der(der)
+            .map_err(|_| Error::InvalidKey("not a valid RSA public key (RSAPublicKey) structure".into()))?;
         Self::from_components(key.modulus.as_bytes(), key.public_exponent.as_bytes())
     }
 
