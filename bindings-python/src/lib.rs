@@ -3,6 +3,7 @@
 //! It only converts Python values to core types and core errors to Python exceptions; the
 //! protocol lives in the `taap` crate. The public package is `taap` (see `python/taap`).
 
+mod client;
 mod convert;
 mod errors;
 mod keys;
@@ -50,6 +51,9 @@ fn taap_module(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<keys::PyPublicKey>()?;
     module.add_class::<token::PyPopToken>()?;
     module.add_class::<validator::PyPopTokenValidator>()?;
+    module.add_class::<client::PyTaapClient>()?;
+    module.add_class::<client::PyAccessToken>()?;
+    module.add_class::<client::PyResponse>()?;
     module.add_function(wrap_pyfunction!(_raise_error, module)?)?;
     module.add("__version__", taap::VERSION)?;
     module.add("ERROR_KINDS", error_kinds())?;
@@ -60,5 +64,7 @@ fn taap_module(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("DEFAULT_REPLAY_CAPACITY", taap::DEFAULT_REPLAY_CAPACITY)?;
     module.add("MAX_EHTS_ENTRIES", taap::MAX_EHTS_ENTRIES)?;
     module.add("KEY_CACHE_CAPACITY", taap::KEY_CACHE_CAPACITY)?;
+    module.add("TMOBILE_V2_TOKEN_URL", taap::TMOBILE_V2_TOKEN_URL)?;
+    module.add("TMOBILE_V6_TOKEN_URL", taap::TMOBILE_V6_TOKEN_URL)?;
     Ok(())
 }

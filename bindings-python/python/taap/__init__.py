@@ -7,7 +7,8 @@ Build a PoP token for a request, or validate one at a gateway::
     key = PrivateKey.from_file("private_key.pem")
     token = PopToken.for_request(key, "POST", url, {"Content-Type": "application/json"}, body)
 
-``taap.requests.PopAuth`` and ``taap.httpx.PopAuth`` sign requests made with those libraries.
+``TaapClient`` gets OAuth access tokens and sends signed API calls; ``taap.requests.PopAuth``
+and ``taap.httpx.PopAuth`` sign requests made with those libraries.
 """
 
 from ._errors import (
@@ -34,10 +35,15 @@ from ._taap import (
     KEY_CACHE_CAPACITY,
     MAX_EHTS_ENTRIES,
     MAX_TTL,
+    TMOBILE_V2_TOKEN_URL,
+    TMOBILE_V6_TOKEN_URL,
+    AccessToken,
     PopToken,
     PopTokenValidator,
     PrivateKey,
     PublicKey,
+    Response,
+    TaapClient,
     __version__,
 )
 
@@ -46,6 +52,9 @@ __all__ = [
     "PublicKey",
     "PopToken",
     "PopTokenValidator",
+    "TaapClient",
+    "AccessToken",
+    "Response",
     "TaapError",
     "InvalidKeyError",
     "KeyDecryptError",
@@ -67,5 +76,7 @@ __all__ = [
     "DEFAULT_REPLAY_CAPACITY",
     "MAX_EHTS_ENTRIES",
     "KEY_CACHE_CAPACITY",
+    "TMOBILE_V2_TOKEN_URL",
+    "TMOBILE_V6_TOKEN_URL",
     "__version__",
 ]

@@ -8,6 +8,28 @@ _Value = Union[str, bytes, bytearray]
 _Pairs = Union[Mapping[_Text, _Value], Iterable[Tuple[_Text, _Value]], Iterable[Sequence[Any]]]
 _Path = Union[str, "os.PathLike[str]"]
 
+__all__ = [
+    "AccessToken",
+    "DEFAULT_LEEWAY",
+    "DEFAULT_MAX_AGE",
+    "DEFAULT_REPLAY_CAPACITY",
+    "DEFAULT_TTL",
+    "ERROR_KINDS",
+    "KEY_CACHE_CAPACITY",
+    "MAX_EHTS_ENTRIES",
+    "MAX_TTL",
+    "PopToken",
+    "PopTokenValidator",
+    "PrivateKey",
+    "PublicKey",
+    "Response",
+    "TMOBILE_V2_TOKEN_URL",
+    "TMOBILE_V6_TOKEN_URL",
+    "TaapClient",
+    "__version__",
+    "_raise_error",
+]
+
 __version__: Final[str]
 ERROR_KINDS: Final[List[Tuple[str, str]]]
 DEFAULT_TTL: Final[int]
@@ -17,6 +39,8 @@ DEFAULT_MAX_AGE: Final[int]
 DEFAULT_REPLAY_CAPACITY: Final[int]
 MAX_EHTS_ENTRIES: Final[int]
 KEY_CACHE_CAPACITY: Final[int]
+TMOBILE_V2_TOKEN_URL: Final[str]
+TMOBILE_V6_TOKEN_URL: Final[str]
 
 def _raise_error(kind: str, message: str, status: Optional[int] = None) -> None:
     """Raise the exception the core error ``kind`` maps to (tests the mapping)."""
@@ -77,7 +101,7 @@ class PublicKey:
         """The key as SPKI DER."""
     def to_jwk(self) -> Dict[str, str]:
         """The key as a JWK dict: ``kty``, ``n``, ``e``, ``alg``, ``use`` and a thumbprint ``kid``."""
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
 @final
@@ -141,21 +165,22 @@ class PopToken:
         """The token text."""
     def expires_in(self, now: Optional[int] = None) -> int:
         """Seconds from ``now`` (default: the system clock) until ``exp``; negative once expired."""
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
 @final
 class PopTokenValidator:
     """Checks PoP tokens as an API gateway must: signature, expiry, age, required names, edts, replay."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         *,
         leeway: int = 10,
         max_age: int = 60,
         required: Iterable[str] = (),
         replay_cache: Union[bool, int] = False,
-    ) -> None: ...
+    ) -> "PopTokenValidator":
+        """A validator with these options (leeway and max_age in seconds, replay_cache on/off or a capacity)."""
     def validate(
         self,
         token: _Text,
@@ -177,3 +202,106 @@ class PopTokenValidator:
     @property
     def replay_cache(self) -> Optional[int]:
         """How many ``jti``s the replay cache remembers, or ``None`` when replay detection is off."""
+
+@final
+class AccessToken:
+    """An OAuth 2.0 access token; ``repr()`` never shows it."""
+
+    @property
+    def secret(self) -> str:
+        """The token, for the ``Authorization: Bearer`` header (a secret: do not log it)."""
+    @property
+    def id_token(self) -> Optional[str]:
+        """The OpenID Connect id token, when the server sent one."""
+    @property
+    def expires_in(self) -> int:
+        """Lifetime in seconds as the server gave it."""
+    @property
+    def remaining(self) -> float:
+        """Seconds of validity left now."""
+    @property
+    def scope(self) -> Optional[str]:
+        """The granted scope, when the server sent one."""
+    @property
+    def status(self) -> Optional[str]:
+        """The answer's ``status`` member (T-Mobile sends ``"success"``), when present."""
+    @property
+    def token_type(self) -> Optional[str]:
+        """The answer's ``token_type`` member, when present."""
+
+@final
+class Response:
+    """An HTTP response of a signed API call: any status is returned, not raised."""
+
+    @property
+    def status(self) -> int:
+        """The HTTP status code."""
+    @property
+    def ok(self) -> bool:
+        """Whether the status is 2xx."""
+    @property
+    def headers(self) -> List[Tuple[str, str]]:
+        """The headers as ``(lower-case name, value)`` pairs, in arrival order."""
+    def header(self, name: str) -> Optional[str]:
+        """The first value of header ``name`` (any case), or ``None``."""
+    @property
+    def content(self) -> bytes:
+        """The body bytes."""
+    @property
+    def text(self) -> str:
+        """The body as text (invalid UTF-8 replaced)."""
+    def json(self) -> Any:
+        """The body parsed as JSON."""
+
+@final
+class TaapClient:
+    """A TAAP client: OAuth access tokens (cached, one refresh for all threads) and signed API calls."""
+
+    def __new__(
+        cls,
+        client_id: str,
+        client_secret: _Text,
+        key: Union[PrivateKey, _Text],
+        server: str = "v2",
+        *,
+        password: Optional[_Text] = None,
+        store_id: Optional[str] = None,
+        dealer_code: Optional[str] = None,
+        connect_timeout: float = 10.0,
+        timeout: float = 30.0,
+        max_retries: int = 2,
+        pop_ttl: int = 120,
+        refresh_margin: float = 60.0,
+        max_response_bytes: int = 10485760,
+        correct_clock_skew: bool = True,
+    ) -> "TaapClient":
+        """A client for these credentials and key; ``server`` is ``"v2"``, ``"v6"`` or a token endpoint URL."""
+    def access_token(self) -> AccessToken:
+        """The cached access token, or a new one when it is missing or near expiry."""
+    def refresh_access_token(self) -> AccessToken:
+        """Fetch a new access token now, replacing the cached one."""
+    def request(
+        self,
+        method: str,
+        url: str,
+        headers: Optional[_Pairs] = None,
+        body: Optional[_Value] = None,
+        *,
+        json: Any = None,
+    ) -> Response:
+        """Send a signed API call (``Authorization: Bearer`` and a fresh PoP token); any status returns."""
+    @property
+    def client_id(self) -> str:
+        """The OAuth client id."""
+    @property
+    def token_url(self) -> str:
+        """The token endpoint URL."""
+    @property
+    def flavor(self) -> str:
+        """The token endpoint's flavour, ``"v2"`` or ``"v6"``."""
+    @property
+    def clock_offset(self) -> int:
+        """Seconds added to the local clock for PoP ``iat``, learned from the servers' ``Date``."""
+    @property
+    def key(self) -> PrivateKey:
+        """The private key the client signs with."""

@@ -11,52 +11,60 @@
 
 from __future__ import annotations
 
-from typing import Generator, Iterable, Union
+from typing import AsyncGenerator, Generator, Iterable, Optional, Union
 
 try:
     import httpx
-except ImportError as missing:  # pragma: no cover - exercised in a subprocess
-    raise ImportError("taap.httpx needs the httpx package: pip install httpx") from missing
+except ImportError:  # the original error stays attached as __context__
+    raise ImportError("taap.httpx needs the httpx package: pip install httpx")
 
-from ._signing import DEFAULT_SIGNED_HEADERS, load_key, select_headers, signed_header_names
-from ._taap import DEFAULT_TTL, PopToken, PrivateKey
+from ._signing import DEFAULT_SIGNED_HEADERS, POP_HEADER, KeyInput, Signer
+from ._taap import DEFAULT_TTL, TaapClient
 
-__all__ = ["PopAuth", "DEFAULT_SIGNED_HEADERS"]
-
-#: The header that carries the PoP token.
-POP_HEADER = "X-Authorization"
+__all__ = ["PopAuth", "DEFAULT_SIGNED_HEADERS", "POP_HEADER"]
 
 
 class PopAuth(httpx.Auth):
-    """Signs each request's method, URL, chosen headers and exact body bytes with a PoP token."""
+    """Signs each request's method, URL, chosen headers and exact body bytes with a PoP token.
+
+    Given a ``TaapClient``, it also sets ``Authorization: Bearer`` (signed too) from the
+    client's cached access token, and signs with the client's key unless ``key`` is given.
+    """
 
     # httpx reads streamed bodies into memory first, so the exact bytes can be signed.
     requires_request_body = True
 
     def __init__(
         self,
-        key: Union[PrivateKey, str, bytes],
+        key: Optional[KeyInput] = None,
         *,
+        client: Optional[TaapClient] = None,
         password: Union[str, bytes, None] = None,
         sign_headers: Iterable[str] = DEFAULT_SIGNED_HEADERS,
         ttl: int = DEFAULT_TTL,
     ) -> None:
-        self.key = load_key(key, password)
-        self.sign_headers = signed_header_names(sign_headers)
-        self.ttl = ttl
+        self.signer = Signer(key, client, password, sign_headers, ttl)
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Adds ``X-Authorization`` to the request; used by sync and async clients alike."""
-        headers = select_headers(request.headers.raw, self.sign_headers)
-        request.headers[POP_HEADER] = PopToken.for_request(
-            self.key,
-            request.method,
-            str(request.url),
-            headers,
-            request.content,
-            ttl=self.ttl,
-        )
+        """Adds ``Authorization`` (with a client) and ``X-Authorization`` to the request."""
+        self.signer.add_bearer(request.headers)
+        self._add_pop_token(request)
         yield request
 
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        """As ``auth_flow``; a token fetch runs in a worker thread, off the event loop."""
+        await request.aread()
+        if self.signer.client is not None:
+            import anyio.to_thread
+
+            await anyio.to_thread.run_sync(self.signer.add_bearer, request.headers)
+        self._add_pop_token(request)
+        yield request
+
+    def _add_pop_token(self, request: httpx.Request) -> None:
+        request.headers[POP_HEADER] = self.signer.pop_token(
+            request.method, str(request.url), request.headers.raw, request.content
+        )
+
     def __repr__(self) -> str:
-        return f"PopAuth(key={self.key!r}, sign_headers={self.sign_headers!r}, ttl={self.ttl})"
+        return self.signer.describe()

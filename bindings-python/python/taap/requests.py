@@ -6,8 +6,8 @@
     from taap.requests import PopAuth
 
     session = requests.Session()
-    session.auth = PopAuth(PrivateKey.from_file("private_key.pem"))
-    session.post(url, json={"orderId": 100}, headers={"Authorization": f"Bearer {access_token}"})
+    session.auth = PopAuth(client=TaapClient(client_id, client_secret, key))  # adds Bearer too
+    session.post(url, json={"orderId": 100})
 """
 
 from __future__ import annotations
@@ -16,48 +16,43 @@ from typing import Iterable, Optional, Union
 
 try:
     import requests
-except ImportError as missing:  # pragma: no cover - exercised in a subprocess
-    raise ImportError("taap.requests needs the requests package: pip install requests") from missing
+except ImportError:  # the original error stays attached as __context__
+    raise ImportError("taap.requests needs the requests package: pip install requests")
 
-from ._signing import DEFAULT_SIGNED_HEADERS, load_key, select_headers, signed_header_names
-from ._taap import DEFAULT_TTL, PopToken, PrivateKey
+from ._signing import DEFAULT_SIGNED_HEADERS, POP_HEADER, KeyInput, Signer
+from ._taap import DEFAULT_TTL, TaapClient
 
-__all__ = ["PopAuth", "DEFAULT_SIGNED_HEADERS"]
-
-#: The header that carries the PoP token.
-POP_HEADER = "X-Authorization"
+__all__ = ["PopAuth", "DEFAULT_SIGNED_HEADERS", "POP_HEADER"]
 
 
 class PopAuth(requests.auth.AuthBase):
-    """Signs each request's method, URL, chosen headers and exact body bytes with a PoP token."""
+    """Signs each request's method, URL, chosen headers and exact body bytes with a PoP token.
+
+    Given a ``TaapClient``, it also sets ``Authorization: Bearer`` (signed too) from the
+    client's cached access token, and signs with the client's key unless ``key`` is given.
+    """
 
     def __init__(
         self,
-        key: Union[PrivateKey, str, bytes],
+        key: Optional[KeyInput] = None,
         *,
+        client: Optional[TaapClient] = None,
         password: Union[str, bytes, None] = None,
         sign_headers: Iterable[str] = DEFAULT_SIGNED_HEADERS,
         ttl: int = DEFAULT_TTL,
     ) -> None:
-        self.key = load_key(key, password)
-        self.sign_headers = signed_header_names(sign_headers)
-        self.ttl = ttl
+        self.signer = Signer(key, client, password, sign_headers, ttl)
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        """Adds ``X-Authorization`` to the prepared request."""
-        headers = select_headers(request.headers.items(), self.sign_headers)
-        request.headers[POP_HEADER] = PopToken.for_request(
-            self.key,
-            request.method or "GET",
-            request.url or "",
-            headers,
-            body_bytes(request.body),
-            ttl=self.ttl,
+        """Adds ``Authorization`` (with a client) and ``X-Authorization`` to the prepared request."""
+        self.signer.add_bearer(request.headers)
+        request.headers[POP_HEADER] = self.signer.pop_token(
+            request.method or "GET", request.url or "", request.headers.items(), body_bytes(request.body)
         )
         return request
 
     def __repr__(self) -> str:
-        return f"PopAuth(key={self.key!r}, sign_headers={self.sign_headers!r}, ttl={self.ttl})"
+        return self.signer.describe()
 
 
 def body_bytes(body: object) -> Optional[bytes]:
@@ -65,8 +60,9 @@ def body_bytes(body: object) -> Optional[bytes]:
     if body is None or isinstance(body, bytes):
         return body
     if isinstance(body, str):
-        # http.client sends a str body encoded as ISO-8859-1; sign those exact bytes.
-        return body.encode("iso-8859-1")
+        # Sign the bytes that go on the wire: urllib3 2 encodes a str body as UTF-8,
+        # urllib3 1 leaves it to http.client, which encodes it as ISO-8859-1.
+        return body.encode("iso-8859-1" if requests.compat.is_urllib3_1 else "utf-8")
     raise TypeError(
         "PopAuth signs the exact body bytes, so the body must be bytes or str, not a "
         f"{type(body).__name__} stream; read it into memory first"

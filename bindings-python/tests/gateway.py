@@ -1,0 +1,130 @@
+"""A local TAAP gateway on 127.0.0.1 for the integration tests.
+
+It checks PoP tokens with PyJWT and hashlib, independently of taap, so the tests verify
+taap's signing against a second implementation: RS256 signature, then the edts over the
+values the request really carried.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+from urllib.parse import unquote
+
+import jwt
+
+ACCESS_TOKEN = "local-access-token-0123456789"
+
+
+def edts(values: List[bytes]) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(b"".join(values)).digest()).rstrip(b"=").decode()
+
+
+class Gateway:
+    """Token endpoint at ``/oauth2/v2/tokens``; every other path is an API that echoes what it checked."""
+
+    def __init__(self, public_pem: str, client_id: str = "id", client_secret: str = "secret") -> None:
+        self.public_pem = public_pem
+        self.basic = "Basic " + base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
+        self.token_requests = 0
+        self.lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> "Gateway":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def check_pop(self, handler: BaseHTTPRequestHandler, body: bytes) -> Tuple[Optional[str], Dict[str, Any]]:
+        """(None, claims) when the PoP token is good, else (reason, {})."""
+        token = handler.headers.get("X-Authorization")
+        if token is None:
+            return "no X-Authorization", {}
+        try:
+            claims = jwt.decode(token, self.public_pem, algorithms=["RS256"], options={"verify_exp": True})
+        except jwt.PyJWTError as error:
+            return f"jwt: {error}", {}
+        values = []
+        for name in claims["ehts"].split(";"):
+            value = self.value(handler, name, body)
+            if value is None:
+                return f"no value for {name}", {}
+            values.append(value)
+        if edts(values) != claims["edts"]:
+            return "edts mismatch", {}
+        return None, claims
+
+    @staticmethod
+    def value(handler: BaseHTTPRequestHandler, name: str, body: bytes) -> Optional[bytes]:
+        if name == "uri":
+            path, _, query = handler.path.partition("?")
+            return (path + ("?" + unquote(query) if query else "")).encode()
+        if name == "http-method":
+            return handler.command.encode()
+        if name == "body":
+            return body
+        header = handler.headers.get(name)
+        return None if header is None else header.encode("latin-1")
+
+    def _handler(self) -> type:
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def answer(self, status: int, payload: Dict[str, Any]) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def read_body(self) -> bytes:
+                if self.headers.get("Transfer-Encoding", "").lower() != "chunked":
+                    return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                chunks = []
+                while True:
+                    size = int(self.rfile.readline().split(b";")[0], 16)
+                    chunks.append(self.rfile.read(size))
+                    self.rfile.readline()
+                    if size == 0:
+                        return b"".join(chunks)
+
+            def handle_any(self) -> None:
+                body = self.read_body()
+                problem, claims = gateway.check_pop(self, body)
+                if problem is not None:
+                    return self.answer(401, {"error": "invalid_pop", "error_description": problem})
+                if self.path.startswith("/oauth2/v2/tokens"):
+                    if self.headers.get("Authorization") != gateway.basic:
+                        return self.answer(401, {"error": "invalid_client", "error_description": "bad credentials"})
+                    with gateway.lock:
+                        gateway.token_requests += 1
+                    return self.answer(200, {"access_token": ACCESS_TOKEN, "expires_in": "3599", "scope": "s", "status": "success"})
+                if self.headers.get("Authorization") not in (None, f"Bearer {ACCESS_TOKEN}") and self.path.startswith("/bearer"):
+                    return self.answer(401, {"error": "invalid_token"})
+                self.answer(200, {"ehts": claims["ehts"], "authorization": self.headers.get("Authorization"), "body": body.decode("latin-1")})
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = handle_any
+
+        return Handler
+
+
+def serve(public_pem: str) -> Iterator[Gateway]:
+    with Gateway(public_pem) as gateway:
+        yield gateway
