@@ -212,6 +212,105 @@ export declare function signRequest<Init extends SignableInit = SignableInit>(
   options?: SignRequestOptions | null,
 ): Omit<Init, 'method' | 'headers'> & { method: string; headers: HeadersInput };
 
+/** Retries for connection failures, 429 and 5xx answers. */
+export interface RetryOptions {
+  /** Retries after the first attempt, 0 to 10 (default 2). */
+  maxRetries?: number;
+  /** First backoff delay in ms; doubles each retry, with jitter (default 200). */
+  baseDelayMs?: number;
+  /** Longest single wait in ms, backoff or Retry-After (default 10 000). */
+  maxDelayMs?: number;
+}
+
+/** What a TaapClient is built from. */
+export interface TaapClientOptions {
+  /** The OAuth client id. */
+  clientId: string;
+  /** The OAuth client secret. */
+  clientSecret: string;
+  /** The private key registered with the OAuth server (or its unencrypted PEM). */
+  key: PrivateKey | string | Uint8Array;
+  /** `'v2'`, `'v6'` (T-Mobile's endpoints) or a token endpoint URL ending in /v2/tokens or /v6/tokens. */
+  server: 'v2' | 'v6' | (string & {}) | URL;
+  /** `storeId` for the v6 body. */
+  storeId?: string | null;
+  /** `dealerCode` for the v6 body. */
+  dealerCode?: string | null;
+  /** Connection set-up timeout in ms, DNS and TLS included (default 10 000). */
+  connectTimeoutMs?: number;
+  /** Timeout of one whole HTTP exchange in ms (default 30 000). */
+  requestTimeoutMs?: number;
+  /** Retry policy. */
+  retry?: RetryOptions | null;
+  /** Replace a cached access token this many seconds before it expires (default 60). */
+  refreshMarginSecs?: number;
+  /** Validity of each PoP token in seconds, 1 to 3600 (default 120). */
+  popTtlSecs?: number;
+  /** Largest response body read into memory (default 10 MiB). */
+  maxResponseBytes?: number;
+  /** Correct PoP `iat` by the offset the server's Date header shows (default true). */
+  correctClockSkew?: boolean;
+}
+
+/** What `TaapClient.fetch` reads from its `init`. */
+export interface TaapFetchInit {
+  /** HTTP method (default GET). */
+  method?: string;
+  /** Headers, sent and signed in order; the client sets Authorization and X-Authorization. */
+  headers?: HeadersInput | null;
+  /** The exact body. */
+  body?: BytesLike | URLSearchParams | null;
+  /** Rejects the call with the signal's reason when it aborts. */
+  signal?: AbortSignal;
+}
+
+/** An OAuth 2.0 access token; `token` never shows in inspect or JSON output. */
+export declare class AccessToken {
+  private constructor();
+  /** The bearer token. A secret: never log it. */
+  readonly token: string;
+  /** The OpenID Connect id token, when the server sent one. */
+  readonly idToken: string | undefined;
+  /** Lifetime in seconds as the server gave it. */
+  readonly expiresIn: number;
+  /** When the token expires, by the local clock. */
+  readonly expiresAt: Date;
+  /** The granted scope. */
+  readonly scope: string | undefined;
+  /** The answer's `status` member (T-Mobile sends "success"). */
+  readonly status: string | undefined;
+  /** The answer's `token_type` member. */
+  readonly tokenType: string | undefined;
+  /** Everything but the tokens. */
+  toJSON(): { expiresIn: number; expiresAt: Date; scope?: string; status?: string; tokenType?: string };
+}
+
+/**
+ * A TAAP client: gets and caches OAuth access tokens (one refresh for all callers) and makes
+ * API calls with `Authorization: Bearer` plus a fresh X-Authorization PoP token each. Network
+ * calls run off the main thread.
+ */
+export declare class TaapClient {
+  constructor(options: TaapClientOptions);
+  /** The OAuth client id. */
+  readonly clientId: string;
+  /** The token endpoint URL. */
+  readonly tokenUrl: string;
+  /** The token request shape. */
+  readonly flavor: 'v2' | 'v6';
+  /** Seconds added to the local clock for PoP `iat`, learned from servers' Date headers. */
+  readonly clockOffsetSecs: number;
+  /** The cached access token, or a new one when missing or near expiry. */
+  accessToken(): Promise<AccessToken>;
+  /** Fetches a new access token now, replacing the cached one. */
+  refreshAccessToken(): Promise<AccessToken>;
+  /**
+   * A signed API call shaped like fetch(): any HTTP status resolves; network failures reject
+   * with TransportError, a refused token request with OAuthError.
+   */
+  fetch(input: UrlLike | RequestLike, init?: TaapFetchInit | null): Promise<Response>;
+}
+
 /** Every `code` a TaapError carries. */
 export type TaapErrorCode =
   | 'TAAP_INVALID_KEY'

@@ -8,6 +8,7 @@ const { PrivateKey, PublicKey } = require('./lib/keys');
 const { PopToken } = require('./lib/token');
 const { PopTokenValidator } = require('./lib/validator');
 const { signRequest } = require('./lib/sign-request');
+const { AccessToken, TaapClient } = require('./lib/client');
 
 module.exports = {
   PrivateKey,
@@ -15,6 +16,8 @@ module.exports = {
   PopToken,
   PopTokenValidator,
   signRequest,
+  TaapClient,
+  AccessToken,
   TaapError: errors.TaapError,
   InvalidKeyError: errors.InvalidKeyError,
   KeyDecryptError: errors.KeyDecryptError,

@@ -7,6 +7,8 @@ export const {
   PopToken,
   PopTokenValidator,
   signRequest,
+  TaapClient,
+  AccessToken,
   TaapError,
   InvalidKeyError,
   KeyDecryptError,

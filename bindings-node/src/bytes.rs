@@ -32,6 +32,15 @@ pub fn check_parallel(names: &[String], values: &[BytesArg]) -> Result<(), Failu
     }
 }
 
+/// Parallel name and value arrays of text (header values the core sends as given).
+pub fn check_parallel_text(names: &[String], values: &[String]) -> Result<(), Failure> {
+    if names.len() == values.len() {
+        Ok(())
+    } else {
+        Err(bad_argument("header names and values must be parallel arrays"))
+    }
+}
+
 /// Zips parallel name and value arrays into the `(name, value)` pairs the core takes.
 pub fn pairs<'a>(names: &'a [String], values: &'a [BytesArg]) -> impl Iterator<Item = (&'a str, &'a [u8])> {
     names.iter().map(String::as_str).zip(values.iter().map(as_bytes))

@@ -28,6 +28,11 @@ pub fn bad_argument(message: &str) -> Failure {
     napi::Error::new(Code("ERR_INVALID_ARG_TYPE"), message.to_owned())
 }
 
+/// A failure of the Node-API machinery itself (not of taap's work), keeping napi's code.
+pub fn internal(error: napi::Error) -> Failure {
+    napi::Error::new(Code("GenericFailure"), error.reason.clone())
+}
+
 /// A coded error object for rejecting a promise from a worker task's `resolve`.
 ///
 /// Async tasks can only reject with a plain `napi::Error`; one made from a JS object keeps

@@ -6,6 +6,7 @@
 #![deny(unsafe_code)]
 
 mod bytes;
+mod client;
 mod error;
 mod keys;
 mod token;

@@ -6,7 +6,9 @@ import {
   PopTokenValidator,
   PrivateKey,
   PublicKey,
+  TaapClient,
   TaapError,
+  type AccessToken,
   type TaapErrorCode,
   TokenExpiredError,
   coreVersion,
@@ -47,6 +49,15 @@ async function usage(): Promise<void> {
   await fetch('https://api.t-mobile.com/orders', init as RequestInit);
   signRequest(key, new Request('https://h/x'), undefined, { signHeaders: ['accept'], ttlSecs: 30 });
 
+  const client = new TaapClient({ clientId: 'id', clientSecret: 'secret', key, server: 'v2', retry: { maxRetries: 1 }, requestTimeoutMs: 5000 });
+  const accessToken: AccessToken = await client.accessToken();
+  const bearer: string = accessToken.token;
+  const expires: Date = accessToken.expiresAt;
+  const response: Response = await client.fetch(new URL('https://api.t-mobile.com/x'), { method: 'POST', headers: new Map([['Accept', '*/*']]), body: Buffer.from('{}'), signal: AbortSignal.timeout(1000) });
+  const flavor: 'v2' | 'v6' = client.flavor;
+  const json: unknown = await response.json();
+  new TaapClient({ clientId: 'id', clientSecret: 'secret', key: '-----BEGIN PRIVATE KEY-----…', server: 'http://127.0.0.1:8080/oauth2/v6/tokens', storeId: '1' });
+
   try {
     validator.validate(fromPairs, publicKey, [['uri', '/']]);
   } catch (error) {
@@ -59,13 +70,15 @@ async function usage(): Promise<void> {
     }
   }
   const configCode: 'TAAP_CONFIG' = ConfigError.code;
-  void [bits, sameKey, der, fromObject, names, left, alg, checked, redirect, configCode, coreVersion];
+  void [bits, sameKey, der, fromObject, names, left, alg, checked, redirect, configCode, coreVersion, bearer, expires, flavor, json];
 }
 
 // @ts-expect-error ehts values are strings or bytes, not numbers
 PopToken.build(PrivateKey.generate(), { uri: 5 });
 // @ts-expect-error keys have no public constructor
 new PrivateKey();
+// @ts-expect-error the client needs a server
+new TaapClient({ clientId: 'id', clientSecret: 'secret', key: PrivateKey.generate() });
 // @ts-expect-error options are checked by name
 PopToken.build(PrivateKey.generate(), { uri: '/' }, { ttl: 5 });
 

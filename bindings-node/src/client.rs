@@ -1,0 +1,226 @@
+//! `TaapClient`: OAuth access tokens and signed API calls. The core client blocks on the
+//! network, so each call runs on its own thread (keeping the libuv pool free for fs, dns and
+//! crypto) and settles a promise back on the JavaScript thread.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use napi::bindgen_prelude::{Buffer, Env, Object};
+use napi::bindgen_prelude::ToNapiValue;
+use napi_derive::napi;
+
+use crate::bytes::{check_parallel_text, into_owned, BytesArg};
+use crate::error::{internal, rejection, to_js, Failure};
+use crate::keys::PrivateKeyHandle;
+
+/// Client settings as `index.js` passes them; absent ones keep the core's defaults.
+#[napi(object)]
+pub struct ClientOptions {
+    pub client_id: String,
+    pub client_secret: String,
+    /// `v2`, `v6` or a full token endpoint URL.
+    pub server: String,
+    pub store_id: Option<String>,
+    pub dealer_code: Option<String>,
+    pub connect_timeout_ms: Option<i64>,
+    pub request_timeout_ms: Option<i64>,
+    pub max_retries: Option<i64>,
+    pub retry_base_delay_ms: Option<i64>,
+    pub retry_max_delay_ms: Option<i64>,
+    pub refresh_margin_secs: Option<i64>,
+    pub pop_ttl_secs: Option<i64>,
+    pub max_response_bytes: Option<i64>,
+    pub correct_clock_skew: Option<bool>,
+}
+
+/// A duration from whole milliseconds or seconds; negative ones are configuration errors.
+fn duration(name: &str, value: i64, unit: fn(u64) -> Duration) -> Result<Duration, Failure> {
+    u64::try_from(value)
+        .map(unit)
+        .map_err(|_| to_js(taap::Error::Config(format!("{name} is {value}; it cannot be negative"))))
+}
+
+fn count<T: TryFrom<i64>>(name: &str, value: i64) -> Result<T, Failure> {
+    T::try_from(value).map_err(|_| to_js(taap::Error::Config(format!("{name} is {value}; that is out of range"))))
+}
+
+fn config(options: ClientOptions, key: &PrivateKeyHandle) -> Result<taap::ClientConfig, Failure> {
+    let server = taap::OAuthServer::parse(&options.server).map_err(to_js)?;
+    let mut config = taap::ClientConfig::new(options.client_id, options.client_secret, Arc::clone(&key.inner), server);
+    config.store_id = options.store_id;
+    config.dealer_code = options.dealer_code;
+    if let Some(ms) = options.connect_timeout_ms {
+        config.timeouts.connect = duration("connectTimeoutMs", ms, Duration::from_millis)?;
+    }
+    if let Some(ms) = options.request_timeout_ms {
+        config.timeouts.request = duration("requestTimeoutMs", ms, Duration::from_millis)?;
+    }
+    if let Some(retries) = options.max_retries {
+        config.retry.max_retries = count("retry.maxRetries", retries)?;
+    }
+    if let Some(ms) = options.retry_base_delay_ms {
+        config.retry.base_delay = duration("retry.baseDelayMs", ms, Duration::from_millis)?;
+    }
+    if let Some(ms) = options.retry_max_delay_ms {
+        config.retry.max_delay = duration("retry.maxDelayMs", ms, Duration::from_millis)?;
+    }
+    if let Some(secs) = options.refresh_margin_secs {
+        config.refresh_margin = duration("refreshMarginSecs", secs, Duration::from_secs)?;
+    }
+    if let Some(secs) = options.pop_ttl_secs {
+        config.pop_ttl_secs = secs;
+    }
+    if let Some(bytes) = options.max_response_bytes {
+        config.max_response_bytes = count("maxResponseBytes", bytes)?;
+    }
+    if let Some(correct) = options.correct_clock_skew {
+        config.correct_clock_skew = correct;
+    }
+    Ok(config)
+}
+
+/// An access token and what the server said about it.
+#[napi(object)]
+pub struct AccessTokenData {
+    /// The bearer token (a secret; `index.js` keeps it out of inspect output).
+    pub token: String,
+    pub id_token: Option<String>,
+    /// Lifetime in seconds as the server gave it.
+    pub expires_in: f64,
+    /// Seconds of validity left when the call returned.
+    pub remaining_secs: f64,
+    pub scope: Option<String>,
+    pub status: Option<String>,
+    pub token_type: Option<String>,
+}
+
+impl From<taap::AccessToken> for AccessTokenData {
+    fn from(token: taap::AccessToken) -> Self {
+        AccessTokenData {
+            token: token.secret().to_owned(),
+            id_token: token.id_token().map(str::to_owned),
+            expires_in: token.expires_in() as f64,
+            remaining_secs: token.remaining().as_secs_f64(),
+            scope: token.scope().map(str::to_owned),
+            status: token.status().map(str::to_owned),
+            token_type: token.token_type().map(str::to_owned),
+        }
+    }
+}
+
+/// An HTTP answer: status, headers in arrival order (names lower-case) and the body.
+#[napi(object)]
+pub struct ResponseData {
+    pub status: u32,
+    pub headers: Vec<Vec<String>>,
+    pub body: Buffer,
+}
+
+/// The answer before it reaches the JavaScript thread (a `Buffer` must be made there).
+struct RawResponse(taap::Response);
+
+impl From<RawResponse> for ResponseData {
+    fn from(RawResponse(response): RawResponse) -> Self {
+        ResponseData {
+            status: u32::from(response.status),
+            headers: response.headers.into_iter().map(|(name, value)| vec![name, value]).collect(),
+            body: Buffer::from(response.body),
+        }
+    }
+}
+
+/// A `taap::TaapClient`, shared with the threads its calls run on.
+#[napi]
+pub struct ClientHandle {
+    inner: Arc<taap::TaapClient>,
+}
+
+#[napi]
+impl ClientHandle {
+    /// Checks the configuration; no network traffic yet.
+    #[napi(constructor)]
+    pub fn new(options: ClientOptions, key: &PrivateKeyHandle) -> Result<Self, Failure> {
+        let client = taap::TaapClient::new(config(options, key)?).map_err(to_js)?;
+        Ok(ClientHandle { inner: Arc::new(client) })
+    }
+
+    /// The client id.
+    #[napi(getter)]
+    pub fn client_id(&self) -> String {
+        self.inner.client_id().to_owned()
+    }
+
+    /// The token endpoint URL.
+    #[napi(getter)]
+    pub fn token_url(&self) -> String {
+        self.inner.token_url().to_owned()
+    }
+
+    /// `v2` or `v6`.
+    #[napi(getter)]
+    pub fn flavor(&self) -> &'static str {
+        self.inner.flavor().name()
+    }
+
+    /// Seconds added to the local clock for PoP `iat`, learned from the servers' `Date`.
+    #[napi(getter)]
+    pub fn clock_offset_secs(&self) -> i64 {
+        self.inner.clock_offset_secs()
+    }
+
+    /// The cached access token, or a new one.
+    #[napi(ts_return_type = "Promise<AccessTokenData>")]
+    pub fn access_token<'env>(&self, env: &'env Env) -> Result<Object<'env>, Failure> {
+        let client = Arc::clone(&self.inner);
+        settle_on_thread::<_, AccessTokenData>(env, move || client.access_token())
+    }
+
+    /// A new access token, replacing the cached one.
+    #[napi(ts_return_type = "Promise<AccessTokenData>")]
+    pub fn refresh_access_token<'env>(&self, env: &'env Env) -> Result<Object<'env>, Failure> {
+        let client = Arc::clone(&self.inner);
+        settle_on_thread::<_, AccessTokenData>(env, move || client.refresh_access_token())
+    }
+
+    /// A signed API call; headers as parallel name and value arrays.
+    #[napi(ts_return_type = "Promise<ResponseData>")]
+    pub fn send<'env>(
+        &self,
+        env: &'env Env,
+        method: String,
+        url: String,
+        header_names: Vec<String>,
+        header_values: Vec<String>,
+        body: BytesArg,
+    ) -> Result<Object<'env>, Failure> {
+        check_parallel_text(&header_names, &header_values)?;
+        let client = Arc::clone(&self.inner);
+        let body = into_owned(body);
+        settle_on_thread::<_, ResponseData>(env, move || {
+            let headers = header_names.iter().zip(header_values.iter());
+            client.send(&method, &url, headers, &body).map(RawResponse)
+        })
+    }
+}
+
+/// Runs `work` on a new thread and returns a promise settled with its result on the
+/// JavaScript thread; a core error rejects it with the coded error.
+fn settle_on_thread<'env, T, Js>(
+    env: &'env Env,
+    work: impl FnOnce() -> Result<T, taap::Error> + Send + 'static,
+) -> Result<Object<'env>, Failure>
+where
+    T: Send + 'static + Into<Js>,
+    Js: ToNapiValue + 'static,
+{
+    let (deferred, promise) = env.create_deferred::<Js, _>().map_err(internal)?;
+    std::thread::Builder::new()
+        .name("taap-client-call".into())
+        .spawn(move || {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
+                .unwrap_or_else(|_| Err(taap::Error::Transport("the call failed unexpectedly".into())));
+            deferred.resolve(move |env| outcome.map(Into::into).map_err(|error| rejection(env, error)));
+        })
+        .map_err(|error| internal(napi::Error::from_reason(format!("cannot start a thread for the call: {error}"))))?;
+    Ok(promise)
+}
