@@ -5,8 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use napi::bindgen_prelude::{Buffer, Env, Object};
 use napi::bindgen_prelude::ToNapiValue;
+use napi::bindgen_prelude::{Buffer, Env, Object};
 use napi_derive::napi;
 
 use crate::bytes::{check_parallel_text, into_owned, BytesArg};
@@ -16,20 +16,33 @@ use crate::keys::PrivateKeyHandle;
 /// Client settings as `index.js` passes them; absent ones keep the core's defaults.
 #[napi(object)]
 pub struct ClientOptions {
+    /// The OAuth client id.
     pub client_id: String,
+    /// The OAuth client secret (zeroised by the core once handed over).
     pub client_secret: String,
     /// `v2`, `v6` or a full token endpoint URL.
     pub server: String,
+    /// `storeId` for the v6 body.
     pub store_id: Option<String>,
+    /// `dealerCode` for the v6 body.
     pub dealer_code: Option<String>,
+    /// Connection set-up timeout.
     pub connect_timeout_ms: Option<i64>,
+    /// Timeout of one whole HTTP exchange.
     pub request_timeout_ms: Option<i64>,
+    /// Retries after the first attempt.
     pub max_retries: Option<i64>,
+    /// First backoff delay.
     pub retry_base_delay_ms: Option<i64>,
+    /// Longest single wait between tries.
     pub retry_max_delay_ms: Option<i64>,
+    /// How long before expiry a cached access token is replaced.
     pub refresh_margin_secs: Option<i64>,
+    /// Validity of each PoP token.
     pub pop_ttl_secs: Option<i64>,
+    /// Largest response body read into memory.
     pub max_response_bytes: Option<i64>,
+    /// Whether PoP `iat` follows the servers' clock.
     pub correct_clock_skew: Option<bool>,
 }
 
@@ -41,12 +54,14 @@ fn duration(name: &str, value: i64, unit: fn(u64) -> Duration) -> Result<Duratio
 }
 
 fn count<T: TryFrom<i64>>(name: &str, value: i64) -> Result<T, Failure> {
-    T::try_from(value).map_err(|_| to_js(taap::Error::Config(format!("{name} is {value}; that is out of range"))))
+    T::try_from(value)
+        .map_err(|_| to_js(taap::Error::Config(format!("{name} is {value}; that is out of range"))))
 }
 
 fn config(options: ClientOptions, key: &PrivateKeyHandle) -> Result<taap::ClientConfig, Failure> {
     let server = taap::OAuthServer::parse(&options.server).map_err(to_js)?;
-    let mut config = taap::ClientConfig::new(options.client_id, options.client_secret, Arc::clone(&key.inner), server);
+    let mut config =
+        taap::ClientConfig::new(options.client_id, options.client_secret, Arc::clone(&key.inner), server);
     config.store_id = options.store_id;
     config.dealer_code = options.dealer_code;
     if let Some(ms) = options.connect_timeout_ms {
@@ -84,13 +99,17 @@ fn config(options: ClientOptions, key: &PrivateKeyHandle) -> Result<taap::Client
 pub struct AccessTokenData {
     /// The bearer token (a secret; `index.js` keeps it out of inspect output).
     pub token: String,
+    /// The OpenID Connect id token, when sent.
     pub id_token: Option<String>,
     /// Lifetime in seconds as the server gave it.
     pub expires_in: f64,
     /// Seconds of validity left when the call returned.
     pub remaining_secs: f64,
+    /// The granted scope, when sent.
     pub scope: Option<String>,
+    /// The answer's `status` member, when sent.
     pub status: Option<String>,
+    /// The answer's `token_type` member, when sent.
     pub token_type: Option<String>,
 }
 
@@ -111,8 +130,11 @@ impl From<taap::AccessToken> for AccessTokenData {
 /// An HTTP answer: status, headers in arrival order (names lower-case) and the body.
 #[napi(object)]
 pub struct ResponseData {
+    /// The HTTP status code.
     pub status: u32,
+    /// `[name, value]` pairs.
     pub headers: Vec<Vec<String>>,
+    /// The whole body.
     pub body: Buffer,
 }
 
@@ -221,6 +243,8 @@ where
                 .unwrap_or_else(|_| Err(taap::Error::Transport("the call failed unexpectedly".into())));
             deferred.resolve(move |env| outcome.map(Into::into).map_err(|error| rejection(env, error)));
         })
-        .map_err(|error| internal(napi::Error::from_reason(format!("cannot start a thread for the call: {error}"))))?;
+        .map_err(|error| {
+            internal(napi::Error::from_reason(format!("cannot start a thread for the call: {error}")))
+        })?;
     Ok(promise)
 }

@@ -84,13 +84,20 @@ pub fn for_request_async(
     iat: Option<i64>,
     jti: Option<String>,
 ) -> Result<AsyncTask<SignTask>, Failure> {
-    let job = Job::Request { method, url, headers: owned_pairs(header_names, header_values)?, body: into_owned(body) };
+    let job = Job::Request {
+        method,
+        url,
+        headers: owned_pairs(header_names, header_values)?,
+        body: into_owned(body),
+    };
     Ok(SignTask::spawn(key, job, build_options(ttl_secs, iat, jti)))
 }
 
 /// What a [`SignTask`] signs; owned, since it crosses to a pool thread.
 pub enum Job {
+    /// `PopToken.build`: ordered pairs.
     Pairs(Vec<(String, Vec<u8>)>),
+    /// `PopToken.forRequest`: one HTTP request.
     Request { method: String, url: String, headers: Vec<(String, Vec<u8>)>, body: Vec<u8> },
 }
 
@@ -113,7 +120,9 @@ impl Task for SignTask {
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         Ok(match &self.job {
-            Job::Pairs(pairs) => taap::PopToken::build_with(&self.key, pairs.iter().map(|(n, v)| (n, v)), &self.options),
+            Job::Pairs(pairs) => {
+                taap::PopToken::build_with(&self.key, pairs.iter().map(|(n, v)| (n, v)), &self.options)
+            }
             Job::Request { method, url, headers, body } => taap::PopToken::for_request_with(
                 &self.key,
                 method,
