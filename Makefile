@@ -1,0 +1,44 @@
+# One entry point for every test suite. `make test` is what CI runs (after .ci/run installs
+# the Debian packages listed in README.md). Everything shares one cargo target directory.
+
+CARGO ?= cargo
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: test lint test-rust test-vectors test-python test-node test-c demo bench
+
+## Run every test suite: lint, Rust, conformance vectors, C/PHP, Node, Python.
+test: lint test-rust test-vectors test-c test-node test-python
+	@echo "all test suites passed"
+
+## Formatting and clippy (warnings are errors).
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --release --workspace --all-targets --quiet -- -D warnings
+
+## The core and CLI: unit, conformance, property, CLI and end-to-end gateway tests.
+test-rust:
+	$(CARGO) test --release --workspace --exclude taap-python --exclude taap-node --exclude taap-c
+
+## The committed vectors still match T-Mobile's official JavaScript builder.
+test-vectors:
+	cd tests/conformance && npm ci --no-audit --no-fund && node generate-vectors.js --check
+
+## The Python package (builds it into bindings-python/.venv).
+test-python:
+	bash bindings-python/scripts/test.sh
+
+## The Node.js package.
+test-node:
+	cd bindings-node && npm ci --no-audit --no-fund && npm test
+
+## The C ABI, under gcc -Werror, valgrind, and PHP FFI.
+test-c:
+	bash bindings-c/scripts/test.sh
+
+## The four TAAP steps against an in-process local gateway.
+demo:
+	$(CARGO) run --release -p taap-cli -- demo
+
+## Core speed side by side with OpenSSL (prints a markdown table).
+bench:
+	bash bench/compare.sh
