@@ -21,7 +21,7 @@ venv_python="$venv/bin/python"
 "$venv_python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$package_dir"
 
 cd "$package_dir"
-"$venv_python" -m pytest "$@"
+# The stub checks run first so that pytest's summary closes the output.
 "$venv_python" -m mypy.stubtest taap
 "$venv_python" -m mypy --strict tests/typing_usage.py
-echo "stub check: taap matches its .pyi; typed usage passes mypy --strict"
+"$venv_python" -m pytest "$@"
