@@ -50,7 +50,8 @@ impl PyTaapClient {
         max_response_bytes: Option<&Bound<'_, PyAny>>,
         correct_clock_skew: bool,
     ) -> PyResult<Self> {
-        let client_id: String = client_id.extract().map_err(|_| wrong_type("client_id", "a str", client_id))?;
+        let client_id: String =
+            client_id.extract().map_err(|_| wrong_type("client_id", "a str", client_id))?;
         let secret = secret_bytes(client_secret, "client_secret")?;
         let secret = String::from_utf8(secret.to_vec())
             .map_err(|_| to_py_err(py, &Error::Config("client_secret is not valid UTF-8".into())))?;
@@ -72,8 +73,9 @@ impl PyTaapClient {
             request: seconds(py, timeout, "timeout")?.unwrap_or(defaults.request),
         };
         if let Some(retries) = optional_integer(py, max_retries, "max_retries")? {
-            let retries = u32::try_from(retries)
-                .map_err(|_| to_py_err(py, &Error::Config(format!("max_retries is {retries}; choose 0 to 10"))))?;
+            let retries = u32::try_from(retries).map_err(|_| {
+                to_py_err(py, &Error::Config(format!("max_retries is {retries}; choose 0 to 10")))
+            })?;
             config.retry = RetryPolicy { max_retries: retries, ..RetryPolicy::default() };
         }
         if let Some(ttl) = optional_integer(py, pop_ttl, "pop_ttl")? {
@@ -177,23 +179,31 @@ fn text_headers(py: Python<'_>, headers: &Bound<'_, PyAny>) -> PyResult<Vec<(Str
             Ok(text) => Ok((name, text)),
             Err(_) => Err(to_py_err(
                 py,
-                &Error::InvalidEhts(format!("the value of headers entry {index} ({name:?}) is not valid UTF-8")),
+                &Error::InvalidEhts(format!(
+                    "the value of headers entry {index} ({name:?}) is not valid UTF-8"
+                )),
             )),
         })
         .collect()
 }
 
 /// The request body from `body` (bytes or str) or `json` (compact JSON), never both.
-fn request_body(py: Python<'_>, body: Option<&Bound<'_, PyAny>>, json: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Value>> {
+fn request_body(
+    py: Python<'_>,
+    body: Option<&Bound<'_, PyAny>>,
+    json: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<Value>> {
     let body = body.filter(|body| !body.is_none());
     let json = json.filter(|json| !json.is_none());
     match (body, json) {
         (Some(_), Some(_)) => Err(PyValueError::new_err("pass the body as body or as json, not both")),
         (Some(body), None) => crate::convert::value(py, body, || "body".to_owned()).map(Some),
         (None, Some(json)) => {
-            let text = py
-                .import("json")?
-                .call_method("dumps", (json,), Some(&[("separators", (",", ":"))].into_py_dict(py)?))?;
+            let text = py.import("json")?.call_method(
+                "dumps",
+                (json,),
+                Some(&[("separators", (",", ":"))].into_py_dict(py)?),
+            )?;
             crate::convert::value(py, &text, || "json".to_owned()).map(Some)
         }
         (None, None) => Ok(None),
@@ -209,7 +219,11 @@ fn seconds(py: Python<'_>, value: Option<&Bound<'_, PyAny>>, what: &str) -> PyRe
     Ok(duration)
 }
 
-fn seconds_or_zero(py: Python<'_>, value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<Duration>> {
+fn seconds_or_zero(
+    py: Python<'_>,
+    value: Option<&Bound<'_, PyAny>>,
+    what: &str,
+) -> PyResult<Option<Duration>> {
     let Some(value) = value.filter(|value| !value.is_none()) else {
         return Ok(None);
     };
@@ -219,9 +233,9 @@ fn seconds_or_zero(py: Python<'_>, value: Option<&Bound<'_, PyAny>>, what: &str)
         return Err(wrong_type(what, "a number of seconds", value));
     }
     let seconds: f64 = value.extract()?;
-    Duration::try_from_secs_f64(seconds)
-        .map(Some)
-        .map_err(|_| to_py_err(py, &Error::Config(format!("{what} is {seconds}; give a positive number of seconds"))))
+    Duration::try_from_secs_f64(seconds).map(Some).map_err(|_| {
+        to_py_err(py, &Error::Config(format!("{what} is {seconds}; give a positive number of seconds")))
+    })
 }
 
 /// An OAuth 2.0 access token; `repr()` never shows it.

@@ -67,9 +67,9 @@ fn name(py: Python<'_>, object: &Bound<'_, PyAny>, index: usize, what: &str) -> 
         return Ok(text(py, string, || format!("the name of {what} entry {index}"))?.to_string());
     }
     if let Ok(bytes) = object.cast::<PyBytes>() {
-        return std::str::from_utf8(bytes.as_bytes()).map(str::to_owned).map_err(|_| {
-            invalid_ehts(py, format!("the name of {what} entry {index} is not valid UTF-8"))
-        });
+        return std::str::from_utf8(bytes.as_bytes())
+            .map(str::to_owned)
+            .map_err(|_| invalid_ehts(py, format!("the name of {what} entry {index} is not valid UTF-8")));
     }
     Err(wrong_type(&format!("the name of {what} entry {index}"), "str or bytes", object))
 }
@@ -90,9 +90,8 @@ pub fn pairs(py: Python<'_>, object: &Bound<'_, PyAny>, what: &str) -> PyResult<
     let mut entries = Vec::new();
     for (index, item) in iterator.enumerate() {
         let item = item?;
-        let (key, value_object) = pair(&item).map_err(|_| {
-            wrong_type(&format!("{what} entry {index}"), "a (name, value) pair", &item)
-        })?;
+        let (key, value_object) = pair(&item)
+            .map_err(|_| wrong_type(&format!("{what} entry {index}"), "a (name, value) pair", &item))?;
         let key = name(py, &key, index, what)?;
         let value = value(py, &value_object, || format!("the value of {what} entry {index} ({key:?})"))?;
         entries.push((key, value));
@@ -135,13 +134,15 @@ pub fn integer(py: Python<'_>, object: &Bound<'_, PyAny>, what: &str) -> PyResul
     if object.is_instance_of::<pyo3::types::PyBool>() || !object.is_instance_of::<PyInt>() {
         return Err(wrong_type(what, "an int", object));
     }
-    object
-        .extract::<i64>()
-        .map_err(|_| to_py_err(py, &Error::Config(format!("{what} is out of range"))))
+    object.extract::<i64>().map_err(|_| to_py_err(py, &Error::Config(format!("{what} is out of range"))))
 }
 
 /// An optional integer argument; `None` stays `None`.
-pub fn optional_integer(py: Python<'_>, object: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<i64>> {
+pub fn optional_integer(
+    py: Python<'_>,
+    object: Option<&Bound<'_, PyAny>>,
+    what: &str,
+) -> PyResult<Option<i64>> {
     object.filter(|object| !object.is_none()).map(|object| integer(py, object, what)).transpose()
 }
 
@@ -154,6 +155,7 @@ pub fn string(
     invalid: fn(String) -> Error,
 ) -> PyResult<PyBackedStr> {
     let string = object.cast::<PyString>().map_err(|_| wrong_type(what, "a str", object))?;
-    PyBackedStr::try_from(string.clone())
-        .map_err(|_| to_py_err(py, &invalid(format!("{what} is not valid Unicode (it holds a lone surrogate)"))))
+    PyBackedStr::try_from(string.clone()).map_err(|_| {
+        to_py_err(py, &invalid(format!("{what} is not valid Unicode (it holds a lone surrogate)")))
+    })
 }

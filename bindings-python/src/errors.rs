@@ -43,7 +43,9 @@ fn instantiate(py: Python<'_>, error: &Error) -> PyResult<PyErr> {
     let class = classes(py)?[index].bind(py);
     let message = error.to_string();
     let arguments = match error.http_status() {
-        Some(status) => PyTuple::new(py, [message.into_pyobject(py)?.into_any(), status.into_pyobject(py)?.into_any()])?,
+        Some(status) => {
+            PyTuple::new(py, [message.into_pyobject(py)?.into_any(), status.into_pyobject(py)?.into_any()])?
+        }
         None => PyTuple::new(py, [message])?,
     };
     Ok(PyErr::from_value(class.call1(arguments)?))
@@ -63,9 +65,7 @@ impl<T> OrRaise<T> for taap::Result<T> {
 
 /// `TypeError("{what} must be {expected}, not {type}")`, the message Python's builtins use.
 pub fn wrong_type(what: &str, expected: &str, found: &Bound<'_, PyAny>) -> PyErr {
-    let found = found
-        .get_type()
-        .name()
-        .map_or_else(|_| "an unknown type".to_owned(), |name| name.to_string());
+    let found =
+        found.get_type().name().map_or_else(|_| "an unknown type".to_owned(), |name| name.to_string());
     PyTypeError::new_err(format!("{what} must be {expected}, not {found}"))
 }

@@ -21,7 +21,11 @@ impl PyPrivateKey {
     /// Load a PKCS#8, encrypted PKCS#8 or PKCS#1 PEM private key.
     #[staticmethod]
     #[pyo3(signature = (pem, password = None))]
-    fn from_pem(py: Python<'_>, pem: &Bound<'_, PyAny>, password: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn from_pem(
+        py: Python<'_>,
+        pem: &Bound<'_, PyAny>,
+        password: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         let pem = secret_bytes(pem, "pem")?;
         let password = self::password(password)?;
         load(py, move || taap::PrivateKey::from_pem(&*pem, password.as_deref().map(Vec::as_slice)))
@@ -30,7 +34,11 @@ impl PyPrivateKey {
     /// Load a PKCS#8, encrypted PKCS#8 or PKCS#1 DER private key.
     #[staticmethod]
     #[pyo3(signature = (der, password = None))]
-    fn from_der(py: Python<'_>, der: &Bound<'_, PyAny>, password: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn from_der(
+        py: Python<'_>,
+        der: &Bound<'_, PyAny>,
+        password: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         let der = der_bytes(der)?;
         let password = self::password(password)?;
         load(py, move || taap::PrivateKey::from_der(&der, password.as_deref().map(Vec::as_slice)))
@@ -75,7 +83,11 @@ impl PyPrivateKey {
     }
 
     fn __repr__(&self) -> String {
-        format!("<PrivateKey bits={} public_thumbprint='{}'>", self.key.bits(), self.key.public_key().thumbprint())
+        format!(
+            "<PrivateKey bits={} public_thumbprint='{}'>",
+            self.key.bits(),
+            self.key.public_key().thumbprint()
+        )
     }
 }
 
@@ -202,7 +214,11 @@ pub enum SigningKey {
 
 impl SigningKey {
     /// Reads the `key` and `password` arguments; a password only makes sense with PEM/DER.
-    pub fn extract(py: Python<'_>, key: &Bound<'_, PyAny>, password: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    pub fn extract(
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        password: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         let password = self::password(password)?;
         if let Ok(loaded) = key.cast::<PyPrivateKey>() {
             if password.is_some() {

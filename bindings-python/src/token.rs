@@ -35,8 +35,7 @@ impl PyPopToken {
         let key = SigningKey::extract(py, key, password)?;
         let ehts = pairs(py, ehts, "ehts")?;
         let options = build_options(py, ttl, iat, jti)?;
-        py.detach(|| taap::PopToken::build_with(&*key.resolve()?, pair_refs(&ehts), &options))
-            .or_raise(py)
+        py.detach(|| taap::PopToken::build_with(&*key.resolve()?, pair_refs(&ehts), &options)).or_raise(py)
     }
 
     /// Build the PoP token for one HTTP request: headers (in order), `uri`, `http-method`, `body`.
@@ -72,7 +71,14 @@ impl PyPopToken {
         let options = build_options(py, ttl, iat, jti)?;
         py.detach(|| {
             let body = body.as_ref().map_or(&b""[..], AsRef::as_ref);
-            taap::PopToken::for_request_with(&*key.resolve()?, &method, &url, pair_refs(&headers), body, &options)
+            taap::PopToken::for_request_with(
+                &*key.resolve()?,
+                &method,
+                &url,
+                pair_refs(&headers),
+                body,
+                &options,
+            )
         })
         .or_raise(py)
     }

@@ -59,9 +59,7 @@ impl PyPopTokenValidator {
         let key = &key.get().key;
         let values = pairs(py, ehts, "ehts")?;
         let now = optional_integer(py, now, "now")?.unwrap_or_else(taap::now_unix);
-        let token = py
-            .detach(|| self.validator.validate_at(&token, key, &values, now))
-            .or_raise(py)?;
+        let token = py.detach(|| self.validator.validate_at(&token, key, &values, now)).or_raise(py)?;
         Ok(PyPopToken { token })
     }
 
