@@ -3,6 +3,7 @@
 // iat and jti, with the builder's clock and jti pinned. Replay a run with TAAP_TEST_SEED.
 
 const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const { test } = require('node:test');
 const { PopToken, PrivateKey } = require('taap');
