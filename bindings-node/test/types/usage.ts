@@ -42,7 +42,7 @@ async function usage(): Promise<void> {
   const alg: 'RS256' = decoded.header.alg;
 
   const validator = new PopTokenValidator({ leewaySecs: 5, maxAgeSecs: 60, required: ['uri'], replayCache: true });
-  const checked: PopToken = validator.validate(forRequest, publicKey, { uri: '/commerce/v1/orders' }, { now: Date.now() / 1000 });
+  const checked: PopToken = validator.validate(forRequest, publicKey, { uri: '/commerce/v1/orders' }, { now: Math.floor(Date.now() / 1000) });
 
   const init = signRequest(key, 'https://api.t-mobile.com/orders', { method: 'POST', headers: { Accept: '*/*' }, body: '{}', redirect: 'manual' as const });
   const redirect: 'manual' = init.redirect;
