@@ -201,6 +201,23 @@ export interface SignRequestOptions extends BuildOptions {
   signHeaders?: readonly string[];
 }
 
+/** The headers `signRequest` returns: the caller's shape, X-Authorization added. */
+export type SignedHeaders<H> = H extends Headers
+  ? Headers
+  : H extends ReadonlyMap<string, string>
+    ? Map<string, string>
+    : H extends Iterable<readonly [string, string]>
+      ? [string, string][]
+      : H extends undefined | null
+        ? Record<string, string> | Headers
+        : Record<string, string>;
+
+/** `init` as `signRequest` returns it, ready for `fetch(input, signed)`. */
+export type SignedInit<Init extends SignableInit> = Omit<Init, 'method' | 'headers'> & {
+  method: string;
+  headers: SignedHeaders<Init['headers']>;
+};
+
 /**
  * Returns a copy of `init` with an `X-Authorization` PoP token over its headers, the URL's
  * path and query, the method and the body, ready for `fetch(input, signed)`.
@@ -210,7 +227,7 @@ export declare function signRequest<Init extends SignableInit = SignableInit>(
   input: UrlLike | RequestLike,
   init?: Init | null,
   options?: SignRequestOptions | null,
-): Omit<Init, 'method' | 'headers'> & { method: string; headers: HeadersInput };
+): SignedInit<Init>;
 
 /** Retries for connection failures, 429 and 5xx answers. */
 export interface RetryOptions {

@@ -46,7 +46,12 @@ async function usage(): Promise<void> {
 
   const init = signRequest(key, 'https://api.t-mobile.com/orders', { method: 'POST', headers: { Accept: '*/*' }, body: '{}', redirect: 'manual' as const });
   const redirect: 'manual' = init.redirect;
-  await fetch('https://api.t-mobile.com/orders', init as RequestInit);
+  await fetch('https://api.t-mobile.com/orders', init);
+  const viaHeaders = signRequest(key, 'https://h/x', { headers: new Headers({ Accept: '*/*' }) });
+  const headersShape: Headers = viaHeaders.headers;
+  const viaPairs = signRequest(key, 'https://h/x', { headers: [['Accept', '*/*']] as [string, string][], body: new Uint8Array(2) });
+  await fetch('https://h/x', viaPairs);
+  const plain: Record<string, string> = init.headers;
   signRequest(key, new Request('https://h/x'), undefined, { signHeaders: ['accept'], ttlSecs: 30 });
 
   const client = new TaapClient({ clientId: 'id', clientSecret: 'secret', key, server: 'v2', retry: { maxRetries: 1 }, requestTimeoutMs: 5000 });
@@ -70,7 +75,7 @@ async function usage(): Promise<void> {
     }
   }
   const configCode: 'TAAP_CONFIG' = ConfigError.code;
-  void [bits, sameKey, der, fromObject, names, left, alg, checked, redirect, configCode, coreVersion, bearer, expires, flavor, json];
+  void [bits, sameKey, der, fromObject, names, left, alg, checked, redirect, configCode, coreVersion, headersShape, plain, bearer, expires, flavor, json];
 }
 
 // @ts-expect-error ehts values are strings or bytes, not numbers
