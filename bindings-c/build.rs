@@ -12,17 +12,13 @@ fn main() {
 mod headers {
     use std::path::{Path, PathBuf};
 
-    const HEADERS: [(&str, &str); 2] = [
-        ("cbindgen.toml", "taap.h"),
-        ("cbindgen-ffi.toml", "taap_ffi.h"),
-    ];
+    const HEADERS: [(&str, &str); 2] = [("cbindgen.toml", "taap.h"), ("cbindgen-ffi.toml", "taap_ffi.h")];
 
     pub fn generate() {
-        let crate_dir = PathBuf::from(
-            std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
-        );
-        let out_dir = std::env::var_os("TAAP_HEADER_DIR")
-            .map_or_else(|| crate_dir.join("include"), PathBuf::from);
+        let crate_dir =
+            PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+        let out_dir =
+            std::env::var_os("TAAP_HEADER_DIR").map_or_else(|| crate_dir.join("include"), PathBuf::from);
         std::fs::create_dir_all(&out_dir).expect("cannot create the header directory");
         for (config, header) in HEADERS {
             let header = out_dir.join(header);

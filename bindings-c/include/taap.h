@@ -95,6 +95,12 @@ typedef enum taap_status {
 } taap_status;
 
 /**
+ * A TAAP client for one set of credentials: fetches and caches access tokens (one refresh
+ * for all threads) and sends signed API calls. Thread-safe; free with `taap_client_free`.
+ */
+typedef struct taap_client taap_client;
+
+/**
  * A decoded PoP token (from `taap_pop_token_decode` or a validator). Free with
  * `taap_pop_token_free`.
  */
@@ -112,13 +118,73 @@ typedef struct taap_private_key taap_private_key;
 typedef struct taap_public_key taap_public_key;
 
 /**
+ * The answer to `taap_client_send`: status, headers, body. Free with `taap_response_free`.
+ */
+typedef struct taap_response taap_response;
+
+/**
  * A validator configured once and shared by any number of threads; with a replay cache it
  * remembers the `jti`s it accepted. Free with `taap_validator_free`.
  */
 typedef struct taap_validator taap_validator;
 
 /**
- * One ehts entry (or request header): a name and its exact value, both NUL-terminated.
+ * Tuning of a client. A zeroed struct (or a NULL pointer) means the defaults.
+ */
+typedef struct taap_client_options {
+    /**
+     * `storeId` for the v6 token body; NULL: none.
+     */
+    const char *store_id;
+    /**
+     * `dealerCode` for the v6 token body; NULL: none.
+     */
+    const char *dealer_code;
+    /**
+     * Connection set-up limit in milliseconds, DNS and TLS included; 0 means 10 000.
+     */
+    uint32_t connect_timeout_ms;
+    /**
+     * Limit for one whole HTTP exchange in milliseconds; 0 means 30 000.
+     */
+    uint32_t request_timeout_ms;
+    /**
+     * Retries of connection failures, 429 and 5xx answers, at most 10; 0 means 2 (see
+     * `no_retries`).
+     */
+    uint32_t max_retries;
+    /**
+     * First backoff delay in milliseconds, doubling on each retry; 0 means 200.
+     */
+    uint32_t retry_base_delay_ms;
+    /**
+     * Longest single wait in milliseconds (backoff or `Retry-After`); 0 means 10 000.
+     */
+    uint32_t retry_max_delay_ms;
+    /**
+     * Replace a cached access token this many seconds before it expires; 0 means 60.
+     */
+    uint32_t refresh_margin_secs;
+    /**
+     * Validity of each PoP token in seconds; 0 means 120.
+     */
+    int64_t pop_ttl_secs;
+    /**
+     * Largest response body read into memory, in bytes; 0 means 10 MiB.
+     */
+    uint64_t max_response_bytes;
+    /**
+     * Never retry.
+     */
+    bool no_retries;
+    /**
+     * Do not correct PoP `iat` by the clock offset the servers' `Date` headers show.
+     */
+    bool no_clock_skew_correction;
+} taap_client_options;
+
+/**
+ * One ehts entry (or HTTP header): a name and its exact value, both NUL-terminated.
  * `name` must be UTF-8; `value` is signed byte for byte, whatever its encoding.
  */
 typedef struct taap_ehts_entry {
@@ -227,199 +293,86 @@ extern "C" {
 #endif // __cplusplus
 
 /**
+ * The access token (TAAP steps 1 and 2): the cached one, or a new one when it is missing or
+ * near expiry; concurrent callers share one refresh. `*out_token` is a secret: free it with
+ * `taap_string_free`, which wipes it. When `out_expires_in` is not NULL it receives the
+ * seconds of validity left. A refusal by the server is `TAAP_OAUTH` (see
+ * `taap_last_error_http_status`), a network failure `TAAP_TRANSPORT`.
+ *
+ * # Safety
+ * `client` is NULL or live; `out_token` is NULL or writable; `out_expires_in` is NULL or writable.
+ */
+enum taap_status taap_client_access_token(const struct taap_client *client,
+                                          char **out_token,
+                                          uint64_t *out_expires_in);
+
+/**
+ * Frees a client (and its cached access token). NULL is ignored.
+ *
+ * # Safety
+ * `client` is NULL or live and no longer used by any thread.
+ */
+void taap_client_free(struct taap_client *client);
+
+/**
+ * Creates a client. `server` is `"v2"`, `"v6"` (T-Mobile's token endpoints) or a full token
+ * endpoint URL ending in `/v2/tokens` or `/v6/tokens`. The client keeps its own reference to
+ * `key`, which the caller may free right away. No network traffic happens yet.
+ *
+ * # Safety
+ * `key` is NULL or a live key; the strings are NULL or NUL-terminated; `options` is NULL or
+ * valid; `out` is NULL or writable.
+ */
+enum taap_status taap_client_new(const struct taap_private_key *key,
+                                 const char *client_id,
+                                 const char *client_secret,
+                                 const char *server,
+                                 const struct taap_client_options *options,
+                                 struct taap_client **out);
+
+/**
+ * Like `taap_client_access_token`, but fetches a new token now, replacing the cached one.
+ *
+ * # Safety
+ * As for `taap_client_access_token`.
+ */
+enum taap_status taap_client_refresh_access_token(const struct taap_client *client,
+                                                  char **out_token,
+                                                  uint64_t *out_expires_in);
+
+/**
+ * Sends a TAAP-signed API call (step 4): `headers` in order (`Content-Type:
+ * application/json` is added first when absent; `Authorization` and `X-Authorization` are the
+ * client's own), `Authorization: Bearer` with the access token, and a fresh PoP token in
+ * `X-Authorization`. Any HTTP status is a response (`TAAP_OK`); a 401 gets one token refresh
+ * and one retry. Free `*out` with `taap_response_free`.
+ *
+ * # Safety
+ * `client` is NULL or live; `method` and `url` are NULL or NUL-terminated; `headers` points to
+ * `headers_len` entries (UTF-8 names and values); `body` points to `body_len` bytes; `out` is
+ * NULL or writable.
+ */
+enum taap_status taap_client_send(const struct taap_client *client,
+                                  const char *method,
+                                  const char *url,
+                                  const struct taap_ehts_entry *headers,
+                                  size_t headers_len,
+                                  const uint8_t *body,
+                                  size_t body_len,
+                                  struct taap_response **out);
+
+/**
+ * The HTTP status the OAuth server answered when the last call on this thread that returned
+ * a `taap_status` failed with `TAAP_OAUTH` (e.g. 401); 0 in every other case.
+ */
+uint16_t taap_last_error_http_status(void);
+
+/**
  * The message of the last call on this thread that returned a `taap_status` other than
  * `TAAP_OK`, or NULL when that call succeeded. Valid until the next such call on this thread;
  * copy it to keep it. Never contains key material, passwords or tokens.
  */
 const char *taap_last_error_message(void);
-
-/**
- * Loads a private key from PEM text: PKCS#8, encrypted PKCS#8 (PBES2 or PBES1) or PKCS#1
- * (also OpenSSL's `Proc-Type: 4,ENCRYPTED`). `password` is NULL for unencrypted keys.
- * On success `*out` owns a new key; on failure it is left untouched.
- *
- * # Safety
- * `pem` and `password` are NULL or NUL-terminated; `out` is NULL or writable.
- */
-enum taap_status taap_private_key_from_pem(const char *pem,
-                                           const char *password,
-                                           struct taap_private_key **out);
-
-/**
- * Like `taap_private_key_from_pem`, but reuses the already-parsed key when the same PEM and
- * password were loaded before in this process (a bounded cache of up to 64 keys): for callers
- * that only have the PEM at hand on every request, like PHP scripts. Free the result as usual.
- *
- * # Safety
- * As for `taap_private_key_from_pem`.
- */
-enum taap_status taap_private_key_from_pem_cached(const char *pem,
-                                                  const char *password,
-                                                  struct taap_private_key **out);
-
-/**
- * Empties the cache behind `taap_private_key_from_pem_cached` (keys still held stay valid).
- */
-void taap_private_key_cache_clear(void);
-
-/**
- * Loads a private key from DER bytes: PKCS#8, encrypted PKCS#8 or PKCS#1.
- *
- * # Safety
- * `der` points to `der_len` bytes; `password` is NULL or NUL-terminated; `out` is NULL or writable.
- */
-enum taap_status taap_private_key_from_der(const uint8_t *der,
-                                           size_t der_len,
-                                           const char *password,
-                                           struct taap_private_key **out);
-
-/**
- * Loads a private key from a PEM or DER file.
- *
- * # Safety
- * `path` and `password` are NULL or NUL-terminated; `out` is NULL or writable.
- */
-enum taap_status taap_private_key_from_file(const char *path,
-                                            const char *password,
-                                            struct taap_private_key **out);
-
-/**
- * Generates a new RSA key pair of 2048 (the default, for `bits` 0), 3072, 4096 or 8192 bits.
- *
- * # Safety
- * `out` is NULL or writable.
- */
-enum taap_status taap_private_key_generate(unsigned int bits, struct taap_private_key **out);
-
-/**
- * The key as unencrypted PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), e.g. to save a generated
- * key. `*out_pem` is secret: free it with `taap_string_free`, which wipes it.
- *
- * # Safety
- * `key` is NULL or a live key; `out_pem` is NULL or writable.
- */
-enum taap_status taap_private_key_to_pem(const struct taap_private_key *key, char **out_pem);
-
-/**
- * The matching public key, as a new handle the caller frees.
- *
- * # Safety
- * `key` is NULL or a live key; `out` is NULL or writable.
- */
-enum taap_status taap_private_key_public_key(const struct taap_private_key *key,
-                                             struct taap_public_key **out);
-
-/**
- * The modulus size in bits; 0 for NULL.
- *
- * # Safety
- * `key` is NULL or a live key.
- */
-unsigned int taap_private_key_bits(const struct taap_private_key *key);
-
-/**
- * Frees a private key (its material is wiped). NULL is ignored; a key must not be freed
- * while another thread still uses it.
- *
- * # Safety
- * `key` is NULL or a live key, not used again afterwards.
- */
-void taap_private_key_free(struct taap_private_key *key);
-
-/**
- * Loads a public key from PEM: SPKI (`PUBLIC KEY`) or PKCS#1 (`RSA PUBLIC KEY`).
- *
- * # Safety
- * `pem` is NULL or NUL-terminated; `out` is NULL or writable.
- */
-enum taap_status taap_public_key_from_pem(const char *pem, struct taap_public_key **out);
-
-/**
- * Loads a public key from a JWK (`{"kty":"RSA","n":…,"e":…}`) or a JWK set holding one RSA key.
- *
- * # Safety
- * `jwk` is NULL or NUL-terminated; `out` is NULL or writable.
- */
-enum taap_status taap_public_key_from_jwk(const char *jwk, struct taap_public_key **out);
-
-/**
- * Loads a public key from DER: SPKI or PKCS#1.
- *
- * # Safety
- * `der` points to `der_len` bytes; `out` is NULL or writable.
- */
-enum taap_status taap_public_key_from_der(const uint8_t *der,
-                                          size_t der_len,
-                                          struct taap_public_key **out);
-
-/**
- * Loads a public key from a file holding PEM, DER or a JWK.
- *
- * # Safety
- * `path` is NULL or NUL-terminated; `out` is NULL or writable.
- */
-enum taap_status taap_public_key_from_file(const char *path, struct taap_public_key **out);
-
-/**
- * The key as SPKI PEM (`-----BEGIN PUBLIC KEY-----`), as T-Mobile registers it. Free `*out`
- * with `taap_string_free`.
- *
- * # Safety
- * `key` is NULL or a live key; `out` is NULL or writable.
- */
-enum taap_status taap_public_key_to_pem(const struct taap_public_key *key, char **out);
-
-/**
- * The key as a JWK (`kty`, `n`, `e`, `alg`, `use`, `kid`). Free `*out` with `taap_string_free`.
- *
- * # Safety
- * `key` is NULL or a live key; `out` is NULL or writable.
- */
-enum taap_status taap_public_key_to_jwk(const struct taap_public_key *key, char **out);
-
-/**
- * The RFC 7638 JWK thumbprint (SHA-256, base64url): a stable key id; equal keys have equal
- * thumbprints. Free `*out` with `taap_string_free`.
- *
- * # Safety
- * `key` is NULL or a live key; `out` is NULL or writable.
- */
-enum taap_status taap_public_key_thumbprint(const struct taap_public_key *key, char **out);
-
-/**
- * The modulus size in bits; 0 for NULL.
- *
- * # Safety
- * `key` is NULL or a live key.
- */
-unsigned int taap_public_key_bits(const struct taap_public_key *key);
-
-/**
- * Frees a public key. NULL is ignored.
- *
- * # Safety
- * `key` is NULL or a live key, not used again afterwards.
- */
-void taap_public_key_free(struct taap_public_key *key);
-
-/**
- * The taap version, e.g. `"0.1.0"`; a static string, never freed.
- */
-const char *taap_version(void);
-
-/**
- * Frees (and wipes) a string taap returned: tokens, PEM, JWK, thumbprints. NULL is ignored.
- *
- * # Safety
- * `s` is NULL or a string from this library, not used again afterwards.
- */
-void taap_string_free(char *s);
-
-/**
- * The name of a status, e.g. `"TAAP_TOKEN_EXPIRED"`; a static string, never freed.
- * Returns NULL for a value that is not a `taap_status`.
- */
-const char *taap_status_name(taap_status status);
 
 /**
  * Builds a PoP token over the ordered ehts entries (names unique, at most 100) with `options`
@@ -435,6 +388,23 @@ enum taap_status taap_pop_token_build(const struct taap_private_key *key,
                                       size_t ehts_len,
                                       const struct taap_build_options *options,
                                       char **out_token);
+
+/**
+ * The claims of a decoded token, valid until the token is freed; NULL for NULL.
+ *
+ * # Safety
+ * `token` is NULL or a live decoded token.
+ */
+const struct taap_claims *taap_pop_token_claims(const struct taap_pop_token *token);
+
+/**
+ * Decodes a token's header and claims without verifying it (to log or route it); use a
+ * validator to trust it. Free `*out` with `taap_pop_token_free`.
+ *
+ * # Safety
+ * `token` is NULL or NUL-terminated; `out` is NULL or writable.
+ */
+enum taap_status taap_pop_token_decode(const char *token, struct taap_pop_token **out);
 
 /**
  * Builds the PoP token for one HTTP request: `headers` (in order), then `uri` (path and
@@ -472,23 +442,6 @@ enum taap_status taap_pop_token_for_request_with(const struct taap_private_key *
                                                  char **out_token);
 
 /**
- * Decodes a token's header and claims without verifying it (to log or route it); use a
- * validator to trust it. Free `*out` with `taap_pop_token_free`.
- *
- * # Safety
- * `token` is NULL or NUL-terminated; `out` is NULL or writable.
- */
-enum taap_status taap_pop_token_decode(const char *token, struct taap_pop_token **out);
-
-/**
- * The claims of a decoded token, valid until the token is freed; NULL for NULL.
- *
- * # Safety
- * `token` is NULL or a live decoded token.
- */
-const struct taap_claims *taap_pop_token_claims(const struct taap_pop_token *token);
-
-/**
  * Frees a decoded token. NULL is ignored.
  *
  * # Safety
@@ -510,6 +463,241 @@ enum taap_status taap_pop_token_validate(const char *token,
                                          const struct taap_ehts_entry *ehts,
                                          size_t ehts_len,
                                          const struct taap_validate_options *options);
+
+/**
+ * The modulus size in bits; 0 for NULL.
+ *
+ * # Safety
+ * `key` is NULL or a live key.
+ */
+unsigned int taap_private_key_bits(const struct taap_private_key *key);
+
+/**
+ * Empties the cache behind `taap_private_key_from_pem_cached` (keys still held stay valid).
+ */
+void taap_private_key_cache_clear(void);
+
+/**
+ * Frees a private key (its material is wiped). NULL is ignored; a key must not be freed
+ * while another thread still uses it.
+ *
+ * # Safety
+ * `key` is NULL or a live key, not used again afterwards.
+ */
+void taap_private_key_free(struct taap_private_key *key);
+
+/**
+ * Loads a private key from DER bytes: PKCS#8, encrypted PKCS#8 or PKCS#1.
+ *
+ * # Safety
+ * `der` points to `der_len` bytes; `password` is NULL or NUL-terminated; `out` is NULL or writable.
+ */
+enum taap_status taap_private_key_from_der(const uint8_t *der,
+                                           size_t der_len,
+                                           const char *password,
+                                           struct taap_private_key **out);
+
+/**
+ * Loads a private key from a PEM or DER file.
+ *
+ * # Safety
+ * `path` and `password` are NULL or NUL-terminated; `out` is NULL or writable.
+ */
+enum taap_status taap_private_key_from_file(const char *path,
+                                            const char *password,
+                                            struct taap_private_key **out);
+
+/**
+ * Loads a private key from PEM text: PKCS#8, encrypted PKCS#8 (PBES2 or PBES1) or PKCS#1
+ * (also OpenSSL's `Proc-Type: 4,ENCRYPTED`). `password` is NULL for unencrypted keys.
+ * On success `*out` owns a new key; on failure it is left untouched.
+ *
+ * # Safety
+ * `pem` and `password` are NULL or NUL-terminated; `out` is NULL or writable.
+ */
+enum taap_status taap_private_key_from_pem(const char *pem,
+                                           const char *password,
+                                           struct taap_private_key **out);
+
+/**
+ * Like `taap_private_key_from_pem`, but reuses the already-parsed key when the same PEM and
+ * password were loaded before in this process (a bounded cache of up to 64 keys): for callers
+ * that only have the PEM at hand on every request, like PHP scripts. Free the result as usual.
+ *
+ * # Safety
+ * As for `taap_private_key_from_pem`.
+ */
+enum taap_status taap_private_key_from_pem_cached(const char *pem,
+                                                  const char *password,
+                                                  struct taap_private_key **out);
+
+/**
+ * Generates a new RSA key pair of 2048 (the default, for `bits` 0), 3072, 4096 or 8192 bits.
+ *
+ * # Safety
+ * `out` is NULL or writable.
+ */
+enum taap_status taap_private_key_generate(unsigned int bits, struct taap_private_key **out);
+
+/**
+ * The matching public key, as a new handle the caller frees.
+ *
+ * # Safety
+ * `key` is NULL or a live key; `out` is NULL or writable.
+ */
+enum taap_status taap_private_key_public_key(const struct taap_private_key *key,
+                                             struct taap_public_key **out);
+
+/**
+ * The key as unencrypted PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), e.g. to save a generated
+ * key. `*out_pem` is secret: free it with `taap_string_free`, which wipes it.
+ *
+ * # Safety
+ * `key` is NULL or a live key; `out_pem` is NULL or writable.
+ */
+enum taap_status taap_private_key_to_pem(const struct taap_private_key *key, char **out_pem);
+
+/**
+ * The modulus size in bits; 0 for NULL.
+ *
+ * # Safety
+ * `key` is NULL or a live key.
+ */
+unsigned int taap_public_key_bits(const struct taap_public_key *key);
+
+/**
+ * Frees a public key. NULL is ignored.
+ *
+ * # Safety
+ * `key` is NULL or a live key, not used again afterwards.
+ */
+void taap_public_key_free(struct taap_public_key *key);
+
+/**
+ * Loads a public key from DER: SPKI or PKCS#1.
+ *
+ * # Safety
+ * `der` points to `der_len` bytes; `out` is NULL or writable.
+ */
+enum taap_status taap_public_key_from_der(const uint8_t *der,
+                                          size_t der_len,
+                                          struct taap_public_key **out);
+
+/**
+ * Loads a public key from a file holding PEM, DER or a JWK.
+ *
+ * # Safety
+ * `path` is NULL or NUL-terminated; `out` is NULL or writable.
+ */
+enum taap_status taap_public_key_from_file(const char *path, struct taap_public_key **out);
+
+/**
+ * Loads a public key from a JWK (`{"kty":"RSA","n":…,"e":…}`) or a JWK set holding one RSA key.
+ *
+ * # Safety
+ * `jwk` is NULL or NUL-terminated; `out` is NULL or writable.
+ */
+enum taap_status taap_public_key_from_jwk(const char *jwk, struct taap_public_key **out);
+
+/**
+ * Loads a public key from PEM: SPKI (`PUBLIC KEY`) or PKCS#1 (`RSA PUBLIC KEY`).
+ *
+ * # Safety
+ * `pem` is NULL or NUL-terminated; `out` is NULL or writable.
+ */
+enum taap_status taap_public_key_from_pem(const char *pem, struct taap_public_key **out);
+
+/**
+ * The RFC 7638 JWK thumbprint (SHA-256, base64url): a stable key id; equal keys have equal
+ * thumbprints. Free `*out` with `taap_string_free`.
+ *
+ * # Safety
+ * `key` is NULL or a live key; `out` is NULL or writable.
+ */
+enum taap_status taap_public_key_thumbprint(const struct taap_public_key *key, char **out);
+
+/**
+ * The key as a JWK (`kty`, `n`, `e`, `alg`, `use`, `kid`). Free `*out` with `taap_string_free`.
+ *
+ * # Safety
+ * `key` is NULL or a live key; `out` is NULL or writable.
+ */
+enum taap_status taap_public_key_to_jwk(const struct taap_public_key *key, char **out);
+
+/**
+ * The key as SPKI PEM (`-----BEGIN PUBLIC KEY-----`), as T-Mobile registers it. Free `*out`
+ * with `taap_string_free`.
+ *
+ * # Safety
+ * `key` is NULL or a live key; `out` is NULL or writable.
+ */
+enum taap_status taap_public_key_to_pem(const struct taap_public_key *key, char **out);
+
+/**
+ * The body, valid until the response is freed; `*out_len` (when not NULL) receives its length.
+ * A NUL follows the body, so a text body can be used as a C string. NULL for NULL.
+ *
+ * # Safety
+ * `response` is NULL or live; `out_len` is NULL or writable.
+ */
+const uint8_t *taap_response_body(const struct taap_response *response, size_t *out_len);
+
+/**
+ * Frees a response. NULL is ignored.
+ *
+ * # Safety
+ * `response` is NULL or live, not used again afterwards.
+ */
+void taap_response_free(struct taap_response *response);
+
+/**
+ * The first value of header `name` (compared ignoring ASCII case), valid until the response
+ * is freed; NULL when absent.
+ *
+ * # Safety
+ * `response` is NULL or live; `name` is NULL or NUL-terminated.
+ */
+const char *taap_response_header(const struct taap_response *response, const char *name);
+
+/**
+ * All headers in arrival order (names lower-case), valid until the response is freed;
+ * `*out_len` receives their number. NULL (and 0) for a NULL response.
+ *
+ * # Safety
+ * `response` is NULL or live; `out_len` is NULL or writable.
+ */
+const struct taap_ehts_entry *taap_response_headers(const struct taap_response *response,
+                                                    size_t *out_len);
+
+/**
+ * The HTTP status code; 0 for NULL.
+ *
+ * # Safety
+ * `response` is NULL or live.
+ */
+uint16_t taap_response_status(const struct taap_response *response);
+
+/**
+ * The name of a status, e.g. `"TAAP_TOKEN_EXPIRED"`; a static string, never freed.
+ * Returns NULL for a value that is not a `taap_status`.
+ */
+const char *taap_status_name(taap_status status);
+
+/**
+ * Frees (and wipes) a string taap returned: tokens, PEM, JWK, thumbprints. NULL is ignored.
+ *
+ * # Safety
+ * `s` is NULL or a string from this library, not used again afterwards.
+ */
+void taap_string_free(char *s);
+
+/**
+ * Frees a validator. NULL is ignored.
+ *
+ * # Safety
+ * `validator` is NULL or live, not used again afterwards.
+ */
+void taap_validator_free(struct taap_validator *validator);
 
 /**
  * Creates a validator with `options` (NULL: defaults). Free it with `taap_validator_free`.
@@ -537,12 +725,9 @@ enum taap_status taap_validator_validate(const struct taap_validator *validator,
                                          struct taap_pop_token **out_decoded);
 
 /**
- * Frees a validator. NULL is ignored.
- *
- * # Safety
- * `validator` is NULL or live, not used again afterwards.
+ * The taap version, e.g. `"0.1.0"`; a static string, never freed.
  */
-void taap_validator_free(struct taap_validator *validator);
+const char *taap_version(void);
 
 #ifdef __cplusplus
 }  // extern "C"

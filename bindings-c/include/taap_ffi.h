@@ -21,13 +21,32 @@ typedef enum taap_status {
     TAAP_PANIC = 102,
 } taap_status;
 
+typedef struct taap_client taap_client;
+
 typedef struct taap_pop_token taap_pop_token;
 
 typedef struct taap_private_key taap_private_key;
 
 typedef struct taap_public_key taap_public_key;
 
+typedef struct taap_response taap_response;
+
 typedef struct taap_validator taap_validator;
+
+typedef struct taap_client_options {
+    const char *store_id;
+    const char *dealer_code;
+    uint32_t connect_timeout_ms;
+    uint32_t request_timeout_ms;
+    uint32_t max_retries;
+    uint32_t retry_base_delay_ms;
+    uint32_t retry_max_delay_ms;
+    uint32_t refresh_margin_secs;
+    int64_t pop_ttl_secs;
+    uint64_t max_response_bytes;
+    bool no_retries;
+    bool no_clock_skew_correction;
+} taap_client_options;
 
 typedef struct taap_ehts_entry {
     const char *name;
@@ -60,69 +79,45 @@ typedef struct taap_validate_options {
     bool leeway_is_set;
 } taap_validate_options;
 
+enum taap_status taap_client_access_token(const struct taap_client *client,
+                                          char **out_token,
+                                          uint64_t *out_expires_in);
+
+void taap_client_free(struct taap_client *client);
+
+enum taap_status taap_client_new(const struct taap_private_key *key,
+                                 const char *client_id,
+                                 const char *client_secret,
+                                 const char *server,
+                                 const struct taap_client_options *options,
+                                 struct taap_client **out);
+
+enum taap_status taap_client_refresh_access_token(const struct taap_client *client,
+                                                  char **out_token,
+                                                  uint64_t *out_expires_in);
+
+enum taap_status taap_client_send(const struct taap_client *client,
+                                  const char *method,
+                                  const char *url,
+                                  const struct taap_ehts_entry *headers,
+                                  size_t headers_len,
+                                  const uint8_t *body,
+                                  size_t body_len,
+                                  struct taap_response **out);
+
+uint16_t taap_last_error_http_status(void);
+
 const char *taap_last_error_message(void);
-
-enum taap_status taap_private_key_from_pem(const char *pem,
-                                           const char *password,
-                                           struct taap_private_key **out);
-
-enum taap_status taap_private_key_from_pem_cached(const char *pem,
-                                                  const char *password,
-                                                  struct taap_private_key **out);
-
-void taap_private_key_cache_clear(void);
-
-enum taap_status taap_private_key_from_der(const uint8_t *der,
-                                           size_t der_len,
-                                           const char *password,
-                                           struct taap_private_key **out);
-
-enum taap_status taap_private_key_from_file(const char *path,
-                                            const char *password,
-                                            struct taap_private_key **out);
-
-enum taap_status taap_private_key_generate(unsigned int bits, struct taap_private_key **out);
-
-enum taap_status taap_private_key_to_pem(const struct taap_private_key *key, char **out_pem);
-
-enum taap_status taap_private_key_public_key(const struct taap_private_key *key,
-                                             struct taap_public_key **out);
-
-unsigned int taap_private_key_bits(const struct taap_private_key *key);
-
-void taap_private_key_free(struct taap_private_key *key);
-
-enum taap_status taap_public_key_from_pem(const char *pem, struct taap_public_key **out);
-
-enum taap_status taap_public_key_from_jwk(const char *jwk, struct taap_public_key **out);
-
-enum taap_status taap_public_key_from_der(const uint8_t *der,
-                                          size_t der_len,
-                                          struct taap_public_key **out);
-
-enum taap_status taap_public_key_from_file(const char *path, struct taap_public_key **out);
-
-enum taap_status taap_public_key_to_pem(const struct taap_public_key *key, char **out);
-
-enum taap_status taap_public_key_to_jwk(const struct taap_public_key *key, char **out);
-
-enum taap_status taap_public_key_thumbprint(const struct taap_public_key *key, char **out);
-
-unsigned int taap_public_key_bits(const struct taap_public_key *key);
-
-void taap_public_key_free(struct taap_public_key *key);
-
-const char *taap_version(void);
-
-void taap_string_free(char *s);
-
-const char *taap_status_name(taap_status status);
 
 enum taap_status taap_pop_token_build(const struct taap_private_key *key,
                                       const struct taap_ehts_entry *ehts,
                                       size_t ehts_len,
                                       const struct taap_build_options *options,
                                       char **out_token);
+
+const struct taap_claims *taap_pop_token_claims(const struct taap_pop_token *token);
+
+enum taap_status taap_pop_token_decode(const char *token, struct taap_pop_token **out);
 
 enum taap_status taap_pop_token_for_request(const struct taap_private_key *key,
                                             const char *method,
@@ -143,10 +138,6 @@ enum taap_status taap_pop_token_for_request_with(const struct taap_private_key *
                                                  const struct taap_build_options *options,
                                                  char **out_token);
 
-enum taap_status taap_pop_token_decode(const char *token, struct taap_pop_token **out);
-
-const struct taap_claims *taap_pop_token_claims(const struct taap_pop_token *token);
-
 void taap_pop_token_free(struct taap_pop_token *token);
 
 enum taap_status taap_pop_token_validate(const char *token,
@@ -154,6 +145,73 @@ enum taap_status taap_pop_token_validate(const char *token,
                                          const struct taap_ehts_entry *ehts,
                                          size_t ehts_len,
                                          const struct taap_validate_options *options);
+
+unsigned int taap_private_key_bits(const struct taap_private_key *key);
+
+void taap_private_key_cache_clear(void);
+
+void taap_private_key_free(struct taap_private_key *key);
+
+enum taap_status taap_private_key_from_der(const uint8_t *der,
+                                           size_t der_len,
+                                           const char *password,
+                                           struct taap_private_key **out);
+
+enum taap_status taap_private_key_from_file(const char *path,
+                                            const char *password,
+                                            struct taap_private_key **out);
+
+enum taap_status taap_private_key_from_pem(const char *pem,
+                                           const char *password,
+                                           struct taap_private_key **out);
+
+enum taap_status taap_private_key_from_pem_cached(const char *pem,
+                                                  const char *password,
+                                                  struct taap_private_key **out);
+
+enum taap_status taap_private_key_generate(unsigned int bits, struct taap_private_key **out);
+
+enum taap_status taap_private_key_public_key(const struct taap_private_key *key,
+                                             struct taap_public_key **out);
+
+enum taap_status taap_private_key_to_pem(const struct taap_private_key *key, char **out_pem);
+
+unsigned int taap_public_key_bits(const struct taap_public_key *key);
+
+void taap_public_key_free(struct taap_public_key *key);
+
+enum taap_status taap_public_key_from_der(const uint8_t *der,
+                                          size_t der_len,
+                                          struct taap_public_key **out);
+
+enum taap_status taap_public_key_from_file(const char *path, struct taap_public_key **out);
+
+enum taap_status taap_public_key_from_jwk(const char *jwk, struct taap_public_key **out);
+
+enum taap_status taap_public_key_from_pem(const char *pem, struct taap_public_key **out);
+
+enum taap_status taap_public_key_thumbprint(const struct taap_public_key *key, char **out);
+
+enum taap_status taap_public_key_to_jwk(const struct taap_public_key *key, char **out);
+
+enum taap_status taap_public_key_to_pem(const struct taap_public_key *key, char **out);
+
+const uint8_t *taap_response_body(const struct taap_response *response, size_t *out_len);
+
+void taap_response_free(struct taap_response *response);
+
+const char *taap_response_header(const struct taap_response *response, const char *name);
+
+const struct taap_ehts_entry *taap_response_headers(const struct taap_response *response,
+                                                    size_t *out_len);
+
+uint16_t taap_response_status(const struct taap_response *response);
+
+const char *taap_status_name(taap_status status);
+
+void taap_string_free(char *s);
+
+void taap_validator_free(struct taap_validator *validator);
 
 enum taap_status taap_validator_new(const struct taap_validate_options *options,
                                     struct taap_validator **out);
@@ -165,4 +223,4 @@ enum taap_status taap_validator_validate(const struct taap_validator *validator,
                                          size_t ehts_len,
                                          struct taap_pop_token **out_decoded);
 
-void taap_validator_free(struct taap_validator *validator);
+const char *taap_version(void);

@@ -4,9 +4,10 @@
 #   2. regenerates include/taap.h and include/taap_ffi.h with cbindgen and fails on drift;
 #   3. compiles the C tests with gcc -Wall -Wextra -Werror, linked statically and dynamically
 #      (and checks that taap.h also compiles as C++);
-#   4. runs them (every conformance vector, every error path, threads sharing one key), the
-#      static build again under valgrind memcheck (no leaks, no errors), and a larger
-#      multi-threaded run;
+#   4. starts a local TAAP gateway (`taap serve` from the CLI crate) for the client tests, then
+#      runs the C tests (every conformance vector, every error path, threads sharing one key,
+#      taap_client_* against the gateway), the static build again under valgrind memcheck
+#      (no leaks, no errors), and a larger multi-threaded run;
 #   5. installs under a temporary prefix and builds examples/c against it with pkg-config,
 #      statically and dynamically, comparing the example's token with the vector;
 #   6. runs the PHP test (examples/php/pop.php and the vectors through FFI).
@@ -59,6 +60,23 @@ if ldd "$build/taap_test_static" | grep -q libtaap; then fail "the static test b
 ldd "$build/taap_test_shared" | grep -q "libtaap.so => $release/libtaap.so" || fail "the shared test binary does not load libtaap.so"
 printf '#include "taap.h"\nint main() { return taap_version() == nullptr; }\n' |
     g++ -std=c++11 -Wall -Wextra -Werror -I"$crate_dir/include" -x c++ -fsyntax-only -
+
+step "start a local TAAP gateway for the client tests"
+cargo build --release --quiet -p taap-cli
+export TAAP_TEST_CLIENT_ID="c-binding-test" TAAP_TEST_CLIENT_SECRET="c-binding-secret-$RANDOM$RANDOM"
+gateway_log="$build/gateway.log"
+"$release/taap" serve --port 0 --client-id "$TAAP_TEST_CLIENT_ID" --client-secret-env TAAP_TEST_CLIENT_SECRET \
+    --public-key "$tests/keys/tmobile/readme-public.pem" >"$gateway_log" 2>&1 &
+gateway_pid=$!
+trap 'kill "$gateway_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+    grep -q '^listening on ' "$gateway_log" && break
+    kill -0 "$gateway_pid" 2>/dev/null || fail "taap serve stopped: $(cat "$gateway_log")"
+    sleep 0.1
+done
+export TAAP_TEST_GATEWAY="$(sed -n 's/^listening on //p' "$gateway_log" | head -n 1)"
+[[ -n "$TAAP_TEST_GATEWAY" ]] || fail "taap serve did not say where it listens"
+echo "gateway at $TAAP_TEST_GATEWAY"
 
 step "C tests, statically linked"
 "$build/taap_test_static" "$tests"

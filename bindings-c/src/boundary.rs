@@ -12,6 +12,8 @@ use crate::status::taap_status;
 pub(crate) struct Failure {
     status: taap_status,
     message: String,
+    /// The HTTP status of an OAuth server's refusal; 0 otherwise.
+    http_status: u16,
 }
 
 /// What the body of an exported function returns.
@@ -20,10 +22,7 @@ pub(crate) type FfiResult<T = ()> = Result<T, Failure>;
 impl Failure {
     /// A failure with the given status and message.
     pub(crate) fn new(status: taap_status, message: impl Into<String>) -> Self {
-        Failure {
-            status,
-            message: message.into(),
-        }
+        Failure { status, message: message.into(), http_status: 0 }
     }
 
     /// `what` was NULL where a value is required.
@@ -35,18 +34,25 @@ impl Failure {
 impl From<taap::Error> for Failure {
     fn from(error: taap::Error) -> Self {
         // The core's messages never carry key material, passwords or tokens.
-        Failure::new(taap_status::from_kind(error.kind()), error.to_string())
+        let http_status = error.http_status().unwrap_or(0);
+        Failure { http_status, ..Failure::new(taap_status::from_kind(error.kind()), error.to_string()) }
     }
 }
 
-thread_local! {
-    static LAST_ERROR: RefCell<Option<CString>> = const { RefCell::new(None) };
+/// What the last failed call on a thread left for `taap_last_error_*`.
+struct LastError {
+    message: CString,
+    http_status: u16,
 }
 
-fn set_last_error(message: String) {
+thread_local! {
+    static LAST_ERROR: RefCell<Option<LastError>> = const { RefCell::new(None) };
+}
+
+fn set_last_error(message: String, http_status: u16) {
     // A message is text for people; an interior NUL would only truncate it.
     let message = CString::new(message.replace('\0', "\\0")).unwrap_or_default();
-    LAST_ERROR.with(|slot| *slot.borrow_mut() = Some(message));
+    LAST_ERROR.with(|slot| *slot.borrow_mut() = Some(LastError { message, http_status }));
 }
 
 fn clear_last_error() {
@@ -60,7 +66,7 @@ pub(crate) fn guard(body: impl FnOnce() -> FfiResult) -> taap_status {
     match panic::catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => taap_status::TAAP_OK,
         Ok(Err(failure)) => {
-            set_last_error(failure.message);
+            set_last_error(failure.message, failure.http_status);
             failure.status
         }
         Err(payload) => {
@@ -69,9 +75,7 @@ pub(crate) fn guard(body: impl FnOnce() -> FfiResult) -> taap_status {
                 .map(|text| text.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "no detail".into());
-            set_last_error(format!(
-                "internal error in taap ({detail}); please report this bug"
-            ));
+            set_last_error(format!("internal error in taap ({detail}); please report this bug"), 0);
             taap_status::TAAP_PANIC
         }
     }
@@ -88,12 +92,15 @@ pub(crate) fn guard_value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
 #[no_mangle]
 pub extern "C" fn taap_last_error_message() -> *const c_char {
     guard_value(std::ptr::null(), || {
-        LAST_ERROR.with(|slot| {
-            slot.borrow()
-                .as_ref()
-                .map_or(std::ptr::null(), |message| message.as_ptr())
-        })
+        LAST_ERROR.with(|slot| slot.borrow().as_ref().map_or(std::ptr::null(), |last| last.message.as_ptr()))
     })
+}
+
+/// The HTTP status the OAuth server answered when the last call on this thread that returned
+/// a `taap_status` failed with `TAAP_OAUTH` (e.g. 401); 0 in every other case.
+#[no_mangle]
+pub extern "C" fn taap_last_error_http_status() -> u16 {
+    guard_value(0, || LAST_ERROR.with(|slot| slot.borrow().as_ref().map_or(0, |last| last.http_status)))
 }
 
 #[cfg(test)]
@@ -104,22 +111,14 @@ mod tests {
 
     fn last_error() -> Option<String> {
         let message = taap_last_error_message();
-        (!message.is_null()).then(|| {
-            unsafe { CStr::from_ptr(message) }
-                .to_str()
-                .unwrap()
-                .to_owned()
-        })
+        (!message.is_null()).then(|| unsafe { CStr::from_ptr(message) }.to_str().unwrap().to_owned())
     }
 
     #[test]
     fn a_panic_becomes_taap_panic_with_a_message() {
         let status = guard(|| panic!("boom"));
         assert_eq!(status, taap_status::TAAP_PANIC);
-        assert_eq!(
-            last_error().unwrap(),
-            "internal error in taap (boom); please report this bug"
-        );
+        assert_eq!(last_error().unwrap(), "internal error in taap (boom); please report this bug");
     }
 
     #[test]
@@ -139,11 +138,19 @@ mod tests {
     }
 
     #[test]
+    fn oauth_errors_keep_their_http_status_until_the_next_call() {
+        let refusal = taap::Error::OAuth { status: 401, message: "invalid_client".into() };
+        assert_eq!(guard(|| Err(refusal.into())), taap_status::TAAP_OAUTH);
+        assert_eq!(taap_last_error_http_status(), 401);
+        assert_eq!(last_error().as_deref(), Some("OAuth server answered HTTP 401: invalid_client"));
+        guard(|| Err(Failure::null("key")));
+        assert_eq!(taap_last_error_http_status(), 0);
+    }
+
+    #[test]
     fn the_message_is_per_thread() {
         guard(|| Err(Failure::null("here")));
-        std::thread::spawn(|| assert_eq!(last_error(), None))
-            .join()
-            .unwrap();
+        std::thread::spawn(|| assert_eq!(last_error(), None)).join().unwrap();
         assert_eq!(last_error().as_deref(), Some("here is NULL"));
     }
 }

@@ -22,10 +22,7 @@ pub(crate) fn into_handle<H: Handle>(value: H::Target) -> *mut H {
 ///
 /// # Safety
 /// `handle` is NULL or came from [`into_handle`] for `H` and has not been freed.
-pub(crate) unsafe fn borrow_handle<'a, H: Handle>(
-    handle: *const H,
-    what: &str,
-) -> FfiResult<&'a H::Target> {
+pub(crate) unsafe fn borrow_handle<'a, H: Handle>(handle: *const H, what: &str) -> FfiResult<&'a H::Target> {
     // SAFETY: per the contract, a non-NULL handle points to a live `H::Target`.
     unsafe { handle.cast::<H::Target>().as_ref() }.ok_or_else(|| Failure::null(what))
 }
@@ -87,10 +84,7 @@ pub(crate) fn utf8<'a>(bytes: &'a [u8], what: &str) -> FfiResult<&'a str> {
 pub(crate) fn not_utf8(error: Utf8Error, what: &str) -> Failure {
     Failure::new(
         taap_status::TAAP_INVALID_UTF8,
-        format!(
-            "{what} is not valid UTF-8 (first bad byte at offset {})",
-            error.valid_up_to()
-        ),
+        format!("{what} is not valid UTF-8 (first bad byte at offset {})", error.valid_up_to()),
     )
 }
 
@@ -106,10 +100,7 @@ pub(crate) unsafe fn c_array<'a, T>(items: *const T, len: usize, what: &str) -> 
         return Err(Failure::null(&format!("{what} (with {what}_len {len})")));
     }
     if len > isize::MAX as usize / size_of::<T>().max(1) {
-        return Err(Failure::new(
-            taap_status::TAAP_CONFIG,
-            format!("{what}_len {len} is impossibly large"),
-        ));
+        return Err(Failure::new(taap_status::TAAP_CONFIG, format!("{what}_len {len} is impossibly large")));
     }
     // SAFETY: non-NULL, bounded length, and per the contract `len` values are readable.
     Ok(unsafe { std::slice::from_raw_parts(items, len) })
@@ -117,9 +108,7 @@ pub(crate) unsafe fn c_array<'a, T>(items: *const T, len: usize, what: &str) -> 
 
 /// A string taap made, handed to C; the caller frees it with `taap_string_free`.
 pub(crate) fn into_c_string(text: String) -> *mut c_char {
-    CString::new(text)
-        .expect("taap never makes text with a NUL byte")
-        .into_raw()
+    CString::new(text).expect("taap never makes text with a NUL byte").into_raw()
 }
 
 /// Secret text (a private key PEM) handed to C without leaving an unwiped copy behind.
@@ -127,7 +116,5 @@ pub(crate) fn secret_into_c_string(text: &str) -> *mut c_char {
     let mut bytes = Vec::with_capacity(text.len() + 1);
     bytes.extend_from_slice(text.as_bytes());
     bytes.push(0);
-    CString::from_vec_with_nul(bytes)
-        .expect("taap never makes text with a NUL byte")
-        .into_raw()
+    CString::from_vec_with_nul(bytes).expect("taap never makes text with a NUL byte").into_raw()
 }

@@ -7,8 +7,8 @@ use taap::{PrivateKey, PublicKey};
 
 use crate::boundary::{guard, guard_value, FfiResult};
 use crate::convert::{
-    borrow_handle, c_array, c_bytes, c_str, free_handle, into_c_string, into_handle,
-    optional_c_bytes, out_arg, secret_into_c_string, Handle,
+    borrow_handle, c_array, c_bytes, c_str, free_handle, into_c_string, into_handle, optional_c_bytes,
+    out_arg, secret_into_c_string, Handle,
 };
 use crate::status::taap_status;
 
@@ -39,10 +39,7 @@ const DEFAULT_GENERATED_BITS: u32 = 2048;
 ///
 /// # Safety
 /// `key` is NULL or a live handle from this library.
-pub(crate) unsafe fn private_key<'a>(
-    key: *const taap_private_key,
-    what: &str,
-) -> FfiResult<&'a PrivateKey> {
+pub(crate) unsafe fn private_key<'a>(key: *const taap_private_key, what: &str) -> FfiResult<&'a PrivateKey> {
     // SAFETY: per the contract.
     unsafe { borrow_handle(key, what) }.map(|key| &**key)
 }
@@ -51,10 +48,7 @@ pub(crate) unsafe fn private_key<'a>(
 ///
 /// # Safety
 /// `key` is NULL or a live handle from this library.
-pub(crate) unsafe fn public_key<'a>(
-    key: *const taap_public_key,
-    what: &str,
-) -> FfiResult<&'a PublicKey> {
+pub(crate) unsafe fn public_key<'a>(key: *const taap_public_key, what: &str) -> FfiResult<&'a PublicKey> {
     // SAFETY: per the contract.
     unsafe { borrow_handle(key, what) }
 }
@@ -92,13 +86,8 @@ pub unsafe extern "C" fn taap_private_key_from_pem(
 ) -> taap_status {
     guard(|| {
         // SAFETY: per the contract of this function.
-        let (out, pem, password) = unsafe {
-            (
-                out_arg(out, "out")?,
-                c_bytes(pem, "pem")?,
-                optional_c_bytes(password),
-            )
-        };
+        let (out, pem, password) =
+            unsafe { (out_arg(out, "out")?, c_bytes(pem, "pem")?, optional_c_bytes(password)) };
         *out = into_handle::<taap_private_key>(Arc::new(PrivateKey::from_pem(pem, password)?));
         Ok(())
     })
@@ -118,13 +107,8 @@ pub unsafe extern "C" fn taap_private_key_from_pem_cached(
 ) -> taap_status {
     guard(|| {
         // SAFETY: per the contract of this function.
-        let (out, pem, password) = unsafe {
-            (
-                out_arg(out, "out")?,
-                c_bytes(pem, "pem")?,
-                optional_c_bytes(password),
-            )
-        };
+        let (out, pem, password) =
+            unsafe { (out_arg(out, "out")?, c_bytes(pem, "pem")?, optional_c_bytes(password)) };
         *out = into_handle::<taap_private_key>(PrivateKey::from_bytes_cached(pem, password)?);
         Ok(())
     })
@@ -149,13 +133,8 @@ pub unsafe extern "C" fn taap_private_key_from_der(
 ) -> taap_status {
     guard(|| {
         // SAFETY: per the contract of this function.
-        let (out, der, password) = unsafe {
-            (
-                out_arg(out, "out")?,
-                c_array(der, der_len, "der")?,
-                optional_c_bytes(password),
-            )
-        };
+        let (out, der, password) =
+            unsafe { (out_arg(out, "out")?, c_array(der, der_len, "der")?, optional_c_bytes(password)) };
         *out = into_handle::<taap_private_key>(Arc::new(PrivateKey::from_der(der, password)?));
         Ok(())
     })
@@ -173,13 +152,8 @@ pub unsafe extern "C" fn taap_private_key_from_file(
 ) -> taap_status {
     guard(|| {
         // SAFETY: per the contract of this function.
-        let (out, path, password) = unsafe {
-            (
-                out_arg(out, "out")?,
-                c_path(path)?,
-                optional_c_bytes(password),
-            )
-        };
+        let (out, path, password) =
+            unsafe { (out_arg(out, "out")?, c_path(path)?, optional_c_bytes(password)) };
         *out = into_handle::<taap_private_key>(Arc::new(PrivateKey::from_file(path, password)?));
         Ok(())
     })
@@ -197,11 +171,7 @@ pub unsafe extern "C" fn taap_private_key_generate(
     guard(|| {
         // SAFETY: per the contract of this function.
         let out = unsafe { out_arg(out, "out") }?;
-        let bits = if bits == 0 {
-            DEFAULT_GENERATED_BITS
-        } else {
-            bits
-        };
+        let bits = if bits == 0 { DEFAULT_GENERATED_BITS } else { bits };
         *out = into_handle::<taap_private_key>(Arc::new(PrivateKey::generate(bits)?));
         Ok(())
     })
@@ -249,9 +219,7 @@ pub unsafe extern "C" fn taap_private_key_public_key(
 #[no_mangle]
 pub unsafe extern "C" fn taap_private_key_bits(key: *const taap_private_key) -> c_uint {
     // SAFETY: per the contract of this function.
-    guard_value(0, || {
-        unsafe { private_key(key, "key") }.map_or(0, PrivateKey::bits)
-    })
+    guard_value(0, || unsafe { private_key(key, "key") }.map_or(0, PrivateKey::bits))
 }
 
 /// Frees a private key (its material is wiped). NULL is ignored; a key must not be freed
@@ -399,9 +367,7 @@ pub unsafe extern "C" fn taap_public_key_thumbprint(
 #[no_mangle]
 pub unsafe extern "C" fn taap_public_key_bits(key: *const taap_public_key) -> c_uint {
     // SAFETY: per the contract of this function.
-    guard_value(0, || {
-        unsafe { public_key(key, "key") }.map_or(0, PublicKey::bits)
-    })
+    guard_value(0, || unsafe { public_key(key, "key") }.map_or(0, PublicKey::bits))
 }
 
 /// Frees a public key. NULL is ignored.

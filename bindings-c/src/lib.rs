@@ -4,13 +4,12 @@
 //! writes its outputs only on success; every pointer argument is checked; panics never cross
 //! the boundary; each allocation handed to C has its own free function. This crate converts
 //! types and errors only: the protocol lives in the `taap` core.
-//!
-//! Modules are declared in the order their items appear in the generated header.
 #![allow(non_camel_case_types)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
 mod boundary;
+mod client;
 mod convert;
 mod ehts;
 mod keys;
@@ -19,7 +18,8 @@ mod status;
 mod token;
 mod validator;
 
-pub use boundary::taap_last_error_message;
+pub use boundary::{taap_last_error_http_status, taap_last_error_message};
+pub use client::*;
 pub use ehts::taap_ehts_entry;
 pub use keys::*;
 pub use library::{taap_string_free, taap_version};

@@ -12,9 +12,7 @@ use crate::boundary::guard_value;
 pub extern "C" fn taap_version() -> *const c_char {
     static VERSION: OnceLock<CString> = OnceLock::new();
     guard_value(std::ptr::null(), || {
-        VERSION
-            .get_or_init(|| CString::new(taap::VERSION).unwrap_or_default())
-            .as_ptr()
+        VERSION.get_or_init(|| CString::new(taap::VERSION).unwrap_or_default()).as_ptr()
     })
 }
 

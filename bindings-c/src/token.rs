@@ -143,9 +143,7 @@ pub unsafe extern "C" fn taap_pop_token_for_request_with(
                 build_options(options)?,
             )
         };
-        *out = into_c_string(PopToken::for_request_with(
-            key, method, url, headers, body, &options,
-        )?);
+        *out = into_c_string(PopToken::for_request_with(key, method, url, headers, body, &options)?);
         Ok(())
     })
 }
@@ -190,12 +188,7 @@ impl DecodedToken {
     pub(crate) fn new(token: &PopToken) -> Self {
         let claims = token.claims();
         let text = |value: &str| CString::new(value).unwrap_or_default();
-        let strings = [
-            text(&claims.edts),
-            text(&claims.v),
-            text(&claims.ehts.join(";")),
-            text(&claims.jti),
-        ];
+        let strings = [text(&claims.edts), text(&claims.v), text(&claims.ehts.join(";")), text(&claims.jti)];
         let claims = taap_claims {
             edts: strings[0].as_ptr(),
             v: strings[1].as_ptr(),
@@ -204,10 +197,7 @@ impl DecodedToken {
             iat: claims.iat,
             jti: strings[3].as_ptr(),
         };
-        DecodedToken {
-            _strings: strings,
-            claims,
-        }
+        DecodedToken { _strings: strings, claims }
     }
 
     /// A new handle for the decoded token.

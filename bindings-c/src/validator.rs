@@ -56,10 +56,7 @@ impl Validator {
     unsafe fn new(options: *const taap_validate_options) -> FfiResult<Self> {
         // SAFETY: per the contract.
         let Some(options) = (unsafe { options.as_ref() }) else {
-            return Ok(Validator {
-                validator: PopTokenValidator::default(),
-                now: None,
-            });
+            return Ok(Validator { validator: PopTokenValidator::default(), now: None });
         };
         let leeway_secs = match options.leeway_secs {
             0 if !options.leeway_is_set => DEFAULT_LEEWAY_SECS,
@@ -72,16 +69,9 @@ impl Validator {
         // SAFETY: per the contract.
         let required = unsafe { required_names(options.required, options.required_len) }?;
         let replay_cache = (options.replay_cache != 0).then_some(options.replay_cache);
-        let validator = PopTokenValidator::new(ValidatorOptions {
-            leeway_secs,
-            max_age_secs,
-            required,
-            replay_cache,
-        })?;
-        Ok(Validator {
-            validator,
-            now: (options.now != 0).then_some(options.now),
-        })
+        let validator =
+            PopTokenValidator::new(ValidatorOptions { leeway_secs, max_age_secs, required, replay_cache })?;
+        Ok(Validator { validator, now: (options.now != 0).then_some(options.now) })
     }
 
     /// Validates a token; the decoded token when every check passed.
@@ -97,11 +87,7 @@ impl Validator {
     ) -> FfiResult<taap::PopToken> {
         // SAFETY: per the contract.
         let (token, key, values) = unsafe {
-            (
-                c_str(token, "token")?,
-                public_key(key, "key")?,
-                ehts_pairs(values, values_len, "ehts")?,
-            )
+            (c_str(token, "token")?, public_key(key, "key")?, ehts_pairs(values, values_len, "ehts")?)
         };
         let decoded = match self.now {
             Some(now) => self.validator.validate_at(token, key, &values, now),

@@ -1,4 +1,4 @@
-/* The C test suite of libtaap: conformance vectors, error paths, threads.
+/* The C test suite of libtaap: conformance vectors, error paths, threads, the TAAP client.
  *
  *   taap_test TESTS_DIR [THREADS [TOKENS_PER_THREAD]]
  *
@@ -31,5 +31,6 @@ int main(int argc, char **argv) {
     test_vectors(tests_dir);
     test_errors(tests_dir);
     test_threads(tests_dir, threads, tokens);
+    test_client(tests_dir);
     return check_summary();
 }
