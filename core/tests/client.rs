@@ -400,7 +400,11 @@ fn bad_configuration_is_a_config_error_naming_the_problem() {
         ),
         (
             with(|c| c.server = OAuthServer::Url("ftp://h/oauth2/v2/tokens".into())),
-            "must be http(s)",
+            "must be https://host/",
+        ),
+        (
+            with(|c| c.server = OAuthServer::Url("http://oauth.example.com/oauth2/v2/tokens".into())),
+            "uses plain http to another machine; use https",
         ),
         (
             with(|c| c.server = OAuthServer::Url("https://u:p@h/oauth2/v2/tokens".into())),

@@ -31,26 +31,15 @@ pub(crate) struct TokenCache {
 
 impl TokenCache {
     pub(crate) fn new(margin: Duration) -> Self {
-        TokenCache {
-            margin,
-            state: Mutex::default(),
-            refresh: Mutex::new(()),
-        }
+        TokenCache { margin, state: Mutex::default(), refresh: Mutex::new(()) }
     }
 
     /// The cached token while it is fresh, else one fetched by `fetch` (by this caller or by
     /// the one already fetching).
-    pub(crate) fn get_or_refresh(
-        &self,
-        fetch: impl FnOnce() -> Result<AccessToken>,
-    ) -> Result<Cached> {
+    pub(crate) fn get_or_refresh(&self, fetch: impl FnOnce() -> Result<AccessToken>) -> Result<Cached> {
         let seen_generation = {
             let state = lock(&self.state);
-            if let Some(cached) = state
-                .current
-                .as_ref()
-                .filter(|cached| self.is_fresh(&cached.token))
-            {
+            if let Some(cached) = state.current.as_ref().filter(|cached| self.is_fresh(&cached.token)) {
                 return Ok(cached.clone());
             }
             state.generation
@@ -64,11 +53,7 @@ impl TokenCache {
                         return Err(error.clone());
                     }
                 }
-                if let Some(cached) = state
-                    .current
-                    .as_ref()
-                    .filter(|cached| self.is_fresh(&cached.token))
-                {
+                if let Some(cached) = state.current.as_ref().filter(|cached| self.is_fresh(&cached.token)) {
                     return Ok(cached.clone());
                 }
             }
@@ -94,21 +79,14 @@ impl TokenCache {
     /// Forgets the token of `generation` after the server refused it (a newer one is kept).
     pub(crate) fn invalidate(&self, generation: u64) {
         let mut state = lock(&self.state);
-        if state
-            .current
-            .as_ref()
-            .is_some_and(|cached| cached.generation == generation)
-        {
+        if state.current.as_ref().is_some_and(|cached| cached.generation == generation) {
             state.current = None;
         }
     }
 
     /// The generation of the cached token, if there is one.
     pub(crate) fn current_generation(&self) -> Option<u64> {
-        lock(&self.state)
-            .current
-            .as_ref()
-            .map(|cached| cached.generation)
+        lock(&self.state).current.as_ref().map(|cached| cached.generation)
     }
 
     /// Fresh means: not within the refresh margin of expiry. Short-lived tokens use half
@@ -116,16 +94,11 @@ impl TokenCache {
     fn is_fresh(&self, token: &AccessToken) -> bool {
         let lifetime = Duration::from_secs(token.expires_in());
         let margin = self.margin.min(lifetime / 2);
-        token
-            .expires_at()
-            .checked_sub(margin)
-            .is_some_and(|refresh_at| Instant::now() < refresh_at)
+        token.expires_at().checked_sub(margin).is_some_and(|refresh_at| Instant::now() < refresh_at)
     }
 }
 
 /// A poisoned lock only means another caller panicked; the cached data is still consistent.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

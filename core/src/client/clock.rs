@@ -19,10 +19,7 @@ pub(crate) struct ClockSkew {
 
 impl ClockSkew {
     pub(crate) fn new(enabled: bool) -> Self {
-        ClockSkew {
-            enabled,
-            offset: AtomicI64::new(0),
-        }
+        ClockSkew { enabled, offset: AtomicI64::new(0) }
     }
 
     /// The offset in force.
@@ -40,20 +37,11 @@ impl ClockSkew {
         if !self.enabled {
             return false;
         }
-        let Some(server) = response
-            .date()
-            .and_then(|date| date.duration_since(UNIX_EPOCH).ok())
-        else {
+        let Some(server) = response.date().and_then(|date| date.duration_since(UNIX_EPOCH).ok()) else {
             return false;
         };
-        let raw = i64::try_from(server.as_secs())
-            .unwrap_or(i64::MAX)
-            .saturating_sub(crate::now_unix());
-        let offset = if raw.abs() > SKEW_THRESHOLD_SECS {
-            raw
-        } else {
-            0
-        };
+        let raw = i64::try_from(server.as_secs()).unwrap_or(i64::MAX).saturating_sub(crate::now_unix());
+        let offset = if raw.abs() > SKEW_THRESHOLD_SECS { raw } else { 0 };
         self.offset.swap(offset, Ordering::Relaxed) != offset
     }
 }
@@ -66,11 +54,7 @@ mod tests {
         let now = std::time::SystemTime::now();
         let shift = std::time::Duration::from_secs(offset.unsigned_abs());
         let when = if offset < 0 { now - shift } else { now + shift };
-        Response {
-            status: 200,
-            headers: vec![("date".into(), httpdate::fmt_http_date(when))],
-            body: vec![],
-        }
+        Response { status: 200, headers: vec![("date".into(), httpdate::fmt_http_date(when))], body: vec![] }
     }
 
     #[test]
@@ -79,11 +63,7 @@ mod tests {
         assert!(!clock.observe(&dated(2)));
         assert_eq!(clock.offset(), 0);
         assert!(clock.observe(&dated(-300)));
-        assert!(
-            (-301..=-299).contains(&clock.offset()),
-            "{}",
-            clock.offset()
-        );
+        assert!((-301..=-299).contains(&clock.offset()), "{}", clock.offset());
         assert!(clock.observe(&dated(0)), "back in sync resets the offset");
         assert_eq!(clock.offset(), 0);
     }
@@ -92,10 +72,6 @@ mod tests {
     fn disabled_or_undated_answers_change_nothing() {
         assert!(!ClockSkew::new(false).observe(&dated(600)));
         let clock = ClockSkew::new(true);
-        assert!(!clock.observe(&Response {
-            status: 200,
-            headers: vec![],
-            body: vec![]
-        }));
+        assert!(!clock.observe(&Response { status: 200, headers: vec![], body: vec![] }));
     }
 }

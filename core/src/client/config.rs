@@ -116,19 +116,12 @@ impl OAuthServer {
             OAuthServer::Url(url) => url,
         };
         let url = Url::parse(text).map_err(|error| {
-            Error::Config(format!(
-                "the OAuth server is neither v2, v6 nor a URL ({error})"
-            ))
+            Error::Config(format!("the OAuth server is neither v2, v6 nor a URL ({error})"))
         })?;
-        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-            return Err(Error::Config(
-                "the OAuth server URL must be http(s)://host/…".into(),
-            ));
-        }
+        check_scheme(&url, "the OAuth server URL")?;
         if !url.username().is_empty() || url.password().is_some() {
             return Err(Error::Config(
-                "the OAuth server URL must not carry credentials; pass client_id and client_secret"
-                    .into(),
+                "the OAuth server URL must not carry credentials; pass client_id and client_secret".into(),
             ));
         }
         let flavor = TokenFlavor::from_path(url.path()).ok_or_else(|| {
@@ -152,10 +145,7 @@ pub struct Timeouts {
 
 impl Default for Timeouts {
     fn default() -> Self {
-        Timeouts {
-            connect: Duration::from_secs(10),
-            request: Duration::from_secs(30),
-        }
+        Timeouts { connect: Duration::from_secs(10), request: Duration::from_secs(30) }
     }
 }
 
@@ -184,10 +174,7 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// No retries at all.
     pub fn none() -> Self {
-        RetryPolicy {
-            max_retries: 0,
-            ..RetryPolicy::default()
-        }
+        RetryPolicy { max_retries: 0, ..RetryPolicy::default() }
     }
 }
 
@@ -253,51 +240,27 @@ impl ClientConfig {
             return Err(Error::Config("client_secret is empty".into()));
         }
         if self.client_secret.expose().chars().any(char::is_control) {
-            return Err(Error::Config(
-                "client_secret contains control characters".into(),
-            ));
+            return Err(Error::Config("client_secret contains control characters".into()));
         }
-        for (name, value) in [
-            ("store_id", &self.store_id),
-            ("dealer_code", &self.dealer_code),
-        ] {
-            if value
-                .as_deref()
-                .is_some_and(|value| value.is_empty() || value.len() > 256)
-            {
+        for (name, value) in [("store_id", &self.store_id), ("dealer_code", &self.dealer_code)] {
+            if value.as_deref().is_some_and(|value| value.is_empty() || value.len() > 256) {
                 return Err(Error::Config(format!("{name} must be 1 to 256 characters")));
             }
         }
-        check_duration(
-            "timeouts.connect",
-            self.timeouts.connect,
-            Duration::from_secs(600),
-        )?;
-        check_duration(
-            "timeouts.request",
-            self.timeouts.request,
-            Duration::from_secs(3600),
-        )?;
+        check_duration("timeouts.connect", self.timeouts.connect, Duration::from_secs(600))?;
+        check_duration("timeouts.request", self.timeouts.request, Duration::from_secs(3600))?;
         if self.retry.max_retries > 10 {
             return Err(Error::Config(format!(
                 "retry.max_retries is {}; choose 0 to 10",
                 self.retry.max_retries
             )));
         }
-        check_duration(
-            "retry.max_delay",
-            self.retry.max_delay,
-            Duration::from_secs(600),
-        )?;
+        check_duration("retry.max_delay", self.retry.max_delay, Duration::from_secs(600))?;
         if self.retry.base_delay > self.retry.max_delay {
-            return Err(Error::Config(
-                "retry.base_delay exceeds retry.max_delay".into(),
-            ));
+            return Err(Error::Config("retry.base_delay exceeds retry.max_delay".into()));
         }
         if self.refresh_margin > Duration::from_secs(3600) {
-            return Err(Error::Config(
-                "refresh_margin is over an hour; choose 0 to 3600 s".into(),
-            ));
+            return Err(Error::Config("refresh_margin is over an hour; choose 0 to 3600 s".into()));
         }
         if !(1..=crate::MAX_TTL_SECS).contains(&self.pop_ttl_secs) {
             return Err(Error::Config(format!(
@@ -313,17 +276,32 @@ impl ClientConfig {
     }
 }
 
+/// https anywhere; plain http only to this machine (a local gateway), since the requests carry
+/// the client secret and tokens.
+pub(crate) fn check_scheme(url: &Url, what: &str) -> Result<()> {
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => return Err(Error::Config(format!("{what} must be https://host/…"))),
+    };
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        "http" => Err(Error::Config(format!(
+            "{what} uses plain http to another machine; use https (credentials and tokens travel in it)"
+        ))),
+        _ => Err(Error::Config(format!("{what} must be https://host/…"))),
+    }
+}
+
 fn check_client_id(client_id: &str) -> Result<()> {
     if client_id.is_empty() || client_id.len() > 1024 {
-        return Err(Error::Config(
-            "client_id must be 1 to 1024 characters".into(),
-        ));
+        return Err(Error::Config("client_id must be 1 to 1024 characters".into()));
     }
     if client_id.contains(':') || client_id.chars().any(char::is_control) {
         // Basic authentication joins id and secret with ':'; an id holding one is ambiguous.
-        return Err(Error::Config(
-            "client_id must not contain ':' or control characters".into(),
-        ));
+        return Err(Error::Config("client_id must not contain ':' or control characters".into()));
     }
     Ok(())
 }

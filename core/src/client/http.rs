@@ -25,10 +25,7 @@ pub struct Response {
 impl Response {
     /// The first value of header `name` (any case).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
+        self.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
     }
 
     /// Whether the status is 2xx.
@@ -43,8 +40,7 @@ impl Response {
 
     /// The server's clock, from the `Date` header.
     pub(crate) fn date(&self) -> Option<SystemTime> {
-        self.header("date")
-            .and_then(|date| httpdate::parse_http_date(date.trim()).ok())
+        self.header("date").and_then(|date| httpdate::parse_http_date(date.trim()).ok())
     }
 }
 
@@ -88,10 +84,8 @@ pub(crate) struct Failure {
 /// binding to the URL), statuses returned rather than raised, AWS-LC as the TLS provider.
 pub(crate) fn agent(timeouts: &Timeouts) -> Agent {
     let crypto = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let tls = TlsConfig::builder()
-        .provider(TlsProvider::Rustls)
-        .unversioned_rustls_crypto_provider(crypto)
-        .build();
+    let tls =
+        TlsConfig::builder().provider(TlsProvider::Rustls).unversioned_rustls_crypto_provider(crypto).build();
     Agent::config_builder()
         .tls_config(tls)
         .http_status_as_error(false)
@@ -104,27 +98,16 @@ pub(crate) fn agent(timeouts: &Timeouts) -> Agent {
 }
 
 /// Sends one request and reads the whole answer, at most `max_body` bytes of body.
-pub(crate) fn exchange(
-    agent: &Agent,
-    outgoing: &Outgoing<'_>,
-    max_body: u64,
-) -> Result<Response, Failure> {
-    let request = build_request(outgoing).map_err(|error| Failure {
-        error,
-        phase: FailurePhase::Permanent,
-    })?;
-    let mut response = agent
-        .run(request)
-        .map_err(|error| transport_failure(outgoing, error))?;
+pub(crate) fn exchange(agent: &Agent, outgoing: &Outgoing<'_>, max_body: u64) -> Result<Response, Failure> {
+    let request =
+        build_request(outgoing).map_err(|error| Failure { error, phase: FailurePhase::Permanent })?;
+    let mut response = agent.run(request).map_err(|error| transport_failure(outgoing, error))?;
     let status = response.status().as_u16();
     let headers = response
         .headers()
         .iter()
         .map(|(name, value)| {
-            (
-                name.as_str().to_owned(),
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            )
+            (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned())
         })
         .collect();
     let body = response
@@ -133,45 +116,30 @@ pub(crate) fn exchange(
         .limit(max_body)
         .read_to_vec()
         .map_err(|error| transport_failure(outgoing, error))?;
-    Ok(Response {
-        status,
-        headers,
-        body,
-    })
+    Ok(Response { status, headers, body })
 }
 
 fn build_request(outgoing: &Outgoing<'_>) -> Result<http::Request<Vec<u8>>> {
     let method = http::Method::from_bytes(outgoing.method.as_bytes())
         .map_err(|_| Error::Config("the request method is not an HTTP method".into()))?;
-    let mut builder = http::Request::builder()
-        .method(method)
-        .uri(outgoing.url.as_str());
+    let mut builder = http::Request::builder().method(method).uri(outgoing.url.as_str());
     for (name, value) in outgoing.headers {
-        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-            Error::Config(format!(
-                "{:?} is not a valid HTTP header name",
-                shorten(name)
-            ))
-        })?;
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| Error::Config(format!("{:?} is not a valid HTTP header name", shorten(name))))?;
         // The value is not echoed: it may be a credential.
-        let value = HeaderValue::from_str(value).map_err(|_| {
-            Error::Config(format!(
-                "the value of header {name} is not a valid header value"
-            ))
-        })?;
+        let value = HeaderValue::from_str(value)
+            .map_err(|_| Error::Config(format!("the value of header {name} is not a valid header value")))?;
         builder = builder.header(name, value);
     }
-    builder.body(outgoing.body.to_vec()).map_err(|_| {
-        Error::Config("the request could not be built from its URL and headers".into())
-    })
+    builder
+        .body(outgoing.body.to_vec())
+        .map_err(|_| Error::Config("the request could not be built from its URL and headers".into()))
 }
 
 fn transport_failure(outgoing: &Outgoing<'_>, error: ureq::Error) -> Failure {
     let phase = match &error {
         ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => FailurePhase::BeforeSending,
-        ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => {
-            FailurePhase::BeforeSending
-        }
+        ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => FailurePhase::BeforeSending,
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
             FailurePhase::BeforeSending
         }
@@ -189,11 +157,7 @@ fn transport_failure(outgoing: &Outgoing<'_>, error: ureq::Error) -> Failure {
         other => other.to_string(),
     };
     Failure {
-        error: Error::Transport(format!(
-            "{} {}: {reason}",
-            outgoing.method,
-            shown_url(outgoing.url)
-        )),
+        error: Error::Transport(format!("{} {}: {reason}", outgoing.method, shown_url(outgoing.url))),
         phase,
     }
 }

@@ -18,8 +18,8 @@ use zeroize::Zeroizing;
 
 pub use clock::SKEW_THRESHOLD_SECS;
 pub use config::{
-    ClientConfig, ClientSecret, OAuthServer, RetryPolicy, Timeouts, TokenFlavor,
-    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REFRESH_MARGIN, TMOBILE_V2_TOKEN_URL, TMOBILE_V6_TOKEN_URL,
+    ClientConfig, ClientSecret, OAuthServer, RetryPolicy, Timeouts, TokenFlavor, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_REFRESH_MARGIN, TMOBILE_V2_TOKEN_URL, TMOBILE_V6_TOKEN_URL,
 };
 pub use http::Response;
 pub use token::AccessToken;
@@ -140,13 +140,7 @@ impl TaapClient {
     /// `headers` are sent and signed in order (`Content-Type: application/json` is added first
     /// when absent). Any HTTP status is returned as a [`Response`]; a 401 gets one token
     /// refresh and one retry, 429/5xx and connection failures get bounded retries.
-    pub fn send<I, N, V>(
-        &self,
-        method: &str,
-        url: &str,
-        headers: I,
-        body: &[u8],
-    ) -> Result<Response>
+    pub fn send<I, N, V>(&self, method: &str, url: &str, headers: I, body: &[u8]) -> Result<Response>
     where
         I: IntoIterator<Item = (N, V)>,
         N: AsRef<str>,
@@ -155,24 +149,16 @@ impl TaapClient {
         let method = request_method(method)?;
         let url = api_url(url)?;
         let headers = api_headers(headers)?;
-        let attempt = Attempt {
-            method: &method,
-            url: &url,
-            body,
-            idempotent: retry::is_idempotent(&method),
-        };
+        let attempt = Attempt { method: &method, url: &url, body, idempotent: retry::is_idempotent(&method) };
         let cached = self.cached_token()?;
-        let response = self.execute(&attempt, || {
-            self.signed_api_headers(&attempt, &headers, &cached.token)
-        })?;
+        let response =
+            self.execute(&attempt, || self.signed_api_headers(&attempt, &headers, &cached.token))?;
         if response.status != 401 {
             return Ok(response);
         }
         self.cache.invalidate(cached.generation);
         let cached = self.cached_token()?;
-        self.execute(&attempt, || {
-            self.signed_api_headers(&attempt, &headers, &cached.token)
-        })
+        self.execute(&attempt, || self.signed_api_headers(&attempt, &headers, &cached.token))
     }
 
     fn cached_token(&self) -> Result<Cached> {
@@ -189,12 +175,7 @@ impl TaapClient {
             self.store_id.as_deref(),
             self.dealer_code.as_deref(),
         );
-        let attempt = Attempt {
-            method: "POST",
-            url: &self.token_url,
-            body: &body,
-            idempotent: true,
-        };
+        let attempt = Attempt { method: "POST", url: &self.token_url, body: &body, idempotent: true };
         let headers = [
             ("Content-Type".to_owned(), Zeroizing::new(JSON.to_owned())),
             ("Authorization".to_owned(), authorization),
@@ -207,10 +188,7 @@ impl TaapClient {
             response = self.execute(&attempt, || self.signed_headers(&attempt, &headers))?;
         }
         if !response.is_success() {
-            return Err(Error::OAuth {
-                status: response.status,
-                message: oauth::server_message(&response),
-            });
+            return Err(Error::OAuth { status: response.status, message: oauth::server_message(&response) });
         }
         token::parse_token_response(response.status, response.body, Instant::now())
     }
@@ -223,10 +201,7 @@ impl TaapClient {
         token: &AccessToken,
     ) -> Result<Vec<(String, Zeroizing<String>)>> {
         let mut all = headers.to_vec();
-        all.push((
-            "Authorization".into(),
-            Zeroizing::new(format!("Bearer {}", token.secret())),
-        ));
+        all.push(("Authorization".into(), Zeroizing::new(format!("Bearer {}", token.secret()))));
         self.signed_headers(attempt, &all)
     }
 
@@ -236,12 +211,8 @@ impl TaapClient {
         attempt: &Attempt<'_>,
         headers: &[(String, Zeroizing<String>)],
     ) -> Result<Vec<(String, Zeroizing<String>)>> {
-        let options = BuildOptions::default()
-            .ttl_secs(self.pop_ttl_secs)
-            .issued_at(self.clock.now());
-        let signed = headers
-            .iter()
-            .map(|(name, value)| (name.as_str(), value.as_str()));
+        let options = BuildOptions::default().ttl_secs(self.pop_ttl_secs).issued_at(self.clock.now());
+        let signed = headers.iter().map(|(name, value)| (name.as_str(), value.as_str()));
         let pop = PopToken::for_request_with(
             &self.key,
             attempt.method,
@@ -265,21 +236,16 @@ impl TaapClient {
         let mut retries = 0;
         loop {
             let headers = headers()?;
-            let outgoing = Outgoing {
-                method: attempt.method,
-                url: attempt.url,
-                headers: &headers,
-                body: attempt.body,
-            };
+            let outgoing =
+                Outgoing { method: attempt.method, url: attempt.url, headers: &headers, body: attempt.body };
             let outcome = http::exchange(&self.agent, &outgoing, self.max_response_bytes);
             drop(headers);
             let (wait, result) = match outcome {
                 Ok(response) => {
                     self.clock.observe(&response);
                     let retryable = retry::is_retryable_status(response.status, attempt.idempotent);
-                    let wait = retryable
-                        .then(|| retry::delay(&self.retry, retries, Some(&response)))
-                        .flatten();
+                    let wait =
+                        retryable.then(|| retry::delay(&self.retry, retries, Some(&response))).flatten();
                     (wait, Ok(response))
                 }
                 Err(failure) => {
@@ -288,9 +254,7 @@ impl TaapClient {
                         FailurePhase::AfterSending => attempt.idempotent,
                         FailurePhase::Permanent => false,
                     };
-                    let wait = retryable
-                        .then(|| retry::delay(&self.retry, retries, None))
-                        .flatten();
+                    let wait = retryable.then(|| retry::delay(&self.retry, retries, None)).flatten();
                     (wait, Err(failure.error))
                 }
             };
@@ -321,15 +285,9 @@ impl fmt::Debug for TaapClient {
 fn api_url(url: &str) -> Result<Url> {
     let parsed = Url::parse(url)
         .map_err(|error| Error::Config(format!("the API URL is not an absolute URL ({error})")))?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        return Err(Error::Config(
-            "API calls need an http(s)://host/… URL".into(),
-        ));
-    }
+    config::check_scheme(&parsed, "the API URL")?;
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(Error::Config(
-            "the API URL must not carry credentials".into(),
-        ));
+        return Err(Error::Config("the API URL must not carry credentials".into()));
     }
     Ok(parsed)
 }
@@ -344,26 +302,16 @@ where
 {
     let mut all: Vec<(String, Zeroizing<String>)> = headers
         .into_iter()
-        .map(|(name, value)| {
-            (
-                name.as_ref().to_owned(),
-                Zeroizing::new(value.as_ref().to_owned()),
-            )
-        })
+        .map(|(name, value)| (name.as_ref().to_owned(), Zeroizing::new(value.as_ref().to_owned())))
         .collect();
-    if let Some((name, _)) = all.iter().find(|(name, _)| {
-        RESERVED_HEADERS
-            .iter()
-            .any(|r| r.eq_ignore_ascii_case(name))
-    }) {
+    if let Some((name, _)) =
+        all.iter().find(|(name, _)| RESERVED_HEADERS.iter().any(|r| r.eq_ignore_ascii_case(name)))
+    {
         return Err(Error::Config(format!(
             "do not pass {name}: the client sets it (access token and PoP token)"
         )));
     }
-    if !all
-        .iter()
-        .any(|(name, _)| name.eq_ignore_ascii_case("Content-Type"))
-    {
+    if !all.iter().any(|(name, _)| name.eq_ignore_ascii_case("Content-Type")) {
         all.insert(0, ("Content-Type".into(), Zeroizing::new(JSON.to_owned())));
     }
     Ok(all)
@@ -389,21 +337,19 @@ mod tests {
         let kept = api_headers([("content-type", "text/csv")]).unwrap();
         assert_eq!((kept.len(), kept[0].1.as_str()), (1, "text/csv"));
         for reserved in ["authorization", "X-Authorization"] {
-            assert!(
-                matches!(api_headers([(reserved, "x")]), Err(Error::Config(_))),
-                "{reserved}"
-            );
+            assert!(matches!(api_headers([(reserved, "x")]), Err(Error::Config(_))), "{reserved}");
         }
     }
 
     #[test]
     fn api_urls_must_be_absolute_http() {
-        for bad in ["/relative", "ftp://h/x", "https://user:pw@h/x", "nonsense"] {
+        for bad in ["/relative", "ftp://h/x", "https://user:pw@h/x", "nonsense", "http://api.t-mobile.com/x"]
+        {
             assert!(matches!(api_url(bad), Err(Error::Config(_))), "{bad}");
         }
-        assert_eq!(
-            api_url("https://h/a?b=c").unwrap().as_str(),
-            "https://h/a?b=c"
-        );
+        assert_eq!(api_url("https://h/a?b=c").unwrap().as_str(), "https://h/a?b=c");
+        for local in ["http://127.0.0.1:8080/x", "http://localhost/x", "http://[::1]/x"] {
+            assert!(api_url(local).is_ok(), "{local}");
+        }
     }
 }

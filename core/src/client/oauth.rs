@@ -61,17 +61,10 @@ pub(crate) fn token_body(
 pub(crate) fn server_message(response: &Response) -> String {
     let message = json_message(&response.body).unwrap_or_else(|| {
         let text = String::from_utf8_lossy(&response.body);
-        text.lines()
-            .map(str::trim)
-            .find(|line| !line.is_empty())
-            .unwrap_or("")
-            .to_owned()
+        text.lines().map(str::trim).find(|line| !line.is_empty()).unwrap_or("").to_owned()
     });
-    let message: String = message
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(MAX_MESSAGE_CHARS)
-        .collect();
+    let message: String =
+        message.chars().map(|c| if c.is_control() { ' ' } else { c }).take(MAX_MESSAGE_CHARS).collect();
     if message.trim().is_empty() {
         "the server gave no reason".into()
     } else {
@@ -81,21 +74,9 @@ pub(crate) fn server_message(response: &Response) -> String {
 
 fn json_message(body: &[u8]) -> Option<String> {
     let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let text = |key: &str| {
-        value
-            .get(key)
-            .and_then(serde_json::Value::as_str)
-            .filter(|text| !text.is_empty())
-    };
+    let text = |key: &str| value.get(key).and_then(serde_json::Value::as_str).filter(|text| !text.is_empty());
     let code = text("error");
-    let detail = [
-        "error_description",
-        "message",
-        "userMessage",
-        "systemMessage",
-    ]
-    .into_iter()
-    .find_map(text);
+    let detail = ["error_description", "message", "userMessage", "systemMessage"].into_iter().find_map(text);
     match (code, detail) {
         (Some(code), Some(detail)) => Some(format!("{code}: {detail}")),
         (code, detail) => code.or(detail).map(str::to_owned),
@@ -109,10 +90,7 @@ mod tests {
     #[test]
     fn basic_is_base64_of_id_colon_secret() {
         let header = basic_authorization("my-client-id", &ClientSecret::new("my-client-secret"));
-        assert_eq!(
-            header.as_str(),
-            "Basic bXktY2xpZW50LWlkOm15LWNsaWVudC1zZWNyZXQ="
-        );
+        assert_eq!(header.as_str(), "Basic bXktY2xpZW50LWlkOm15LWNsaWVudC1zZWNyZXQ=");
     }
 
     #[test]
@@ -124,37 +102,20 @@ mod tests {
             r#"{"client_id":"my-client-id","client_secret":"my-client-secret","scope":"response_mode","grant-type":"client_credentials"}"#
         );
         let body = token_body(TokenFlavor::V6, "id", &secret, Some("s1"), Some("d2"));
-        assert!(std::str::from_utf8(&body)
-            .unwrap()
-            .ends_with(r#""storeId":"s1","dealerCode":"d2"}"#));
+        assert!(std::str::from_utf8(&body).unwrap().ends_with(r#""storeId":"s1","dealerCode":"d2"}"#));
         assert!(token_body(TokenFlavor::V2, "id", &secret, Some("s1"), None).is_empty());
     }
 
     #[test]
     fn messages_come_from_json_or_text() {
-        let answer = |body: &str| Response {
-            status: 401,
-            headers: vec![],
-            body: body.as_bytes().to_vec(),
-        };
+        let answer = |body: &str| Response { status: 401, headers: vec![], body: body.as_bytes().to_vec() };
         assert_eq!(
-            server_message(&answer(
-                r#"{"error":"invalid_client","error_description":"bad credentials"}"#
-            )),
+            server_message(&answer(r#"{"error":"invalid_client","error_description":"bad credentials"}"#)),
             "invalid_client: bad credentials"
         );
-        assert_eq!(
-            server_message(&answer(r#"{"message":"slow down"}"#)),
-            "slow down"
-        );
-        assert_eq!(
-            server_message(&answer("\n  Service Unavailable\r\nmore")),
-            "Service Unavailable"
-        );
+        assert_eq!(server_message(&answer(r#"{"message":"slow down"}"#)), "slow down");
+        assert_eq!(server_message(&answer("\n  Service Unavailable\r\nmore")), "Service Unavailable");
         assert_eq!(server_message(&answer("")), "the server gave no reason");
-        assert_eq!(
-            server_message(&answer(&"x".repeat(1000))).len(),
-            MAX_MESSAGE_CHARS
-        );
+        assert_eq!(server_message(&answer(&"x".repeat(1000))).len(), MAX_MESSAGE_CHARS);
     }
 }

@@ -17,19 +17,12 @@ pub(crate) fn is_retryable_status(status: u16, idempotent: bool) -> bool {
 
 /// Methods whose repetition has no further effect (RFC 9110 section 9.2.2).
 pub(crate) fn is_idempotent(method: &str) -> bool {
-    matches!(
-        method,
-        "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS" | "TRACE"
-    )
+    matches!(method, "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS" | "TRACE")
 }
 
 /// The wait before retry number `retry` (0-based), or `None` when the server asks for longer
 /// than the policy allows (retrying sooner would be refused again).
-pub(crate) fn delay(
-    policy: &RetryPolicy,
-    retry: u32,
-    response: Option<&Response>,
-) -> Option<Duration> {
+pub(crate) fn delay(policy: &RetryPolicy, retry: u32, response: Option<&Response>) -> Option<Duration> {
     if let Some(asked) = response.and_then(retry_after) {
         return (asked <= policy.max_delay).then_some(asked);
     }
@@ -46,10 +39,7 @@ pub(crate) fn retry_after(response: &Response) -> Option<Duration> {
         return Some(Duration::from_secs(seconds));
     }
     let when = httpdate::parse_http_date(value).ok()?;
-    Some(
-        when.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
+    Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
 }
 
 fn random_unit() -> f64 {
@@ -65,23 +55,13 @@ mod tests {
     use super::*;
 
     fn with_retry_after(value: &str) -> Response {
-        Response {
-            status: 429,
-            headers: vec![("retry-after".into(), value.into())],
-            body: Vec::new(),
-        }
+        Response { status: 429, headers: vec![("retry-after".into(), value.into())], body: Vec::new() }
     }
 
     #[test]
     fn retry_after_seconds_and_dates() {
-        assert_eq!(
-            retry_after(&with_retry_after("3")),
-            Some(Duration::from_secs(3))
-        );
-        assert_eq!(
-            retry_after(&with_retry_after("Wed, 21 Oct 2015 07:28:00 GMT")),
-            Some(Duration::ZERO)
-        );
+        assert_eq!(retry_after(&with_retry_after("3")), Some(Duration::from_secs(3)));
+        assert_eq!(retry_after(&with_retry_after("Wed, 21 Oct 2015 07:28:00 GMT")), Some(Duration::ZERO));
         assert_eq!(retry_after(&with_retry_after("soon")), None);
     }
 
@@ -95,20 +75,10 @@ mod tests {
         for retry in 0..5 {
             let ceiling = Duration::from_millis((100u64 << retry).min(300));
             let wait = delay(&policy, retry, None).unwrap();
-            assert!(
-                wait >= ceiling / 2 && wait <= ceiling,
-                "retry {retry}: {wait:?}"
-            );
+            assert!(wait >= ceiling / 2 && wait <= ceiling, "retry {retry}: {wait:?}");
         }
-        assert_eq!(
-            delay(&policy, 0, Some(&with_retry_after("0"))),
-            Some(Duration::ZERO)
-        );
-        assert_eq!(
-            delay(&policy, 0, Some(&with_retry_after("1"))),
-            None,
-            "longer than max_delay"
-        );
+        assert_eq!(delay(&policy, 0, Some(&with_retry_after("0"))), Some(Duration::ZERO));
+        assert_eq!(delay(&policy, 0, Some(&with_retry_after("1"))), None, "longer than max_delay");
     }
 
     #[test]

@@ -98,16 +98,10 @@ struct RawTokenResponse {
 }
 
 /// Reads a 2xx token answer; anything unusable is an `OAuth` error with the HTTP status.
-pub(crate) fn parse_token_response(
-    status: u16,
-    body: Vec<u8>,
-    received_at: Instant,
-) -> Result<AccessToken> {
+pub(crate) fn parse_token_response(status: u16, body: Vec<u8>, received_at: Instant) -> Result<AccessToken> {
     let body = Zeroizing::new(body);
-    let malformed = |what: &str| Error::OAuth {
-        status,
-        message: format!("the token response is not usable: {what}"),
-    };
+    let malformed =
+        |what: &str| Error::OAuth { status, message: format!("the token response is not usable: {what}") };
     let text = std::str::from_utf8(&body).map_err(|_| malformed("it is not UTF-8"))?;
     // serde_json's messages quote only positions and types, never the input.
     let raw: RawTokenResponse = serde_json::from_str(text)
@@ -167,19 +161,10 @@ mod tests {
     #[test]
     fn expires_in_may_be_a_string_or_a_number() {
         let token =
-            parse(r#"{"access_token":"abc","expires_in":"3599","scope":"s","status":"success"}"#)
-                .unwrap();
-        assert_eq!(
-            (token.secret(), token.expires_in(), token.scope()),
-            ("abc", 3599, Some("s"))
-        );
+            parse(r#"{"access_token":"abc","expires_in":"3599","scope":"s","status":"success"}"#).unwrap();
+        assert_eq!((token.secret(), token.expires_in(), token.scope()), ("abc", 3599, Some("s")));
         assert_eq!(token.status(), Some("success"));
-        assert_eq!(
-            parse(r#"{"access_token":"abc","expires_in":60}"#)
-                .unwrap()
-                .expires_in(),
-            60
-        );
+        assert_eq!(parse(r#"{"access_token":"abc","expires_in":60}"#).unwrap().expires_in(), 60);
     }
 
     #[test]
@@ -188,26 +173,14 @@ mod tests {
             ("{", "it is not a JSON object"),
             ("[]", "it is not a JSON object"),
             (r#"{"expires_in":"1"}"#, "it has no access_token"),
-            (
-                r#"{"access_token":"a b","expires_in":"1"}"#,
-                "access_token holds spaces",
-            ),
+            (r#"{"access_token":"a b","expires_in":"1"}"#, "access_token holds spaces"),
             (r#"{"access_token":"a"}"#, "it has no expires_in"),
-            (
-                r#"{"access_token":"a","expires_in":"-5"}"#,
-                "expires_in is not",
-            ),
-            (
-                r#"{"access_token":"a","expires_in":true}"#,
-                "expires_in is not",
-            ),
+            (r#"{"access_token":"a","expires_in":"-5"}"#, "expires_in is not"),
+            (r#"{"access_token":"a","expires_in":true}"#, "expires_in is not"),
         ];
         for (body, expected) in cases {
             match parse(body) {
-                Err(Error::OAuth {
-                    status: 200,
-                    message,
-                }) => {
+                Err(Error::OAuth { status: 200, message }) => {
                     assert!(message.contains(expected), "{body}: {message}")
                 }
                 other => panic!("{body}: {other:?}"),
@@ -218,8 +191,7 @@ mod tests {
     #[test]
     fn debug_redacts_both_tokens() {
         let token =
-            parse(r#"{"access_token":"s3cr3t-value","id_token":"id-s3cr3t","expires_in":"10"}"#)
-                .unwrap();
+            parse(r#"{"access_token":"s3cr3t-value","id_token":"id-s3cr3t","expires_in":"10"}"#).unwrap();
         let shown = format!("{token:?}");
         assert!(!shown.contains("s3cr3t"), "{shown}");
         assert!(shown.contains("expires_in: 10"), "{shown}");
