@@ -26,7 +26,7 @@ pub fn run(_args: Args) -> taap::Result<()> {
     let key = Arc::new(PrivateKey::generate(2048)?);
     let public_key_path = write_keys(dir.path(), &key)?;
     println!(
-        "setup: generated a 2048-bit RSA key pair in {}",
+        "setup: generated a 2048-bit RSA key pair in {} (removed on exit)",
         dir.path().display()
     );
 
