@@ -34,6 +34,9 @@ pub struct Args {
     /// Lifetime of issued access tokens in seconds.
     #[arg(long, value_name = "SECS")]
     token_ttl: Option<u64>,
+    /// Seconds a client gets to send its request headers (bounds slow clients).
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    header_timeout: u64,
     #[command(flatten)]
     faults: FaultArgs,
 }
@@ -54,12 +57,7 @@ pub struct FaultArgs {
     #[arg(long, value_name = "SECS")]
     retry_after: Option<u64>,
     /// Run the gateway's clock this many seconds ahead (negative: behind).
-    #[arg(
-        long,
-        value_name = "SECS",
-        default_value_t = 0,
-        allow_negative_numbers = true
-    )]
+    #[arg(long, value_name = "SECS", default_value_t = 0, allow_negative_numbers = true)]
     skew_secs: i64,
     /// Answer token requests with malformed JSON.
     #[arg(long)]
@@ -85,7 +83,11 @@ impl FaultArgs {
 
 /// Starts the gateway, prints `listening on http://127.0.0.1:PORT`, serves until Ctrl-C.
 pub fn run(args: Args) -> taap::Result<()> {
-    let gateway_config = gateway_config(&args)?;
+    let mut gateway_config = gateway_config(&args)?;
+    if !(1..=600).contains(&args.header_timeout) {
+        return Err(config("--header-timeout is 1 to 600 seconds"));
+    }
+    gateway_config.header_read_timeout = std::time::Duration::from_secs(args.header_timeout);
     let gateway = Gateway::start(gateway_config, args.port, true)?;
     let mut stdout = std::io::stdout();
     // Scripts wait for this exact first line to learn the port.
@@ -110,22 +112,13 @@ fn gateway_config(args: &Args) -> taap::Result<GatewayConfig> {
     let (Some(id), Some(variable), Some(public_key)) =
         (&args.client_id, &args.client_secret_env, &args.public_key)
     else {
-        return Err(config(
-            "give --client-id, --client-secret-env and --public-key, or --config FILE",
-        ));
+        return Err(config("give --client-id, --client-secret-env and --public-key, or --config FILE"));
     };
     let client = RegisteredClient {
         id: id.clone(),
         secret: secret_from_env(variable)?,
         public_key: PublicKey::from_file(public_key)?,
-        scope: args
-            .scope
-            .clone()
-            .unwrap_or_else(|| DEFAULT_SCOPE.to_owned()),
+        scope: args.scope.clone().unwrap_or_else(|| DEFAULT_SCOPE.to_owned()),
     };
-    GatewayConfig::new(
-        vec![client],
-        args.token_ttl.unwrap_or(DEFAULT_TOKEN_TTL_SECS),
-        args.faults.faults(),
-    )
+    GatewayConfig::new(vec![client], args.token_ttl.unwrap_or(DEFAULT_TOKEN_TTL_SECS), args.faults.faults())
 }

@@ -11,6 +11,8 @@ use crate::output::config;
 
 /// Access-token lifetime when none is configured (what T-Mobile's server grants).
 pub const DEFAULT_TOKEN_TTL_SECS: u64 = 3600;
+/// Time a client gets to send its request headers, unless configured otherwise.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// Scope granted when a client's configuration names none: every sample resource.
 pub const DEFAULT_SCOPE: &str = "iot-connectivity commerce";
 
@@ -89,22 +91,18 @@ pub struct GatewayConfig {
     pub token_ttl_secs: u64,
     /// Injected faults.
     pub faults: Faults,
+    /// Longest a client may take to send request headers (bounds slow-loris clients).
+    pub header_read_timeout: Duration,
 }
 
 impl GatewayConfig {
     /// A configuration for the given clients; ids must be unique.
-    pub fn new(
-        clients: Vec<RegisteredClient>,
-        token_ttl_secs: u64,
-        faults: Faults,
-    ) -> taap::Result<Self> {
+    pub fn new(clients: Vec<RegisteredClient>, token_ttl_secs: u64, faults: Faults) -> taap::Result<Self> {
         if clients.is_empty() {
             return Err(config("the gateway needs at least one client"));
         }
         if !(1..=86_400).contains(&token_ttl_secs) {
-            return Err(config(format!(
-                "token TTL {token_ttl_secs} s is outside 1 to 86400"
-            )));
+            return Err(config(format!("token TTL {token_ttl_secs} s is outside 1 to 86400")));
         }
         faults.check()?;
         let mut by_id = HashMap::new();
@@ -113,22 +111,17 @@ impl GatewayConfig {
                 return Err(config("a client id must be non-empty and free of ':'"));
             }
             if client.secret.expose().is_empty() {
-                return Err(config(format!(
-                    "client {:?} has an empty secret",
-                    client.id
-                )));
+                return Err(config(format!("client {:?} has an empty secret", client.id)));
             }
             if let Some(previous) = by_id.insert(client.id.clone(), client) {
-                return Err(config(format!(
-                    "client {:?} is configured twice",
-                    previous.id
-                )));
+                return Err(config(format!("client {:?} is configured twice", previous.id)));
             }
         }
         Ok(GatewayConfig {
             clients: by_id,
             token_ttl_secs,
             faults,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
         })
     }
 
@@ -139,11 +132,8 @@ impl GatewayConfig {
         let file: ConfigFile = toml::from_str(&text)
             .map_err(|error| config(format!("{}: {}", path.display(), error.message())))?;
         let base = path.parent().unwrap_or(Path::new("."));
-        let clients = file
-            .client
-            .into_iter()
-            .map(|entry| entry.resolve(base))
-            .collect::<taap::Result<Vec<_>>>()?;
+        let clients =
+            file.client.into_iter().map(|entry| entry.resolve(base)).collect::<taap::Result<Vec<_>>>()?;
         GatewayConfig::new(
             clients,
             file.token_ttl_secs.unwrap_or(DEFAULT_TOKEN_TTL_SECS),
@@ -177,10 +167,7 @@ impl ClientEntry {
             (Some(secret), None) => ClientSecret::new(secret),
             (None, Some(variable)) => secret_from_env(&variable)?,
             _ => {
-                return Err(config(format!(
-                    "client {:?}: give exactly one of secret or secret_env",
-                    self.id
-                )))
+                return Err(config(format!("client {:?}: give exactly one of secret or secret_env", self.id)))
             }
         };
         Ok(RegisteredClient {

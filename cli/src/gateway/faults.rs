@@ -14,11 +14,7 @@ use super::state::GatewayState;
 pub const ADMIN_PREFIX: &str = "/_taap/";
 
 /// Applies the configured faults, then stamps `Date` from the gateway's (maybe skewed) clock.
-pub async fn inject(
-    State(state): State<Arc<GatewayState>>,
-    request: Request,
-    next: Next,
-) -> Response {
+pub async fn inject(State(state): State<Arc<GatewayState>>, request: Request, next: Next) -> Response {
     // The body is not Sync, so only the path is held across the fault delay.
     let path = request.uri().path().to_owned();
     let mut response = match injected(&state, &path).await {
@@ -34,10 +30,7 @@ pub async fn inject(
 async fn injected(state: &GatewayState, path: &str) -> Option<Response> {
     let faults = &state.config.faults;
     let applies = !path.starts_with(ADMIN_PREFIX)
-        && faults
-            .path_prefix
-            .as_deref()
-            .map_or(true, |prefix| path.starts_with(prefix));
+        && faults.path_prefix.as_deref().map_or(true, |prefix| path.starts_with(prefix));
     if !applies {
         return None;
     }
@@ -46,22 +39,17 @@ async fn injected(state: &GatewayState, path: &str) -> Option<Response> {
     }
     if state.next_fault_number() < faults.fail_first {
         state.count_injected_fault();
-        let status =
-            StatusCode::from_u16(faults.fail_status()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+        let status = StatusCode::from_u16(faults.fail_status()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
         let mut response = Refusal::injected(status).into_response();
         if let Some(seconds) = faults.retry_after_secs {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         return Some(response);
     }
     if faults.garble_tokens && path.ends_with("/tokens") {
         state.count_injected_fault();
         let garbled = [(header::CONTENT_TYPE, "application/json")];
-        return Some(
-            (StatusCode::OK, garbled, "{\"access_token\": \"unterminated").into_response(),
-        );
+        return Some((StatusCode::OK, garbled, "{\"access_token\": \"unterminated").into_response());
     }
     None
 }

@@ -7,6 +7,7 @@ mod oauth;
 mod pop;
 mod reply;
 mod resources;
+mod server;
 mod state;
 pub mod tokens;
 
@@ -50,10 +51,10 @@ impl Gateway {
     pub fn start(config: GatewayConfig, port: u16, stop_on_signal: bool) -> taap::Result<Gateway> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
             .map_err(|error| config_error(format!("cannot listen on 127.0.0.1:{port}: {error}")))?;
-        let io_error =
-            |error: std::io::Error| config_error(format!("cannot set up the listener: {error}"));
+        let io_error = |error: std::io::Error| config_error(format!("cannot set up the listener: {error}"));
         listener.set_nonblocking(true).map_err(io_error)?;
         let port = listener.local_addr().map_err(io_error)?.port();
+        let header_read_timeout = config.header_read_timeout;
         let state = Arc::new(GatewayState::new(config)?);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -64,14 +65,11 @@ impl Gateway {
         let app = router(Arc::clone(&state));
         let thread = std::thread::Builder::new()
             .name("taap-gateway".into())
-            .spawn(move || runtime.block_on(serve(listener, app, stopped, stop_on_signal)))
+            .spawn(move || {
+                runtime.block_on(server::serve(listener, app, header_read_timeout, stopped, stop_on_signal))
+            })
             .map_err(io_error)?;
-        Ok(Gateway {
-            port,
-            state,
-            shutdown: Some(shutdown),
-            thread: Some(thread),
-        })
+        Ok(Gateway { port, state, shutdown: Some(shutdown), thread: Some(thread) })
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -113,55 +111,6 @@ impl Drop for Gateway {
     }
 }
 
-async fn serve(
-    listener: TcpListener,
-    app: Router,
-    stopped: oneshot::Receiver<()>,
-    stop_on_signal: bool,
-) {
-    let listener = match tokio::net::TcpListener::from_std(listener) {
-        Ok(listener) => listener,
-        Err(error) => {
-            eprintln!("taap: Transport: the gateway cannot use its listener: {error}");
-            return;
-        }
-    };
-    let stop = async move {
-        if stop_on_signal {
-            tokio::select! {
-                _ = stopped => {}
-                _ = signal() => {}
-            }
-        } else {
-            let _ = stopped.await;
-        }
-    };
-    if let Err(error) = axum::serve(listener, app)
-        .with_graceful_shutdown(stop)
-        .await
-    {
-        eprintln!("taap: Transport: the gateway stopped: {error}");
-    }
-}
-
-/// Ctrl-C, or SIGTERM on Unix.
-async fn signal() {
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(term) => term,
-                Err(_) => return std::future::pending().await,
-            };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = tokio::signal::ctrl_c().await;
-}
-
 fn router(state: Arc<GatewayState>) -> Router {
     Router::new()
         .route(
@@ -172,24 +121,15 @@ fn router(state: Arc<GatewayState>) -> Router {
             "/oauth2/v6/tokens",
             post(|state, parts, body| oauth::token(state, parts, body, TokenFlavor::V6)),
         )
-        .route(
-            "/iot-connectivity/v1/devices/{iccid}",
-            get(resources::device),
-        )
+        .route("/iot-connectivity/v1/devices/{iccid}", get(resources::device))
         .route("/commerce/v1/orders", post(resources::orders))
         .route("/_taap/stats", get(stats))
         .route("/_taap/revoke", post(revoke))
         .fallback(not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            Arc::clone(&state),
-            faults::inject,
-        ))
+        .layer(axum::middleware::from_fn_with_state(Arc::clone(&state), faults::inject))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            REQUEST_TIMEOUT,
-        ))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
         .with_state(state)
 }
 

@@ -34,18 +34,11 @@ pub async fn token(
         Ok((_, pop)) => (StatusCode::OK, Some(pop.clone())),
         Err(refusal) => (refusal.status, None),
     };
-    state.record(Event {
-        route: format!("POST {}", parts.uri.path()),
-        status: status.as_u16(),
-        pop,
-    });
+    state.record(Event { route: format!("POST {}", parts.uri.path()), status: status.as_u16(), pop });
     match outcome {
-        Ok((answer, _)) => (
-            StatusCode::OK,
-            [(header::CACHE_CONTROL, "no-store")],
-            Json(answer),
-        )
-            .into_response(),
+        Ok((answer, _)) => {
+            (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], Json(answer)).into_response()
+        }
         Err(refusal) => refusal.into_response(),
     }
 }
@@ -59,18 +52,10 @@ fn issue(
     require_json_content_type(parts)?;
     let client = authenticate(state, parts)?;
     let values = RequestValues::new(parts, body)?;
-    let pop = pop::check(
-        &state.validator,
-        &client.public_key,
-        &values,
-        state.now(),
-        "Basic",
-    )?;
+    let pop = pop::check(&state.validator, &client.public_key, &values, state.now(), "Basic")?;
     match flavor {
         TokenFlavor::V2 if !body.is_empty() => {
-            return Err(Refusal::bad_request(
-                "/oauth2/v2/tokens takes an empty body",
-            ));
+            return Err(Refusal::bad_request("/oauth2/v2/tokens takes an empty body"));
         }
         TokenFlavor::V2 => {}
         TokenFlavor::V6 => check_v6_body(client, body)?,
@@ -80,39 +65,22 @@ fn issue(
 }
 
 fn require_json_content_type(parts: &Parts) -> Result<(), Refusal> {
-    let content_type = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok());
+    let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok());
     match content_type {
-        Some(value)
-            if value
-                .trim()
-                .to_ascii_lowercase()
-                .starts_with("application/json") =>
-        {
-            Ok(())
-        }
-        _ => Err(Refusal::bad_request(
-            "Content-Type must be application/json",
-        )),
+        Some(value) if value.trim().to_ascii_lowercase().starts_with("application/json") => Ok(()),
+        _ => Err(Refusal::bad_request("Content-Type must be application/json")),
     }
 }
 
 /// The client named by `Authorization: Basic`, if its secret matches.
-fn authenticate<'a>(
-    state: &'a GatewayState,
-    parts: &Parts,
-) -> Result<&'a RegisteredClient, Refusal> {
+fn authenticate<'a>(state: &'a GatewayState, parts: &Parts) -> Result<&'a RegisteredClient, Refusal> {
     let encoded = parts
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Basic "))
         .ok_or_else(|| {
-            Refusal::invalid_client(
-                "Authorization: Basic <base64(client_id:client_secret)> is missing",
-            )
+            Refusal::invalid_client("Authorization: Basic <base64(client_id:client_secret)> is missing")
         })?;
     let decoded = STANDARD
         .decode(encoded.trim())
@@ -120,16 +88,12 @@ fn authenticate<'a>(
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .map(Zeroizing::new)
         .ok_or_else(|| {
-            Refusal::invalid_client(
-                "the Basic credentials are not base64 of client_id:client_secret",
-            )
+            Refusal::invalid_client("the Basic credentials are not base64 of client_id:client_secret")
         })?;
     let (id, secret) = decoded.split_once(':').ok_or_else(|| {
         Refusal::invalid_client("the Basic credentials are not base64 of client_id:client_secret")
     })?;
-    let client = state
-        .client(id)
-        .ok_or_else(|| Refusal::invalid_client("unknown client or wrong secret"))?;
+    let client = state.client(id).ok_or_else(|| Refusal::invalid_client("unknown client or wrong secret"))?;
     if !secrets_equal(secret, client.secret.expose()) {
         return Err(Refusal::invalid_client("unknown client or wrong secret"));
     }
@@ -147,14 +111,10 @@ fn check_v6_body(client: &RegisteredClient, body: &[u8]) -> Result<(), Refusal> 
         .map_err(|_| Refusal::bad_request("the v6 body must be a JSON object"))?;
     let field = |name: &str| parsed.get(name).and_then(Value::as_str);
     let (Some(id), Some(secret)) = (field("client_id"), field("client_secret")) else {
-        return Err(Refusal::bad_request(
-            "the v6 body needs client_id and client_secret",
-        ));
+        return Err(Refusal::bad_request("the v6 body needs client_id and client_secret"));
     };
     if id != client.id || !secrets_equal(secret, client.secret.expose()) {
-        return Err(Refusal::invalid_client(
-            "the body's credentials differ from the Basic credentials",
-        ));
+        return Err(Refusal::invalid_client("the body's credentials differ from the Basic credentials"));
     }
     match field("grant-type") {
         Some("client_credentials") => {}
@@ -164,16 +124,10 @@ fn check_v6_body(client: &RegisteredClient, body: &[u8]) -> Result<(), Refusal> 
                 ..Refusal::bad_request("only grant-type client_credentials is supported")
             })
         }
-        None => {
-            return Err(Refusal::bad_request(
-                "the v6 body needs \"grant-type\": \"client_credentials\"",
-            ))
-        }
+        None => return Err(Refusal::bad_request("the v6 body needs \"grant-type\": \"client_credentials\"")),
     }
     if field("scope").is_none() {
-        return Err(Refusal::bad_request(
-            "the v6 body needs a scope (\"response_mode\")",
-        ));
+        return Err(Refusal::bad_request("the v6 body needs a scope (\"response_mode\")"));
     }
     Ok(())
 }
@@ -190,16 +144,11 @@ fn token_answer(state: &GatewayState, client: &RegisteredClient) -> Value {
         exp: now + ttl as i64,
         jti: uuid::Uuid::new_v4().to_string(),
         scope: client.scope.clone(),
-        cnf: Confirmation {
-            jkt: client.public_key.thumbprint(),
-        },
+        cnf: Confirmation { jkt: client.public_key.thumbprint() },
         generation: state.generation(),
     };
-    let id_claims = AccessClaims {
-        jti: uuid::Uuid::new_v4().to_string(),
-        scope: "openid".into(),
-        ..claims.clone()
-    };
+    let id_claims =
+        AccessClaims { jti: uuid::Uuid::new_v4().to_string(), scope: "openid".into(), ..claims.clone() };
     json!({
         "access_token": state.signer.sign(&claims),
         "id_token": state.signer.sign(&id_claims),

@@ -13,10 +13,7 @@ pub const REQUIRED_NAMES: [&str; 3] = ["Authorization", "uri", "http-method"];
 /// The validator the gateway uses: docs' limits, replay detection on.
 pub fn validator() -> PopTokenValidator {
     PopTokenValidator::new(ValidatorOptions {
-        required: REQUIRED_NAMES
-            .iter()
-            .map(|name| (*name).to_owned())
-            .collect(),
+        required: REQUIRED_NAMES.iter().map(|name| (*name).to_owned()).collect(),
         replay_cache: Some(taap::DEFAULT_REPLAY_CAPACITY),
         ..ValidatorOptions::default()
     })
@@ -34,18 +31,10 @@ pub struct RequestValues<'a> {
 impl<'a> RequestValues<'a> {
     /// The values of a request: headers by name (any case), `uri` as the signer computes it.
     pub fn new(parts: &'a Parts, body: &'a [u8]) -> Result<Self, Refusal> {
-        let target = parts
-            .uri
-            .path_and_query()
-            .map_or("/", |target| target.as_str());
+        let target = parts.uri.path_and_query().map_or("/", |target| target.as_str());
         let uri = taap::request_uri(target)
             .map_err(|_| Refusal::bad_request("the request target is not a valid path"))?;
-        Ok(RequestValues {
-            headers: &parts.headers,
-            uri,
-            method: parts.method.as_str(),
-            body,
-        })
+        Ok(RequestValues { headers: &parts.headers, uri, method: parts.method.as_str(), body })
     }
 }
 
@@ -71,9 +60,7 @@ pub fn check(
     let token = values
         .headers
         .get("x-authorization")
-        .ok_or_else(|| {
-            Refusal::invalid_pop("X-Authorization (the PoP token) is missing", challenge)
-        })?
+        .ok_or_else(|| Refusal::invalid_pop("X-Authorization (the PoP token) is missing", challenge))?
         .to_str()
         .map_err(|_| Refusal::invalid_pop("X-Authorization is not text", challenge))?;
     let decoded = validator

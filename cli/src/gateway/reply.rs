@@ -81,11 +81,7 @@ impl Refusal {
 
     /// An injected failure (fault injection), optionally with `Retry-After`.
     pub fn injected(status: StatusCode) -> Self {
-        let error = if status == StatusCode::TOO_MANY_REQUESTS {
-            "rate_limited"
-        } else {
-            "server_error"
-        };
+        let error = if status == StatusCode::TOO_MANY_REQUESTS { "rate_limited" } else { "server_error" };
         Refusal {
             status,
             error,
@@ -102,9 +98,7 @@ impl IntoResponse for Refusal {
         if let Some(scheme) = self.challenge {
             let value = format!("{scheme} realm=\"taap\", error=\"{}\"", self.error);
             if let Ok(value) = HeaderValue::from_str(&value) {
-                response
-                    .headers_mut()
-                    .insert(header::WWW_AUTHENTICATE, value);
+                response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
             }
         }
         response

@@ -23,9 +23,7 @@ pub async fn device(
     parts: Parts,
     body: Bytes,
 ) -> Response {
-    answer(&state, &parts, &body, "iot-connectivity", |_| {
-        device_record(&iccid)
-    })
+    answer(&state, &parts, &body, "iot-connectivity", |_| device_record(&iccid))
 }
 
 /// `POST /commerce/v1/orders`: the orders example of T-Mobile's docs; echoes the order.
@@ -52,25 +50,16 @@ fn answer(
     scope: &str,
     handler: impl FnOnce(&AccessClaims) -> Result<(StatusCode, Value), Refusal>,
 ) -> Response {
-    let outcome =
-        authorize(state, parts, body, scope).and_then(|(claims, pop)| Ok((handler(&claims)?, pop)));
+    let outcome = authorize(state, parts, body, scope).and_then(|(claims, pop)| Ok((handler(&claims)?, pop)));
     state.count_api_request(outcome.is_ok());
     let route = format!("{} {}", parts.method, parts.uri.path());
     match outcome {
         Ok(((status, value), pop)) => {
-            state.record(Event {
-                route,
-                status: status.as_u16(),
-                pop: Some(pop),
-            });
+            state.record(Event { route, status: status.as_u16(), pop: Some(pop) });
             (status, [(header::CACHE_CONTROL, "no-store")], Json(value)).into_response()
         }
         Err(refusal) => {
-            state.record(Event {
-                route,
-                status: refusal.status.as_u16(),
-                pop: None,
-            });
+            state.record(Event { route, status: refusal.status.as_u16(), pop: None });
             refusal.into_response()
         }
     }
@@ -93,29 +82,17 @@ fn authorize(
         .verify(bearer.trim())
         .ok_or_else(|| Refusal::invalid_token("the access token was not issued by this gateway"))?;
     if claims.exp <= state.now() {
-        return Err(Refusal::invalid_token(
-            "the access token has expired; get a new one",
-        ));
+        return Err(Refusal::invalid_token("the access token has expired; get a new one"));
     }
     if claims.generation != state.generation() {
-        return Err(Refusal::invalid_token(
-            "the access token was revoked; get a new one",
-        ));
+        return Err(Refusal::invalid_token("the access token was revoked; get a new one"));
     }
     let client = state
         .client(&claims.sub)
         .filter(|client| client.public_key.thumbprint() == claims.cnf.jkt)
-        .ok_or_else(|| {
-            Refusal::invalid_token("the access token's client is no longer registered")
-        })?;
+        .ok_or_else(|| Refusal::invalid_token("the access token's client is no longer registered"))?;
     let values = RequestValues::new(parts, body)?;
-    let pop = pop::check(
-        &state.validator,
-        &client.public_key,
-        &values,
-        state.now(),
-        "Bearer",
-    )?;
+    let pop = pop::check(&state.validator, &client.public_key, &values, state.now(), "Bearer")?;
     if !claims.scope.split(' ').any(|granted| granted == scope) {
         return Err(Refusal::insufficient_scope(format!(
             "the access token's scope does not include {scope}"

@@ -152,10 +152,7 @@ impl GatewayState {
 
     /// Remembers an answered request.
     pub fn record(&self, event: Event) {
-        let mut events = self
-            .events
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut events = self.events.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if events.len() == MAX_EVENTS {
             events.pop_front();
         }
@@ -164,11 +161,6 @@ impl GatewayState {
 
     /// The remembered requests, oldest first.
     pub fn events(&self) -> Vec<Event> {
-        self.events
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .iter()
-            .cloned()
-            .collect()
+        self.events.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).iter().cloned().collect()
     }
 }

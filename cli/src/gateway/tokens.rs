@@ -46,15 +46,11 @@ impl TokenSigner {
     /// A signer with a fresh 2048-bit key (tokens do not outlive the gateway process).
     pub fn generate() -> taap::Result<Self> {
         let key = taap::PrivateKey::generate(2048)?;
-        let unusable = |_| {
-            taap::Error::InvalidKey(
-                "the gateway's signing key was refused by the JWT library".into(),
-            )
-        };
+        let unusable =
+            |_| taap::Error::InvalidKey("the gateway's signing key was refused by the JWT library".into());
         Ok(TokenSigner {
             encoding: EncodingKey::from_rsa_pem(key.to_pem().as_bytes()).map_err(unusable)?,
-            decoding: DecodingKey::from_rsa_pem(key.public_key().to_pem().as_bytes())
-                .map_err(unusable)?,
+            decoding: DecodingKey::from_rsa_pem(key.public_key().to_pem().as_bytes()).map_err(unusable)?,
         })
     }
 
@@ -72,8 +68,6 @@ impl TokenSigner {
         validation.validate_aud = false;
         validation.set_issuer(&[ISSUER]);
         validation.set_required_spec_claims(&["iss", "sub", "exp"]);
-        jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &validation)
-            .ok()
-            .map(|data| data.claims)
+        jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &validation).ok().map(|data| data.claims)
     }
 }
