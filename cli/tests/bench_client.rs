@@ -64,7 +64,9 @@ fn taap_flow_costs_on_loopback() {
     let (_served, url) = serve();
     let key = Arc::new(PrivateKey::from_file(keys().join("readme-private-pkcs8.pem"), None).unwrap());
     let server = OAuthServer::Url(format!("{url}/oauth2/v2/tokens"));
-    let client = Arc::new(TaapClient::new(ClientConfig::new("bench", "bench-secret", Arc::clone(&key), server)).unwrap());
+    let client = Arc::new(
+        TaapClient::new(ClientConfig::new("bench", "bench-secret", Arc::clone(&key), server)).unwrap(),
+    );
     let device = format!("{url}{DEVICE}");
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
 
@@ -72,11 +74,20 @@ fn taap_flow_costs_on_loopback() {
         agent.get(format!("{url}/_taap/stats")).call().unwrap().body_mut().read_to_vec().unwrap();
     });
     let sign = mean(CALLS, || {
-        PopToken::for_request(&key, "GET", &device, [("Content-Type", "application/json"), ("Authorization", "Bearer x")], b"")
-            .unwrap();
+        PopToken::for_request(
+            &key,
+            "GET",
+            &device,
+            [("Content-Type", "application/json"), ("Authorization", "Bearer x")],
+            b"",
+        )
+        .unwrap();
     });
     let call = mean(CALLS, || {
-        assert_eq!(client.send("GET", &device, [("Content-Type", "application/json")], b"").unwrap().status, 200);
+        assert_eq!(
+            client.send("GET", &device, [("Content-Type", "application/json")], b"").unwrap().status,
+            200
+        );
     });
     let stats_url = format!("{url}/_taap/stats");
     let signed_only = mean(CALLS, || {

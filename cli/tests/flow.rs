@@ -12,19 +12,11 @@ const SECRET_VAR: &str = "TAAP_TEST_FLOW_SECRET";
 const DEVICE: &str = "/iot-connectivity/v1/devices/8901260000000000019";
 
 fn key(relative: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/keys")
-        .join(relative)
-        .display()
-        .to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/keys").join(relative).display().to_string()
 }
 
 fn taap(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_taap"))
-        .args(args)
-        .env(SECRET_VAR, SECRET)
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_taap")).args(args).env(SECRET_VAR, SECRET).output().unwrap()
 }
 
 fn stdout(output: &Output) -> String {
@@ -45,29 +37,16 @@ impl Served {
     fn start() -> Served {
         let public_key = key("tmobile/readme-public.pem");
         let mut child = Command::new(env!("CARGO_BIN_EXE_taap"))
-            .args([
-                "serve",
-                "--port",
-                "0",
-                "--client-id",
-                CLIENT_ID,
-                "--client-secret-env",
-                SECRET_VAR,
-            ])
+            .args(["serve", "--port", "0", "--client-id", CLIENT_ID, "--client-secret-env", SECRET_VAR])
             .args(["--public-key", &public_key])
             .env(SECRET_VAR, SECRET)
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
         let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        let url = first
-            .trim()
-            .strip_prefix("listening on ")
-            .expect("the first line names the URL")
-            .to_owned();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+        let url =
+            first.trim().strip_prefix("listening on ").expect("the first line names the URL").to_owned();
         Served { child, url }
     }
 
@@ -96,10 +75,7 @@ impl Drop for Served {
 }
 
 fn with(args: &[&str], auth: &[String]) -> Vec<String> {
-    args.iter()
-        .map(|arg| (*arg).to_owned())
-        .chain(auth.iter().cloned())
-        .collect()
+    args.iter().map(|arg| (*arg).to_owned()).chain(auth.iter().cloned()).collect()
 }
 
 fn run(args: &[String]) -> Output {
@@ -115,11 +91,7 @@ fn token_prints_the_token_response_with_expires_in_as_a_string() {
         let answer: Value = serde_json::from_str(&stdout(&output)).unwrap();
         assert_eq!(answer["expires_in"], "3600");
         assert_eq!(answer["status"], "success");
-        assert_eq!(
-            answer["access_token"].as_str().unwrap().split('.').count(),
-            3,
-            "a JWT"
-        );
+        assert_eq!(answer["access_token"].as_str().unwrap().split('.').count(), 3, "a JWT");
     }
 }
 
@@ -135,14 +107,8 @@ fn call_prints_the_body_and_with_i_the_status_and_headers() {
     let output = run(&with(&["call", "GET", &url, "-i"], &served.auth("v2")));
     let text = stdout(&output);
     assert!(text.starts_with("HTTP/1.1 200\n"), "{text}");
-    assert!(
-        text.contains("\ncontent-type: application/json\n"),
-        "{text}"
-    );
-    assert!(
-        text.contains("\n\n{\"iccid\":\"8901260000000000019\""),
-        "{text}"
-    );
+    assert!(text.contains("\ncontent-type: application/json\n"), "{text}");
+    assert!(text.contains("\n\n{\"iccid\":\"8901260000000000019\""), "{text}");
 }
 
 #[test]
@@ -150,34 +116,18 @@ fn call_posts_a_body_from_an_argument_or_a_file() {
     let served = Served::start();
     let url = format!("{}/commerce/v1/orders", served.url);
     let output = run(&with(
-        &[
-            "call",
-            "POST",
-            &url,
-            "-H",
-            "Content-Type: application/json",
-            "-d",
-            r#"{"orderId": 7}"#,
-        ],
+        &["call", "POST", &url, "-H", "Content-Type: application/json", "-d", r#"{"orderId": 7}"#],
         &served.auth("v6"),
     ));
     assert!(output.status.success(), "{}", stderr(&output));
     let answer: Value = serde_json::from_str(&stdout(&output)).unwrap();
-    assert_eq!(
-        (
-            answer["status"].as_str(),
-            answer["order"]["orderId"].as_u64()
-        ),
-        (Some("RECEIVED"), Some(7))
-    );
+    assert_eq!((answer["status"].as_str(), answer["order"]["orderId"].as_u64()), (Some("RECEIVED"), Some(7)));
 
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("order.json");
     std::fs::write(&file, r#"{"orderId": 8}"#).unwrap();
-    let output = run(&with(
-        &["call", "POST", &url, "--data-file", file.to_str().unwrap()],
-        &served.auth("v2"),
-    ));
+    let output =
+        run(&with(&["call", "POST", &url, "--data-file", file.to_str().unwrap()], &served.auth("v2")));
     let answer: Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(answer["order"]["orderId"].as_u64(), Some(8));
 }
@@ -215,26 +165,14 @@ fn usage_problems_are_config_errors() {
     ]);
     assert_eq!(bad_server.status.code(), Some(1));
     assert!(
-        stderr(&bad_server).starts_with(
-            "taap: Config: invalid configuration: cannot tell the token flavour from the path"
-        ),
+        stderr(&bad_server)
+            .starts_with("taap: Config: invalid configuration: cannot tell the token flavour from the path"),
         "{}",
         stderr(&bad_server)
     );
     let unset = Command::new(env!("CARGO_BIN_EXE_taap"))
-        .args([
-            "token",
-            "--client-id",
-            "a",
-            "--client-secret-env",
-            "TAAP_TEST_UNSET_VARIABLE",
-        ])
-        .args([
-            "--key",
-            &key("tmobile/readme-private-pkcs8.pem"),
-            "--server",
-            "v2",
-        ])
+        .args(["token", "--client-id", "a", "--client-secret-env", "TAAP_TEST_UNSET_VARIABLE"])
+        .args(["--key", &key("tmobile/readme-private-pkcs8.pem"), "--server", "v2"])
         .output()
         .unwrap();
     assert_eq!(stderr(&unset), "taap: Config: invalid configuration: environment variable TAAP_TEST_UNSET_VARIABLE is not set (or not UTF-8)\n");
@@ -243,11 +181,7 @@ fn usage_problems_are_config_errors() {
 #[test]
 fn a_refused_connection_is_a_transport_error() {
     // Bind then drop: the port is free and nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let server = format!("http://127.0.0.1:{port}/oauth2/v2/tokens");
     let output = taap(&[
         "token",
@@ -276,10 +210,7 @@ fn demo_walks_the_four_steps_and_exits_zero() {
         "step 4: Connectivity call GET /iot-connectivity/v1/devices/8901260000000000019: HTTP 200", "again: a second call signed a fresh PoP token"];
     assert_eq!(steps.len(), prefixes.len(), "{text}");
     for (line, prefix) in steps.iter().zip(prefixes) {
-        assert!(
-            line.starts_with(prefix),
-            "{line:?} should start with {prefix:?}"
-        );
+        assert!(line.starts_with(prefix), "{line:?} should start with {prefix:?}");
     }
     assert!(text.ends_with("(1 token request in all)\n"), "{text}");
 }

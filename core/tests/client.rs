@@ -8,11 +8,10 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use taap::{
-    ClientConfig, Error, OAuthServer, PopTokenValidator, PrivateKey, RetryPolicy, TaapClient,
-};
+use taap::{ClientConfig, Error, OAuthServer, PopTokenValidator, PrivateKey, RetryPolicy, TaapClient};
 
-const TOKEN_OK: &str = r#"{"access_token":"at-123","id_token":"id-456","expires_in":"3599","scope":"s","status":"success"}"#;
+const TOKEN_OK: &str =
+    r#"{"access_token":"at-123","id_token":"id-456","expires_in":"3599","scope":"s","status":"success"}"#;
 
 /// One request as the server received it.
 #[derive(Debug)]
@@ -57,10 +56,7 @@ fn read_request(stream: &mut TcpStream) -> Received {
     let mut line = String::new();
     reader.read_line(&mut line).unwrap();
     let mut parts = line.split_whitespace();
-    let (method, target) = (
-        parts.next().unwrap().to_owned(),
-        parts.next().unwrap().to_owned(),
-    );
+    let (method, target) = (parts.next().unwrap().to_owned(), parts.next().unwrap().to_owned());
     let mut headers = HashMap::new();
     loop {
         let mut line = String::new();
@@ -72,24 +68,15 @@ fn read_request(stream: &mut TcpStream) -> Received {
         let (name, value) = line.split_once(':').unwrap();
         headers.insert(name.to_ascii_lowercase(), value.trim().to_owned());
     }
-    let length = headers
-        .get("content-length")
-        .map_or(0, |length| length.parse().unwrap());
+    let length = headers.get("content-length").map_or(0, |length| length.parse().unwrap());
     let mut body = vec![0; length];
     reader.read_exact(&mut body).unwrap();
-    Received {
-        method,
-        target,
-        headers,
-        body,
-    }
+    Received { method, target, headers, body }
 }
 
 fn answer(status: &str, extra_headers: &[&str], body: &str) -> String {
-    let mut response = format!(
-        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n",
-        body.len()
-    );
+    let mut response =
+        format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
     for header in extra_headers {
         response.push_str(header);
         response.push_str("\r\n");
@@ -104,10 +91,7 @@ fn json(status: &str, body: &str) -> String {
 }
 
 fn key() -> Arc<PrivateKey> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../tests/keys/tmobile/readme-private-pkcs8.pem"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/keys/tmobile/readme-private-pkcs8.pem");
     Arc::new(PrivateKey::from_file(path, None).unwrap())
 }
 
@@ -126,22 +110,13 @@ fn config(base: &str, flavor: &str) -> ClientConfig {
 fn check_pop(received: &Received, signed_headers: &[&str]) -> Vec<String> {
     let mut values: Vec<(String, Vec<u8>)> = signed_headers
         .iter()
-        .map(|name| {
-            (
-                (*name).to_owned(),
-                received.headers[&name.to_ascii_lowercase()]
-                    .as_bytes()
-                    .to_vec(),
-            )
-        })
+        .map(|name| ((*name).to_owned(), received.headers[&name.to_ascii_lowercase()].as_bytes().to_vec()))
         .collect();
     values.push(("uri".into(), taap::request_uri(&received.target).unwrap()));
     values.push(("http-method".into(), received.method.as_bytes().to_vec()));
     values.push(("body".into(), received.body.clone()));
     let token = &received.headers["x-authorization"];
-    let decoded = PopTokenValidator::default()
-        .validate(token, key().public_key(), &values)
-        .unwrap();
+    let decoded = PopTokenValidator::default().validate(token, key().public_key(), &values).unwrap();
     decoded.claims().ehts.clone()
 }
 
@@ -150,40 +125,22 @@ fn the_v2_token_request_is_exactly_what_the_docs_describe() {
     let server = Scripted::new(vec![json("200 OK", TOKEN_OK)]);
     let client = TaapClient::new(config(&server.base, "v2")).unwrap();
     let token = client.access_token().unwrap();
-    assert_eq!(
-        (token.secret(), token.id_token(), token.expires_in()),
-        ("at-123", Some("id-456"), 3599)
-    );
+    assert_eq!((token.secret(), token.id_token(), token.expires_in()), ("at-123", Some("id-456"), 3599));
     let received = server.received();
     let request = &received[0];
-    assert_eq!(
-        (request.method.as_str(), request.target.as_str()),
-        ("POST", "/oauth2/v2/tokens")
-    );
+    assert_eq!((request.method.as_str(), request.target.as_str()), ("POST", "/oauth2/v2/tokens"));
     assert_eq!(request.headers["content-type"], "application/json");
-    assert_eq!(
-        request.headers["authorization"],
-        "Basic bXktY2xpZW50LWlkOm15LWNsaWVudC1zZWNyZXQ="
-    );
+    assert_eq!(request.headers["authorization"], "Basic bXktY2xpZW50LWlkOm15LWNsaWVudC1zZWNyZXQ=");
     assert!(request.body.is_empty());
     assert_eq!(
         check_pop(request, &["Content-Type", "Authorization"]),
-        [
-            "Content-Type",
-            "Authorization",
-            "uri",
-            "http-method",
-            "body"
-        ]
+        ["Content-Type", "Authorization", "uri", "http-method", "body"]
     );
 }
 
 #[test]
 fn the_v6_token_request_carries_the_json_body() {
-    let server = Scripted::new(vec![json(
-        "200 OK",
-        r#"{"access_token":"at","expires_in":60}"#,
-    )]);
+    let server = Scripted::new(vec![json("200 OK", r#"{"access_token":"at","expires_in":60}"#)]);
     let mut config = config(&server.base, "v6");
     config.store_id = Some("S1".into());
     TaapClient::new(config).unwrap().access_token().unwrap();
@@ -199,24 +156,12 @@ fn the_v6_token_request_carries_the_json_body() {
 fn an_api_call_carries_the_bearer_token_and_a_pop_over_every_header() {
     let server = Scripted::new(vec![
         json("200 OK", TOKEN_OK),
-        answer(
-            "200 OK",
-            &["Content-Type: text/plain", "X-Trace: t1"],
-            "device data",
-        ),
+        answer("200 OK", &["Content-Type: text/plain", "X-Trace: t1"], "device data"),
     ]);
     let client = TaapClient::new(config(&server.base, "v2")).unwrap();
-    let url = format!(
-        "{}/iot-connectivity/v1/devices/89?fields=a%2Cb",
-        server.base
-    );
-    let response = client
-        .send("get", &url, [("Accept", "text/plain")], b"")
-        .unwrap();
-    assert_eq!(
-        (response.status, response.text().as_str()),
-        (200, "device data")
-    );
+    let url = format!("{}/iot-connectivity/v1/devices/89?fields=a%2Cb", server.base);
+    let response = client.send("get", &url, [("Accept", "text/plain")], b"").unwrap();
+    assert_eq!((response.status, response.text().as_str()), (200, "device data"));
     assert_eq!(
         (response.header("x-trace"), response.header("Content-Type")),
         (Some("t1"), Some("text/plain"))
@@ -229,17 +174,7 @@ fn an_api_call_carries_the_bearer_token_and_a_pop_over_every_header() {
     );
     assert_eq!(call.headers["authorization"], "Bearer at-123");
     let ehts = check_pop(call, &["Content-Type", "Accept", "Authorization"]);
-    assert_eq!(
-        ehts,
-        [
-            "Content-Type",
-            "Accept",
-            "Authorization",
-            "uri",
-            "http-method",
-            "body"
-        ]
-    );
+    assert_eq!(ehts, ["Content-Type", "Accept", "Authorization", "uri", "http-method", "body"]);
 }
 
 #[test]
@@ -252,23 +187,13 @@ fn retries_honour_retry_after_and_sign_each_attempt_afresh() {
     ]);
     let client = TaapClient::new(config(&server.base, "v2")).unwrap();
     let response = client
-        .send(
-            "POST",
-            &format!("{}/orders", server.base),
-            [("Content-Type", "application/json")],
-            b"{}",
-        )
+        .send("POST", &format!("{}/orders", server.base), [("Content-Type", "application/json")], b"{}")
         .unwrap();
     assert_eq!(response.status, 200);
     let received = server.received();
-    let pops: Vec<&String> = received[1..]
-        .iter()
-        .map(|request| &request.headers["x-authorization"])
-        .collect();
-    assert!(
-        pops[0] != pops[1] && pops[1] != pops[2],
-        "a fresh PoP token per attempt"
-    );
+    let pops: Vec<&String> =
+        received[1..].iter().map(|request| &request.headers["x-authorization"]).collect();
+    assert!(pops[0] != pops[1] && pops[1] != pops[2], "a fresh PoP token per attempt");
 }
 
 #[test]
@@ -277,12 +202,7 @@ fn the_last_5xx_of_an_api_call_is_returned_once_retries_run_out() {
     let server = Scripted::new(vec![json("200 OK", TOKEN_OK), busy(), busy(), busy()]);
     let client = TaapClient::new(config(&server.base, "v2")).unwrap();
     let response = client
-        .send(
-            "GET",
-            &format!("{}/x", server.base),
-            [("Content-Type", "application/json")],
-            b"",
-        )
+        .send("GET", &format!("{}/x", server.base), [("Content-Type", "application/json")], b"")
         .unwrap();
     assert_eq!((response.status, response.text().as_str()), (503, "busy"));
     assert_eq!(server.received().len(), 4);
@@ -294,34 +214,17 @@ fn oauth_errors_carry_the_status_and_the_servers_message() {
         "400 Bad Request",
         r#"{"error":"invalid_request","error_description":"no scope"}"#,
     )]);
-    let error = TaapClient::new(config(&server.base, "v6"))
-        .unwrap()
-        .access_token()
-        .unwrap_err();
-    assert_eq!(
-        error,
-        Error::OAuth {
-            status: 400,
-            message: "invalid_request: no scope".into()
-        }
-    );
+    let error = TaapClient::new(config(&server.base, "v6")).unwrap().access_token().unwrap_err();
+    assert_eq!(error, Error::OAuth { status: 400, message: "invalid_request: no scope".into() });
     assert_eq!(error.http_status(), Some(400));
 }
 
 #[test]
 fn a_failed_refresh_is_not_cached_and_the_next_call_tries_again() {
-    let server = Scripted::new(vec![
-        json("401 Unauthorized", r#"{"message":"nope"}"#),
-        json("200 OK", TOKEN_OK),
-    ]);
+    let server =
+        Scripted::new(vec![json("401 Unauthorized", r#"{"message":"nope"}"#), json("200 OK", TOKEN_OK)]);
     let client = TaapClient::new(config(&server.base, "v2")).unwrap();
-    assert_eq!(
-        client.access_token().unwrap_err(),
-        Error::OAuth {
-            status: 401,
-            message: "nope".into()
-        }
-    );
+    assert_eq!(client.access_token().unwrap_err(), Error::OAuth { status: 401, message: "nope".into() });
     assert_eq!(client.access_token().unwrap().secret(), "at-123");
     assert_eq!(server.received().len(), 2);
 }
@@ -342,29 +245,20 @@ fn a_server_that_never_answers_times_out() {
 
 #[test]
 fn a_refused_connection_is_retried_then_a_transport_error() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let error = TaapClient::new(config(&format!("http://127.0.0.1:{port}"), "v2"))
         .unwrap()
         .access_token()
         .unwrap_err();
     assert_eq!(
         error,
-        Error::Transport(format!(
-            "POST http://127.0.0.1:{port}/oauth2/v2/tokens: connection refused"
-        ))
+        Error::Transport(format!("POST http://127.0.0.1:{port}/oauth2/v2/tokens: connection refused"))
     );
 }
 
 #[test]
 fn an_oversized_response_is_a_transport_error() {
-    let big = format!(
-        r#"{{"access_token":"{}","expires_in":"1"}}"#,
-        "a".repeat(4096)
-    );
+    let big = format!(r#"{{"access_token":"{}","expires_in":"1"}}"#, "a".repeat(4096));
     let server = Scripted::new(vec![json("200 OK", &big)]);
     let mut config = config(&server.base, "v2");
     config.max_response_bytes = 1024;
@@ -386,22 +280,13 @@ fn bad_configuration_is_a_config_error_naming_the_problem() {
         config
     };
     let cases: Vec<(ClientConfig, &str)> = vec![
-        (
-            with(|c| c.client_id = "a:b".into()),
-            "client_id must not contain ':'",
-        ),
-        (
-            with(|c| c.client_secret = "".into()),
-            "client_secret is empty",
-        ),
+        (with(|c| c.client_id = "a:b".into()), "client_id must not contain ':'"),
+        (with(|c| c.client_secret = "".into()), "client_secret is empty"),
         (
             with(|c| c.server = OAuthServer::Url("https://h/oauth2/tokens".into())),
             "cannot tell the token flavour",
         ),
-        (
-            with(|c| c.server = OAuthServer::Url("ftp://h/oauth2/v2/tokens".into())),
-            "must be https://host/",
-        ),
+        (with(|c| c.server = OAuthServer::Url("ftp://h/oauth2/v2/tokens".into())), "must be https://host/"),
         (
             with(|c| c.server = OAuthServer::Url("http://oauth.example.com/oauth2/v2/tokens".into())),
             "uses plain http to another machine; use https",
@@ -411,14 +296,8 @@ fn bad_configuration_is_a_config_error_naming_the_problem() {
             "must not carry credentials",
         ),
         (with(|c| c.pop_ttl_secs = 0), "pop_ttl_secs is 0"),
-        (
-            with(|c| c.retry.max_retries = 11),
-            "retry.max_retries is 11",
-        ),
-        (
-            with(|c| c.timeouts.request = Duration::ZERO),
-            "timeouts.request",
-        ),
+        (with(|c| c.retry.max_retries = 11), "retry.max_retries is 11"),
+        (with(|c| c.timeouts.request = Duration::ZERO), "timeouts.request"),
     ];
     for (config, expected) in cases {
         match TaapClient::new(config) {
@@ -430,29 +309,16 @@ fn bad_configuration_is_a_config_error_naming_the_problem() {
     }
     let client = TaapClient::new(base).unwrap();
     assert_eq!(client.token_url(), taap::TMOBILE_V2_TOKEN_URL);
-    let bad_call = client
-        .send("GET", "/relative", [("A", "b")], b"")
-        .unwrap_err();
+    let bad_call = client.send("GET", "/relative", [("A", "b")], b"").unwrap_err();
     assert!(matches!(bad_call, Error::Config(_)), "{bad_call:?}");
 }
 
 #[test]
 fn presets_and_urls_parse_with_their_flavour() {
-    assert_eq!(
-        OAuthServer::parse("v6").unwrap().endpoint().unwrap().1,
-        taap::TokenFlavor::V6
-    );
-    let (url, flavor) = OAuthServer::parse("http://127.0.0.1:8080/oauth2/v2/tokens")
-        .unwrap()
-        .endpoint()
-        .unwrap();
-    assert_eq!(
-        (url.as_str(), flavor),
-        (
-            "http://127.0.0.1:8080/oauth2/v2/tokens",
-            taap::TokenFlavor::V2
-        )
-    );
+    assert_eq!(OAuthServer::parse("v6").unwrap().endpoint().unwrap().1, taap::TokenFlavor::V6);
+    let (url, flavor) =
+        OAuthServer::parse("http://127.0.0.1:8080/oauth2/v2/tokens").unwrap().endpoint().unwrap();
+    assert_eq!((url.as_str(), flavor), ("http://127.0.0.1:8080/oauth2/v2/tokens", taap::TokenFlavor::V2));
     assert!(matches!(OAuthServer::parse("v3"), Err(Error::Config(_))));
 }
 
@@ -462,11 +328,7 @@ fn debug_output_never_shows_secrets() {
     let config = config(&server.base, "v2");
     let client = TaapClient::new(config.clone()).unwrap();
     let token = client.access_token().unwrap();
-    for shown in [
-        format!("{config:?}"),
-        format!("{client:?}"),
-        format!("{token:?}"),
-    ] {
+    for shown in [format!("{config:?}"), format!("{client:?}"), format!("{token:?}")] {
         for secret in ["my-client-secret", "at-123", "id-456", "PRIVATE"] {
             assert!(!shown.contains(secret), "{secret} in {shown}");
         }

@@ -22,12 +22,7 @@ pub struct Args {
     #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
     headers: Vec<String>,
     /// The request body.
-    #[arg(
-        short = 'd',
-        long = "data",
-        value_name = "BODY",
-        conflicts_with = "data_file"
-    )]
+    #[arg(short = 'd', long = "data", value_name = "BODY", conflicts_with = "data_file")]
     data: Option<String>,
     /// Read the request body from this file.
     #[arg(long, value_name = "FILE")]
@@ -41,24 +36,17 @@ pub struct Args {
 
 /// Makes the call and prints the response body (with `-i`, status and headers first).
 pub fn run(args: Args) -> taap::Result<()> {
-    let headers = args
-        .headers
-        .iter()
-        .map(|header| split_header(header))
-        .collect::<taap::Result<Vec<_>>>()?;
+    let headers = args.headers.iter().map(|header| split_header(header)).collect::<taap::Result<Vec<_>>>()?;
     let body = body(&args)?;
     let client = args.client.client()?;
     let response = client.send(
         &args.method,
         &args.url,
-        headers
-            .iter()
-            .map(|(name, value)| (name.as_str(), value.as_str())),
+        headers.iter().map(|(name, value)| (name.as_str(), value.as_str())),
         &body,
     )?;
     let mut out = std::io::stdout().lock();
-    let write_failed =
-        |error: std::io::Error| config(format!("cannot write the response: {error}"));
+    let write_failed = |error: std::io::Error| config(format!("cannot write the response: {error}"));
     if args.include {
         writeln!(out, "HTTP/1.1 {}", response.status).map_err(write_failed)?;
         for (name, value) in &response.headers {
@@ -94,11 +82,7 @@ fn body(args: &Args) -> taap::Result<Zeroizing<Vec<u8>>> {
 
 /// `Name: value`, split at the first colon, leading spaces of the value dropped (as curl).
 fn split_header(header: &str) -> taap::Result<(String, Zeroizing<String>)> {
-    let (name, value) = header
-        .split_once(':')
-        .ok_or_else(|| config("-H takes 'Name: value'; one argument has no ':'"))?;
-    Ok((
-        name.trim().to_owned(),
-        Zeroizing::new(value.trim_start().to_owned()),
-    ))
+    let (name, value) =
+        header.split_once(':').ok_or_else(|| config("-H takes 'Name: value'; one argument has no ':'"))?;
+    Ok((name.trim().to_owned(), Zeroizing::new(value.trim_start().to_owned())))
 }

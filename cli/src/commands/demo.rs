@@ -25,10 +25,7 @@ pub fn run(_args: Args) -> taap::Result<()> {
         .map_err(|error| config(format!("cannot create a temporary directory: {error}")))?;
     let key = Arc::new(PrivateKey::generate(2048)?);
     let public_key_path = write_keys(dir.path(), &key)?;
-    println!(
-        "setup: generated a 2048-bit RSA key pair in {} (removed on exit)",
-        dir.path().display()
-    );
+    println!("setup: generated a 2048-bit RSA key pair in {} (removed on exit)", dir.path().display());
 
     let secret = uuid::Uuid::new_v4().to_string();
     let gateway = start_gateway(&public_key_path, &secret)?;
@@ -46,10 +43,7 @@ pub fn run(_args: Args) -> taap::Result<()> {
     ))?;
     let token = client.access_token()?;
     let oauth_pop = last_accepted_pop(&gateway, "POST /oauth2/v6/tokens")?;
-    println!(
-        "step 1: OAuth PoP token signs {} of POST /oauth2/v6/tokens",
-        oauth_pop.claims().ehts.join(";")
-    );
+    println!("step 1: OAuth PoP token signs {} of POST /oauth2/v6/tokens", oauth_pop.claims().ehts.join(";"));
     print_json(&pop_json(&oauth_pop));
     println!(
         "step 2: access token from /oauth2/v6/tokens: expires_in {} s, scope {:?}",
@@ -71,23 +65,12 @@ pub fn run(_args: Args) -> taap::Result<()> {
         b"",
     )?;
     let api_pop = last_accepted_pop(&gateway, &format!("GET {device_path}"))?;
-    println!(
-        "step 3: API PoP token signs {} of GET {device_path}",
-        api_pop.claims().ehts.join(";")
-    );
+    println!("step 3: API PoP token signs {} of GET {device_path}", api_pop.claims().ehts.join(";"));
     print_json(&pop_json(&api_pop));
-    println!(
-        "step 4: Connectivity call GET {device_path}: HTTP {}",
-        response.status
-    );
-    print_json(
-        &serde_json::from_slice(&response.body).unwrap_or_else(|_| Value::String(response.text())),
-    );
+    println!("step 4: Connectivity call GET {device_path}: HTTP {}", response.status);
+    print_json(&serde_json::from_slice(&response.body).unwrap_or_else(|_| Value::String(response.text())));
     if response.status != 200 {
-        return Err(config(format!(
-            "the Connectivity call answered HTTP {}",
-            response.status
-        )));
+        return Err(config(format!("the Connectivity call answered HTTP {}", response.status)));
     }
 
     client.send(
@@ -112,11 +95,8 @@ fn write_keys(dir: &Path, key: &PrivateKey) -> taap::Result<std::path::PathBuf> 
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    std::io::Write::write_all(
-        &mut options.open(&private_path).map_err(unwritable)?,
-        key.to_pem().as_bytes(),
-    )
-    .map_err(unwritable)?;
+    std::io::Write::write_all(&mut options.open(&private_path).map_err(unwritable)?, key.to_pem().as_bytes())
+        .map_err(unwritable)?;
     let public_path = dir.join("public-key.pem");
     std::fs::write(&public_path, key.public_key().to_pem()).map_err(unwritable)?;
     Ok(public_path)
@@ -129,8 +109,7 @@ fn start_gateway(public_key_path: &Path, secret: &str) -> taap::Result<Gateway> 
         public_key: PublicKey::from_file(public_key_path)?,
         scope: DEFAULT_SCOPE.into(),
     };
-    let gateway_config =
-        GatewayConfig::new(vec![client], DEFAULT_TOKEN_TTL_SECS, Faults::default())?;
+    let gateway_config = GatewayConfig::new(vec![client], DEFAULT_TOKEN_TTL_SECS, Faults::default())?;
     Gateway::start(gateway_config, 0, false)
 }
 

@@ -44,28 +44,16 @@ pub struct ClientArgs {
 impl ClientArgs {
     /// The client these flags describe.
     pub fn client(&self) -> taap::Result<TaapClient> {
-        let key = Arc::new(super::load_private_key(
-            &self.key,
-            self.password_env.as_deref(),
-        )?);
+        let key = Arc::new(super::load_private_key(&self.key, self.password_env.as_deref())?);
         let secret = secret_from_env(&self.client_secret_env)?;
-        let mut config = ClientConfig::new(
-            self.client_id.clone(),
-            secret,
-            key,
-            OAuthServer::parse(&self.server)?,
-        );
+        let mut config =
+            ClientConfig::new(self.client_id.clone(), secret, key, OAuthServer::parse(&self.server)?);
         config.store_id = self.store_id.clone();
         config.dealer_code = self.dealer_code.clone();
         config.timeouts.request = Duration::from_secs(self.timeout);
-        config.timeouts.connect = config
-            .timeouts
-            .connect
-            .min(config.timeouts.request.max(Duration::from_secs(1)));
-        config.retry = RetryPolicy {
-            max_retries: self.retries,
-            ..RetryPolicy::default()
-        };
+        config.timeouts.connect =
+            config.timeouts.connect.min(config.timeouts.request.max(Duration::from_secs(1)));
+        config.retry = RetryPolicy { max_retries: self.retries, ..RetryPolicy::default() };
         TaapClient::new(config)
     }
 }
