@@ -29,7 +29,7 @@ enum Command {
     Verify(commands::verify::Args),
     /// Get an OAuth 2.0 access token (TAAP steps 1-2) and print the server's JSON answer.
     Token(commands::token::Args),
-    /// Make a TAAP-signed API call (all four steps) and print the response, like curl.
+    /// Make a TAAP-signed API call (all four steps) and print the response, like curl (exit 0 on any HTTP status).
     Call(commands::call::Args),
     /// Run the local TAAP gateway on 127.0.0.1, for trying clients without an account.
     Serve(commands::serve::Args),
