@@ -283,12 +283,14 @@ impl fmt::Debug for TaapClient {
 
 /// An absolute http(s) URL for an API call.
 fn api_url(url: &str) -> Result<Url> {
-    let parsed = Url::parse(url)
+    let mut parsed = Url::parse(url)
         .map_err(|error| Error::Config(format!("the API URL is not an absolute URL ({error})")))?;
     config::check_scheme(&parsed, "the API URL")?;
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err(Error::Config("the API URL must not carry credentials".into()));
     }
+    // A fragment never leaves the client (the signer ignores it too).
+    parsed.set_fragment(None);
     Ok(parsed)
 }
 
@@ -348,6 +350,7 @@ mod tests {
             assert!(matches!(api_url(bad), Err(Error::Config(_))), "{bad}");
         }
         assert_eq!(api_url("https://h/a?b=c").unwrap().as_str(), "https://h/a?b=c");
+        assert_eq!(api_url("https://h/a?b=c#part").unwrap().as_str(), "https://h/a?b=c");
         for local in ["http://127.0.0.1:8080/x", "http://localhost/x", "http://[::1]/x"] {
             assert!(api_url(local).is_ok(), "{local}");
         }
