@@ -1,5 +1,6 @@
 /* Runs every conformance vector in tests/vectors/ (made by T-Mobile's official JavaScript
  * builder) through the C API, the way core/tests/conformance.rs runs them through the core. */
+#include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,6 +160,30 @@ static void run_tokens(const char *tests_dir) {
     json_decref(root);
 }
 
+/* The request token validates against the values the gateway sees: the headers, the
+ * expected `uri`, the upper-cased method and the body. */
+static void check_request_values(const char *token, const taap_private_key *key, const json_t *vector,
+                                 const taap_ehts_entry *headers, size_t count) {
+    char method[16] = {0};
+    const char *given = text(vector, "method");
+    for (size_t i = 0; i + 1 < sizeof method && given[i] != '\0'; i++) {
+        method[i] = (char)toupper((unsigned char)given[i]);
+    }
+    taap_ehts_entry values[MAX_ENTRIES + 3];
+    memcpy(values, headers, count * sizeof *headers);
+    values[count] = (taap_ehts_entry){"uri", text(vector, "expected_uri")};
+    values[count + 1] = (taap_ehts_entry){"http-method", method};
+    values[count + 2] = (taap_ehts_entry){"body", text(vector, "body")};
+    taap_validate_options options = {0};
+    options.now = json_integer_value(json_object_get(vector, "iat"));
+    taap_public_key *public_key = NULL;
+    if (CHECK_STATUS(taap_private_key_public_key(key, &public_key), TAAP_OK, "public key")) {
+        CHECK_STATUS(taap_pop_token_validate(token, public_key, values, count + 3, &options), TAAP_OK,
+                     text(vector, "expected_uri"));
+    }
+    taap_public_key_free(public_key);
+}
+
 static void run_requests(const char *tests_dir) {
     json_t *root = load_vectors(tests_dir, "request.json");
     size_t index;
@@ -181,6 +206,7 @@ static void run_requests(const char *tests_dir) {
         if (CHECK_STATUS(status, TAAP_OK, name)) {
             CHECK_STRING(token, text(vector, "token"), name);
             check_claims(token, vector, text(vector, "expected_ehts"));
+            check_request_values(token, key, vector, headers, count);
         }
         taap_string_free(token);
         taap_private_key_free(key);
