@@ -30,7 +30,7 @@ pub async fn inject(State(state): State<Arc<GatewayState>>, request: Request, ne
 async fn injected(state: &GatewayState, path: &str) -> Option<Response> {
     let faults = &state.config.faults;
     let applies = !path.starts_with(ADMIN_PREFIX)
-        && faults.path_prefix.as_deref().map_or(true, |prefix| path.starts_with(prefix));
+        && faults.path_prefix.iter().all(|prefix| path.starts_with(prefix.as_str()));
     if !applies {
         return None;
     }
