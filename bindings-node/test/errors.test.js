@@ -55,6 +55,14 @@ describe('every reachable error kind', () => {
   }
 });
 
+test('every core kind is raised by a test here or in client.test.js', () => {
+  const raisedByClientTests = ['OAuth', 'Transport'];
+  assert.deepEqual(
+    [...Object.keys(TRIGGERS), ...raisedByClientTests].sort(),
+    native.errorKinds().map(({ name }) => name).sort(),
+  );
+});
+
 test('the classes cover exactly the core error kinds, with the core codes', () => {
   const classes = Object.keys(taap).filter((name) => name.endsWith('Error') && name !== 'TaapError');
   assert.deepEqual(
