@@ -3,6 +3,7 @@
 
 pub mod config;
 mod faults;
+mod limits;
 mod oauth;
 mod pop;
 mod reply;
@@ -126,6 +127,7 @@ fn router(state: Arc<GatewayState>) -> Router {
         .route("/_taap/stats", get(stats))
         .route("/_taap/revoke", post(revoke))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(limits::read_body_in_time))
         .layer(axum::middleware::from_fn_with_state(Arc::clone(&state), faults::inject))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))

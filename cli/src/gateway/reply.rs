@@ -69,6 +69,16 @@ impl Refusal {
         }
     }
 
+    /// 408: the client took too long to send its request.
+    pub fn request_timeout(description: impl Into<String>) -> Self {
+        Refusal {
+            status: StatusCode::REQUEST_TIMEOUT,
+            error: "request_timeout",
+            description: description.into(),
+            challenge: None,
+        }
+    }
+
     /// 404: no such resource.
     pub fn not_found(description: impl Into<String>) -> Self {
         Refusal {

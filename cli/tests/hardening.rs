@@ -1,0 +1,98 @@
+//! Regression tests for what hardening found in the gateway: a client that sends its headers
+//! and then trickles its body is answered 408 and cut off (it used to hold its connection for
+//! the 90 s whole-request timeout) while other clients are served; a chunked body over the
+//! limit is refused with 413 like a declared one.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const SECRET_VAR: &str = "TAAP_HARDENING_SECRET";
+/// Far beyond the gateway's 10 s body deadline, so that a hang fails the test instead of
+/// blocking it.
+const CLIENT_READ_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// `taap serve` on a free port; killed when dropped.
+struct Served {
+    child: Child,
+    address: String,
+}
+
+impl Served {
+    fn start() -> Served {
+        let public_key =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/keys/tmobile/readme-public.pem");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_taap"))
+            .args(["serve", "--port", "0", "--client-id", "hardening", "--client-secret-env", SECRET_VAR])
+            .arg("--public-key")
+            .arg(public_key)
+            .env(SECRET_VAR, "hardening-secret")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let address = line.trim().strip_prefix("listening on http://").unwrap().to_owned();
+        Served { child, address }
+    }
+
+    fn connect(&self) -> TcpStream {
+        let stream = TcpStream::connect(&self.address).unwrap();
+        stream.set_read_timeout(Some(CLIENT_READ_TIMEOUT)).unwrap();
+        stream
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn answer_of(stream: &mut TcpStream) -> String {
+    let mut answer = Vec::new();
+    if let Err(error) = stream.read_to_end(&mut answer) {
+        assert_ne!(error.kind(), std::io::ErrorKind::WouldBlock, "no answer: the connection was left open");
+    }
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn a_client_trickling_its_body_gets_408_and_others_are_served_meanwhile() {
+    let served = Served::start();
+    let mut slow = served.connect();
+    let head = "POST /commerce/v1/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{";
+    slow.write_all(head.as_bytes()).unwrap();
+
+    let mut other = served.connect();
+    other.write_all(b"GET /_taap/stats HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").unwrap();
+    let stats = answer_of(&mut other);
+    assert!(stats.starts_with("HTTP/1.1 200 "), "{stats}");
+    assert!(stats.contains("\"api_requests\":0"), "{stats}");
+
+    let answer = answer_of(&mut slow);
+    assert!(answer.starts_with("HTTP/1.1 408 "), "{answer}");
+    assert!(answer.contains("\"error\":\"request_timeout\""), "{answer}");
+    assert!(answer.to_ascii_lowercase().contains("connection: close"), "{answer}");
+}
+
+#[test]
+fn a_chunked_body_over_the_limit_is_refused_with_413() {
+    let served = Served::start();
+    let mut stream = served.connect();
+    let head = "POST /commerce/v1/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+    stream.write_all(head.as_bytes()).unwrap();
+    let chunk = format!("{:x}\r\n{}\r\n", 64 * 1024, " ".repeat(64 * 1024));
+    // 17 chunks of 64 KiB: just over the 1 MiB limit. The server may stop reading once refused.
+    for _ in 0..17 {
+        if stream.write_all(chunk.as_bytes()).is_err() {
+            break;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n");
+    let answer = answer_of(&mut stream);
+    assert!(answer.starts_with("HTTP/1.1 413 "), "{answer}");
+}
