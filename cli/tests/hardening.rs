@@ -96,3 +96,28 @@ fn a_chunked_body_over_the_limit_is_refused_with_413() {
     let answer = answer_of(&mut stream);
     assert!(answer.starts_with("HTTP/1.1 413 "), "{answer}");
 }
+
+#[test]
+fn a_refusal_does_not_echo_a_huge_claim_back() {
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    use base64::Engine;
+    let served = Served::start();
+    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","typ":"JWT"}"#);
+    let hostile = "x".repeat(20_000);
+    let claims = format!(r#"{{"edts":"e","v":"1","exp":"{hostile}","ehts":"uri","iat":1,"jti":"j"}}"#);
+    let token = format!("{header}.{}.c2ln", URL_SAFE_NO_PAD.encode(claims));
+    let basic = STANDARD.encode("hardening:hardening-secret");
+    let request = format!(
+        "POST /oauth2/v2/tokens HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+         Authorization: Basic {basic}\r\nX-Authorization: {token}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    let mut stream = served.connect();
+    stream.write_all(request.as_bytes()).unwrap();
+    let answer = answer_of(&mut stream);
+    assert!(answer.starts_with("HTTP/1.1 401 "), "{}", &answer[..answer.len().min(300)]);
+    let body: serde_json::Value = serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    let description = body["error_description"].as_str().unwrap();
+    assert!(description.starts_with("InvalidToken: invalid PoP token: the payload lacks"), "{description}");
+    assert_eq!(description.chars().count(), 257, "{description}");
+    assert!(description.ends_with('…'));
+}

@@ -5,6 +5,18 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+/// Longest `error_description` sent: a core message can quote a hostile token's claim whole,
+/// and a refusal must not echo a 64 KiB header back (or into whatever logs the answers).
+pub const MAX_DESCRIPTION_CHARS: usize = 256;
+
+/// `text`, cut to [`MAX_DESCRIPTION_CHARS`] characters with a trailing `…` when longer.
+fn shortened(text: &str) -> String {
+    match text.char_indices().nth(MAX_DESCRIPTION_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
 /// A refusal: RFC 6749/6750 `error` code, a description, and the status.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
@@ -103,7 +115,8 @@ impl Refusal {
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        let body = Json(json!({ "error": self.error, "error_description": self.description }));
+        let description = shortened(&self.description);
+        let body = Json(json!({ "error": self.error, "error_description": description }));
         let mut response = (self.status, body).into_response();
         if let Some(scheme) = self.challenge {
             let value = format!("{scheme} realm=\"taap\", error=\"{}\"", self.error);
