@@ -78,7 +78,12 @@ fn harness() -> &'static Harness {
             tamper: 0,
         };
         let (status, body) = exchange(&harness, &request.to_bytes(&harness), false);
-        assert_eq!(status, 200, "the harness could not get an access token: {}", String::from_utf8_lossy(&body));
+        assert_eq!(
+            status,
+            200,
+            "the harness could not get an access token: {}",
+            String::from_utf8_lossy(&body)
+        );
         let answer: serde_json::Value = serde_json::from_slice(&body).unwrap();
         harness.bearer = answer["access_token"].as_str().unwrap().to_owned();
         harness
@@ -114,7 +119,10 @@ impl Request {
 
     /// Placeholders other than `$POP` filled in.
     fn credentials_filled(&self, harness: &Harness) -> Vec<(String, Vec<u8>)> {
-        let basic = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{CLIENT_ID}:{SECRET}")));
+        let basic = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{CLIENT_ID}:{SECRET}"))
+        );
         let bearer = format!("Bearer {}", harness.bearer);
         self.headers
             .iter()
@@ -169,7 +177,9 @@ impl Request {
             },
             _ => false,
         };
-        let mut wire = format!("{} {} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n", self.method, self.target).into_bytes();
+        let mut wire =
+            format!("{} {} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n", self.method, self.target)
+                .into_bytes();
         for (name, value) in &headers {
             wire.extend_from_slice(name.as_bytes());
             wire.extend_from_slice(b": ");
@@ -206,7 +216,10 @@ fn exchange(harness: &Harness, wire: &[u8], half_close: bool) -> (u16, Vec<u8>) 
         .and_then(|rest| std::str::from_utf8(rest.get(..3)?).ok())
         .and_then(|code| code.parse().ok())
         .unwrap_or(0);
-    let body = answer.windows(4).position(|window| window == b"\r\n\r\n").map_or(Vec::new(), |at| answer[at + 4..].to_vec());
+    let body = answer
+        .windows(4)
+        .position(|window| window == b"\r\n\r\n")
+        .map_or(Vec::new(), |at| answer[at + 4..].to_vec());
     (status, body)
 }
 
@@ -232,7 +245,11 @@ fuzz_target!(|data: &[u8]| {
             let (status, body) = exchange(harness, &wire, false);
             assert!(status < 500, "HTTP {status}: {}", String::from_utf8_lossy(&body));
             if (200..300).contains(&status) {
-                assert!(signed_as_sent, "accepted without an untampered PoP token: {}", String::from_utf8_lossy(&wire));
+                assert!(
+                    signed_as_sent,
+                    "accepted without an untampered PoP token: {}",
+                    String::from_utf8_lossy(&wire)
+                );
             }
         }
         _ => {}

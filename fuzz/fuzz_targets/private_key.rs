@@ -16,7 +16,8 @@ fuzz_target!(|data: &[u8]| {
         Some(at) => (Some(&data[..at]), &data[at + 1..]),
         None => (None, data),
     };
-    let loaders: [Loader; 3] = [PrivateKey::from_bytes, |key, password| PrivateKey::from_pem(key, password), PrivateKey::from_der];
+    let loaders: [Loader; 3] =
+        [PrivateKey::from_bytes, |key, password| PrivateKey::from_pem(key, password), PrivateKey::from_der];
     for load in loaders {
         match load(key, password) {
             Ok(loaded) => {

@@ -17,8 +17,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let (method, url, body) = (text(fields[0]), text(fields[1]), fields[2]);
-    let headers: Vec<(String, Vec<u8>)> =
-        fields[3..].iter().map(|field| pair(field)).map(|(name, value)| (text(name), value.to_vec())).collect();
+    let headers: Vec<(String, Vec<u8>)> = fields[3..]
+        .iter()
+        .map(|field| pair(field))
+        .map(|(name, value)| (text(name), value.to_vec()))
+        .collect();
 
     let method = match taap::request_method(&method) {
         Ok(upper) => {
