@@ -49,8 +49,7 @@ pub use keys::{PrivateKey, PublicKey, KEY_CACHE_CAPACITY, MAX_KEY_BITS, MIN_KEY_
 pub use request::{request_method, request_uri, BODY, HTTP_METHOD, URI};
 pub use token::{BuildOptions, Claims, Header, PopToken, DEFAULT_TTL_SECS, MAX_TOKEN_BYTES, MAX_TTL_SECS};
 pub use validator::{
-    PopTokenValidator, ValidatorOptions, DEFAULT_LEEWAY_SECS, DEFAULT_MAX_AGE_SECS,
-    DEFAULT_REPLAY_CAPACITY,
+    PopTokenValidator, ValidatorOptions, DEFAULT_LEEWAY_SECS, DEFAULT_MAX_AGE_SECS, DEFAULT_REPLAY_CAPACITY,
 };
 
 /// The crate version, as bindings report it.
