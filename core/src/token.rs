@@ -162,6 +162,7 @@ impl PopToken {
             jti: &jti,
         };
         let payload = serde_json::to_vec(&claims).expect("claims always serialise");
+        check_token_size(&payload, key)?;
         let mut token = String::with_capacity(HEADER_B64.len() + payload.len() * 4 / 3 + 350);
         token.push_str(HEADER_B64);
         token.push('.');
@@ -239,6 +240,20 @@ impl fmt::Debug for PopToken {
             .field("claims", &self.claims)
             .finish_non_exhaustive()
     }
+}
+
+/// Refuses, before signing, a token that [`PopToken::decode`] and every validator would refuse.
+fn check_token_size(payload: &[u8], key: &PrivateKey) -> Result<()> {
+    let base64_len = |bytes: usize| bytes.div_ceil(3) * 4 - (3 - bytes % 3) % 3;
+    let signature_len = (key.bits() as usize).div_ceil(8);
+    let token_len = HEADER_B64.len() + 1 + base64_len(payload.len()) + 1 + base64_len(signature_len);
+    if token_len > MAX_TOKEN_BYTES {
+        return Err(Error::InvalidEhts(format!(
+            "the token would be {token_len} bytes; PoP tokens are at most {MAX_TOKEN_BYTES} \
+             (shorten the ehts names)"
+        )));
+    }
+    Ok(())
 }
 
 fn invalid(message: impl Into<String>) -> Error {

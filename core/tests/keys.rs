@@ -135,3 +135,21 @@ fn wrong_password_messages_contain_no_password() {
     assert!(!error.to_string().contains("hunter2"));
     assert!(!format!("{error:?}").contains("hunter2"));
 }
+
+#[test]
+fn tokens_too_long_to_decode_are_refused_before_signing() {
+    let key = readme_key();
+    let at_limit = "n".repeat(44_000);
+    let token = PopToken::build(&key, [(at_limit.as_str(), "v")]).unwrap();
+    assert!(token.len() <= taap::MAX_TOKEN_BYTES, "{}", token.len());
+    assert!(PopToken::decode(&token).is_ok());
+    let too_long = "n".repeat(60_000);
+    let error = PopToken::build(&key, [(too_long.as_str(), "v")]).unwrap_err();
+    assert_eq!(error.kind(), taap::ErrorKind::InvalidEhts);
+    assert!(error.to_string().contains("PoP tokens are at most 65536"), "{error}");
+    let controls = "\u{1}".repeat(9_000); // JSON escapes each as six bytes
+    assert_eq!(
+        PopToken::build(&key, [(controls.as_str(), "v")]).unwrap_err().kind(),
+        taap::ErrorKind::InvalidEhts
+    );
+}
