@@ -158,6 +158,16 @@ impl fmt::Display for ErrorKind {
     }
 }
 
+/// Untrusted text (a claim, a header, a cipher name) as a message may quote it: escaped, and at
+/// most `max_chars` characters, so that a hostile input cannot make a message unbounded.
+pub(crate) fn shorten(text: &str, max_chars: usize) -> String {
+    let mut shown: String = text.chars().take(max_chars).collect();
+    if shown.len() < text.len() {
+        shown.push('…');
+    }
+    shown
+}
+
 impl Error {
     /// The error's kind, stable across versions and bindings.
     pub fn kind(&self) -> ErrorKind {

@@ -5,7 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::ehts::{Ehts, MAX_EHTS_ENTRIES};
-use crate::error::{Error, Result};
+use crate::error::{shorten, Error, Result};
 use crate::keys::PrivateKey;
 use crate::{base64url, base64url_decode, now_unix};
 
@@ -269,8 +269,9 @@ struct RawHeader {
 
 fn decode_header(part: &str) -> Result<Header> {
     let bytes = base64url_decode(part).ok_or_else(|| invalid("the header part is not base64url"))?;
-    let header: RawHeader = serde_json::from_slice(&bytes)
-        .map_err(|error| invalid(format!("the header is not a JSON object with 'alg' ({error})")))?;
+    let header: RawHeader = serde_json::from_slice(&bytes).map_err(|error| {
+        invalid(format!("the header is not a JSON object with 'alg' ({})", shorten(&error.to_string(), 120)))
+    })?;
     if header.alg != "RS256" {
         let shown: String = header.alg.chars().take(16).collect();
         return Err(invalid(format!("alg {shown:?} is not accepted; PoP tokens are RS256")));
@@ -294,7 +295,10 @@ struct RawClaims {
 fn decode_claims(part: &str) -> Result<Claims> {
     let bytes = base64url_decode(part).ok_or_else(|| invalid("the payload part is not base64url"))?;
     let raw: RawClaims = serde_json::from_slice(&bytes).map_err(|error| {
-        invalid(format!("the payload lacks a PoP claim or has one of the wrong type ({error})"))
+        invalid(format!(
+            "the payload lacks a PoP claim or has one of the wrong type ({})",
+            shorten(&error.to_string(), 120)
+        ))
     })?;
     if raw.v != "1" && raw.v != "v1" {
         return Err(invalid("claim 'v' must be \"1\""));
@@ -316,7 +320,7 @@ fn split_ehts(claim: &str) -> Result<Vec<String>> {
             return Err(invalid(format!("claim 'ehts' has a blank name at entry {index}")));
         }
         if names[..index].contains(name) {
-            return Err(invalid(format!("claim 'ehts' names {name:?} twice")));
+            return Err(invalid(format!("claim 'ehts' names {:?} twice", shorten(name, 64))));
         }
     }
     Ok(names)

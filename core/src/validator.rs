@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use subtle::ConstantTimeEq;
 
 use crate::ehts::{describe, EhtsValues};
-use crate::error::{Error, Result};
+use crate::error::{shorten, Error, Result};
 use crate::keys::PublicKey;
 use crate::token::PopToken;
 use crate::{base64url, now_unix};
@@ -147,7 +147,8 @@ impl PopTokenValidator {
         for required in &self.options.required {
             if !signed.iter().any(|name| name.eq_ignore_ascii_case(required)) {
                 return Err(Error::InvalidToken(format!(
-                    "it does not sign {required:?}, which this gateway requires"
+                    "it does not sign {:?}, which this gateway requires",
+                    shorten(required, 64)
                 )));
             }
         }

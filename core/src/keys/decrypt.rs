@@ -12,7 +12,7 @@ use pkcs8::pkcs5::{self, pbes1, pbes2, EncryptionScheme};
 use pkcs8::EncryptedPrivateKeyInfoRef;
 use zeroize::Zeroizing;
 
-use crate::error::{Error, Result};
+use crate::error::{shorten, Error, Result};
 
 /// PBKDF2 iteration counts above this are refused: a hostile key file must not pin a CPU.
 const MAX_PBKDF2_ITERATIONS: u32 = 5_000_000;
@@ -139,8 +139,9 @@ pub(crate) fn decrypt_traditional(
         "DES-CBC" => 8,
         _ => {
             return Err(Error::InvalidKey(format!(
-                "unsupported PEM encryption {cipher}; convert the key with \
-                 `openssl pkcs8 -topk8 -v2 aes-256-cbc`"
+                "unsupported PEM encryption {}; convert the key with \
+                 `openssl pkcs8 -topk8 -v2 aes-256-cbc`",
+                shorten(&cipher, 32)
             )))
         }
     };

@@ -6,7 +6,7 @@ use base64::Engine;
 use serde_json::Value;
 
 use crate::base64url;
-use crate::error::{Error, Result};
+use crate::error::{shorten, Error, Result};
 
 /// base64url that tolerates the `==` padding T-Mobile's JWKs carry.
 const LENIENT_URL_SAFE: GeneralPurpose = GeneralPurpose::new(
@@ -20,8 +20,9 @@ pub(super) fn parse_rsa_jwk(text: &str) -> Result<(Vec<u8>, Vec<u8>)> {
     if text.len() > MAX_JWK_BYTES {
         return Err(Error::InvalidKey("the JWK is too large".into()));
     }
-    let value: Value = serde_json::from_str(text)
-        .map_err(|error| Error::InvalidKey(format!("the JWK is not valid JSON ({error})")))?;
+    let value: Value = serde_json::from_str(text).map_err(|error| {
+        Error::InvalidKey(format!("the JWK is not valid JSON ({})", shorten(&error.to_string(), 120)))
+    })?;
     let key = single_key(&value)?;
     match key.get("kty").and_then(Value::as_str) {
         Some("RSA") => {}

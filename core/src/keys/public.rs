@@ -10,7 +10,7 @@ use pkcs1::RsaPublicKeyRef;
 use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 
 use super::{algorithm_name, check_modulus_bits, read_key_file, RSA_ENCRYPTION_OID};
-use crate::error::{Error, Result};
+use crate::error::{shorten, Error, Result};
 
 /// An RSA public key, parsed once; verifies PoP token signatures.
 #[derive(Clone)]
@@ -200,6 +200,6 @@ fn public_key_expected(found: &str) -> String {
     } else if found == "CERTIFICATE" {
         "this PEM holds a certificate; extract its key with `openssl x509 -pubkey -noout`".into()
     } else {
-        format!("PEM block '{found}' is not a public key; expected -----BEGIN PUBLIC KEY-----")
+        format!("PEM block '{}' is not a public key; expected -----BEGIN PUBLIC KEY-----", shorten(found, 32))
     }
 }
