@@ -5,6 +5,7 @@ mod decrypt;
 mod jwk;
 mod private;
 mod public;
+mod secret_pem;
 
 use std::path::Path;
 

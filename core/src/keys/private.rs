@@ -11,7 +11,7 @@ use pkcs8::PrivateKeyInfoRef;
 use zeroize::Zeroizing;
 
 use super::decrypt::{decrypt_pkcs8, decrypt_traditional, wrong_password};
-use super::public::pem_encode;
+use super::secret_pem::{self, SecretBlock};
 use super::{algorithm_name, check_modulus_bits, read_key_file, PublicKey, RSA_ENCRYPTION_OID};
 use crate::error::{Error, Result};
 
@@ -30,29 +30,28 @@ impl PrivateKey {
     /// OpenSSL's traditional `Proc-Type: 4,ENCRYPTED` form). `password` is needed only for
     /// encrypted keys.
     pub fn from_pem(pem: impl AsRef<[u8]>, password: Option<&[u8]>) -> Result<Self> {
-        let blocks = pem::parse_many(pem.as_ref())
-            .map_err(|_| Error::InvalidKey("the PEM text is malformed".into()))?;
+        let blocks = secret_pem::parse_blocks(pem.as_ref())?;
         let block = blocks
             .iter()
             .find(|block| block.tag().ends_with("PRIVATE KEY"))
-            .ok_or_else(|| Error::InvalidKey(private_key_expected(blocks.first().map(pem::Pem::tag))))?;
-        let contents = Zeroizing::new(block.contents().to_vec());
+            .ok_or_else(|| Error::InvalidKey(private_key_expected(blocks.first().map(SecretBlock::tag))))?;
+        let contents = block.contents();
         match block.tag() {
-            "PRIVATE KEY" => Self::from_pkcs8_der(&contents),
+            "PRIVATE KEY" => Self::from_pkcs8_der(contents),
             "ENCRYPTED PRIVATE KEY" => {
                 let password = password.ok_or_else(missing_password)?;
-                Self::from_decrypted_pkcs8(&decrypt_pkcs8(&contents, password)?)
+                Self::from_decrypted_pkcs8(&decrypt_pkcs8(contents, password)?)
             }
-            "RSA PRIVATE KEY" => match block.headers().get("DEK-Info") {
+            "RSA PRIVATE KEY" => match block.header("DEK-Info") {
                 Some(dek_info) => {
                     let password = password.ok_or_else(missing_password)?;
-                    let der = decrypt_traditional(dek_info, password, &contents)?;
+                    let der = decrypt_traditional(dek_info, password, contents)?;
                     if pkcs1::RsaPrivateKeyRef::from_der(&der).is_err() {
                         return Err(wrong_password());
                     }
                     Self::from_pkcs1_der(&der)
                 }
-                None => Self::from_pkcs1_der(&contents),
+                None => Self::from_pkcs1_der(contents),
             },
             other => Err(Error::InvalidKey(not_rsa_pem(other))),
         }
@@ -157,7 +156,7 @@ impl PrivateKey {
 
     /// The key as unencrypted PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), zeroised when dropped.
     pub fn to_pem(&self) -> Zeroizing<String> {
-        Zeroizing::new(pem_encode("PRIVATE KEY", self.to_der().to_vec()))
+        secret_pem::encode("PRIVATE KEY", &self.to_der())
     }
 
     /// Signs `message` with RSASSA-PKCS1-v1_5 + SHA-256 (RS256).
