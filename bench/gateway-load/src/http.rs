@@ -20,6 +20,14 @@ pub struct Answer {
     pub closes: bool,
 }
 
+impl Answer {
+    /// Whether the body's `error_description` contains `text`.
+    pub fn says(&self, text: &str) -> bool {
+        let body: serde_json::Value = serde_json::from_slice(&self.body).unwrap_or_default();
+        body["error_description"].as_str().is_some_and(|description| description.contains(text))
+    }
+}
+
 /// A client connection that reconnects when the server closed it.
 pub struct Connection {
     address: SocketAddr,

@@ -29,6 +29,7 @@ struct Settings {
     baseline_secs: u64,
     attack_secs: u64,
     min_requests: u64,
+    rate: u64,
     loris: usize,
     slow_bodies: usize,
     oversized: usize,
@@ -45,6 +46,7 @@ impl Settings {
             baseline_secs: 60,
             attack_secs: 90,
             min_requests: 100_000,
+            rate: 0,
             loris: 200,
             slow_bodies: 50,
             oversized: 2,
@@ -62,6 +64,7 @@ impl Settings {
                 "--baseline-secs" => settings.baseline_secs = number(),
                 "--attack-secs" => settings.attack_secs = number(),
                 "--min-requests" => settings.min_requests = number(),
+                "--rate" => settings.rate = number(),
                 "--loris" => settings.loris = number() as usize,
                 "--slow-bodies" => settings.slow_bodies = number() as usize,
                 "--oversized" => settings.oversized = number() as usize,
@@ -75,7 +78,7 @@ impl Settings {
 }
 
 fn usage(problem: &str) -> ! {
-    eprintln!("gateway-load: {problem}\nflags: --taap PATH --keys DIR --workers N --baseline-secs S --attack-secs S --min-requests N --loris N --slow-bodies N --oversized N --idle N --header-timeout S");
+    eprintln!("gateway-load: {problem}\nflags: --taap PATH --keys DIR --workers N --baseline-secs S --attack-secs S --min-requests N --rate REQ_PER_S --loris N --slow-bodies N --oversized N --idle N --header-timeout S");
     std::process::exit(2)
 }
 
@@ -86,6 +89,8 @@ struct Tally {
     latencies_us: Vec<u32>,
     by_kind: BTreeMap<Kind, (u64, u64)>,
     transport_errors: u64,
+    /// Valid requests refused because the replay cache was full (fail-closed, by design).
+    cache_full: u64,
     wrong: Vec<String>,
 }
 
@@ -99,6 +104,7 @@ impl Tally {
             entry.1 += wrong;
         }
         self.transport_errors += other.transport_errors;
+        self.cache_full += other.cache_full;
         self.wrong.extend(other.wrong.into_iter().take(10));
     }
 
@@ -116,18 +122,28 @@ impl Tally {
     }
 }
 
+/// What the gateway says when its replay cache is full.
+const CACHE_FULL: &str = "the replay cache is full";
+
 /// One legitimate client: cycles through the mix on a kept-alive connection until `deadline`.
+/// Requests one worker sends at most per second (`None`: as fast as it can).
 fn worker(
     served_address: std::net::SocketAddr,
     signer: &Signer<'_>,
     offset: usize,
     deadline: Instant,
+    pace: Option<Duration>,
 ) -> Tally {
+    let mut next_slot = Instant::now();
     let mut connection = Connection::new(served_address);
     let mut tally = Tally::default();
     let mut last_accepted: Option<Vec<u8>> = None;
     let mut turn = offset;
     while Instant::now() < deadline {
+        if let Some(interval) = pace {
+            std::thread::sleep(next_slot.saturating_duration_since(Instant::now()));
+            next_slot += interval;
+        }
         let kind = match Kind::MIX[turn % Kind::MIX.len()] {
             // Nothing to replay yet on this connection: make it a valid call instead.
             Kind::Replayed if last_accepted.is_none() => Kind::ValidGet,
@@ -144,10 +160,11 @@ fn worker(
         entry.0 += 1;
         match answer {
             Ok(answer) if kind.is_right(&answer) => {
-                if matches!(kind, Kind::ValidGet | Kind::ValidPost) {
+                if kind.is_valid() {
                     last_accepted = Some(request);
                 }
             }
+            Ok(answer) if kind.is_valid() && answer.says(CACHE_FULL) => tally.cache_full += 1,
             Ok(answer) => {
                 entry.1 += 1;
                 if tally.wrong.len() < 10 {
@@ -208,7 +225,9 @@ fn run_phase(
         let workers: Vec<_> = (0..settings.workers)
             .map(|index| {
                 let address = served.address;
-                scope.spawn(move || worker(address, signer, index * 7, deadline))
+                let pace = (settings.rate > 0)
+                    .then(|| Duration::from_secs_f64(settings.workers as f64 / settings.rate as f64));
+                scope.spawn(move || worker(address, signer, index * 7, deadline, pace))
             })
             .collect();
         while Instant::now() < deadline {
@@ -234,7 +253,7 @@ fn report_phase(name: &str, tally: &mut Tally, samples: &Samples, wall: f64, cpu
     let rate = tally.requests as f64 / wall;
     let [p50, p90, p99, max] = [50.0, 90.0, 99.0, 100.0].map(|percent| tally.percentile_ms(percent));
     println!(
-        "| {name} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} | {} | {} | {} / {} / {} | {} |",
+        "| {name} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} | {} | {} | {} | {} / {} / {} | {} |",
         tally.requests,
         rate,
         p50,
@@ -243,6 +262,7 @@ fn report_phase(name: &str, tally: &mut Tally, samples: &Samples, wall: f64, cpu
         max,
         cpu * 1e6 / tally.requests.max(1) as f64,
         tally.wrong_decisions(),
+        tally.cache_full,
         tally.transport_errors,
         samples.rss_kib.first().copied().unwrap_or(0) / 1024,
         samples.rss_kib.iter().max().copied().unwrap_or(0) / 1024,
@@ -275,9 +295,13 @@ fn main() -> std::process::ExitCode {
     let access = client.access_token().expect("the gateway issues an access token");
     let signer = Signer { key: &key, stranger: &stranger, bearer: format!("Bearer {}", access.secret()) };
 
-    println!("## taap serve under load ({} workers on loopback, 2 gateway threads)\n", settings.workers);
-    println!("| phase | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | gateway CPU µs/req | wrong decisions | transport errors | RSS MiB start / peak / end | max open fds |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|");
+    let pace = if settings.rate > 0 { format!("at most {} req/s", settings.rate) } else { "unpaced".into() };
+    println!(
+        "## taap serve under load ({} workers on loopback, {pace}, 2 gateway threads)\n",
+        settings.workers
+    );
+    println!("| phase | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | gateway CPU µs/req | wrong decisions | valid refused: replay cache full | transport errors | RSS MiB start / peak / end | max open fds |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|");
     let (mut baseline, _, baseline_samples, wall, cpu) =
         run_phase(&settings, &served, &signer, settings.baseline_secs, false);
     report_phase("valid + invalid mix", &mut baseline, &baseline_samples, wall, cpu);
@@ -317,7 +341,8 @@ fn main() -> std::process::ExitCode {
             outcome.statuses
         );
     }
-    println!("\n{total} requests, {wrong} wrong decisions");
+    let cache_full = baseline.cache_full + attacked.cache_full;
+    println!("\n{total} requests, {wrong} wrong decisions, {cache_full} valid requests refused because the replay cache was full");
     for line in baseline.wrong.iter().chain(&attacked.wrong).take(10) {
         eprintln!("wrong: {line}");
     }

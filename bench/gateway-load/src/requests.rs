@@ -70,6 +70,11 @@ impl Kind {
         }
     }
 
+    /// Whether a request of this kind must be accepted.
+    pub fn is_valid(self) -> bool {
+        matches!(self, Kind::ValidGet | Kind::ValidPost)
+    }
+
     /// Whether `answer` is the one this kind must get.
     pub fn is_right(self, answer: &Answer) -> bool {
         let (status, description) = self.expected();
