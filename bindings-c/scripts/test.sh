@@ -52,8 +52,10 @@ version="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$root/Cargo.toml" | head -n 1)"
 cflags=(-std=c11 -Wall -Wextra -Werror -Wpedantic -O1 -g "-DTAAP_EXPECTED_VERSION=\"$version\""
     -I"$crate_dir/include" $(pkg-config --cflags jansson))
 sources=("$crate_dir"/tests/*.c)
-gcc "${cflags[@]}" "${sources[@]}" "$release/libtaap.a" $(pkg-config --libs jansson) -lpthread -ldl -lm \
-    -o "$build/taap_test_static"
+# The static build wraps free and realloc: the hygiene test inspects every freed block for key
+# material (tests/hygiene.c), libtaap's own frees included.
+gcc "${cflags[@]}" -DTAAP_TEST_WRAP_FREE "${sources[@]}" "$release/libtaap.a" $(pkg-config --libs jansson) \
+    -lpthread -ldl -lm -Wl,--wrap=free,--wrap=realloc -o "$build/taap_test_static"
 gcc "${cflags[@]}" "${sources[@]}" -L"$release" -ltaap -Wl,-rpath,"$release" $(pkg-config --libs jansson) \
     -lpthread -o "$build/taap_test_shared"
 if ldd "$build/taap_test_static" | grep -q libtaap; then fail "the static test binary loads libtaap.so"; fi
@@ -75,6 +77,7 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 export TAAP_TEST_GATEWAY="$(sed -n 's/^listening on //p' "$gateway_log" | head -n 1)"
+export TAAP_TEST_GATEWAY_LOG="$gateway_log"
 [[ -n "$TAAP_TEST_GATEWAY" ]] || fail "taap serve did not say where it listens"
 echo "gateway at $TAAP_TEST_GATEWAY"
 

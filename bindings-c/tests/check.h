@@ -31,5 +31,8 @@ void test_threads(const char *tests_dir, unsigned threads, unsigned tokens_per_t
 /* Needs a running `taap serve` named by TAAP_TEST_GATEWAY, TAAP_TEST_CLIENT_ID and
  * TAAP_TEST_CLIENT_SECRET; says so and does nothing without them. */
 void test_client(const char *tests_dir);
+/* Secrets never in messages or the gateway's log (TAAP_TEST_GATEWAY_LOG); freed key buffers
+ * wiped (inspected only in a build with TAAP_TEST_WRAP_FREE and -Wl,--wrap=free,--wrap=realloc). */
+void test_hygiene(const char *tests_dir);
 
 #endif

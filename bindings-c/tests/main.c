@@ -32,5 +32,6 @@ int main(int argc, char **argv) {
     test_errors(tests_dir);
     test_threads(tests_dir, threads, tokens);
     test_client(tests_dir);
+    test_hygiene(tests_dir);
     return check_summary();
 }
