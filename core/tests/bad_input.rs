@@ -1,0 +1,114 @@
+//! The Rust column of the bad-input matrix (`tests/bad-input/`, `docs/security-testing.md`):
+//! every case through the core API, each in a child process with a time limit; the column is
+//! written to `<target dir>/bad-input/rust.jsonl`.
+
+#[path = "../../tests/bad-input/matrix.rs"]
+mod matrix;
+
+use matrix::Case;
+use taap::{BuildOptions, PopToken, PopTokenValidator, PrivateKey, PublicKey, ValidatorOptions};
+
+const NOT_UTF8: &str = "n/a: Rust &str is always UTF-8";
+
+#[test]
+fn bad_input_matrix() {
+    matrix::run_column("rust", "bad_input_case");
+}
+
+#[test]
+#[ignore = "one matrix case in a child process; bad_input_matrix runs it"]
+fn bad_input_case() {
+    matrix::report_outcome(|case| match run(case) {
+        Ok(()) => "ok".to_owned(),
+        Err(Failure::Kind(error)) => error.kind().name().to_owned(),
+        Err(Failure::Inexpressible(why)) => why.to_owned(),
+    });
+}
+
+enum Failure {
+    Kind(taap::Error),
+    Inexpressible(&'static str),
+}
+
+impl From<taap::Error> for Failure {
+    fn from(error: taap::Error) -> Self {
+        Failure::Kind(error)
+    }
+}
+
+fn text(bytes: Vec<u8>) -> Result<String, Failure> {
+    String::from_utf8(bytes).map_err(|_| Failure::Inexpressible(NOT_UTF8))
+}
+
+fn text_pairs(pairs: Vec<(Vec<u8>, Vec<u8>)>) -> Result<Vec<(String, Vec<u8>)>, Failure> {
+    pairs.into_iter().map(|(name, value)| Ok((text(name)?, value))).collect()
+}
+
+fn build_options(case: &Case) -> Result<BuildOptions, Failure> {
+    Ok(BuildOptions {
+        ttl_secs: case.integer("ttl").unwrap_or(taap::DEFAULT_TTL_SECS),
+        iat: Some(case.integer("iat").unwrap_or_else(matrix::signed_iat)),
+        jti: Some(match case.optional_bytes("jti") {
+            Some(jti) => text(jti)?,
+            None => "bad-input-jti".to_owned(),
+        }),
+    })
+}
+
+fn key_file(case: &Case) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("taap-bad-input-{}-{}", std::process::id(), case.id));
+    std::fs::write(&path, case.bytes("key")).expect("a temporary key file");
+    path
+}
+
+fn run(case: &Case) -> Result<(), Failure> {
+    match case.op() {
+        "decode" => {
+            PopToken::decode(&text(case.bytes("token"))?)?;
+        }
+        "validate" => {
+            let token = text(case.bytes("token"))?;
+            let signer = PrivateKey::from_file(matrix::signing_key(), None)?;
+            let values =
+                if case.raw.get("values").is_some() { case.pairs("values") } else { matrix::signed_values() };
+            let required = case.raw["options"]["required"]
+                .as_array()
+                .map(|names| names.iter().map(|name| name.as_str().unwrap().to_owned()).collect())
+                .unwrap_or_default();
+            let validator = PopTokenValidator::new(ValidatorOptions { required, ..Default::default() })?;
+            validator.validate_at(
+                &token,
+                signer.public_key(),
+                text_pairs(values)?.as_slice(),
+                matrix::signed_iat() + 5,
+            )?;
+        }
+        "build" => {
+            let key = PrivateKey::from_file(matrix::signing_key(), None)?;
+            PopToken::build_with(&key, text_pairs(case.pairs("ehts"))?, &build_options(case)?)?;
+        }
+        "for_request" => {
+            let key = PrivateKey::from_file(matrix::signing_key(), None)?;
+            let method = text(case.bytes("method"))?;
+            let url = text(case.bytes("url"))?;
+            let body = case.optional_bytes("body").unwrap_or_default();
+            let headers = text_pairs(case.pairs("headers"))?;
+            PopToken::for_request_with(&key, &method, &url, headers, &body, &build_options(case)?)?;
+        }
+        "private_key" => {
+            let path = key_file(case);
+            let password = case.optional_bytes("password");
+            let loaded = PrivateKey::from_file(&path, password.as_deref());
+            std::fs::remove_file(&path).ok();
+            loaded?;
+        }
+        "public_key" => {
+            let path = key_file(case);
+            let loaded = PublicKey::from_file(&path);
+            std::fs::remove_file(&path).ok();
+            loaded?;
+        }
+        other => panic!("unknown op {other}"),
+    }
+    Ok(())
+}
