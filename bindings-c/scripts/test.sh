@@ -90,6 +90,12 @@ valgrind --tool=memcheck --quiet --error-exitcode=99 --leak-check=full \
     --errors-for-leak-kinds=definite,indirect,possible --show-leak-kinds=definite,indirect,possible \
     --suppressions="$crate_dir/tests/valgrind.supp" "$build/taap_test_static" "$tests" 4 5
 
+step "the C column of the bad-input matrix (tests/bad-input, one forked child per case)"
+gcc "${cflags[@]}" "$crate_dir/tests/matrix/bad_input.c" "$release/libtaap.a" $(pkg-config --libs jansson) \
+    -lpthread -ldl -lm -o "$build/taap_bad_input"
+mkdir -p "$CARGO_TARGET_DIR/bad-input"
+"$build/taap_bad_input" "$tests" "$CARGO_TARGET_DIR/bad-input/c.jsonl"
+
 step "install under $build/prefix; examples/c built with pkg-config"
 TAAP_NO_BUILD=1 "$crate_dir/scripts/install.sh" "$build/prefix" >/dev/null
 expected="$(php -r '$v = json_decode(file_get_contents($argv[1]), true);

@@ -4,7 +4,7 @@ use std::ffi::{c_char, CString};
 
 use taap::{BuildOptions, PopToken};
 
-use crate::boundary::{guard, guard_value, FfiResult};
+use crate::boundary::{guard, guard_value, Failure, FfiResult};
 use crate::convert::{
     borrow_handle, c_array, c_str, free_handle, into_c_string, into_handle, out_arg, Handle,
 };
@@ -184,11 +184,24 @@ impl Handle for taap_pop_token {
 }
 
 impl DecodedToken {
-    /// Copies the claims of a decoded token into C strings.
-    pub(crate) fn new(token: &PopToken) -> Self {
+    /// Copies the claims of a decoded token into C strings. A claim holding a NUL character
+    /// (JSON allows `\u0000`) cannot be one: it is refused rather than silently cut short.
+    pub(crate) fn new(token: &PopToken) -> FfiResult<Self> {
         let claims = token.claims();
-        let text = |value: &str| CString::new(value).unwrap_or_default();
-        let strings = [text(&claims.edts), text(&claims.v), text(&claims.ehts.join(";")), text(&claims.jti)];
+        let text = |name: &str, value: &str| {
+            CString::new(value).map_err(|_| {
+                Failure::new(
+                    taap_status::TAAP_INVALID_TOKEN,
+                    format!("invalid PoP token: claim '{name}' holds a NUL character, which a C string cannot carry"),
+                )
+            })
+        };
+        let strings = [
+            text("edts", &claims.edts)?,
+            text("v", &claims.v)?,
+            text("ehts", &claims.ehts.join(";"))?,
+            text("jti", &claims.jti)?,
+        ];
         let claims = taap_claims {
             edts: strings[0].as_ptr(),
             v: strings[1].as_ptr(),
@@ -197,7 +210,7 @@ impl DecodedToken {
             iat: claims.iat,
             jti: strings[3].as_ptr(),
         };
-        DecodedToken { _strings: strings, claims }
+        Ok(DecodedToken { _strings: strings, claims })
     }
 
     /// A new handle for the decoded token.
@@ -219,7 +232,7 @@ pub unsafe extern "C" fn taap_pop_token_decode(
     guard(|| {
         // SAFETY: per the contract of this function.
         let (out, token) = unsafe { (out_arg(out, "out")?, c_str(token, "token")?) };
-        *out = DecodedToken::new(&PopToken::decode(token)?).into_handle();
+        *out = DecodedToken::new(&PopToken::decode(token)?)?.into_handle();
         Ok(())
     })
 }

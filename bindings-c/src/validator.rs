@@ -183,7 +183,7 @@ pub unsafe extern "C" fn taap_validator_validate(
         let decoded = unsafe { validator.validate(token, key, ehts, ehts_len) }?;
         // SAFETY: per the contract of this function.
         if let Some(out) = unsafe { out_decoded.as_mut() } {
-            *out = DecodedToken::new(&decoded).into_handle();
+            *out = DecodedToken::new(&decoded)?.into_handle();
         }
         Ok(())
     })
