@@ -78,7 +78,11 @@ impl EhtsArgs {
                 "nothing to sign: give --ehts NAME=VALUE entries, or --url/--uri with -H/--method/--body",
             )),
             (false, false) => Ok(EhtsInput::Entries(
-                self.entries.iter().map(|entry| split_entry(entry)).collect::<taap::Result<_>>()?,
+                self.entries
+                    .iter()
+                    .enumerate()
+                    .map(|(index, entry)| split_entry(index, entry))
+                    .collect::<taap::Result<_>>()?,
             )),
             (true, true) => self.request().map(EhtsInput::Request),
         }
@@ -90,7 +94,12 @@ impl EhtsArgs {
             .clone()
             .or_else(|| self.uri.clone())
             .ok_or_else(|| config("a request needs --url or --uri"))?;
-        let headers = self.headers.iter().map(|header| split_header(header)).collect::<taap::Result<_>>()?;
+        let headers = self
+            .headers
+            .iter()
+            .enumerate()
+            .map(|(index, header)| split_header(index, header))
+            .collect::<taap::Result<_>>()?;
         let body = match &self.body_file {
             Some(path) => BodySource::File(path.clone()),
             None => BodySource::Inline(Zeroizing::new(self.body.clone().unwrap_or_default())),
@@ -99,28 +108,19 @@ impl EhtsArgs {
     }
 }
 
-fn split_entry(entry: &str) -> taap::Result<(String, Zeroizing<String>)> {
-    let (name, value) = entry
-        .split_once('=')
-        .ok_or_else(|| config(format!("--ehts takes NAME=VALUE; '{}' has no '='", shorten(entry))))?;
+/// Messages give the argument's position, never its text: a value may be a bearer token.
+fn split_entry(index: usize, entry: &str) -> taap::Result<(String, Zeroizing<String>)> {
+    let (name, value) = entry.split_once('=').ok_or_else(|| {
+        config(format!("--ehts takes NAME=VALUE; --ehts argument {} has no '='", index + 1))
+    })?;
     Ok((name.to_owned(), Zeroizing::new(value.to_owned())))
 }
 
-fn split_header(header: &str) -> taap::Result<(String, Zeroizing<String>)> {
+fn split_header(index: usize, header: &str) -> taap::Result<(String, Zeroizing<String>)> {
     let (name, value) = header
         .split_once(':')
-        .ok_or_else(|| config(format!("-H takes 'Name: value'; '{}' has no ':'", shorten(header))))?;
+        .ok_or_else(|| config(format!("-H takes 'Name: value'; -H argument {} has no ':'", index + 1)))?;
     Ok((name.to_owned(), Zeroizing::new(value.trim_start().to_owned())))
-}
-
-/// The start of an argument, for messages: enough to recognise it, too little to leak a secret.
-fn shorten(text: &str) -> String {
-    let shown: String = text.chars().take(12).collect();
-    if shown.len() < text.len() {
-        format!("{shown}…")
-    } else {
-        shown
-    }
 }
 
 #[cfg(test)]
@@ -129,19 +129,22 @@ mod tests {
 
     #[test]
     fn entries_split_at_the_first_equals_sign() {
-        let (name, value) = split_entry("body=a=b").unwrap();
+        let (name, value) = split_entry(0, "body=a=b").unwrap();
         assert_eq!((name.as_str(), value.as_str()), ("body", "a=b"));
-        assert!(split_entry("novalue").is_err());
+        assert!(split_entry(0, "novalue").is_err());
     }
 
     #[test]
     fn headers_split_at_the_first_colon_and_drop_leading_spaces() {
-        let (name, value) = split_header("Authorization: Bearer a:b").unwrap();
+        let (name, value) = split_header(0, "Authorization: Bearer a:b").unwrap();
         assert_eq!((name.as_str(), value.as_str()), ("Authorization", "Bearer a:b"));
     }
 
     #[test]
-    fn messages_show_only_the_start_of_an_argument() {
-        assert_eq!(shorten("Authorization Bearer secret"), "Authorizatio…");
+    fn messages_name_the_argument_without_echoing_it() {
+        let message = split_entry(2, "Bearer secret-token").unwrap_err().to_string();
+        assert_eq!(message, "invalid configuration: --ehts takes NAME=VALUE; --ehts argument 3 has no '='");
+        let message = split_header(0, "Bearer secret-token").unwrap_err().to_string();
+        assert_eq!(message, "invalid configuration: -H takes 'Name: value'; -H argument 1 has no ':'");
     }
 }
