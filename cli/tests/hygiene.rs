@@ -15,7 +15,7 @@ const CLIENT_SECRET: &str = "hygiene-client-secret-4b8d2e6f";
 const ACCESS_TOKEN: &str = "hygiene-access-token-9c7e5a3b1d";
 /// The secret the gateway registers (the one a client must present).
 const GATEWAY_SECRET: &str = "hygiene-gateway-secret-2d4f6a8c";
-const CLIENT_ID: &str = "hygiene-client";
+const CLIENT_ID: &str = "acme-test-id";
 const IAT: i64 = 1_767_225_600;
 
 fn keys(relative: &str) -> PathBuf {
