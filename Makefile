@@ -4,7 +4,7 @@
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: test lint test-rust test-vectors test-python test-node test-c demo bench
+.PHONY: test lint test-rust test-vectors test-python test-node test-c demo bench test-asan bad-input-matrix rss-soak
 
 ## Run every test suite: lint, Rust, conformance vectors, C/PHP, Node, Python.
 test: lint test-rust test-vectors test-c test-node test-python
@@ -42,3 +42,15 @@ demo:
 ## Core speed side by side with OpenSSL (prints a markdown table).
 bench:
 	bash bench/compare.sh
+
+## The C suite under AddressSanitizer + LeakSanitizer (Debian: clang libclang-rt-14-dev).
+test-asan:
+	bash scripts/asan.sh
+
+## The bad-input matrix: every suite's column, assembled into docs/security-testing.md.
+bad-input-matrix:
+	bash scripts/bad-input-matrix.sh
+
+## RSS of 100 000 builds in one process, Python and Node (about a minute each).
+rss-soak:
+	bash scripts/rss-soak.sh
