@@ -8,7 +8,8 @@
 # allocator serves every malloc/free of the process: out-of-bounds and use-after-free in the C
 # code, double or foreign frees across the C/Rust boundary, and any object or string the
 # library hands out and is never freed (LeakSanitizer at exit) are errors. Before the suite,
-# a deliberately leaking program proves that the set-up reports leaks at all.
+# a deliberately leaking program proves that the set-up reports leaks at all; after it, the
+# C column of the bad-input matrix runs under ASan too.
 # Needs (Debian): clang libclang-rt-14-dev libjansson-dev pkg-config, and cargo.
 # Honours CARGO_TARGET_DIR (default: the workspace's target/).
 set -euo pipefail
@@ -74,4 +75,8 @@ export TAAP_TEST_GATEWAY_LOG="$gateway_log"
 
 echo "== C tests under ASan + LSan ($threads threads x $tokens tokens)"
 "$build/taap_test_asan" "$root/tests" "$threads" "$tokens"
+echo "== the C column of the bad-input matrix under ASan (107 hostile inputs, one forked child each)"
+clang -std=c11 -Wall -Wextra -Werror "${sanitize[@]}" -I"$root/bindings-c/include" $(pkg-config --cflags jansson) \
+    "$root/bindings-c/tests/matrix/bad_input.c" "${link[@]}" $(pkg-config --libs jansson) -o "$build/taap_bad_input_asan"
+"$build/taap_bad_input_asan" "$root/tests" "$build/c-asan.jsonl"
 echo "asan: no memory error, no leak (${SECONDS}s)"

@@ -182,15 +182,20 @@ static void status_outcome(taap_status status, char *out) {
     out[length] = '\0';
 }
 
-/* ehts/values/headers as C entries; false when a name or value holds a NUL. */
-static bool entries(json_t *spec, taap_ehts_entry **out, size_t *count, struct bytes **owned, size_t *owned_count) {
-    size_t n = spec == NULL ? 0 : json_is_array(spec) ? json_array_size(spec)
-                                                     : (size_t)json_integer_value(json_object_get(spec, "entries"));
-    *out = calloc(n + 1, sizeof **out);
-    *owned = calloc(2 * n + 1, sizeof **owned);
-    *count = n;
-    *owned_count = 0;
-    bool expressible = true;
+/* ehts, values or headers as C entries, with the buffers they point into. */
+struct entries {
+    taap_ehts_entry *items;
+    size_t count;
+    struct bytes *owned; /* 2 per entry: name, value */
+    bool expressible;    /* false when a name or value holds a NUL */
+};
+
+static struct entries make_entries(json_t *spec) {
+    size_t n = spec == NULL ? 0
+               : json_is_array(spec) ? json_array_size(spec)
+                                     : (size_t)json_integer_value(json_object_get(spec, "entries"));
+    struct entries made = {calloc(n + 1, sizeof(taap_ehts_entry)), n, calloc(2 * n + 1, sizeof(struct bytes)), true};
+    if (made.items == NULL || made.owned == NULL) fail("out of memory");
     for (size_t i = 0; i < n; i++) {
         struct bytes name, value;
         if (json_is_array(spec)) {
@@ -202,12 +207,18 @@ static bool entries(json_t *spec, taap_ehts_entry **out, size_t *count, struct b
             name = make(generated, strlen(generated));
             value = make("v", 1);
         }
-        expressible = expressible && !has_nul(name) && !has_nul(value);
-        (*owned)[(*owned_count)++] = name;
-        (*owned)[(*owned_count)++] = value;
-        (*out)[i] = (taap_ehts_entry){(const char *)name.data, (const char *)value.data};
+        made.expressible = made.expressible && !has_nul(name) && !has_nul(value);
+        made.owned[2 * i] = name;
+        made.owned[2 * i + 1] = value;
+        made.items[i] = (taap_ehts_entry){(const char *)name.data, (const char *)value.data};
     }
-    return expressible;
+    return made;
+}
+
+static void free_entries(struct entries *entries) {
+    for (size_t i = 0; i < 2 * entries->count; i++) free(entries->owned[i].data);
+    free(entries->owned);
+    free(entries->items);
 }
 
 static taap_build_options build_options(json_t *test_case, struct bytes *jti) {
@@ -235,102 +246,122 @@ static void write_temporary(struct bytes contents, char *path) {
     int fd = mkstemp(path);
     if (fd < 0 || write(fd, contents.data, contents.len) != (ssize_t)contents.len) fail("temporary key file");
     close(fd);
+    free(contents.data);
 }
 
-/* Runs one case in this (child) process and writes its outcome. */
+/* The outcome of decode or validate; NOT_C_STRING when an input holds a NUL. */
+static const char *token_case(json_t *test_case, bool validate, taap_status *status) {
+    struct bytes token = build(json_object_get(test_case, "token"));
+    json_t *values = json_object_get(test_case, "values");
+    struct entries ehts = make_entries(values != NULL ? values : json_object_get(signed_tokens, "values"));
+    const char *inexpressible = has_nul(token) || (validate && !ehts.expressible) ? NOT_C_STRING : NULL;
+    if (inexpressible == NULL && !validate) {
+        taap_pop_token *decoded = NULL;
+        *status = taap_pop_token_decode((const char *)token.data, &decoded);
+        const taap_claims *claims = taap_pop_token_claims(decoded);
+        if (*status == TAAP_OK && (claims == NULL || claims->jti == NULL)) fail("decoded claims missing");
+        taap_pop_token_free(decoded);
+    } else if (inexpressible == NULL) {
+        json_t *required = json_object_get(json_object_get(test_case, "options"), "required");
+        const char *names[8];
+        size_t required_len = required == NULL ? 0 : json_array_size(required);
+        for (size_t i = 0; i < required_len && i < 8; i++) names[i] = json_string_value(json_array_get(required, i));
+        taap_validate_options options = {
+            .now = json_integer_value(json_object_get(signed_tokens, "iat")) + 5,
+            .required = names,
+            .required_len = required_len,
+        };
+        taap_private_key *key = signing_key();
+        taap_public_key *public_key = NULL;
+        if (taap_private_key_public_key(key, &public_key) != TAAP_OK) fail("public key");
+        *status = taap_pop_token_validate((const char *)token.data, public_key, ehts.items, ehts.count, &options);
+        taap_public_key_free(public_key);
+        taap_private_key_free(key);
+    }
+    free_entries(&ehts);
+    free(token.data);
+    return inexpressible;
+}
+
+/* The outcome of build or for_request; NOT_C_STRING when an input holds a NUL. */
+static const char *signing_case(json_t *test_case, bool is_build, taap_status *status) {
+    struct bytes jti;
+    taap_build_options options = build_options(test_case, &jti);
+    struct entries ehts = make_entries(json_object_get(test_case, is_build ? "ehts" : "headers"));
+    struct bytes method = make("", 0), url = make("", 0), body = make("", 0);
+    if (!is_build) {
+        free(method.data);
+        free(url.data);
+        method = build(json_object_get(test_case, "method"));
+        url = build(json_object_get(test_case, "url"));
+        json_t *body_spec = json_object_get(test_case, "body");
+        if (body_spec != NULL) {
+            free(body.data);
+            body = build(body_spec);
+        }
+    }
+    bool expressible = ehts.expressible && !has_nul(jti) && !has_nul(method) && !has_nul(url);
+    if (expressible) {
+        taap_private_key *key = signing_key();
+        char *token = NULL;
+        *status = is_build ? taap_pop_token_build(key, ehts.items, ehts.count, &options, &token)
+                           : taap_pop_token_for_request_with(key, (const char *)method.data, (const char *)url.data,
+                                                             ehts.items, ehts.count, body.data, body.len, &options,
+                                                             &token);
+        taap_string_free(token);
+        taap_private_key_free(key);
+    }
+    free(body.data);
+    free(url.data);
+    free(method.data);
+    free(jti.data);
+    free_entries(&ehts);
+    return expressible ? NULL : NOT_C_STRING;
+}
+
+/* The outcome of private_key or public_key, loaded from a temporary file. */
+static const char *key_case(json_t *test_case, bool is_public, taap_status *status) {
+    json_t *password_spec = json_object_get(test_case, "password");
+    struct bytes password = password_spec != NULL && !json_is_null(password_spec) ? build(password_spec)
+                                                                                 : (struct bytes){NULL, 0};
+    if (password.data != NULL && has_nul(password)) {
+        free(password.data);
+        return NOT_C_STRING;
+    }
+    char path[PATH_SIZE];
+    write_temporary(build(json_object_get(test_case, "key")), path);
+    if (is_public) {
+        taap_public_key *key = NULL;
+        *status = taap_public_key_from_file(path, &key);
+        taap_public_key_free(key);
+    } else {
+        taap_private_key *key = NULL;
+        *status = taap_private_key_from_file(path, (const char *)password.data, &key);
+        taap_private_key_free(key);
+    }
+    unlink(path);
+    free(password.data);
+    return NULL;
+}
+
+/* Runs one case in this (child) process and writes its outcome; frees all it made, so that
+ * LeakSanitizer can check every case on its own. */
 static void run_case(json_t *test_case, char *out) {
     const char *op = json_string_value(json_object_get(test_case, "op"));
     taap_status status = TAAP_OK;
+    const char *inexpressible;
     if (strcmp(op, "decode") == 0 || strcmp(op, "validate") == 0) {
-        struct bytes token = build(json_object_get(test_case, "token"));
-        if (has_nul(token)) {
-            strcpy(out, NOT_C_STRING);
-            return;
-        }
-        if (strcmp(op, "decode") == 0) {
-            taap_pop_token *decoded = NULL;
-            status = taap_pop_token_decode((const char *)token.data, &decoded);
-            const taap_claims *claims = taap_pop_token_claims(decoded);
-            if (status == TAAP_OK && (claims == NULL || claims->jti == NULL)) fail("decoded claims missing");
-            taap_pop_token_free(decoded);
-        } else {
-            json_t *values = json_object_get(test_case, "values");
-            if (values == NULL) values = json_object_get(signed_tokens, "values");
-            taap_ehts_entry *ehts;
-            struct bytes *owned;
-            size_t count, owned_count;
-            if (!entries(values, &ehts, &count, &owned, &owned_count)) {
-                strcpy(out, NOT_C_STRING);
-                return;
-            }
-            json_t *required = json_object_get(json_object_get(test_case, "options"), "required");
-            const char *names[8];
-            size_t required_len = required == NULL ? 0 : json_array_size(required);
-            for (size_t i = 0; i < required_len && i < 8; i++) names[i] = json_string_value(json_array_get(required, i));
-            taap_validate_options options = {
-                .now = json_integer_value(json_object_get(signed_tokens, "iat")) + 5,
-                .required = names,
-                .required_len = required_len,
-            };
-            taap_private_key *key = signing_key();
-            taap_public_key *public_key = NULL;
-            if (taap_private_key_public_key(key, &public_key) != TAAP_OK) fail("public key");
-            status = taap_pop_token_validate((const char *)token.data, public_key, ehts, count, &options);
-            taap_public_key_free(public_key);
-            taap_private_key_free(key);
-        }
+        inexpressible = token_case(test_case, strcmp(op, "validate") == 0, &status);
     } else if (strcmp(op, "build") == 0 || strcmp(op, "for_request") == 0) {
-        struct bytes jti;
-        taap_build_options options = build_options(test_case, &jti);
-        taap_ehts_entry *ehts;
-        struct bytes *owned;
-        size_t count, owned_count;
-        bool is_build = strcmp(op, "build") == 0;
-        bool expressible = entries(json_object_get(test_case, is_build ? "ehts" : "headers"), &ehts, &count, &owned,
-                                   &owned_count) &&
-                           !has_nul(jti);
-        struct bytes method = make("", 0), url = make("", 0), body = make("", 0);
-        if (!is_build) {
-            method = build(json_object_get(test_case, "method"));
-            url = build(json_object_get(test_case, "url"));
-            json_t *body_spec = json_object_get(test_case, "body");
-            if (body_spec != NULL) body = build(body_spec);
-            expressible = expressible && !has_nul(method) && !has_nul(url);
-        }
-        if (!expressible) {
-            strcpy(out, NOT_C_STRING);
-            return;
-        }
-        taap_private_key *key = signing_key();
-        char *token = NULL;
-        status = is_build ? taap_pop_token_build(key, ehts, count, &options, &token)
-                          : taap_pop_token_for_request_with(key, (const char *)method.data, (const char *)url.data, ehts,
-                                                            count, body.data, body.len, &options, &token);
-        taap_string_free(token);
-        taap_private_key_free(key);
+        inexpressible = signing_case(test_case, strcmp(op, "build") == 0, &status);
     } else {
-        char path[PATH_SIZE];
-        write_temporary(build(json_object_get(test_case, "key")), path);
-        if (strcmp(op, "public_key") == 0) {
-            taap_public_key *key = NULL;
-            status = taap_public_key_from_file(path, &key);
-            taap_public_key_free(key);
-        } else {
-            json_t *password_spec = json_object_get(test_case, "password");
-            struct bytes password = password_spec != NULL && !json_is_null(password_spec) ? build(password_spec)
-                                                                                         : (struct bytes){NULL, 0};
-            if (password.data != NULL && has_nul(password)) {
-                unlink(path);
-                strcpy(out, NOT_C_STRING);
-                return;
-            }
-            taap_private_key *key = NULL;
-            status = taap_private_key_from_file(path, (const char *)password.data, &key);
-            taap_private_key_free(key);
-        }
-        unlink(path);
+        inexpressible = key_case(test_case, strcmp(op, "public_key") == 0, &status);
     }
-    status_outcome(status, out);
+    if (inexpressible != NULL) {
+        strcpy(out, inexpressible);
+    } else {
+        status_outcome(status, out);
+    }
 }
 
 /* Forks, runs the case in the child, and waits at most CASE_TIMEOUT_SECS. */
@@ -339,14 +370,16 @@ static void cell(json_t *test_case, char *outcome, long *millis) {
     if (pipe(channel) != 0) fail("pipe");
     struct timespec started, now;
     clock_gettime(CLOCK_MONOTONIC, &started);
+    fflush(NULL); /* the child exits through exit(), which flushes: nothing may be buffered twice */
     pid_t child = fork();
     if (child < 0) fail("fork");
     if (child == 0) {
         close(channel[0]);
         char out[OUTCOME_SIZE] = "";
         run_case(test_case, out);
-        if (write(channel[1], out, strlen(out)) < 0) _exit(3);
-        _exit(0);
+        if (write(channel[1], out, strlen(out)) < 0) exit(3);
+        /* exit(), not _exit(): under LeakSanitizer each case is checked for leaks at exit. */
+        exit(0);
     }
     close(channel[1]);
     int status = 0;
