@@ -250,5 +250,10 @@ fn replay_is_refused_cleanly(served: &Served, key: &str) -> String {
     assert!(second.contains("Replay") || second.to_ascii_lowercase().contains("replay"), "{second}");
     assert!(!second.contains(&access_token), "the refusal echoes the access token: {second}");
     assert_no_secret(&second, "the gateway's refusal");
+
+    let forged = request.replace(&access_token, ACCESS_TOKEN);
+    let unknown = served.send(&forged);
+    assert!(unknown.starts_with("HTTP/1.1 401 "), "{unknown}");
+    assert_no_secret(&unknown, "the gateway's refusal of an unknown access token");
     "Replay".to_owned()
 }
