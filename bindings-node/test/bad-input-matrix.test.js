@@ -50,3 +50,10 @@ test('every bad-input case gets its expected typed outcome, in a bounded time', 
   fs.writeFileSync(path.join(out, 'node.jsonl'), `${rows.join('\n')}\n`);
   assert.deepEqual(wrong, []);
 });
+
+test('the committed hostile tokens are what tests/bad-input/sign-tokens.js makes', () => {
+  const check = spawnSync(process.execPath, [path.join(REPOSITORY, 'tests', 'bad-input', 'sign-tokens.js'), '--check'], {
+    encoding: 'utf8',
+  });
+  assert.equal(check.status, 0, check.stderr);
+});
