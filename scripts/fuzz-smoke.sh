@@ -3,7 +3,7 @@
 # (executions, coverage, corpus). Exits non-zero if any target found a crash, leak or timeout;
 # the input that triggered it is saved under fuzz/artifacts/TARGET/.
 #
-#   scripts/fuzz-smoke.sh                  # CI smoke run: 15 s per target, 6 targets
+#   scripts/fuzz-smoke.sh                  # CI smoke run: 12 s per target, 6 targets
 #   FUZZ_SECONDS=600 FUZZ_PARALLEL=2 scripts/fuzz-smoke.sh   # the long run SECURITY.md reports
 #
 # cargo-fuzz needs nightly-only rustc flags; RUSTC_BOOTSTRAP=1 lets the stable toolchain accept
@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-seconds="${FUZZ_SECONDS:-15}"
+seconds="${FUZZ_SECONDS:-12}"
 parallel="${FUZZ_PARALLEL:-1}"
 targets=(${FUZZ_TARGETS:-token_decode token_validate private_key public_key request_signer gateway})
 logs="fuzz/logs"
@@ -64,7 +64,7 @@ for target in "${targets[@]}"; do
     corp=$(sed -n 's/.* corp: \([0-9]*\)\/.*/\1/p' <<<"$last")
     result="ok"
     if printf '%s\n' "${failed[@]:-}" | grep -qx "$target"; then
-        result="FAILED: $(grep -m1 -E 'panicked at|ERROR: libFuzzer|SUMMARY' "$log" || echo "see $log")"
+        result="FAILED: $(grep -a -m1 -E 'panicked at|ERROR: libFuzzer|SUMMARY' "$log" || echo "see $log")"
     fi
     echo "| $target | $seconds | ${runs:-?} | ${rate:-?} | ${cov:-?} | ${ft:-?} | ${corp:-?} | ${slowest:-?} | ${rss:-?} | $result |"
 done
