@@ -1,7 +1,7 @@
 //! Regression tests for what hardening found in the gateway: a client that sends its headers
 //! and then trickles its body is answered 408 and cut off (it used to hold its connection for
 //! the 90 s whole-request timeout) while other clients are served; a chunked body over the
-//! limit is refused with 413 like a declared one.
+//! limit is refused with 413 like a declared one; a refusal does not echo a hostile token.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -118,6 +118,6 @@ fn a_refusal_does_not_echo_a_huge_claim_back() {
     let body: serde_json::Value = serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap();
     let description = body["error_description"].as_str().unwrap();
     assert!(description.starts_with("InvalidToken: invalid PoP token: the payload lacks"), "{description}");
-    assert_eq!(description.chars().count(), 257, "{description}");
-    assert!(description.ends_with('…'));
+    assert!(description.chars().count() <= 257, "{description}");
+    assert!(!description.contains(&"x".repeat(257)), "{description}");
 }

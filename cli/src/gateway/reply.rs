@@ -127,3 +127,18 @@ impl IntoResponse for Refusal {
         response
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_descriptions_are_cut_at_a_character_boundary() {
+        let long = "é".repeat(MAX_DESCRIPTION_CHARS + 1);
+        let cut = shortened(&long);
+        assert_eq!(cut.chars().count(), MAX_DESCRIPTION_CHARS + 1);
+        assert_eq!(cut, format!("{}…", "é".repeat(MAX_DESCRIPTION_CHARS)));
+        let exact = "a".repeat(MAX_DESCRIPTION_CHARS);
+        assert_eq!(shortened(&exact), exact);
+    }
+}
