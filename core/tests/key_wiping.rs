@@ -4,8 +4,10 @@
 //! block that thread frees (and every block a `realloc` would leave behind: reallocation is
 //! turned into allocate + copy + free, the worst case for stale copies). Reading a block in
 //! `dealloc`, before handing it back, is defined behaviour; reading it afterwards would not
-//! be. A block still holding a marker taken from the key (a base64 line of its PEM, a chunk of
-//! its private exponent in DER and in little-endian limb order, the password) is a leak.
+//! be. Every freed block is then wiped, so memory handed out again never carries an old copy
+//! into a watched block. A block still holding a marker taken from the key (a base64 line of
+//! its PEM, a chunk of its private exponent in DER and in little-endian limb order, the
+//! password) is a leak.
 //! AWS-LC's own buffers come from `malloc`, not from this allocator, and AWS-LC cleanses them
 //! itself; the C suite's wrapped `free` covers those.
 
@@ -18,6 +20,7 @@ use std::sync::Mutex;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use taap::{PopToken, PrivateKey};
+use zeroize::Zeroize;
 
 /// The markers being looked for, set before a watch starts; fixed-size so that the allocator
 /// never allocates to read them.
@@ -53,10 +56,15 @@ unsafe impl GlobalAlloc for WatchingAllocator {
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the block is still allocated and `layout.size()` bytes long.
+        let block = unsafe { std::slice::from_raw_parts_mut(ptr, layout.size()) };
         if WATCHING.with(Cell::get) {
-            // SAFETY: the block is still allocated and `layout.size()` bytes long.
-            inspect(unsafe { std::slice::from_raw_parts(ptr, layout.size()) });
+            inspect(block);
         }
+        // Every block is wiped once inspected (or not watched), so that a later allocation
+        // reusing this memory starts clean: otherwise a copy the tests themselves freed
+        // unwiped, on any thread, could be counted against the code under watch.
+        block.zeroize();
         // SAFETY: forwarded unchanged.
         unsafe { System.dealloc(ptr, layout) }
     }
