@@ -314,6 +314,11 @@ void __wrap_free(void *block) {
             watch.largest_stale = size > watch.largest_stale ? size : watch.largest_stale;
         }
     }
+    if (block != NULL) {
+        /* Wiped once inspected (or not watched): memory handed out again must not carry a copy
+         * the test itself freed into a block the code under watch frees later. */
+        explicit_bzero(block, malloc_usable_size(block));
+    }
     __real_free(block);
 }
 
