@@ -4,10 +4,11 @@
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: test lint test-rust test-vectors test-python test-node test-c demo bench test-asan bad-input-matrix rss-soak
+.PHONY: test lint test-rust test-vectors test-python test-node test-c demo bench test-asan test-fuzz test-deny bad-input-matrix rss-soak
 
-## Run every test suite: lint, Rust, conformance vectors, C/PHP, Node, Python.
-test: lint test-rust test-vectors test-c test-node test-python
+## Run every test suite: lint, Rust, conformance vectors, C/PHP (valgrind, ASan), Node, Python,
+## the fuzz smoke run and the dependency policy.
+test: lint test-rust test-vectors test-c test-asan test-node test-python test-fuzz test-deny
 	@echo "all test suites passed"
 
 ## Formatting and clippy (warnings are errors).
@@ -46,6 +47,14 @@ bench:
 ## The C suite under AddressSanitizer + LeakSanitizer (Debian: clang libclang-rt-14-dev).
 test-asan:
 	bash scripts/asan.sh
+
+## Every fuzz target for 12 s from its seeds (installs cargo-fuzz on first use; ~2 min of fuzzing).
+test-fuzz:
+	bash scripts/fuzz-smoke.sh
+
+## deny.toml: licences, bans, sources; advisories where the RustSec database is reachable.
+test-deny:
+	bash scripts/deny.sh
 
 ## The bad-input matrix: every suite's column, assembled into docs/security-testing.md.
 bad-input-matrix:

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The dependency policy of deny.toml: licences, bans and sources always; advisories whenever the
+# RustSec database (on GitHub) can be fetched. A closed network cannot fetch it: that is said
+# loudly and the offline checks still decide. Any advisory found fails the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! cargo deny --version >/dev/null 2>&1; then
+    echo "installing cargo-deny (about 5 minutes)" >&2
+    cargo install cargo-deny --locked --quiet
+fi
+
+cargo deny --log-level error check licenses bans sources
+echo "cargo deny: licences, bans and sources ok"
+
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+if cargo deny --log-level error check advisories >"$log" 2>&1; then
+    echo "cargo deny: advisories ok"
+elif grep -q "failed to fetch advisory database" "$log"; then
+    echo "cargo deny: advisories NOT CHECKED: the RustSec database could not be fetched" \
+        "(no route to github.com); run 'cargo deny check advisories' where it can be" >&2
+else
+    cat "$log" >&2
+    exit 1
+fi
