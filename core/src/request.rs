@@ -6,7 +6,7 @@ use percent_encoding::percent_decode_str;
 use url::Url;
 
 use crate::ehts::Ehts;
-use crate::error::{Error, Result};
+use crate::error::{shorten, Error, Result};
 use crate::keys::PrivateKey;
 use crate::token::{BuildOptions, PopToken};
 
@@ -112,7 +112,7 @@ fn parse_request_url(url: &str) -> Result<Url> {
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(Error::InvalidEhts(format!(
             "only http and https URLs can be signed, not {}:",
-            parsed.scheme()
+            shorten(parsed.scheme(), 16)
         )));
     }
     Ok(parsed)

@@ -107,3 +107,25 @@ fn f1_the_message_for_a_huge_required_name_is_short() {
         .unwrap_err();
     assert!(error.to_string().chars().count() <= MAX_MESSAGE_CHARS, "{} characters", error.to_string().len());
 }
+
+/// F6: a URL whose scheme is 20 000 characters (the fuzzer's had 500 of dots and host names).
+fn url_with_a_huge_scheme() -> String {
+    format!("h{}://api.t-mobile.com/a", "t-mobile.co".repeat(HOSTILE_LENGTH / 11))
+}
+
+#[test]
+fn f6_a_huge_url_scheme_is_invalid_ehts() {
+    let key = PrivateKey::generate(2048).unwrap();
+    let error = PopToken::for_request(&key, "GET", &url_with_a_huge_scheme(), [("a", "b")], b"").unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidEhts);
+    assert!(
+        error.to_string().starts_with("invalid ehts: only http and https URLs can be signed, not ht-"),
+        "{error}"
+    );
+}
+
+#[test]
+fn f6_the_message_for_a_huge_url_scheme_is_short() {
+    let error = taap::request_uri(&url_with_a_huge_scheme()).unwrap_err();
+    assert!(error.to_string().chars().count() <= MAX_MESSAGE_CHARS, "{} characters", error.to_string().len());
+}

@@ -15,7 +15,7 @@ pub use cache::KEY_CACHE_CAPACITY;
 pub use private::PrivateKey;
 pub use public::PublicKey;
 
-use crate::error::{Error, Result};
+use crate::error::{shorten, Error, Result};
 
 /// Smallest modulus TAAP accepts; 1024-bit keys are breakable and the signer refuses them.
 pub const MIN_KEY_BITS: u32 = 2048;
@@ -35,7 +35,7 @@ pub(crate) fn algorithm_name(oid: &ObjectIdentifier) -> String {
         "1.3.101.110" | "1.3.101.111" => "an X25519/X448 key".into(),
         "1.2.840.10040.4.1" => "a DSA key".into(),
         "1.2.840.113549.1.1.10" => "an RSA-PSS-only key".into(),
-        other => format!("a non-RSA key (algorithm {other})"),
+        other => format!("a non-RSA key (algorithm {})", shorten(other, 40)),
     }
 }
 
