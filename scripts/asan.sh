@@ -22,6 +22,8 @@ threads="${1:-4}"
 tokens="${2:-10}"
 
 fail() { echo "asan: $*" >&2; exit 1; }
+# shellcheck source=../bindings-c/scripts/test-gateway.sh
+source "$root/bindings-c/scripts/test-gateway.sh"
 for tool in cargo clang pkg-config; do
     command -v "$tool" >/dev/null || fail "$tool is missing (Debian: clang libclang-rt-14-dev pkg-config)"
 done
@@ -56,22 +58,7 @@ clang -std=c11 -Wall -Wextra -Werror "${sanitize[@]}" "-DTAAP_EXPECTED_VERSION=\
     -I"$root/bindings-c/include" $(pkg-config --cflags jansson) "$root"/bindings-c/tests/*.c "${link[@]}" \
     $(pkg-config --libs jansson) -Wl,--wrap=free,--wrap=realloc -o "$build/taap_test_asan"
 
-secret_var=TAAP_ASAN_GATEWAY_SECRET
-export TAAP_TEST_CLIENT_ID="asan-test" TAAP_TEST_CLIENT_SECRET="asan-secret-$RANDOM$RANDOM"
-export "$secret_var=$TAAP_TEST_CLIENT_SECRET"
-gateway_log="$build/gateway.log"
-"$release/taap" serve --port 0 --client-id "$TAAP_TEST_CLIENT_ID" --client-secret-env "$secret_var" \
-    --public-key "$root/tests/keys/tmobile/readme-public.pem" >"$gateway_log" 2>&1 &
-gateway_pid=$!
-trap 'kill "$gateway_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 300); do
-    grep -q '^listening on ' "$gateway_log" && break
-    kill -0 "$gateway_pid" 2>/dev/null || fail "taap serve stopped: $(cat "$gateway_log")"
-    sleep 0.1
-done
-export TAAP_TEST_GATEWAY="$(sed -n 's/^listening on //p' "$gateway_log" | head -n 1)"
-export TAAP_TEST_GATEWAY_LOG="$gateway_log"
-[[ -n "$TAAP_TEST_GATEWAY" ]] || fail "taap serve did not say where it listens"
+start_test_gateway "$release/taap" "$root/tests/keys/tmobile/readme-public.pem" "$build/gateway.log" asan-test
 
 echo "== C tests under ASan + LSan ($threads threads x $tokens tokens)"
 "$build/taap_test_asan" "$root/tests" "$threads" "$tokens"

@@ -24,6 +24,8 @@ tests="$root/tests"
 
 step() { printf '\n== %s (%ds)\n' "$*" "$SECONDS"; }
 fail() { echo "error: $*" >&2; exit 1; }
+# shellcheck source=test-gateway.sh
+source "$crate_dir/scripts/test-gateway.sh"
 
 for tool in cargo gcc g++ make pkg-config valgrind php; do
     command -v "$tool" >/dev/null || fail "$tool is missing (Debian: build-essential pkg-config valgrind php-cli)"
@@ -65,20 +67,7 @@ printf '#include "taap.h"\nint main() { return taap_version() == nullptr; }\n' |
 
 step "start a local TAAP gateway for the client tests"
 cargo build --release --quiet -p taap-cli
-export TAAP_TEST_CLIENT_ID="c-binding-test" TAAP_TEST_CLIENT_SECRET="c-binding-secret-$RANDOM$RANDOM"
-gateway_log="$build/gateway.log"
-"$release/taap" serve --port 0 --client-id "$TAAP_TEST_CLIENT_ID" --client-secret-env TAAP_TEST_CLIENT_SECRET \
-    --public-key "$tests/keys/tmobile/readme-public.pem" >"$gateway_log" 2>&1 &
-gateway_pid=$!
-trap 'kill "$gateway_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 100); do
-    grep -q '^listening on ' "$gateway_log" && break
-    kill -0 "$gateway_pid" 2>/dev/null || fail "taap serve stopped: $(cat "$gateway_log")"
-    sleep 0.1
-done
-export TAAP_TEST_GATEWAY="$(sed -n 's/^listening on //p' "$gateway_log" | head -n 1)"
-export TAAP_TEST_GATEWAY_LOG="$gateway_log"
-[[ -n "$TAAP_TEST_GATEWAY" ]] || fail "taap serve did not say where it listens"
+start_test_gateway "$release/taap" "$tests/keys/tmobile/readme-public.pem" "$build/gateway.log" c-binding-test
 echo "gateway at $TAAP_TEST_GATEWAY"
 
 step "C tests, statically linked"
