@@ -46,7 +46,10 @@ pub use client::{
 pub use ehts::{Ehts, EhtsValues, MAX_EHTS_ENTRIES};
 pub use error::{Error, ErrorKind, Result};
 pub use keys::{PrivateKey, PublicKey, KEY_CACHE_CAPACITY, MAX_KEY_BITS, MIN_KEY_BITS};
-pub use request::{request_method, request_uri, BODY, HTTP_METHOD, URI};
+pub use request::{
+    request_method, request_uri, ReceivedRequest, SignPolicy, BODY, DEFAULT_SIGNED_HEADERS, HTTP_METHOD,
+    POP_HEADER, URI,
+};
 pub use token::{BuildOptions, Claims, Header, PopToken, DEFAULT_TTL_SECS, MAX_TOKEN_BYTES, MAX_TTL_SECS};
 pub use validator::{
     PopTokenValidator, ValidatorOptions, DEFAULT_LEEWAY_SECS, DEFAULT_MAX_AGE_SECS, DEFAULT_REPLAY_CAPACITY,

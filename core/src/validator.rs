@@ -9,6 +9,7 @@ use subtle::ConstantTimeEq;
 use crate::ehts::{describe, EhtsValues};
 use crate::error::{shorten, Error, Result};
 use crate::keys::PublicKey;
+use crate::request::{ReceivedRequest, BODY};
 use crate::token::PopToken;
 use crate::{base64url, now_unix};
 
@@ -117,6 +118,36 @@ impl PopTokenValidator {
         Ok(token)
     }
 
+    /// Validates the PoP token a received request carries in `X-Authorization`, on the
+    /// system clock.
+    pub fn validate_request(&self, key: &PublicKey, request: &ReceivedRequest<'_>) -> Result<PopToken> {
+        self.validate_request_at(key, request, now_unix())
+    }
+
+    /// [`PopTokenValidator::validate_request`] as of `now` (epoch seconds).
+    ///
+    /// Beyond [`PopTokenValidator::validate_at`]: the token must be present, and a request
+    /// with a body must have it signed, or the body could be swapped under a valid token.
+    pub fn validate_request_at(
+        &self,
+        key: &PublicKey,
+        request: &ReceivedRequest<'_>,
+        now: i64,
+    ) -> Result<PopToken> {
+        let token = request
+            .pop_token()
+            .ok_or_else(|| Error::InvalidToken("X-Authorization (the PoP token) is missing".into()))?;
+        let token = std::str::from_utf8(token)
+            .map_err(|_| Error::InvalidToken("X-Authorization is not text".into()))?;
+        let decoded = self.validate_at(token, key, request, now)?;
+        if !request.body().is_empty() && !decoded.claims().ehts.iter().any(|name| name == BODY) {
+            return Err(Error::InvalidToken(
+                "the request has a body but the PoP token does not sign it".into(),
+            ));
+        }
+        Ok(decoded)
+    }
+
     fn check_times(&self, token: &PopToken, now: i64) -> Result<()> {
         let claims = token.claims();
         let leeway = self.options.leeway_secs;
@@ -157,7 +188,7 @@ impl PopTokenValidator {
 }
 
 fn check_edts(token: &PopToken, values: &(impl EhtsValues + ?Sized)) -> Result<()> {
-    let mut digest = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+    let mut digest = crate::crypto::Sha256::new();
     for (index, name) in token.claims().ehts.iter().enumerate() {
         let value = values.value(name).ok_or_else(|| {
             Error::MissingEhtsValue(format!(
@@ -167,7 +198,7 @@ fn check_edts(token: &PopToken, values: &(impl EhtsValues + ?Sized)) -> Result<(
         })?;
         digest.update(value);
     }
-    let expected = base64url(digest.finish().as_ref());
+    let expected = base64url(&digest.finish());
     let claimed = token.claims().edts.as_bytes();
     if expected.len() != claimed.len() || !bool::from(expected.as_bytes().ct_eq(claimed)) {
         return Err(Error::EdtsMismatch(

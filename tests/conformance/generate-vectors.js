@@ -197,6 +197,51 @@ function requestCases() {
   ];
 }
 
+// ---------------------------------------------------------------- policy.json
+//
+// The signing policy every door shares: a request as a caller hands it over, a policy, and
+// the headers the policy must pick (written out here, independently of taap), signed by the
+// official builder with `uri`, `http-method` and `body` after them.
+
+function policyCase(name, policy, headers, signed) {
+  const method = 'POST';
+  const url = 'https://api.t-mobile.com/commerce/v1/orders?account-number=0000000000&note=a%20b';
+  const body = '{"orderId": 100}';
+  const uri = '/commerce/v1/orders?account-number=0000000000&note=a b';
+  const pairs = [...signed, ['uri', uri], ['http-method', method], ['body', body]];
+  const iat = BASE_IAT + 2000;
+  const jti = uuid();
+  return {
+    name, policy, method, url, headers, body, iat, jti, ttl_secs: TTL,
+    key: 'tmobile/readme-private-pkcs8.pem', password: null,
+    expected_ehts: pairs.map(([n]) => n).join(';'),
+    token: officialToken('tmobile/readme-private-pkcs8.pem', null, pairs, iat, jti),
+  };
+}
+
+function policyCases() {
+  const bearer = ['Authorization', 'Bearer UtKV75JJbVAewOrkHMXhLbiQ11SS'];
+  const json = ['Content-Type', 'application/json'];
+  const sent = [['Accept', 'application/json'], bearer, ['X-Partner-Id', 'P-1'], json, ['X-Authorization', 'stale']];
+  return [
+    policyCase('default-docs-order', {}, sent, [json, bearer]),
+    policyCase('default-names-as-sent', {}, [['authorization', bearer[1]], ['content-type', json[1]]],
+      [['content-type', json[1]], ['authorization', bearer[1]]]),
+    policyCase('default-only-present', {}, [['Accept', 'text/plain'], bearer], [bearer]),
+    policyCase('default-none-present', {}, [['Accept', 'text/plain']], []),
+    policyCase('default-values-trimmed', {}, [['Content-Type', ' \tapplication/json  ']], [json]),
+    policyCase('named-in-policy-order', { headers: ['X-Partner-Id', 'content-type', 'X-Absent'] }, sent,
+      [['X-Partner-Id', 'P-1'], json]),
+    policyCase('default-widened', { with: ['Accept'] }, sent, [json, bearer, ['Accept', 'application/json']]),
+    policyCase('default-narrowed', { without: ['Authorization'] }, sent, [json]),
+    policyCase('all-in-request-order', { all: true }, sent,
+      [['Accept', 'application/json'], bearer, ['X-Partner-Id', 'P-1'], json]),
+    policyCase('all-but-one', { all: true, without: ['x-partner-id'] }, sent,
+      [['Accept', 'application/json'], bearer, json]),
+    policyCase('all-first-occurrence', { all: true }, [['Accept', 'a'], ['accept', 'b']], [['Accept', 'a']]),
+  ];
+}
+
 // ---------------------------------------------------------------- validator.json
 
 const b64u = (text) => Buffer.from(text).toString('base64url');
@@ -335,6 +380,7 @@ function main() {
     'request.json': { note: NOTE, cases: requestCases() },
     'validator.json': { note: NOTE, defaults: { leeway_secs: 10, max_age_secs: 60 }, cases: validatorCases() },
     'keys.json': { note: NOTE, ...keyCases() },
+    'policy.json': { note: NOTE, cases: policyCases() },
   };
   const check = process.argv.includes('--check');
   let stale = [];

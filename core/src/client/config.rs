@@ -9,6 +9,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::keys::PrivateKey;
+use crate::request::SignPolicy;
 
 /// T-Mobile's `/oauth2/v2/tokens` endpoint.
 pub const TMOBILE_V2_TOKEN_URL: &str = "https://oauth.t-mobile.com/oauth2/v2/tokens";
@@ -207,6 +208,9 @@ pub struct ClientConfig {
     pub max_response_bytes: u64,
     /// Correct PoP `iat` by the offset the server's `Date` header shows (default on).
     pub correct_clock_skew: bool,
+    /// Which headers of an API call the PoP token signs (default: the docs' `Content-Type`
+    /// and `Authorization`); the token request always signs the docs' set.
+    pub sign_policy: SignPolicy,
 }
 
 impl ClientConfig {
@@ -230,6 +234,7 @@ impl ClientConfig {
             pop_ttl_secs: crate::DEFAULT_TTL_SECS,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             correct_clock_skew: true,
+            sign_policy: SignPolicy::new(),
         }
     }
 

@@ -30,8 +30,8 @@ use self::http::{FailurePhase, Outgoing};
 use self::oauth::JSON;
 use crate::error::{Error, Result};
 use crate::keys::PrivateKey;
-use crate::request::request_method;
-use crate::token::{BuildOptions, PopToken};
+use crate::request::{request_method, SignPolicy};
+use crate::token::BuildOptions;
 
 /// Headers the client sets itself; a caller passing one would break the TAAP binding.
 const RESERVED_HEADERS: [&str; 2] = ["Authorization", "X-Authorization"];
@@ -64,6 +64,7 @@ pub struct TaapClient {
     dealer_code: Option<String>,
     retry: RetryPolicy,
     pop_ttl_secs: i64,
+    sign_policy: SignPolicy,
     max_response_bytes: u64,
     agent: ureq::Agent,
     cache: TokenCache,
@@ -96,6 +97,7 @@ impl TaapClient {
             dealer_code: config.dealer_code,
             retry: config.retry,
             pop_ttl_secs: config.pop_ttl_secs,
+            sign_policy: config.sign_policy,
             max_response_bytes: config.max_response_bytes,
         })
     }
@@ -135,10 +137,11 @@ impl TaapClient {
     }
 
     /// Sends a TAAP-signed API call: `Authorization: Bearer <access token>` and a fresh PoP
-    /// token over the headers, `uri`, `http-method` and `body` in `X-Authorization`.
+    /// token in `X-Authorization` over the headers the client's [`SignPolicy`] picks, then
+    /// `uri`, `http-method` and `body`.
     ///
-    /// `headers` are sent and signed in order (`Content-Type: application/json` is added first
-    /// when absent). Any HTTP status is returned as a [`Response`]; a 401 gets one token
+    /// `headers` are sent in order (`Content-Type: application/json` is added first when
+    /// absent). Any HTTP status is returned as a [`Response`]; a 401 gets one token
     /// refresh and one retry, 429/5xx and connection failures get bounded retries.
     pub fn send<I, N, V>(&self, method: &str, url: &str, headers: I, body: &[u8]) -> Result<Response>
     where
@@ -181,11 +184,12 @@ impl TaapClient {
             ("Authorization".to_owned(), authorization),
         ];
         let offset_before = self.clock.offset();
-        let mut response = self.execute(&attempt, || self.signed_headers(&attempt, &headers))?;
+        let policy = SignPolicy::new();
+        let mut response = self.execute(&attempt, || self.signed_headers(&attempt, &headers, &policy))?;
         if response.status == 401 && self.clock.offset() != offset_before {
             // The server's Date just revealed our clock is off: the PoP was judged stale or
             // early, and one more try with the corrected iat is what fixes it.
-            response = self.execute(&attempt, || self.signed_headers(&attempt, &headers))?;
+            response = self.execute(&attempt, || self.signed_headers(&attempt, &headers, &policy))?;
         }
         if !response.is_success() {
             return Err(Error::OAuth { status: response.status, message: oauth::server_message(&response) });
@@ -202,25 +206,22 @@ impl TaapClient {
     ) -> Result<Vec<(String, Zeroizing<String>)>> {
         let mut all = headers.to_vec();
         all.push(("Authorization".into(), Zeroizing::new(format!("Bearer {}", token.secret()))));
-        self.signed_headers(attempt, &all)
+        self.signed_headers(attempt, &all, &self.sign_policy)
     }
 
-    /// `headers` plus `X-Authorization`: a fresh PoP token (new `jti`, skew-corrected `iat`).
+    /// `headers` plus `X-Authorization`: a fresh PoP token (new `jti`, skew-corrected `iat`)
+    /// over the headers `policy` picks.
     fn signed_headers(
         &self,
         attempt: &Attempt<'_>,
         headers: &[(String, Zeroizing<String>)],
+        policy: &SignPolicy,
     ) -> Result<Vec<(String, Zeroizing<String>)>> {
         let options = BuildOptions::default().ttl_secs(self.pop_ttl_secs).issued_at(self.clock.now());
-        let signed = headers.iter().map(|(name, value)| (name.as_str(), value.as_str()));
-        let pop = PopToken::for_request_with(
-            &self.key,
-            attempt.method,
-            attempt.url.as_str(),
-            signed,
-            attempt.body,
-            &options,
-        )?;
+        let sent: Vec<(&str, &str)> =
+            headers.iter().map(|(name, value)| (name.as_str(), value.as_str())).collect();
+        let pop =
+            policy.sign(&self.key, attempt.method, attempt.url.as_str(), &sent, attempt.body, &options)?;
         let mut all = headers.to_vec();
         all.push(("X-Authorization".into(), Zeroizing::new(pop)));
         Ok(all)

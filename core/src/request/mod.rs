@@ -1,4 +1,8 @@
-//! The request signer: the ehts of an HTTP request the way T-Mobile's docs describe it.
+//! The request rules both sides share: the ehts of an HTTP request the way T-Mobile's docs
+//! describe it, the signing policy, and the adapter for a request as a gateway received it.
+
+mod policy;
+mod received;
 
 use std::borrow::Cow;
 
@@ -10,12 +14,17 @@ use crate::error::{shorten, Error, Result};
 use crate::keys::PrivateKey;
 use crate::token::{BuildOptions, PopToken};
 
+pub use policy::{SignPolicy, DEFAULT_SIGNED_HEADERS};
+pub use received::ReceivedRequest;
+
 /// ehts name of the request's path and query.
 pub const URI: &str = "uri";
 /// ehts name of the request's upper-case method.
 pub const HTTP_METHOD: &str = "http-method";
 /// ehts name of the request's exact body.
 pub const BODY: &str = "body";
+/// The header that carries the PoP token; never signed itself.
+pub const POP_HEADER: &str = "X-Authorization";
 
 impl Ehts {
     /// The ehts of a request, all but the body: the headers (names as given, in order),
