@@ -26,11 +26,12 @@ impl PyTaapClient {
     #[pyo3(
         signature = (client_id, client_secret, key, server = None, *, password = None, store_id = None,
                      dealer_code = None, connect_timeout = None, timeout = None, max_retries = None,
-                     pop_ttl = None, refresh_margin = None, max_response_bytes = None,
-                     correct_clock_skew = true),
+                     retry_base_delay = None, retry_max_delay = None, pop_ttl = None,
+                     refresh_margin = None, max_response_bytes = None, correct_clock_skew = true),
         text_signature = "(client_id, client_secret, key, server='v2', *, password=None, store_id=None, \
-                          dealer_code=None, connect_timeout=10.0, timeout=30.0, max_retries=2, pop_ttl=120, \
-                          refresh_margin=60.0, max_response_bytes=10485760, correct_clock_skew=True)"
+                          dealer_code=None, connect_timeout=10.0, timeout=30.0, max_retries=2, \
+                          retry_base_delay=0.2, retry_max_delay=10.0, pop_ttl=120, refresh_margin=60.0, \
+                          max_response_bytes=10485760, correct_clock_skew=True)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -45,6 +46,8 @@ impl PyTaapClient {
         connect_timeout: Option<&Bound<'_, PyAny>>,
         timeout: Option<&Bound<'_, PyAny>>,
         max_retries: Option<&Bound<'_, PyAny>>,
+        retry_base_delay: Option<&Bound<'_, PyAny>>,
+        retry_max_delay: Option<&Bound<'_, PyAny>>,
         pop_ttl: Option<&Bound<'_, PyAny>>,
         refresh_margin: Option<&Bound<'_, PyAny>>,
         max_response_bytes: Option<&Bound<'_, PyAny>>,
@@ -78,6 +81,12 @@ impl PyTaapClient {
             })?;
             config.retry = RetryPolicy { max_retries: retries, ..RetryPolicy::default() };
         }
+        if let Some(base) = seconds(py, retry_base_delay, "retry_base_delay")? {
+            config.retry.base_delay = base;
+        }
+        if let Some(max) = seconds(py, retry_max_delay, "retry_max_delay")? {
+            config.retry.max_delay = max;
+        }
         if let Some(ttl) = optional_integer(py, pop_ttl, "pop_ttl")? {
             config.pop_ttl_secs = ttl;
         }
@@ -85,7 +94,10 @@ impl PyTaapClient {
             config.refresh_margin = margin;
         }
         if let Some(limit) = optional_integer(py, max_response_bytes, "max_response_bytes")? {
-            config.max_response_bytes = u64::try_from(limit).unwrap_or(0);
+            // A negative limit is reported as given, not clamped into a different complaint.
+            config.max_response_bytes = u64::try_from(limit).map_err(|_| {
+                to_py_err(py, &Error::Config(format!("max_response_bytes is {limit}; it must be above 0")))
+            })?;
         }
         config.correct_clock_skew = correct_clock_skew;
         let client = taap::TaapClient::new(config).or_raise(py)?;

@@ -176,6 +176,11 @@ def test_client_reports_an_unreachable_server_as_transport_error(key: taap.Priva
         ({"timeout": 0}, taap.ConfigError),
         ({"timeout": -1.5}, taap.ConfigError),
         ({"pop_ttl": 0}, taap.ConfigError),
+        ({"retry_base_delay": 0}, taap.ConfigError),
+        ({"retry_base_delay": 2.0, "retry_max_delay": 1.0}, taap.ConfigError),
+        ({"retry_max_delay": 601}, taap.ConfigError),
+        ({"retry_max_delay": "1"}, TypeError),
+        ({"max_response_bytes": 0}, taap.ConfigError),
         ({"timeout": "10"}, TypeError),
         ({"client_id": 5}, TypeError),
         ({"key": 5}, TypeError),
@@ -186,6 +191,11 @@ def test_client_configuration_errors(key: taap.PrivateKey, arguments: dict, erro
     options = {"client_id": "id", "client_secret": "secret", "key": key, **arguments}
     with pytest.raises(error):
         taap.TaapClient(**options)
+
+
+def test_negative_limits_are_reported_as_given(key: taap.PrivateKey) -> None:
+    with pytest.raises(taap.ConfigError, match=r"max_response_bytes is -1; it must be above 0"):
+        taap.TaapClient("id", "secret", key, max_response_bytes=-1)
 
 
 def test_client_request_refuses_both_body_and_json(key: taap.PrivateKey) -> None:

@@ -270,6 +270,8 @@ class TaapClient:
         connect_timeout: float = 10.0,
         timeout: float = 30.0,
         max_retries: int = 2,
+        retry_base_delay: float = 0.2,
+        retry_max_delay: float = 10.0,
         pop_ttl: int = 120,
         refresh_margin: float = 60.0,
         max_response_bytes: int = 10485760,
