@@ -2,7 +2,6 @@
 
 mod commands;
 mod ehts_args;
-mod gateway;
 mod output;
 
 use std::process::ExitCode;

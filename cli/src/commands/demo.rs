@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 use taap::{ClientConfig, OAuthServer, PopToken, PrivateKey, PublicKey, TaapClient};
+use taap_gateway::config::{Faults, DEFAULT_SCOPE, DEFAULT_TOKEN_TTL_SECS};
+use taap_gateway::{Gateway, GatewayConfig, RegisteredClient};
 
-use crate::gateway::config::{Faults, DEFAULT_SCOPE, DEFAULT_TOKEN_TTL_SECS};
-use crate::gateway::{Gateway, GatewayConfig, RegisteredClient};
 use crate::output::config;
 
 /// The client id the demo registers.

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use taap::PublicKey;
 
-use crate::gateway::config::{secret_from_env, Faults, DEFAULT_SCOPE, DEFAULT_TOKEN_TTL_SECS};
-use crate::gateway::{Gateway, GatewayConfig, RegisteredClient};
+use taap_gateway::config::{secret_from_env, Faults, DEFAULT_SCOPE, DEFAULT_TOKEN_TTL_SECS};
+use taap_gateway::{Gateway, GatewayConfig, RegisteredClient};
+
 use crate::output::config;
 
 /// Flags of `taap serve`.

@@ -5,8 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use taap::{ClientConfig, OAuthServer, RetryPolicy, TaapClient};
-
-use crate::gateway::config::secret_from_env;
+use taap_gateway::config::secret_from_env;
 
 /// The credentials and OAuth server flags `taap token` and `taap call` share.
 #[derive(Debug, Clone, clap::Args)]

@@ -1,8 +1,10 @@
 //! A local TAAP gateway on 127.0.0.1: OAuth token endpoints (v2 and v6) and protected sample
-//! resources, checking credentials, PoP tokens and access tokens the way T-Mobile's does.
+//! resources, checking credentials, PoP tokens and access tokens the way T-Mobile's does;
+//! and [`PopLayer`], the same PoP check as a tower layer in front of any axum or hyper service.
 
 pub mod config;
 mod faults;
+mod layer;
 mod limits;
 mod oauth;
 mod pop;
@@ -28,10 +30,11 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 pub use config::{GatewayConfig, RegisteredClient};
+pub use layer::{BoxError, PopLayer, PopService, DEFAULT_MAX_BODY_BYTES};
+pub use reply::{Refusal, MAX_DESCRIPTION_CHARS};
 pub use state::{Event, GatewayState, StatsSnapshot};
 
-use crate::output::config as config_error;
-use reply::Refusal;
+use config::config_error;
 
 /// Largest request body the gateway reads.
 const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -122,8 +125,7 @@ fn router(state: Arc<GatewayState>) -> Router {
             "/oauth2/v6/tokens",
             post(|state, parts, body| oauth::token(state, parts, body, TokenFlavor::V6)),
         )
-        .route("/iot-connectivity/v1/devices/{iccid}", get(resources::device))
-        .route("/commerce/v1/orders", post(resources::orders))
+        .merge(resources::routes(&state, MAX_BODY_BYTES))
         .route("/_taap/stats", get(stats))
         .route("/_taap/revoke", post(revoke))
         .fallback(not_found)

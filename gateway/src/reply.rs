@@ -1,9 +1,13 @@
 //! The answers a real gateway gives when it refuses a request: status, JSON body, challenge.
+//! One shape for the gateway's routes and for [`PopLayer`](crate::PopLayer):
+//! `{"error": <RFC 6749/6750 code>, "error_description": …}`, plus `"kind"` (the taap
+//! error kind, e.g. `Replay`) when a PoP token was refused.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
+use taap::ErrorKind;
 
 /// Longest `error_description` sent: a core message can quote a hostile token's claim whole,
 /// and a refusal must not echo a 64 KiB header back (or into whatever logs the answers).
@@ -28,6 +32,8 @@ pub struct Refusal {
     pub description: String,
     /// `WWW-Authenticate` scheme for 401s (`Basic` on the token endpoint, `Bearer` on APIs).
     pub challenge: Option<&'static str>,
+    /// The taap error kind, when the core refused a PoP token.
+    pub kind: Option<ErrorKind>,
 }
 
 impl Refusal {
@@ -38,6 +44,7 @@ impl Refusal {
             error: "invalid_request",
             description: description.into(),
             challenge: None,
+            kind: None,
         }
     }
 
@@ -48,6 +55,7 @@ impl Refusal {
             error: "invalid_client",
             description: description.into(),
             challenge: Some("Basic"),
+            kind: None,
         }
     }
 
@@ -58,16 +66,30 @@ impl Refusal {
             error: "invalid_token",
             description: description.into(),
             challenge: Some("Bearer"),
+            kind: None,
         }
     }
 
-    /// 401: the PoP token is missing or fails validation (kind and reason in the description).
-    pub fn invalid_pop(description: impl Into<String>, challenge: &'static str) -> Self {
+    /// 401: the core refused the PoP token (missing, malformed, wrong key, stale, replayed,
+    /// not bound to this request); the kind leads the description and has its own field.
+    pub fn invalid_pop(error: &taap::Error, challenge: &'static str) -> Self {
         Refusal {
             status: StatusCode::UNAUTHORIZED,
             error: "invalid_pop_token",
-            description: description.into(),
+            description: format!("{}: {error}", error.kind()),
             challenge: Some(challenge),
+            kind: Some(error.kind()),
+        }
+    }
+
+    /// 413: the body is larger than the receiver reads.
+    pub fn too_large(description: impl Into<String>) -> Self {
+        Refusal {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            error: "request_too_large",
+            description: description.into(),
+            challenge: None,
+            kind: None,
         }
     }
 
@@ -78,6 +100,7 @@ impl Refusal {
             error: "insufficient_scope",
             description: description.into(),
             challenge: None,
+            kind: None,
         }
     }
 
@@ -88,6 +111,7 @@ impl Refusal {
             error: "request_timeout",
             description: description.into(),
             challenge: None,
+            kind: None,
         }
     }
 
@@ -98,6 +122,7 @@ impl Refusal {
             error: "not_found",
             description: description.into(),
             challenge: None,
+            kind: None,
         }
     }
 
@@ -109,6 +134,7 @@ impl Refusal {
             error,
             description: format!("injected fault: HTTP {}", status.as_u16()),
             challenge: None,
+            kind: None,
         }
     }
 }
@@ -116,7 +142,11 @@ impl Refusal {
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         let description = shortened(&self.description);
-        let body = Json(json!({ "error": self.error, "error_description": description }));
+        let mut body = json!({ "error": self.error, "error_description": description });
+        if let Some(kind) = self.kind {
+            body["kind"] = kind.name().into();
+        }
+        let body = Json(body);
         let mut response = (self.status, body).into_response();
         if let Some(scheme) = self.challenge {
             let value = format!("{scheme} realm=\"taap\", error=\"{}\"", self.error);

@@ -16,7 +16,7 @@ use taap::TokenFlavor;
 use zeroize::Zeroizing;
 
 use super::config::RegisteredClient;
-use super::pop::{self, RequestValues};
+use super::pop;
 use super::reply::Refusal;
 use super::state::{Event, GatewayState};
 use super::tokens::{AccessClaims, Confirmation, ISSUER};
@@ -51,8 +51,7 @@ fn issue(
 ) -> Result<(Value, taap::PopToken), Refusal> {
     require_json_content_type(parts)?;
     let client = authenticate(state, parts)?;
-    let values = RequestValues::new(parts, body)?;
-    let pop = pop::check(&state.validator, &client.public_key, &values, state.now(), "Basic")?;
+    let pop = pop::check(&state.validator, &client.public_key, parts, body, state.now(), "Basic")?;
     match flavor {
         TokenFlavor::V2 if !body.is_empty() => {
             return Err(Refusal::bad_request("/oauth2/v2/tokens takes an empty body"));

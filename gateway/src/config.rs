@@ -6,8 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use taap::{ClientSecret, PublicKey};
-
-use crate::output::config;
+use zeroize::Zeroizing;
 
 /// Access-token lifetime when none is configured (what T-Mobile's server grants).
 pub const DEFAULT_TOKEN_TTL_SECS: u64 = 3600;
@@ -67,16 +66,16 @@ impl Faults {
 
     fn check(&self) -> taap::Result<()> {
         if !(400..=599).contains(&self.fail_status()) {
-            return Err(config(format!(
+            return Err(config_error(format!(
                 "fail_status {} is not an HTTP error status (400-599)",
                 self.fail_status()
             )));
         }
         if self.delay_ms > 60_000 {
-            return Err(config("delay_ms is above 60000 (one minute)"));
+            return Err(config_error("delay_ms is above 60000 (one minute)"));
         }
         if self.skew_secs.abs() > 10 * 365 * 24 * 3600 {
-            return Err(config("skew_secs is more than ten years"));
+            return Err(config_error("skew_secs is more than ten years"));
         }
         Ok(())
     }
@@ -99,22 +98,22 @@ impl GatewayConfig {
     /// A configuration for the given clients; ids must be unique.
     pub fn new(clients: Vec<RegisteredClient>, token_ttl_secs: u64, faults: Faults) -> taap::Result<Self> {
         if clients.is_empty() {
-            return Err(config("the gateway needs at least one client"));
+            return Err(config_error("the gateway needs at least one client"));
         }
         if !(1..=86_400).contains(&token_ttl_secs) {
-            return Err(config(format!("token TTL {token_ttl_secs} s is outside 1 to 86400")));
+            return Err(config_error(format!("token TTL {token_ttl_secs} s is outside 1 to 86400")));
         }
         faults.check()?;
         let mut by_id = HashMap::new();
         for client in clients {
             if client.id.is_empty() || client.id.contains(':') {
-                return Err(config("a client id must be non-empty and free of ':'"));
+                return Err(config_error("a client id must be non-empty and free of ':'"));
             }
             if client.secret.expose().is_empty() {
-                return Err(config(format!("client {:?} has an empty secret", client.id)));
+                return Err(config_error(format!("client {:?} has an empty secret", client.id)));
             }
             if let Some(previous) = by_id.insert(client.id.clone(), client) {
-                return Err(config(format!("client {:?} is configured twice", previous.id)));
+                return Err(config_error(format!("client {:?} is configured twice", previous.id)));
             }
         }
         Ok(GatewayConfig {
@@ -128,9 +127,9 @@ impl GatewayConfig {
     /// Reads a TOML file: `token_ttl_secs`, `[[client]]` entries, optional `[faults]`.
     pub fn from_toml_file(path: &Path) -> taap::Result<Self> {
         let text = std::fs::read_to_string(path)
-            .map_err(|error| config(format!("cannot read {}: {error}", path.display())))?;
+            .map_err(|error| config_error(format!("cannot read {}: {error}", path.display())))?;
         let file: ConfigFile = toml::from_str(&text)
-            .map_err(|error| config(format!("{}: {}", path.display(), error.message())))?;
+            .map_err(|error| config_error(format!("{}: {}", path.display(), error.message())))?;
         let base = path.parent().unwrap_or(Path::new("."));
         let clients =
             file.client.into_iter().map(|entry| entry.resolve(base)).collect::<taap::Result<Vec<_>>>()?;
@@ -167,7 +166,10 @@ impl ClientEntry {
             (Some(secret), None) => ClientSecret::new(secret),
             (None, Some(variable)) => secret_from_env(&variable)?,
             _ => {
-                return Err(config(format!("client {:?}: give exactly one of secret or secret_env", self.id)))
+                return Err(config_error(format!(
+                    "client {:?}: give exactly one of secret or secret_env",
+                    self.id
+                )))
             }
         };
         Ok(RegisteredClient {
@@ -179,9 +181,16 @@ impl ClientEntry {
     }
 }
 
-/// A client secret from the environment variable the user named (never from argv).
+/// A client secret from the environment variable the user named (never from argv, which
+/// other users can see in `ps`).
 pub fn secret_from_env(variable: &str) -> taap::Result<ClientSecret> {
-    let secret = crate::commands::password_from_env(Some(variable))?
-        .ok_or_else(|| config(format!("environment variable {variable} is not set")))?;
+    let secret = std::env::var(variable)
+        .map(Zeroizing::new)
+        .map_err(|_| config_error(format!("environment variable {variable} is not set (or not UTF-8)")))?;
     Ok(ClientSecret::new(secret.as_str()))
+}
+
+/// A configuration problem: the kind every gateway set-up error has.
+pub fn config_error(message: impl Into<String>) -> taap::Error {
+    taap::Error::Config(message.into())
 }

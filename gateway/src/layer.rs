@@ -1,0 +1,259 @@
+//! [`PopLayer`]: TAAP PoP validation in front of any axum or hyper service.
+//!
+//! The layer reads the whole body (bounded), optionally checks the Bearer access token, finds
+//! the public key the PoP token must verify with, and validates the token with the core
+//! against the request as received. A request that fails any check is answered here (401,
+//! or 413/400 for a body too large or unreadable) and never reaches the inner service; one
+//! that passes reaches it with its body intact and the decoded [`PopToken`] in its extensions.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use axum::body::{Body, Bytes, HttpBody};
+use axum::http::request::Parts;
+use axum::http::{header, Extensions, HeaderMap, Request};
+use axum::response::{IntoResponse, Response};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use taap::{PopToken, PopTokenValidator, PublicKey, ValidatorOptions};
+use tower::{Layer, Service};
+
+use super::pop;
+use super::reply::Refusal;
+
+/// Largest body [`PopLayer`] reads unless told otherwise (1 MiB, as the gateway).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The error type of request bodies the layer accepts.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+type KeyLookup = dyn Fn(&Parts) -> Result<PublicKey, Refusal> + Send + Sync;
+type BearerCheck = dyn Fn(&str, &mut Extensions) -> Result<(), Refusal> + Send + Sync;
+type Clock = dyn Fn() -> i64 + Send + Sync;
+
+/// A tower [`Layer`] that lets through only requests carrying a valid TAAP PoP token.
+///
+/// Checks run in this order: the Bearer access token (when [`PopLayer::bearer`] set a check),
+/// the key lookup, then the PoP token. Clones share one replay cache.
+#[derive(Clone)]
+pub struct PopLayer {
+    settings: Arc<Settings>,
+}
+
+#[derive(Clone)]
+struct Settings {
+    validator: PopTokenValidator,
+    keys: Arc<KeyLookup>,
+    bearer: Option<Arc<BearerCheck>>,
+    clock: Arc<Clock>,
+    max_body_bytes: usize,
+    challenge: &'static str,
+}
+
+impl PopLayer {
+    /// Every PoP token must be signed by `key`.
+    pub fn new(key: PublicKey) -> Self {
+        PopLayer::with_key_lookup(move |_| Ok(key.clone()))
+    }
+
+    /// The key each request's PoP token must be signed by, found from the request (e.g. by a
+    /// client id header, or by what [`PopLayer::bearer`] put in the extensions); an `Err`
+    /// is the answer.
+    pub fn with_key_lookup<F>(lookup: F) -> Self
+    where
+        F: Fn(&Parts) -> Result<PublicKey, Refusal> + Send + Sync + 'static,
+    {
+        PopLayer {
+            settings: Arc::new(Settings {
+                validator: default_validator(),
+                keys: Arc::new(lookup),
+                bearer: None,
+                clock: Arc::new(taap::now_unix),
+                max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+                challenge: "Bearer",
+            }),
+        }
+    }
+
+    /// Validates with `validator` instead of the default one (`uri` and `http-method` required,
+    /// replay detection on); pass a clone to share its replay cache with other code.
+    pub fn validator(mut self, validator: PopTokenValidator) -> Self {
+        Arc::make_mut(&mut self.settings).validator = validator;
+        self
+    }
+
+    /// Requires `Authorization: Bearer <token>` and accepts it only if `check` does; what
+    /// `check` returns is put in the request's extensions (for the key lookup and the handler).
+    pub fn bearer<T, F>(mut self, check: F) -> Self
+    where
+        T: Clone + Send + Sync + 'static,
+        F: Fn(&str) -> Result<T, Refusal> + Send + Sync + 'static,
+    {
+        let check = move |token: &str, extensions: &mut Extensions| {
+            extensions.insert(check(token)?);
+            Ok(())
+        };
+        Arc::make_mut(&mut self.settings).bearer = Some(Arc::new(check));
+        self
+    }
+
+    /// Judges token times by `clock` (epoch seconds) instead of the system clock.
+    pub fn clock<F>(mut self, clock: F) -> Self
+    where
+        F: Fn() -> i64 + Send + Sync + 'static,
+    {
+        Arc::make_mut(&mut self.settings).clock = Arc::new(clock);
+        self
+    }
+
+    /// Refuses bodies larger than `bytes` with 413.
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        Arc::make_mut(&mut self.settings).max_body_bytes = bytes;
+        self
+    }
+
+    /// The `WWW-Authenticate` scheme of PoP refusals (default `Bearer`).
+    pub fn challenge(mut self, scheme: &'static str) -> Self {
+        Arc::make_mut(&mut self.settings).challenge = scheme;
+        self
+    }
+}
+
+impl fmt::Debug for PopLayer {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("PopLayer")
+            .field("validator", self.settings.validator.options())
+            .field("bearer", &self.settings.bearer.is_some())
+            .field("max_body_bytes", &self.settings.max_body_bytes)
+            .field("challenge", &self.settings.challenge)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S> Layer<S> for PopLayer {
+    type Service = PopService<S>;
+
+    fn layer(&self, inner: S) -> PopService<S> {
+        PopService { inner, settings: Arc::clone(&self.settings) }
+    }
+}
+
+/// The service [`PopLayer`] wraps around an inner service.
+#[derive(Clone)]
+pub struct PopService<S> {
+    inner: S,
+    settings: Arc<Settings>,
+}
+
+impl<S: fmt::Debug> fmt::Debug for PopService<S> {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.debug_struct("PopService").field("inner", &self.inner).finish_non_exhaustive()
+    }
+}
+
+impl<S, B> Service<Request<B>> for PopService<S>
+where
+    S: Service<Request<Body>, Response = Response> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, context: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(context)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        let settings = Arc::clone(&self.settings);
+        // The clone polled ready serves this request; the fresh one waits for its own poll.
+        let fresh = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, fresh);
+        Box::pin(async move {
+            let (mut parts, body) = request.into_parts();
+            match settings.admit(&mut parts, body).await {
+                Ok((body, token)) => {
+                    parts.extensions.insert(token);
+                    inner.call(Request::from_parts(parts, Body::from(body))).await
+                }
+                Err(refusal) => Ok(refusal.into_response()),
+            }
+        })
+    }
+}
+
+impl Settings {
+    /// The body and the accepted token, or the answer to give instead.
+    async fn admit<B>(&self, parts: &mut Parts, body: B) -> Result<(Bytes, PopToken), Refusal>
+    where
+        B: HttpBody<Data = Bytes>,
+        B::Error: Into<BoxError>,
+    {
+        let body = read_body(&parts.headers, body, self.max_body_bytes).await?;
+        if let Some(check) = &self.bearer {
+            check(bearer_token(&parts.headers)?, &mut parts.extensions)?;
+        }
+        let key = (self.keys)(parts)?;
+        let token = pop::check(&self.validator, &key, parts, &body, (self.clock)(), self.challenge)?;
+        Ok((body, token))
+    }
+}
+
+/// The validator of a layer that was given none: the request line must be signed, and a
+/// token is accepted once.
+fn default_validator() -> PopTokenValidator {
+    PopTokenValidator::new(ValidatorOptions {
+        required: vec![taap::URI.to_owned(), taap::HTTP_METHOD.to_owned()],
+        replay_cache: Some(taap::DEFAULT_REPLAY_CAPACITY),
+        ..ValidatorOptions::default()
+    })
+    .expect("the default validator options are in range")
+}
+
+fn bearer_token(headers: &HeaderMap) -> Result<&str, Refusal> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(|| Refusal::invalid_token("Authorization: Bearer <access token> is missing"))
+}
+
+/// The whole body, refused with 413 beyond `limit` bytes (at once when `Content-Length` says
+/// so, else as soon as the limit is crossed).
+async fn read_body<B>(headers: &HeaderMap, body: B, limit: usize) -> Result<Bytes, Refusal>
+where
+    B: HttpBody<Data = Bytes>,
+    B::Error: Into<BoxError>,
+{
+    let too_large = || Refusal::too_large(format!("the body is larger than {limit} bytes"));
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(too_large());
+    }
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(error) if exceeds_limit(error.as_ref()) => Err(too_large()),
+        Err(_) => Err(Refusal::bad_request("the request body could not be read")),
+    }
+}
+
+/// Whether `error` or one of its causes is a body limit (ours, or one in front of us).
+fn exceeds_limit(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(error) = cause {
+        if error.is::<LengthLimitError>() {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
+}

@@ -1,0 +1,39 @@
+//! The one PoP check of the gateway and of [`PopLayer`](crate::PopLayer): the token in
+//! `X-Authorization` must be signed by the expected key and bind this exact request (headers,
+//! uri, method, body), once. The request's values come from the core's adapter, so the
+//! gateway applies the same `uri` and header rules as the signer and every other binding.
+
+use axum::http::request::Parts;
+use taap::{PopToken, PopTokenValidator, PublicKey, ReceivedRequest, ValidatorOptions};
+
+use super::reply::Refusal;
+
+/// Names every PoP token must sign: the request line and the credential it accompanies.
+pub const REQUIRED_NAMES: [&str; 3] = ["Authorization", "uri", "http-method"];
+
+/// The validator the gateway uses: docs' limits, replay detection on.
+pub fn validator() -> PopTokenValidator {
+    PopTokenValidator::new(ValidatorOptions {
+        required: REQUIRED_NAMES.iter().map(|name| (*name).to_owned()).collect(),
+        replay_cache: Some(taap::DEFAULT_REPLAY_CAPACITY),
+        ..ValidatorOptions::default()
+    })
+    .expect("the gateway's validator options are in range")
+}
+
+/// Validates the request's `X-Authorization` against `key`, as of `now` (epoch seconds);
+/// a refusal names `challenge` in `WWW-Authenticate`.
+pub fn check(
+    validator: &PopTokenValidator,
+    key: &PublicKey,
+    parts: &Parts,
+    body: &[u8],
+    now: i64,
+    challenge: &'static str,
+) -> Result<PopToken, Refusal> {
+    let target = parts.uri.path_and_query().map_or("/", |target| target.as_str());
+    let headers = parts.headers.iter().map(|(name, value)| (name.as_str(), value.as_bytes()));
+    let request = ReceivedRequest::new(parts.method.as_str(), target, headers, body)
+        .map_err(|_| Refusal::bad_request("the request target is not a valid path"))?;
+    validator.validate_request_at(key, &request, now).map_err(|error| Refusal::invalid_pop(&error, challenge))
+}
