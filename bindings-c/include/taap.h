@@ -27,7 +27,7 @@ typedef enum taap_status {
      */
     TAAP_OK = 0,
     /**
-     * The key could not be parsed, is not RSA, or is outside 2048 to 8192 bits.
+     * The key cannot be parsed, is not RSA, or is outside 2048 to 8192 bits.
      */
     TAAP_INVALID_KEY = 1,
     /**
@@ -35,12 +35,11 @@ typedef enum taap_status {
      */
     TAAP_KEY_DECRYPT = 2,
     /**
-     * The ehts entries break a rule: empty, over 100 entries, blank or duplicate name, `;` in a
-     * name; also a malformed request method or URL.
+     * The ehts are empty, over 100, or have a blank, duplicate or `;` name; or a method or URL is bad.
      */
     TAAP_INVALID_EHTS = 3,
     /**
-     * The token is not a well-formed RS256 PoP token (or does not sign a required name).
+     * The token is not a well-formed RS256 PoP token, is issued in the future, or lacks a required name.
      */
     TAAP_INVALID_TOKEN = 4,
     /**
@@ -48,11 +47,11 @@ typedef enum taap_status {
      */
     TAAP_TOKEN_EXPIRED = 5,
     /**
-     * The token's `iat` is older than the maximum age.
+     * The token's `iat` is older than the validator's maximum age.
      */
     TAAP_TOKEN_TOO_OLD = 6,
     /**
-     * The signature does not verify with the given public key.
+     * The RS256 signature does not verify with the given public key.
      */
     TAAP_SIGNATURE_INVALID = 7,
     /**
@@ -60,19 +59,19 @@ typedef enum taap_status {
      */
     TAAP_EDTS_MISMATCH = 8,
     /**
-     * The token signs a name the caller supplied no value for.
+     * The token signs a name the request has no value for.
      */
     TAAP_MISSING_EHTS_VALUE = 9,
     /**
-     * The token's `jti` was seen before by this validator.
+     * The token's `jti` was seen before, or the replay cache is full (it fails closed).
      */
     TAAP_REPLAY = 10,
     /**
-     * The OAuth server answered with an error.
+     * The OAuth server answered with an error or an unusable token; its HTTP status is kept.
      */
     TAAP_OAUTH = 11,
     /**
-     * The HTTP exchange failed (connection, timeout, TLS, I/O).
+     * The HTTP exchange failed: connection, DNS, TLS, timeout, I/O or an oversized response.
      */
     TAAP_TRANSPORT = 12,
     /**
@@ -676,6 +675,12 @@ const struct taap_ehts_entry *taap_response_headers(const struct taap_response *
  * `response` is NULL or live.
  */
 uint16_t taap_response_status(const struct taap_response *response);
+
+/**
+ * One line saying what a status means (the same text in every binding's documentation); a
+ * static string, never freed. Returns NULL for a value that is not a `taap_status`.
+ */
+const char *taap_status_description(taap_status status);
 
 /**
  * The name of a status, e.g. `"TAAP_TOKEN_EXPIRED"`; a static string, never freed.

@@ -207,6 +207,8 @@ const struct taap_ehts_entry *taap_response_headers(const struct taap_response *
 
 uint16_t taap_response_status(const struct taap_response *response);
 
+const char *taap_status_description(taap_status status);
+
 const char *taap_status_name(taap_status status);
 
 void taap_string_free(char *s);

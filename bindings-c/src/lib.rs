@@ -23,6 +23,6 @@ pub use client::*;
 pub use ehts::taap_ehts_entry;
 pub use keys::*;
 pub use library::{taap_string_free, taap_version};
-pub use status::{taap_status, taap_status_name, taap_status_value};
+pub use status::{taap_status, taap_status_description, taap_status_name, taap_status_value};
 pub use token::*;
 pub use validator::*;

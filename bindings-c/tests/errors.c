@@ -36,15 +36,45 @@ static bool message_contains(const char *needle) {
     return message != NULL && strstr(message, needle) != NULL;
 }
 
+/* Every status with its ABI value and name; the descriptions come from the core's error table,
+ * which the Rust unit tests compare with taap.h. */
+static const struct {
+    taap_status status;
+    unsigned value;
+    const char *name;
+} STATUSES[] = {
+    {TAAP_OK, 0, "TAAP_OK"},
+    {TAAP_INVALID_KEY, 1, "TAAP_INVALID_KEY"},
+    {TAAP_KEY_DECRYPT, 2, "TAAP_KEY_DECRYPT"},
+    {TAAP_INVALID_EHTS, 3, "TAAP_INVALID_EHTS"},
+    {TAAP_INVALID_TOKEN, 4, "TAAP_INVALID_TOKEN"},
+    {TAAP_TOKEN_EXPIRED, 5, "TAAP_TOKEN_EXPIRED"},
+    {TAAP_TOKEN_TOO_OLD, 6, "TAAP_TOKEN_TOO_OLD"},
+    {TAAP_SIGNATURE_INVALID, 7, "TAAP_SIGNATURE_INVALID"},
+    {TAAP_EDTS_MISMATCH, 8, "TAAP_EDTS_MISMATCH"},
+    {TAAP_MISSING_EHTS_VALUE, 9, "TAAP_MISSING_EHTS_VALUE"},
+    {TAAP_REPLAY, 10, "TAAP_REPLAY"},
+    {TAAP_OAUTH, 11, "TAAP_OAUTH"},
+    {TAAP_TRANSPORT, 12, "TAAP_TRANSPORT"},
+    {TAAP_CONFIG, 13, "TAAP_CONFIG"},
+    {TAAP_NULL_ARGUMENT, 100, "TAAP_NULL_ARGUMENT"},
+    {TAAP_INVALID_UTF8, 101, "TAAP_INVALID_UTF8"},
+    {TAAP_PANIC, 102, "TAAP_PANIC"},
+};
+
 static void test_status_names(void) {
-    CHECK_STRING(taap_status_name(TAAP_OK), "TAAP_OK", "name of TAAP_OK");
-    CHECK_STRING(taap_status_name(TAAP_TOKEN_EXPIRED), "TAAP_TOKEN_EXPIRED", "name of TAAP_TOKEN_EXPIRED");
-    CHECK_STRING(taap_status_name(TAAP_MISSING_EHTS_VALUE), "TAAP_MISSING_EHTS_VALUE", "name");
-    CHECK_STRING(taap_status_name(TAAP_NULL_ARGUMENT), "TAAP_NULL_ARGUMENT", "name of TAAP_NULL_ARGUMENT");
-    CHECK_STRING(taap_status_name(TAAP_INVALID_UTF8), "TAAP_INVALID_UTF8", "name of TAAP_INVALID_UTF8");
-    CHECK_STRING(taap_status_name(TAAP_PANIC), "TAAP_PANIC", "name of TAAP_PANIC");
+    for (size_t i = 0; i < sizeof STATUSES / sizeof STATUSES[0]; i++) {
+        CHECK((unsigned)STATUSES[i].status == STATUSES[i].value, STATUSES[i].name);
+        CHECK_STRING(taap_status_name(STATUSES[i].status), STATUSES[i].name, "status name");
+        const char *description = taap_status_description(STATUSES[i].status);
+        CHECK(description != NULL && strlen(description) > 0, STATUSES[i].name);
+    }
+    CHECK_STRING(taap_status_description(TAAP_TOKEN_EXPIRED), "The token's `exp` lies in the past, beyond the leeway.",
+                 "description of TAAP_TOKEN_EXPIRED");
+    CHECK_STRING(taap_status_description(TAAP_OK), "The call succeeded.", "description of TAAP_OK");
     CHECK_STRING(taap_status_name((taap_status)14), NULL, "no name for an unused value");
     CHECK_STRING(taap_status_name((taap_status)9999), NULL, "no name for a value out of range");
+    CHECK_STRING(taap_status_description((taap_status)14), NULL, "no description for an unused value");
     CHECK_STRING(taap_version(), TAAP_EXPECTED_VERSION, "taap_version");
 }
 

@@ -120,6 +120,7 @@ check($taap->taap_private_key_from_pem("not a key", null, FFI::addr($key)) === $
 check(FFI::isNull($key), 'no key written on failure');
 check($taap->taap_status_name($taap->TAAP_TOKEN_EXPIRED) === 'TAAP_TOKEN_EXPIRED', 'status names');
 check($taap->taap_status_name(12345) === null, 'no name for an unknown status');
+check($taap->taap_status_description($taap->TAAP_REPLAY) === "The token's `jti` was seen before, or the replay cache is full (it fails closed).", 'status descriptions');
 $taap->taap_public_key_free($publicKey);
 
 printf("%d passed, %d failed\n", $passed, $failed);
