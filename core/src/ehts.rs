@@ -6,9 +6,8 @@ use std::fmt;
 use std::hash::{BuildHasher, Hash};
 use std::io::Read;
 
-use aws_lc_rs::digest::{Context, SHA256};
-
 use crate::base64url;
+use crate::crypto::Sha256;
 use crate::error::{Error, Result};
 
 /// The most entries one PoP token may sign.
@@ -21,13 +20,13 @@ pub const MAX_EHTS_ENTRIES: usize = 100;
 #[derive(Clone)]
 pub struct Ehts {
     names: Vec<String>,
-    digest: Context,
+    digest: Sha256,
 }
 
 impl Ehts {
     /// An empty list; push at least one entry before signing.
     pub fn new() -> Self {
-        Ehts { names: Vec::new(), digest: Context::new(&SHA256) }
+        Ehts { names: Vec::new(), digest: Sha256::new() }
     }
 
     /// Builds the list from ordered `(name, value)` pairs.
@@ -111,7 +110,7 @@ impl Ehts {
 
     /// The `edts` claim: base64url SHA-256 over the values concatenated in order.
     pub fn edts(&self) -> String {
-        base64url(self.digest.clone().finish().as_ref())
+        base64url(&self.digest.clone().finish())
     }
 }
 

@@ -27,7 +27,19 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(all(feature = "aws-lc", feature = "rustcrypto"))]
+compile_error!(
+    "taap: the `aws-lc` and `rustcrypto` features are two crypto backends; enable exactly one \
+     (for rustcrypto: `default-features = false, features = [\"rustcrypto\"]`)"
+);
+#[cfg(not(any(feature = "aws-lc", feature = "rustcrypto")))]
+compile_error!(
+    "taap: no crypto backend; enable exactly one of the `aws-lc` (default) and `rustcrypto` features"
+);
+
+#[cfg(feature = "client")]
 mod client;
+mod crypto;
 mod ehts;
 mod error;
 mod keys;
@@ -38,6 +50,7 @@ mod validator;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
+#[cfg(feature = "client")]
 pub use client::{
     AccessToken, ClientConfig, ClientSecret, OAuthServer, Response, RetryPolicy, TaapClient, Timeouts,
     TokenFlavor, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REFRESH_MARGIN, SKEW_THRESHOLD_SECS,
@@ -68,8 +81,16 @@ pub(crate) fn base64url_decode(text: &str) -> Option<Vec<u8>> {
 }
 
 /// The system clock in epoch seconds.
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub fn now_unix() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs() as i64)
+}
+
+/// The host's clock in epoch seconds. wasm32-unknown-unknown has no OS clock and
+/// `SystemTime::now()` panics there, so the JavaScript host's `Date.now()` is asked instead.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub fn now_unix() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
 }

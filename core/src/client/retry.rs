@@ -44,7 +44,7 @@ pub(crate) fn retry_after(response: &Response) -> Option<Duration> {
 
 fn random_unit() -> f64 {
     let mut bytes = [0u8; 8];
-    if aws_lc_rs::rand::fill(&mut bytes).is_err() {
+    if !crate::crypto::fill_random(&mut bytes) {
         return 0.5;
     }
     (u64::from_le_bytes(bytes) >> 11) as f64 / (1u64 << 53) as f64

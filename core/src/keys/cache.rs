@@ -7,9 +7,8 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use aws_lc_rs::digest::{Context, SHA256};
-
 use super::PrivateKey;
+use crate::crypto::Sha256;
 use crate::error::Result;
 
 /// Parsed keys kept at most; the oldest is dropped (and zeroised) first.
@@ -29,7 +28,7 @@ fn cache() -> &'static Mutex<KeyCache> {
 }
 
 fn cache_key(pem: &[u8], password: Option<&[u8]>) -> CacheKey {
-    let mut digest = Context::new(&SHA256);
+    let mut digest = Sha256::new();
     // Length-prefixed so that (pem, password) pairs cannot collide by shifting bytes.
     digest.update(&(pem.len() as u64).to_be_bytes());
     digest.update(pem);
@@ -37,9 +36,7 @@ fn cache_key(pem: &[u8], password: Option<&[u8]>) -> CacheKey {
         digest.update(&[1]);
         digest.update(password);
     }
-    let mut key = [0; 32];
-    key.copy_from_slice(digest.finish().as_ref());
-    key
+    digest.finish()
 }
 
 impl PrivateKey {

@@ -87,7 +87,7 @@ pub(super) fn to_jwk(modulus: &[u8], exponent: &[u8], kid: &str) -> String {
 /// RFC 7638: SHA-256 over the required members in lexical order, base64url.
 pub(super) fn thumbprint(modulus: &[u8], exponent: &[u8]) -> String {
     let canonical = format!(r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#, base64url(exponent), base64url(modulus));
-    base64url(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, canonical.as_bytes()).as_ref())
+    base64url(&crate::crypto::sha256(canonical.as_bytes()))
 }
 
 #[cfg(test)]

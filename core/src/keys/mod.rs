@@ -13,6 +13,8 @@ use pkcs8::der::asn1::ObjectIdentifier;
 
 pub use cache::KEY_CACHE_CAPACITY;
 pub use private::PrivateKey;
+#[cfg(feature = "aws-lc")]
+pub(crate) use public::encode_pkcs1;
 pub use public::PublicKey;
 
 use crate::error::{shorten, Error, Result};

@@ -3,9 +3,6 @@
 use std::fmt;
 use std::path::Path;
 
-use aws_lc_rs::encoding::AsDer;
-use aws_lc_rs::rsa::{KeyPair, KeySize};
-use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256};
 use pkcs8::der::Decode;
 use pkcs8::PrivateKeyInfoRef;
 use zeroize::Zeroizing;
@@ -13,14 +10,15 @@ use zeroize::Zeroizing;
 use super::decrypt::{decrypt_pkcs8, decrypt_traditional, wrong_password};
 use super::secret_pem::{self, SecretBlock};
 use super::{algorithm_name, check_modulus_bits, read_key_file, PublicKey, RSA_ENCRYPTION_OID};
+use crate::crypto::SigningKey;
 use crate::error::{Error, Result};
 
 /// An RSA private key, parsed once and reused for any number of tokens from any thread.
 ///
-/// The key material lives in AWS-LC, which clears it when the key is dropped; every
-/// intermediate buffer taap makes while loading it is zeroised too.
+/// The key material lives in the crypto backend (AWS-LC or `rsa`), which clears it when the
+/// key is dropped; every intermediate buffer taap makes while loading it is zeroised too.
 pub struct PrivateKey {
-    pair: KeyPair,
+    pair: SigningKey,
     public: PublicKey,
 }
 
@@ -89,20 +87,12 @@ impl PrivateKey {
 
     /// Generates a new key pair; `bits` is 2048 (the docs' default), 3072, 4096 or 8192.
     pub fn generate(bits: u32) -> Result<Self> {
-        let size = match bits {
-            2048 => KeySize::Rsa2048,
-            3072 => KeySize::Rsa3072,
-            4096 => KeySize::Rsa4096,
-            8192 => KeySize::Rsa8192,
-            _ => {
-                return Err(Error::Config(format!(
-                    "cannot generate a {bits}-bit key; choose 2048, 3072, 4096 or 8192"
-                )))
-            }
-        };
-        let pair =
-            KeyPair::generate(size).map_err(|_| Error::InvalidKey("RSA key generation failed".into()))?;
-        Self::from_pair(pair)
+        if ![2048, 3072, 4096, 8192].contains(&bits) {
+            return Err(Error::Config(format!(
+                "cannot generate a {bits}-bit key; choose 2048, 3072, 4096 or 8192"
+            )));
+        }
+        Self::from_pair(SigningKey::generate(bits)?)
     }
 
     fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
@@ -115,8 +105,7 @@ impl PrivateKey {
             )));
         }
         check_pkcs1_size(info.private_key.as_bytes())?;
-        let pair = KeyPair::from_pkcs8(der).map_err(rejected)?;
-        Self::from_pair(pair)
+        Self::from_pair(SigningKey::from_pkcs8_der(der)?)
     }
 
     /// A wrong password that happens to yield valid padding decrypts to garbage: KeyDecrypt.
@@ -129,12 +118,12 @@ impl PrivateKey {
 
     fn from_pkcs1_der(der: &[u8]) -> Result<Self> {
         check_pkcs1_size(der)?;
-        let pair = KeyPair::from_der(der).map_err(rejected)?;
-        Self::from_pair(pair)
+        Self::from_pair(SigningKey::from_pkcs1_der(der)?)
     }
 
-    fn from_pair(pair: KeyPair) -> Result<Self> {
-        let public = PublicKey::from_der(pair.public_key().as_ref())?;
+    fn from_pair(pair: SigningKey) -> Result<Self> {
+        let (modulus, exponent) = pair.public_components();
+        let public = PublicKey::from_components(&modulus, &exponent)?;
         Ok(PrivateKey { pair, public })
     }
 
@@ -150,8 +139,7 @@ impl PrivateKey {
 
     /// The key as unencrypted PKCS#8 DER, in a buffer that is zeroised when dropped.
     pub fn to_der(&self) -> Zeroizing<Vec<u8>> {
-        let der = self.pair.as_der().expect("a loaded RSA key always serialises");
-        Zeroizing::new(der.as_ref().to_vec())
+        self.pair.to_pkcs8_der()
     }
 
     /// The key as unencrypted PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), zeroised when dropped.
@@ -161,12 +149,7 @@ impl PrivateKey {
 
     /// Signs `message` with RSASSA-PKCS1-v1_5 + SHA-256 (RS256).
     pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
-        let mut signature = vec![0; self.pair.public_modulus_len()];
-        let rng = aws_lc_rs::rand::SystemRandom::new();
-        self.pair
-            .sign(&RSA_PKCS1_SHA256, &rng, message, &mut signature)
-            .map_err(|_| Error::InvalidKey("the RSA signing operation failed".into()))?;
-        Ok(signature)
+        self.pair.sign(message)
     }
 }
 
@@ -184,10 +167,6 @@ fn check_pkcs1_size(pkcs1_der: &[u8]) -> Result<()> {
         .map_err(|_| Error::InvalidKey("not a valid RSA private key (RSAPrivateKey) structure".into()))?;
     let modulus = key.modulus.as_bytes();
     check_modulus_bits(modulus)
-}
-
-fn rejected(rejection: aws_lc_rs::error::KeyRejected) -> Error {
-    Error::InvalidKey(format!("the RSA private key is inconsistent or unsupported ({rejection})"))
 }
 
 fn missing_password() -> Error {

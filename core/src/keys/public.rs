@@ -3,13 +3,13 @@
 use std::fmt;
 use std::path::Path;
 
-use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
 use pkcs1::der::asn1::{AnyRef, BitStringRef, UintRef};
 use pkcs1::der::{Decode, Encode};
 use pkcs1::RsaPublicKeyRef;
 use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 
 use super::{algorithm_name, check_modulus_bits, read_key_file, RSA_ENCRYPTION_OID};
+use crate::crypto::Verifier;
 use crate::error::{shorten, Error, Result};
 
 /// An RSA public key, parsed once; verifies PoP token signatures.
@@ -17,7 +17,7 @@ use crate::error::{shorten, Error, Result};
 pub struct PublicKey {
     modulus: Vec<u8>,
     exponent: Vec<u8>,
-    verifier: ParsedPublicKey,
+    verifier: Verifier,
 }
 
 impl PublicKey {
@@ -71,9 +71,7 @@ impl PublicKey {
         if exponent.is_empty() || exponent.len() > 8 || modulus[modulus.len() - 1] & 1 == 0 {
             return Err(Error::InvalidKey("the RSA modulus or exponent is not valid".into()));
         }
-        let pkcs1 = encode_pkcs1(modulus, exponent)?;
-        let verifier = ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, &pkcs1)
-            .map_err(|rejected| Error::InvalidKey(format!("the RSA public key was rejected ({rejected})")))?;
+        let verifier = Verifier::from_components(modulus, exponent)?;
         Ok(PublicKey { modulus: modulus.to_vec(), exponent: exponent.to_vec(), verifier })
     }
 
@@ -152,7 +150,7 @@ impl PublicKey {
 
     /// Verifies an RS256 (RSASSA-PKCS1-v1_5 + SHA-256) signature over `message`.
     pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
-        self.verifier.verify_sig(message, signature).is_ok()
+        self.verifier.verify(message, signature)
     }
 }
 
@@ -173,7 +171,8 @@ impl fmt::Debug for PublicKey {
     }
 }
 
-fn encode_pkcs1(modulus: &[u8], exponent: &[u8]) -> Result<Vec<u8>> {
+/// `RSAPublicKey` DER of big-endian components.
+pub(crate) fn encode_pkcs1(modulus: &[u8], exponent: &[u8]) -> Result<Vec<u8>> {
     let invalid = |_| Error::InvalidKey("the RSA public key components do not encode".into());
     let key = RsaPublicKeyRef {
         modulus: UintRef::new(modulus).map_err(invalid)?,
