@@ -1,7 +1,7 @@
 //! Core errors become instances of the exception classes defined in `taap._errors`.
 //!
 //! The classes live in Python so that one of them can also be a `ValueError` (multiple
-//! inheritance) and so that type checkers see them as ordinary classes.
+//! inheritance); `taap._errors` makes them from the table [`error_kinds`] exports.
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -28,6 +28,15 @@ fn classes(py: Python<'_>) -> PyResult<&Vec<Py<PyType>>> {
 /// The Python class name of an error kind: `TokenExpired` -> `TokenExpiredError`.
 pub fn class_name(kind: ErrorKind) -> String {
     format!("{}Error", kind.name())
+}
+
+/// The core's error table as `taap._taap.ERROR_KINDS`: `(name, code, C status, description)` of
+/// every kind, in the core's order; `taap._errors` makes the exception classes from it.
+pub fn error_kinds() -> Vec<(&'static str, &'static str, u32, &'static str)> {
+    ErrorKind::ALL
+        .iter()
+        .map(|kind| (kind.name(), kind.code(), kind.c_status(), kind.description()))
+        .collect()
 }
 
 /// Converts a core error into the matching `taap.TaapError` subclass.

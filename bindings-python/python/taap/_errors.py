@@ -1,25 +1,15 @@
-"""The exceptions taap raises: one class per error kind of the core, all under TaapError."""
+"""The exceptions taap raises: one class per kind of the core's error table, all under TaapError.
+
+The classes are made from the table the native module exports (``_taap.ERROR_KINDS``), so their
+names, ``code`` values and docstrings are the core's. ``_errors.pyi`` declares them for type
+checkers; ``tests/test_errors.py`` holds it to the same table.
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar, Optional
+from typing import ClassVar, Dict, List, Optional, Tuple, Type
 
-__all__ = [
-    "TaapError",
-    "InvalidKeyError",
-    "KeyDecryptError",
-    "InvalidEhtsError",
-    "InvalidTokenError",
-    "TokenExpiredError",
-    "TokenTooOldError",
-    "SignatureInvalidError",
-    "EdtsMismatchError",
-    "MissingEhtsValueError",
-    "ReplayError",
-    "OAuthError",
-    "TransportError",
-    "ConfigError",
-]
+from ._taap import ERROR_KINDS
 
 
 class TaapError(Exception):
@@ -28,70 +18,9 @@ class TaapError(Exception):
     code: ClassVar[str] = "TAAP_ERROR"
 
 
-class InvalidKeyError(TaapError):
-    """The key could not be parsed, is not RSA, or is outside 2048 to 8192 bits."""
-
-    code: ClassVar[str] = "TAAP_INVALID_KEY"
-
-
-class KeyDecryptError(TaapError):
-    """The private key is encrypted and the password is missing or wrong."""
-
-    code: ClassVar[str] = "TAAP_KEY_DECRYPT"
-
-
-class InvalidEhtsError(TaapError, ValueError):
-    """The ehts break a rule: empty, over 100 entries, a blank, duplicate or ``;`` name."""
-
-    code: ClassVar[str] = "TAAP_INVALID_EHTS"
-
-
-class InvalidTokenError(TaapError):
-    """The token is not a well-formed RS256 PoP token, or lacks a required name."""
-
-    code: ClassVar[str] = "TAAP_INVALID_TOKEN"
-
-
-class TokenExpiredError(TaapError):
-    """The token's ``exp`` lies in the past, beyond the leeway."""
-
-    code: ClassVar[str] = "TAAP_TOKEN_EXPIRED"
-
-
-class TokenTooOldError(TaapError):
-    """The token's ``iat`` is older than the validator's maximum age."""
-
-    code: ClassVar[str] = "TAAP_TOKEN_TOO_OLD"
-
-
-class SignatureInvalidError(TaapError):
-    """The RS256 signature does not verify with the given public key."""
-
-    code: ClassVar[str] = "TAAP_SIGNATURE_INVALID"
-
-
-class EdtsMismatchError(TaapError):
-    """The request's values differ from the ones the token signed."""
-
-    code: ClassVar[str] = "TAAP_EDTS_MISMATCH"
-
-
-class MissingEhtsValueError(TaapError):
-    """The token signs a name the caller supplied no value for."""
-
-    code: ClassVar[str] = "TAAP_MISSING_EHTS_VALUE"
-
-
-class ReplayError(TaapError):
-    """The token's ``jti`` was seen before (or the replay cache is full)."""
-
-    code: ClassVar[str] = "TAAP_REPLAY"
-
-
 class OAuthError(TaapError):
-    """The OAuth server answered with an error; ``status`` is its HTTP status."""
+    # The docstring and code come from the core's table, as for every kind's class.
 
-    code: ClassVar[str] = "TAAP_OAUTH"
     status: Optional[int]
 
     def __init__(self, message: str, status: Optional[int] = None) -> None:
@@ -99,13 +28,25 @@ class OAuthError(TaapError):
         self.status = status
 
 
-class TransportError(TaapError):
-    """The HTTP exchange failed: connection, timeout, TLS or I/O."""
+# What makes a kind's class more than a plain TaapError subclass: an extra Python base, so that
+# ``except ValueError`` catches bad ehts, or a class of its own that keeps more state.
+_EXTRA_BASES: Dict[str, Tuple[type, ...]] = {"InvalidEhts": (ValueError,)}
+_OWN_CLASSES: Dict[str, Type[TaapError]] = {"OAuth": OAuthError}
 
-    code: ClassVar[str] = "TAAP_TRANSPORT"
+
+def _kind_class(name: str, code: str, description: str) -> Type[TaapError]:
+    cls = _OWN_CLASSES.get(name)
+    if cls is None:
+        bases = (TaapError, *_EXTRA_BASES.get(name, ()))
+        cls = type(f"{name}Error", bases, {"__module__": __name__})
+    cls.code = code
+    cls.__doc__ = description
+    return cls
 
 
-class ConfigError(TaapError):
-    """An option or argument is out of range or inconsistent."""
+_KIND_CLASSES: List[Type[TaapError]] = [
+    _kind_class(name, code, description) for name, code, _status, description in ERROR_KINDS
+]
+globals().update((cls.__name__, cls) for cls in _KIND_CLASSES)
 
-    code: ClassVar[str] = "TAAP_CONFIG"
+__all__ = ["TaapError", *(cls.__name__ for cls in _KIND_CLASSES)]

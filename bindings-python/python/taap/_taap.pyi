@@ -27,11 +27,11 @@ __all__ = [
     "TMOBILE_V6_TOKEN_URL",
     "TaapClient",
     "__version__",
-    "_raise_error",
 ]
 
 __version__: Final[str]
-ERROR_KINDS: Final[List[Tuple[str, str]]]
+ERROR_KINDS: Final[List[Tuple[str, str, int, str]]]
+"""The core's error table: ``(name, code, C status, description)`` of every kind, in order."""
 DEFAULT_TTL: Final[int]
 MAX_TTL: Final[int]
 DEFAULT_LEEWAY: Final[int]
@@ -41,9 +41,6 @@ MAX_EHTS_ENTRIES: Final[int]
 KEY_CACHE_CAPACITY: Final[int]
 TMOBILE_V2_TOKEN_URL: Final[str]
 TMOBILE_V6_TOKEN_URL: Final[str]
-
-def _raise_error(kind: str, message: str, status: Optional[int] = None) -> None:
-    """Raise the exception the core error ``kind`` maps to (tests the mapping)."""
 
 @final
 class PrivateKey:
