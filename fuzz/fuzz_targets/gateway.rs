@@ -1,5 +1,5 @@
-//! The local gateway's request handling (`taap serve`), in-process on 127.0.0.1: the CLI's
-//! gateway modules are compiled into this target and every input becomes one HTTP request.
+//! The local gateway's request handling (`taap serve`), in-process on 127.0.0.1 through the
+//! `taap-gateway` crate: every input becomes one HTTP request.
 //!
 //! Oracles: every request gets an answer within the read deadline; no answer is a 5xx; a 2xx
 //! needs a PoP token this harness signed over exactly the request it sent (tampering with a
@@ -10,25 +10,6 @@
 //! PoP token over the headers, uri, method and body), or `r␞raw bytes` sent as they are.
 #![no_main]
 
-#[path = "../../cli/src/gateway/mod.rs"]
-#[allow(dead_code, unused_imports)]
-mod gateway;
-#[path = "../../cli/src/output.rs"]
-#[allow(dead_code)]
-mod output;
-
-/// The one function of the CLI's `commands` module the gateway's config loader calls.
-mod commands {
-    /// The value of the named environment variable, as the CLI reads secrets.
-    #[allow(dead_code)]
-    pub fn password_from_env(variable: Option<&str>) -> taap::Result<Option<zeroize::Zeroizing<String>>> {
-        let Some(variable) = variable else { return Ok(None) };
-        std::env::var(variable)
-            .map(|value| Some(zeroize::Zeroizing::new(value)))
-            .map_err(|_| taap::Error::Config(format!("environment variable {variable} is not set")))
-    }
-}
-
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::OnceLock;
@@ -38,9 +19,8 @@ use base64::Engine;
 use libfuzzer_sys::fuzz_target;
 use taap::{ClientSecret, Ehts, PopToken};
 use taap_fuzz::{fields, keys_dir, pair, signing_key, text};
-
-use gateway::config::{Faults, DEFAULT_SCOPE};
-use gateway::{Gateway, GatewayConfig, RegisteredClient};
+use taap_gateway::config::{Faults, DEFAULT_SCOPE};
+use taap_gateway::{Gateway, GatewayConfig, RegisteredClient};
 
 const CLIENT_ID: &str = "fuzz-client";
 const SECRET: &str = "fuzz-secret-2b7e";
