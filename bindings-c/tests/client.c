@@ -35,7 +35,7 @@ static taap_client *new_client(const struct gateway *gateway, const taap_private
 static void test_bad_arguments(const struct gateway *gateway, const taap_private_key *key) {
     taap_client *client = (void *)0x5a5a5a5a;
     taap_client *const untouched = client;
-    const char *v2 = "https://oauth.t-mobile.com/oauth2/v2/tokens";
+    const char *v2 = "https://naas.t-mobile.com/oauth2/v2/tokens";
     CHECK_STATUS(taap_client_new(NULL, "id", "secret", "v2", NULL, &client), TAAP_NULL_ARGUMENT, "NULL key");
     CHECK_STATUS(taap_client_new(key, NULL, "secret", "v2", NULL, &client), TAAP_NULL_ARGUMENT, "NULL client id");
     CHECK_STATUS(taap_client_new(key, "id", NULL, "v2", NULL, &client), TAAP_NULL_ARGUMENT, "NULL secret");

@@ -53,7 +53,7 @@ use base64::Engine;
 #[cfg(feature = "client")]
 pub use client::{
     AccessToken, ClientConfig, ClientSecret, OAuthServer, Response, RetryPolicy, TaapClient, Timeouts,
-    TokenFlavor, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REFRESH_MARGIN, SKEW_THRESHOLD_SECS,
+    TokenFlavor, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REFRESH_MARGIN, SKEW_THRESHOLD_SECS, TMOBILE_APIS,
     TMOBILE_V2_TOKEN_URL, TMOBILE_V6_TOKEN_URL,
 };
 pub use ehts::{Ehts, EhtsValues, MAX_EHTS_ENTRIES};

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use taap::{ClientConfig, Error, OAuthServer, PopTokenValidator, PrivateKey, RetryPolicy, TaapClient};
+use taap::{
+    ClientConfig, Error, OAuthServer, PopTokenValidator, PrivateKey, RetryPolicy, SignPolicy, TaapClient,
+};
 
 const TOKEN_OK: &str =
     r#"{"access_token":"at-123","id_token":"id-456","expires_in":"3599","scope":"s","status":"success"}"#;
@@ -152,13 +154,15 @@ fn the_v6_token_request_carries_the_json_body() {
     check_pop(&received[0], &["Content-Type", "Authorization"]);
 }
 
-#[test]
-fn an_api_call_carries_the_bearer_token_and_a_pop_over_every_header() {
+/// One API call through a client with `policy`; returns the ehts the gateway side saw.
+fn api_call_ehts(policy: SignPolicy) -> Vec<String> {
     let server = Scripted::new(vec![
         json("200 OK", TOKEN_OK),
         answer("200 OK", &["Content-Type: text/plain", "X-Trace: t1"], "device data"),
     ]);
-    let client = TaapClient::new(config(&server.base, "v2")).unwrap();
+    let mut config = config(&server.base, "v2");
+    config.sign_policy = policy;
+    let client = TaapClient::new(config).unwrap();
     let url = format!("{}/iot-connectivity/v1/devices/89?fields=a%2Cb", server.base);
     let response = client.send("get", &url, [("Accept", "text/plain")], b"").unwrap();
     assert_eq!((response.status, response.text().as_str()), (200, "device data"));
@@ -173,8 +177,23 @@ fn an_api_call_carries_the_bearer_token_and_a_pop_over_every_header() {
         ("GET", "/iot-connectivity/v1/devices/89?fields=a%2Cb")
     );
     assert_eq!(call.headers["authorization"], "Bearer at-123");
-    let ehts = check_pop(call, &["Content-Type", "Accept", "Authorization"]);
+    assert_eq!(call.headers["accept"], "text/plain");
+    // Every sent header is offered; the token decides which of them it signed.
+    check_pop(call, &["Content-Type", "Accept", "Authorization"])
+}
+
+#[test]
+fn an_api_call_carries_the_bearer_token_and_a_pop_over_the_docs_headers() {
+    let ehts = api_call_ehts(SignPolicy::new());
+    assert_eq!(ehts, ["Content-Type", "Authorization", "uri", "http-method", "body"]);
+}
+
+#[test]
+fn the_sign_policy_widens_what_an_api_call_signs() {
+    let ehts = api_call_ehts(SignPolicy::all_headers());
     assert_eq!(ehts, ["Content-Type", "Accept", "Authorization", "uri", "http-method", "body"]);
+    let ehts = api_call_ehts(SignPolicy::new().with_header("Accept").unwrap());
+    assert_eq!(ehts, ["Content-Type", "Authorization", "Accept", "uri", "http-method", "body"]);
 }
 
 #[test]
@@ -320,6 +339,29 @@ fn presets_and_urls_parse_with_their_flavour() {
         OAuthServer::parse("http://127.0.0.1:8080/oauth2/v2/tokens").unwrap().endpoint().unwrap();
     assert_eq!((url.as_str(), flavor), ("http://127.0.0.1:8080/oauth2/v2/tokens", taap::TokenFlavor::V2));
     assert!(matches!(OAuthServer::parse("v3"), Err(Error::Config(_))));
+}
+
+#[test]
+fn the_docs_endpoints_and_apis() {
+    let url = |server: OAuthServer| server.endpoint().unwrap().0.to_string();
+    assert_eq!(url(OAuthServer::V2), "https://naas.t-mobile.com/oauth2/v2/tokens");
+    assert_eq!(url(OAuthServer::V6), "https://api.t-mobile.com/oauth2/v6/tokens");
+    for (api, expected) in [
+        ("connectivity", OAuthServer::V2),
+        ("location", OAuthServer::V2),
+        ("SMS-Notification", OAuthServer::V2),
+        ("call-verification", OAuthServer::V6),
+        ("fraud-prevention", OAuthServer::V6),
+    ] {
+        assert_eq!(OAuthServer::for_api(api).unwrap(), expected, "{api}");
+        assert_eq!(OAuthServer::parse(api).unwrap(), expected, "{api}");
+    }
+    let error = OAuthServer::for_api("billing").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "invalid configuration: \"billing\" is not an API taap knows; choose one of connectivity, location, \
+         sms-notification, call-verification, fraud-prevention, or give v2, v6 or a token URL"
+    );
 }
 
 #[test]

@@ -11,10 +11,18 @@ use crate::error::{Error, Result};
 use crate::keys::PrivateKey;
 use crate::request::SignPolicy;
 
-/// T-Mobile's `/oauth2/v2/tokens` endpoint.
-pub const TMOBILE_V2_TOKEN_URL: &str = "https://oauth.t-mobile.com/oauth2/v2/tokens";
-/// T-Mobile's `/oauth2/v6/tokens` endpoint.
-pub const TMOBILE_V6_TOKEN_URL: &str = "https://oauth.t-mobile.com/oauth2/v6/tokens";
+/// T-Mobile's v2 token server (empty body): Connectivity, Location, SMS Notification.
+pub const TMOBILE_V2_TOKEN_URL: &str = "https://naas.t-mobile.com/oauth2/v2/tokens";
+/// T-Mobile's v6 token server (JSON body): Call Verification, Fraud Prevention.
+pub const TMOBILE_V6_TOKEN_URL: &str = "https://api.t-mobile.com/oauth2/v6/tokens";
+/// T-Mobile's APIs and the token server each uses, as the docs' table gives them.
+pub const TMOBILE_APIS: [(&str, TokenFlavor); 5] = [
+    ("connectivity", TokenFlavor::V2),
+    ("location", TokenFlavor::V2),
+    ("sms-notification", TokenFlavor::V2),
+    ("call-verification", TokenFlavor::V6),
+    ("fraud-prevention", TokenFlavor::V6),
+];
 /// Default time before expiry at which a cached access token is replaced.
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 /// Default cap on a response body the client reads into memory.
@@ -98,15 +106,37 @@ pub enum OAuthServer {
 }
 
 impl OAuthServer {
-    /// Parses `v2`, `v6` or a full token endpoint URL (how the CLI and bindings take it).
+    /// Parses `v2`, `v6`, an API name of [`TMOBILE_APIS`] (`connectivity`, …) or a full token
+    /// endpoint URL (how the CLI and bindings take it).
     pub fn parse(text: &str) -> Result<OAuthServer> {
         let server = match text.trim() {
             "v2" | "V2" => OAuthServer::V2,
             "v6" | "V6" => OAuthServer::V6,
+            name if !name.contains(['/', ':']) => OAuthServer::for_api(name)?,
             url => OAuthServer::Url(url.to_owned()),
         };
         server.endpoint()?;
         Ok(server)
+    }
+
+    /// The token server T-Mobile's docs name for an API, e.g. `connectivity` → v2.
+    pub fn for_api(api: &str) -> Result<OAuthServer> {
+        let flavor = TMOBILE_APIS
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(api.trim()))
+            .map(|(_, flavor)| *flavor)
+            .ok_or_else(|| {
+                let known: Vec<&str> = TMOBILE_APIS.iter().map(|(name, _)| *name).collect();
+                Error::Config(format!(
+                    "{:?} is not an API taap knows; choose one of {}, or give v2, v6 or a token URL",
+                    crate::error::shorten(api, 40),
+                    known.join(", ")
+                ))
+            })?;
+        Ok(match flavor {
+            TokenFlavor::V2 => OAuthServer::V2,
+            TokenFlavor::V6 => OAuthServer::V6,
+        })
     }
 
     /// The token endpoint URL and its flavour, checked.

@@ -19,7 +19,7 @@ use zeroize::Zeroizing;
 pub use clock::SKEW_THRESHOLD_SECS;
 pub use config::{
     ClientConfig, ClientSecret, OAuthServer, RetryPolicy, Timeouts, TokenFlavor, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_REFRESH_MARGIN, TMOBILE_V2_TOKEN_URL, TMOBILE_V6_TOKEN_URL,
+    DEFAULT_REFRESH_MARGIN, TMOBILE_APIS, TMOBILE_V2_TOKEN_URL, TMOBILE_V6_TOKEN_URL,
 };
 pub use http::Response;
 pub use token::AccessToken;
