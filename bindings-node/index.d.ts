@@ -353,22 +353,22 @@ export declare class InvalidKeyError extends TaapError {
   static readonly code: 'TAAP_INVALID_KEY';
   readonly code: 'TAAP_INVALID_KEY';
 }
-/** The key is encrypted and the password is missing or wrong. */
+/** The private key is encrypted and the password is missing or wrong. */
 export declare class KeyDecryptError extends TaapError {
   static readonly code: 'TAAP_KEY_DECRYPT';
   readonly code: 'TAAP_KEY_DECRYPT';
 }
-/** The ehts break a rule: empty, over 100 entries, blank or duplicate name, `;` in a name, bad method or URL. */
+/** The ehts are empty, over 100, or have a blank, duplicate or `;` name; or a method or URL is bad. */
 export declare class InvalidEhtsError extends TaapError {
   static readonly code: 'TAAP_INVALID_EHTS';
   readonly code: 'TAAP_INVALID_EHTS';
 }
-/** Not a well-formed RS256 PoP token (or it lacks a name the validator requires). */
+/** The token is not a well-formed RS256 PoP token, is issued in the future, or lacks a required name. */
 export declare class InvalidTokenError extends TaapError {
   static readonly code: 'TAAP_INVALID_TOKEN';
   readonly code: 'TAAP_INVALID_TOKEN';
 }
-/** The token's `exp` has passed, beyond the leeway. */
+/** The token's `exp` lies in the past, beyond the leeway. */
 export declare class TokenExpiredError extends TaapError {
   static readonly code: 'TAAP_TOKEN_EXPIRED';
   readonly code: 'TAAP_TOKEN_EXPIRED';
@@ -378,7 +378,7 @@ export declare class TokenTooOldError extends TaapError {
   static readonly code: 'TAAP_TOKEN_TOO_OLD';
   readonly code: 'TAAP_TOKEN_TOO_OLD';
 }
-/** The signature does not verify with the public key. */
+/** The RS256 signature does not verify with the given public key. */
 export declare class SignatureInvalidError extends TaapError {
   static readonly code: 'TAAP_SIGNATURE_INVALID';
   readonly code: 'TAAP_SIGNATURE_INVALID';
@@ -393,18 +393,18 @@ export declare class MissingEhtsValueError extends TaapError {
   static readonly code: 'TAAP_MISSING_EHTS_VALUE';
   readonly code: 'TAAP_MISSING_EHTS_VALUE';
 }
-/** The token's `jti` was seen before. */
+/** The token's `jti` was seen before, or the replay cache is full (it fails closed). */
 export declare class ReplayError extends TaapError {
   static readonly code: 'TAAP_REPLAY';
   readonly code: 'TAAP_REPLAY';
 }
-/** The OAuth server refused; `status` is its HTTP status. */
+/** The OAuth server answered with an error or an unusable token; its HTTP status is kept. */
 export declare class OAuthError extends TaapError {
   static readonly code: 'TAAP_OAUTH';
   readonly code: 'TAAP_OAUTH';
   readonly status: number;
 }
-/** The HTTP exchange failed: connection, timeout, TLS, I/O. */
+/** The HTTP exchange failed: connection, DNS, TLS, timeout, I/O or an oversized response. */
 export declare class TransportError extends TaapError {
   static readonly code: 'TAAP_TRANSPORT';
   readonly code: 'TAAP_TRANSPORT';

@@ -12,76 +12,27 @@ class TaapError extends Error {
   }
 }
 
-class InvalidKeyError extends TaapError {
-  static code = 'TAAP_INVALID_KEY';
-}
-class KeyDecryptError extends TaapError {
-  static code = 'TAAP_KEY_DECRYPT';
-}
-class InvalidEhtsError extends TaapError {
-  static code = 'TAAP_INVALID_EHTS';
-}
-class InvalidTokenError extends TaapError {
-  static code = 'TAAP_INVALID_TOKEN';
-}
-class TokenExpiredError extends TaapError {
-  static code = 'TAAP_TOKEN_EXPIRED';
-}
-class TokenTooOldError extends TaapError {
-  static code = 'TAAP_TOKEN_TOO_OLD';
-}
-class SignatureInvalidError extends TaapError {
-  static code = 'TAAP_SIGNATURE_INVALID';
-}
-class EdtsMismatchError extends TaapError {
-  static code = 'TAAP_EDTS_MISMATCH';
-}
-class MissingEhtsValueError extends TaapError {
-  static code = 'TAAP_MISSING_EHTS_VALUE';
-}
-class ReplayError extends TaapError {
-  static code = 'TAAP_REPLAY';
-}
+/** The OAuth kind's class, which also keeps the server's HTTP status. */
 class OAuthError extends TaapError {
-  static code = 'TAAP_OAUTH';
-
   constructor(message, options = {}) {
     super(message, options);
     /** HTTP status of the OAuth server's answer. */
     this.status = options.status;
   }
 }
-class TransportError extends TaapError {
-  static code = 'TAAP_TRANSPORT';
-}
-class ConfigError extends TaapError {
-  static code = 'TAAP_CONFIG';
-}
 
-const CLASSES = [
-  InvalidKeyError,
-  KeyDecryptError,
-  InvalidEhtsError,
-  InvalidTokenError,
-  TokenExpiredError,
-  TokenTooOldError,
-  SignatureInvalidError,
-  EdtsMismatchError,
-  MissingEhtsValueError,
-  ReplayError,
-  OAuthError,
-  TransportError,
-  ConfigError,
-];
+/** Kinds whose class adds to a plain TaapError subclass; every other kind gets a plain one. */
+const SPECIAL_CLASSES = { OAuth: OAuthError };
+
+// The classes come from the core's error table, so a kind added there needs no change here;
+// index.d.ts lists them for editors and is checked against the table by test/errors.test.js.
+const CLASSES = native.errorKinds().map(({ name, code }) => {
+  const className = `${name}Error`;
+  const cls = SPECIAL_CLASSES[name] ?? { [className]: class extends TaapError {} }[className];
+  cls.code = code;
+  return cls;
+});
 const BY_CODE = new Map(CLASSES.map((cls) => [cls.code, cls]));
-
-// A core kind without a class here would surface as a plain Error: refuse to load instead.
-for (const { name, code } of native.errorKinds()) {
-  const cls = BY_CODE.get(code);
-  if (!cls || cls.name !== `${name}Error`) {
-    throw new Error(`taap's native module has error kind ${name} (${code}) that index.js does not map; reinstall taap`);
-  }
-}
 
 /** The class-specific error for an error thrown by the native module. */
 function translate(error) {
@@ -117,21 +68,13 @@ async function settle(nativeCall) {
   }
 }
 
+/** Every kind's class by class name, e.g. `TokenExpiredError`, in the core's order. */
+const KIND_CLASSES = Object.fromEntries(CLASSES.map((cls) => [cls.name, cls]));
+
 module.exports = {
   TaapError,
-  InvalidKeyError,
-  KeyDecryptError,
-  InvalidEhtsError,
-  InvalidTokenError,
-  TokenExpiredError,
-  TokenTooOldError,
-  SignatureInvalidError,
-  EdtsMismatchError,
-  MissingEhtsValueError,
-  ReplayError,
-  OAuthError,
-  TransportError,
-  ConfigError,
+  ...KIND_CLASSES,
+  KIND_CLASSES,
   ERROR_CLASSES: CLASSES,
   translate,
   call,

@@ -53,20 +53,29 @@ fn coded_error_object<'env>(env: &'env Env, error: &taap::Error) -> napi::Result
     Ok(object)
 }
 
-/// One error kind of the core, as `index.js` checks its classes against.
+/// One row of the core's error table, from which `lib/errors.js` makes the error classes.
 #[napi_derive::napi(object)]
 pub struct ErrorKindInfo {
-    /// The kind's name, e.g. `TokenExpired`.
+    /// The kind's name, e.g. `TokenExpired` (the class adds `Error`).
     pub name: String,
     /// The kind's code, e.g. `TAAP_TOKEN_EXPIRED`.
     pub code: String,
+    /// The kind's value of the C `taap_status` enum, e.g. 5.
+    pub c_status: u32,
+    /// One line saying what went wrong, as the typings' JSDoc shows it.
+    pub description: String,
 }
 
-/// Every error kind the core can raise, in the design contract's order.
+/// The core's error table: every error kind it can raise, in the design contract's order.
 #[napi_derive::napi]
 pub fn error_kinds() -> Vec<ErrorKindInfo> {
     taap::ErrorKind::ALL
         .iter()
-        .map(|kind| ErrorKindInfo { name: kind.name().to_owned(), code: kind.code().to_owned() })
+        .map(|kind| ErrorKindInfo {
+            name: kind.name().to_owned(),
+            code: kind.code().to_owned(),
+            c_status: kind.c_status(),
+            description: kind.description().to_owned(),
+        })
         .collect()
 }

@@ -4,10 +4,12 @@
 
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
+const path = require('node:path');
 const { inspect } = require('node:util');
 const { describe, test } = require('node:test');
 const taap = require('taap');
 const native = require('../lib/native');
+const { ERROR_CLASSES } = require('../lib/errors');
 const { README_KEY, keyPath } = require('./helpers');
 
 const { PopToken, PopTokenValidator, PrivateKey, TaapError } = taap;
@@ -71,6 +73,51 @@ test('the classes cover exactly the core error kinds, with the core codes', () =
   );
   for (const name of classes) assert.equal(Object.getPrototypeOf(taap[name]), TaapError);
   assert.equal(new taap.OAuthError('denied', { status: 401 }).status, 401);
+});
+
+describe('the classes and the typings follow the core error table', () => {
+  const table = native.errorKinds();
+  const typings = fs.readFileSync(path.join(__dirname, '..', 'index.d.ts'), 'utf8');
+
+  test('the table is the one of the design contract', () => {
+    assert.equal(table.length, 13);
+    assert.deepEqual(table[4], {
+      name: 'TokenExpired',
+      code: 'TAAP_TOKEN_EXPIRED',
+      cStatus: 5,
+      description: "The token's `exp` lies in the past, beyond the leeway.",
+    });
+    assert.deepEqual(table.map(({ cStatus }) => cStatus), Array.from({ length: 13 }, (_, index) => index + 1));
+  });
+
+  test('every kind has its class, in order, with the core name and code', () => {
+    assert.deepEqual(
+      ERROR_CLASSES.map((cls) => [cls.name, cls.code]),
+      table.map(({ name, code }) => [`${name}Error`, code]),
+    );
+    for (const { name, code } of table) {
+      const error = new taap[`${name}Error`]('what went wrong', { status: 503 });
+      assert.deepEqual([error.name, error.code, error.message], [`${name}Error`, code, 'what went wrong']);
+      assert.ok(error instanceof TaapError);
+    }
+  });
+
+  test('index.d.ts declares every kind with the core code and the core description', () => {
+    const declared = [...typings.matchAll(/^\/\*\* (.*) \*\/\nexport declare class (\w+)Error extends TaapError \{\n  static readonly code: '(\w+)';\n  readonly code: '(\w+)';$/gm)];
+    assert.deepEqual(
+      declared.map(([, description, name, code, instanceCode]) => ({ name, code, instanceCode, description })),
+      table.map(({ name, code, description }) => ({ name, code, instanceCode: code, description })),
+    );
+    const union = typings.match(/^export type TaapErrorCode =\n((?:  \| '\w+'\n?)+);/m);
+    assert.ok(union, 'index.d.ts declares TaapErrorCode');
+    assert.deepEqual([...union[1].matchAll(/'(\w+)'/g)].map(([, code]) => code), table.map(({ code }) => code));
+  });
+
+  test('index.mjs exports every class by name', () => {
+    const esm = fs.readFileSync(path.join(__dirname, '..', 'index.mjs'), 'utf8');
+    const exported = [...esm.matchAll(/^  (\w+Error),$/gm)].map(([, name]) => name);
+    assert.deepEqual(exported, ['TaapError', ...table.map(({ name }) => `${name}Error`)]);
+  });
 });
 
 test('async failures reject with the same classes', async () => {
