@@ -7,6 +7,7 @@ mod client;
 mod convert;
 mod errors;
 mod keys;
+mod policy;
 mod testing;
 mod token;
 mod validator;
@@ -23,6 +24,14 @@ fn taap_module(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<client::PyTaapClient>()?;
     module.add_class::<client::PyAccessToken>()?;
     module.add_class::<client::PyResponse>()?;
+    module.add_class::<policy::PySignPolicy>()?;
+    module.add_function(wrap_pyfunction!(policy::request_uri, module)?)?;
+    module.add_function(wrap_pyfunction!(policy::request_method, module)?)?;
+    module.add("POP_HEADER", taap::POP_HEADER)?;
+    module.add(
+        "DEFAULT_SIGNED_HEADERS",
+        pyo3::types::PyTuple::new(module.py(), taap::DEFAULT_SIGNED_HEADERS)?,
+    )?;
     testing::register(module)?;
     module.add("__version__", taap::VERSION)?;
     module.add("ERROR_KINDS", errors::error_kinds())?;

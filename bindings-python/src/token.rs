@@ -179,7 +179,8 @@ impl PyPopToken {
     }
 }
 
-fn build_options(
+/// Token options from the `ttl`, `iat` and `jti` keyword arguments.
+pub fn build_options(
     py: Python<'_>,
     ttl: Option<&Bound<'_, PyAny>>,
     iat: Option<&Bound<'_, PyAny>>,

@@ -4,9 +4,10 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyString, PyTuple};
 use taap::{Error, ValidatorOptions};
 
-use crate::convert::{integer, optional_integer, pairs};
+use crate::convert::{integer, optional_integer, pair_refs, pairs, string};
 use crate::errors::{to_py_err, wrong_type, OrRaise};
 use crate::keys::PyPublicKey;
+use crate::policy::optional_body;
 use crate::token::{token_text, PyPopToken};
 
 /// Checks PoP tokens as an API gateway must: signature, expiry, age, required names, edts, replay.
@@ -60,6 +61,46 @@ impl PyPopTokenValidator {
         let values = pairs(py, ehts, "ehts")?;
         let now = optional_integer(py, now, "now")?.unwrap_or_else(taap::now_unix);
         let token = py.detach(|| self.validator.validate_at(&token, key, &values, now)).or_raise(py)?;
+        Ok(PyPopToken { token })
+    }
+
+    /// Validate the PoP token a request carries in `X-Authorization` against `public_key`:
+    /// the request as received (method, path and query or full URL, headers as a dict or
+    /// pairs, exact body), its `uri` and `http-method` derived by the core's rules.
+    #[pyo3(
+        signature = (public_key, method, target, headers = None, body = None, *, now = None),
+        text_signature = "(self, public_key, method, target, headers=None, body=None, *, now=None)"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    fn validate_request(
+        &self,
+        py: Python<'_>,
+        public_key: &Bound<'_, PyAny>,
+        method: &Bound<'_, PyAny>,
+        target: &Bound<'_, PyAny>,
+        headers: Option<&Bound<'_, PyAny>>,
+        body: Option<&Bound<'_, PyAny>>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyPopToken> {
+        let key = public_key
+            .cast::<PyPublicKey>()
+            .map_err(|_| wrong_type("public_key", "a PublicKey", public_key))?;
+        let key = &key.get().key;
+        let method = string(py, method, "method", Error::InvalidEhts)?;
+        let target = string(py, target, "target", Error::InvalidEhts)?;
+        let headers = match headers.filter(|headers| !headers.is_none()) {
+            Some(headers) => pairs(py, headers, "headers")?,
+            None => Vec::new(),
+        };
+        let body = optional_body(py, body)?;
+        let now = optional_integer(py, now, "now")?.unwrap_or_else(taap::now_unix);
+        let token = py
+            .detach(|| {
+                let body = body.as_ref().map_or(&b""[..], AsRef::as_ref);
+                let request = taap::ReceivedRequest::new(&method, &target, pair_refs(&headers), body)?;
+                self.validator.validate_request_at(key, &request, now)
+            })
+            .or_raise(py)?;
         Ok(PyPopToken { token })
     }
 

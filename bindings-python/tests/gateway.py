@@ -1,34 +1,30 @@
 """A local TAAP gateway on 127.0.0.1 for the integration tests.
 
-It checks PoP tokens with PyJWT and hashlib, independently of taap, so the tests verify
-taap's signing against a second implementation: RS256 signature, then the edts over the
-values the request really carried.
+It checks PoP tokens the way a Python gateway should: the request as received (method, raw
+target, header bytes, body) goes to ``PopTokenValidator.validate_request``, so ``uri`` and
+header lookups follow the core's rules and nothing here rebuilds them. That the tokens match
+a second implementation is shown by the conformance vectors (T-Mobile's own builder).
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, Iterator, List, Optional, Tuple
-from urllib.parse import unquote
+from typing import Any, Dict, Iterator, Optional, Tuple
 
-import jwt
+import taap
 
 ACCESS_TOKEN = "local-access-token-0123456789"
-
-
-def edts(values: List[bytes]) -> str:
-    return base64.urlsafe_b64encode(hashlib.sha256(b"".join(values)).digest()).rstrip(b"=").decode()
 
 
 class Gateway:
     """Token endpoint at ``/oauth2/v2/tokens``; every other path is an API that echoes what it checked."""
 
     def __init__(self, public_pem: str, client_id: str = "id", client_secret: str = "secret") -> None:
-        self.public_pem = public_pem
+        self.public_key = taap.PublicKey.from_pem(public_pem)
+        self.validator = taap.PopTokenValidator()
         self.basic = "Basic " + base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
         self.token_requests = 0
         self.lock = threading.Lock()
@@ -48,36 +44,15 @@ class Gateway:
         self.server.shutdown()
         self.server.server_close()
 
-    def check_pop(self, handler: BaseHTTPRequestHandler, body: bytes) -> Tuple[Optional[str], Dict[str, Any]]:
-        """(None, claims) when the PoP token is good, else (reason, {})."""
-        token = handler.headers.get("X-Authorization")
-        if token is None:
-            return "no X-Authorization", {}
+    def check_pop(self, handler: BaseHTTPRequestHandler, body: bytes) -> Tuple[Optional[taap.TaapError], Dict[str, Any]]:
+        """(None, claims) when the PoP token is good, else (the core's error, {})."""
+        # http.server decodes header bytes as ISO-8859-1; encoding back gives what was sent.
+        headers = [(name, value.encode("latin-1")) for name, value in handler.headers.items()]
         try:
-            claims = jwt.decode(token, self.public_pem, algorithms=["RS256"], options={"verify_exp": True})
-        except jwt.PyJWTError as error:
-            return f"jwt: {error}", {}
-        values = []
-        for name in claims["ehts"].split(";"):
-            value = self.value(handler, name, body)
-            if value is None:
-                return f"no value for {name}", {}
-            values.append(value)
-        if edts(values) != claims["edts"]:
-            return "edts mismatch", {}
-        return None, claims
-
-    @staticmethod
-    def value(handler: BaseHTTPRequestHandler, name: str, body: bytes) -> Optional[bytes]:
-        if name == "uri":
-            path, _, query = handler.path.partition("?")
-            return (path + ("?" + unquote(query) if query else "")).encode()
-        if name == "http-method":
-            return handler.command.encode()
-        if name == "body":
-            return body
-        header = handler.headers.get(name)
-        return None if header is None else header.encode("latin-1")
+            token = self.validator.validate_request(self.public_key, handler.command, handler.path, headers, body)
+        except taap.TaapError as error:
+            return error, {}
+        return None, {"ehts": ";".join(token.ehts)}
 
     def _handler(self) -> type:
         gateway = self
@@ -109,7 +84,7 @@ class Gateway:
                 body = self.read_body()
                 problem, claims = gateway.check_pop(self, body)
                 if problem is not None:
-                    return self.answer(401, {"error": "invalid_pop", "error_description": problem})
+                    return self.answer(401, {"error": "invalid_pop", "code": problem.code, "error_description": str(problem)})
                 if self.path.startswith("/oauth2/v2/tokens"):
                     if self.headers.get("Authorization") != gateway.basic:
                         return self.answer(401, {"error": "invalid_client", "error_description": "bad credentials"})

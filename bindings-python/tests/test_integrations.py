@@ -102,7 +102,7 @@ def test_tampered_request_is_refused_by_the_gateway(gateway: Gateway, key: taap.
     token = taap.PopToken.for_request(key, "POST", f"{gateway.url}/x", body=b"signed")
     response = requests.post(f"{gateway.url}/x", data=b"tampered", headers={"X-Authorization": token}, timeout=10)
     assert response.status_code == 401
-    assert response.json()["error_description"] == "edts mismatch"
+    assert response.json()["code"] == "TAAP_EDTS_MISMATCH"
 
 
 def test_auth_objects_take_key_or_client_and_show_no_secret(key: taap.PrivateKey) -> None:
@@ -139,7 +139,7 @@ def test_client_request_sends_a_signed_call(gateway: Gateway, key: taap.PrivateK
     client = taap.TaapClient("id", "secret", key, f"{gateway.url}/oauth2/v2/tokens")
     response = client.request("POST", f"{gateway.url}/bearer?a=1", {"Accept": "application/json"}, json={"orderId": 100})
     assert (response.status, response.ok) == (200, True)
-    assert response.json()["ehts"] == "Content-Type;Accept;Authorization;uri;http-method;body"
+    assert response.json()["ehts"] == "Content-Type;Authorization;uri;http-method;body"
     assert response.json()["body"] == '{"orderId":100}'
     assert response.header("content-type") == "application/json"
     assert ("content-type", "application/json") in response.headers

@@ -31,10 +31,12 @@ from ._taap import (
     DEFAULT_LEEWAY,
     DEFAULT_MAX_AGE,
     DEFAULT_REPLAY_CAPACITY,
+    DEFAULT_SIGNED_HEADERS,
     DEFAULT_TTL,
     KEY_CACHE_CAPACITY,
     MAX_EHTS_ENTRIES,
     MAX_TTL,
+    POP_HEADER,
     TMOBILE_V2_TOKEN_URL,
     TMOBILE_V6_TOKEN_URL,
     AccessToken,
@@ -43,8 +45,11 @@ from ._taap import (
     PrivateKey,
     PublicKey,
     Response,
+    SignPolicy,
     TaapClient,
     __version__,
+    request_method,
+    request_uri,
 )
 
 __all__ = [
@@ -55,6 +60,9 @@ __all__ = [
     "TaapClient",
     "AccessToken",
     "Response",
+    "SignPolicy",
+    "request_uri",
+    "request_method",
     "TaapError",
     "InvalidKeyError",
     "KeyDecryptError",
@@ -78,5 +86,7 @@ __all__ = [
     "KEY_CACHE_CAPACITY",
     "TMOBILE_V2_TOKEN_URL",
     "TMOBILE_V6_TOKEN_URL",
+    "POP_HEADER",
+    "DEFAULT_SIGNED_HEADERS",
     "__version__",
 ]

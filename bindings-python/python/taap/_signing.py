@@ -1,18 +1,17 @@
-"""What the HTTP-library integrations share: the key, the Bearer token, the headers to sign."""
+"""What the HTTP-library integrations share: the key, the Bearer token, the signing policy."""
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, MutableMapping, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, MutableMapping, Optional, Tuple, Union
 
-from ._taap import PopToken, PrivateKey, TaapClient
+from ._taap import DEFAULT_SIGNED_HEADERS, POP_HEADER, PrivateKey, SignPolicy, TaapClient
 
-#: Headers T-Mobile's examples sign, when the request carries them.
-DEFAULT_SIGNED_HEADERS: Tuple[str, ...] = ("Content-Type", "Authorization")
-#: The header that carries the PoP token.
-POP_HEADER = "X-Authorization"
+__all__ = ["DEFAULT_SIGNED_HEADERS", "POP_HEADER", "HeaderText", "KeyInput", "Signer", "SignHeaders"]
 
 HeaderText = Union[str, bytes]
 KeyInput = Union[PrivateKey, str, bytes]
+#: A ``SignPolicy``, or the names of the headers to sign (``SignPolicy.headers(names)``).
+SignHeaders = Union[SignPolicy, Iterable[str]]
 
 
 class Signer:
@@ -23,7 +22,7 @@ class Signer:
         key: Optional[KeyInput],
         client: Optional[TaapClient],
         password: Union[str, bytes, None],
-        sign_headers: Iterable[str],
+        sign_headers: Optional[SignHeaders],
         ttl: int,
     ) -> None:
         if client is not None and not isinstance(client, TaapClient):
@@ -34,8 +33,10 @@ class Signer:
             key = client.key
         self.key = load_key(key, password)
         self.client = client
-        self.sign_headers = signed_header_names(sign_headers)
+        self.policy = sign_policy(sign_headers)
         self.ttl = ttl
+        #: Test hook: fixed ``iat``/``jti`` so a token can be compared with a conformance vector.
+        self.pinned: Dict[str, Any] = {}
 
     def add_bearer(self, headers: MutableMapping[str, str]) -> None:
         """Sets ``Authorization: Bearer`` from the client's (cached) access token."""
@@ -45,14 +46,13 @@ class Signer:
     def pop_token(
         self, method: str, url: str, sent: Iterable[Tuple[HeaderText, HeaderText]], body: Optional[bytes]
     ) -> str:
-        """The PoP token over the request's method, URL, chosen headers and body."""
-        headers = select_headers(sent, self.sign_headers)
-        return PopToken.for_request(self.key, method, url, headers, body, ttl=self.ttl)
+        """The PoP token over the request's method, URL, the policy's headers and body."""
+        return self.policy.sign(self.key, method, url, list(sent), body, ttl=self.ttl, **self.pinned)
 
     def describe(self) -> str:
         """The repr of the auth object: the key's thumbprint, never its material."""
         client = f", client={self.client!r}" if self.client is not None else ""
-        return f"PopAuth(key={self.key!r}{client}, sign_headers={self.sign_headers!r}, ttl={self.ttl})"
+        return f"PopAuth(key={self.key!r}{client}, sign_headers={self.policy!r}, ttl={self.ttl})"
 
 
 def load_key(key: KeyInput, password: Union[str, bytes, None]) -> PrivateKey:
@@ -66,23 +66,12 @@ def load_key(key: KeyInput, password: Union[str, bytes, None]) -> PrivateKey:
     raise TypeError(f"key must be a PrivateKey, or PEM as str or bytes, not {type(key).__name__}")
 
 
-def signed_header_names(names: Iterable[str]) -> Tuple[str, ...]:
-    """Validates the names once; a bare string would otherwise be read letter by letter."""
-    if isinstance(names, (str, bytes)):
+def sign_policy(sign_headers: Optional[SignHeaders]) -> SignPolicy:
+    """The core's policy for ``sign_headers``: the docs' default, a policy as given, or names."""
+    if sign_headers is None:
+        return SignPolicy()
+    if isinstance(sign_headers, SignPolicy):
+        return sign_headers
+    if isinstance(sign_headers, (str, bytes)):
         raise TypeError("sign_headers must be an iterable of header names, not a single string")
-    names = tuple(names)
-    for name in names:
-        if not isinstance(name, str):
-            raise TypeError(f"each header name to sign must be a str, not {type(name).__name__}")
-    return names
-
-
-def select_headers(
-    sent: Iterable[Tuple[HeaderText, HeaderText]], wanted: Tuple[str, ...]
-) -> List[Tuple[HeaderText, HeaderText]]:
-    """The wanted headers the request carries, in ``wanted`` order, spelled as they are sent."""
-    by_name: Dict[str, Tuple[HeaderText, HeaderText]] = {}
-    for name, value in sent:
-        text = name.decode("latin-1") if isinstance(name, bytes) else name
-        by_name.setdefault(text.lower(), (name, value))
-    return [by_name[name.lower()] for name in wanted if name.lower() in by_name]
+    return SignPolicy.headers(sign_headers)

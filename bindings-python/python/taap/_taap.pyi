@@ -13,20 +13,25 @@ __all__ = [
     "DEFAULT_LEEWAY",
     "DEFAULT_MAX_AGE",
     "DEFAULT_REPLAY_CAPACITY",
+    "DEFAULT_SIGNED_HEADERS",
     "DEFAULT_TTL",
     "ERROR_KINDS",
     "KEY_CACHE_CAPACITY",
     "MAX_EHTS_ENTRIES",
     "MAX_TTL",
+    "POP_HEADER",
     "PopToken",
     "PopTokenValidator",
     "PrivateKey",
     "PublicKey",
     "Response",
+    "SignPolicy",
     "TMOBILE_V2_TOKEN_URL",
     "TMOBILE_V6_TOKEN_URL",
     "TaapClient",
     "__version__",
+    "request_method",
+    "request_uri",
 ]
 
 __version__: Final[str]
@@ -41,6 +46,14 @@ MAX_EHTS_ENTRIES: Final[int]
 KEY_CACHE_CAPACITY: Final[int]
 TMOBILE_V2_TOKEN_URL: Final[str]
 TMOBILE_V6_TOKEN_URL: Final[str]
+POP_HEADER: Final[str]
+DEFAULT_SIGNED_HEADERS: Final[Tuple[str, ...]]
+
+def request_uri(url: str) -> str:
+    """The ``uri`` value of a request URL or path: path plus percent-decoded query (non-UTF-8 bytes as surrogate escapes)."""
+
+def request_method(method: str) -> str:
+    """The ``http-method`` value: the method upper-cased, which must be an HTTP token."""
 
 @final
 class PrivateKey:
@@ -166,6 +179,40 @@ class PopToken:
     def __hash__(self) -> int: ...
 
 @final
+class SignPolicy:
+    """Which headers of an outgoing request a PoP token signs (the core's one signing policy)."""
+
+    def __new__(cls) -> "SignPolicy":
+        """The docs' policy: ``Content-Type`` and ``Authorization`` when present."""
+    @staticmethod
+    def headers(names: Iterable[str]) -> "SignPolicy":
+        """Sign exactly these headers, in this order, each when the request has it."""
+    @staticmethod
+    def all_headers() -> "SignPolicy":
+        """Sign every header the request carries, in the request's order."""
+    def with_header(self, name: str) -> "SignPolicy":
+        """A copy that also signs header ``name``."""
+    def without_header(self, name: str) -> "SignPolicy":
+        """A copy that never signs header ``name``."""
+    def select(self, headers: _Pairs) -> List[Tuple[str, Union[str, bytes]]]:
+        """The ``(name, value)`` pairs of ``headers`` this policy signs, in signing order, as sent."""
+    def sign(
+        self,
+        key: Union[PrivateKey, _Text],
+        method: str,
+        url: str,
+        headers: Optional[_Pairs] = None,
+        body: Optional[_Value] = None,
+        *,
+        ttl: int = 120,
+        iat: Optional[int] = None,
+        jti: Optional[str] = None,
+        password: Optional[_Text] = None,
+    ) -> str:
+        """The PoP token for a request as this policy signs it."""
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
 class PopTokenValidator:
     """Checks PoP tokens as an API gateway must: signature, expiry, age, required names, edts, replay."""
 
@@ -187,6 +234,17 @@ class PopTokenValidator:
         now: Optional[int] = None,
     ) -> PopToken:
         """Validate ``token`` against ``public_key`` and the request's values (a dict or pairs)."""
+    def validate_request(
+        self,
+        public_key: PublicKey,
+        method: str,
+        target: str,
+        headers: Optional[_Pairs] = None,
+        body: Optional[_Value] = None,
+        *,
+        now: Optional[int] = None,
+    ) -> PopToken:
+        """Validate the PoP token a request carries in ``X-Authorization``, the request as received."""
     @property
     def leeway(self) -> int:
         """Seconds of clock skew tolerated."""

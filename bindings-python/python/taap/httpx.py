@@ -11,14 +11,14 @@
 
 from __future__ import annotations
 
-from typing import AsyncGenerator, Generator, Iterable, Optional, Union
+from typing import AsyncGenerator, Generator, Optional, Union
 
 try:
     import httpx
 except ImportError:  # the original error stays attached as __context__
     raise ImportError("taap.httpx needs the httpx package: pip install httpx")
 
-from ._signing import DEFAULT_SIGNED_HEADERS, POP_HEADER, KeyInput, Signer
+from ._signing import DEFAULT_SIGNED_HEADERS, POP_HEADER, KeyInput, Signer, SignHeaders
 from ._taap import DEFAULT_TTL, TaapClient
 
 __all__ = ["PopAuth", "DEFAULT_SIGNED_HEADERS", "POP_HEADER"]
@@ -26,6 +26,9 @@ __all__ = ["PopAuth", "DEFAULT_SIGNED_HEADERS", "POP_HEADER"]
 
 class PopAuth(httpx.Auth):
     """Signs each request's method, URL, chosen headers and exact body bytes with a PoP token.
+
+    ``sign_headers`` is a ``taap.SignPolicy`` or the header names to sign; by default the
+    core's policy (T-Mobile's docs: ``Content-Type`` and ``Authorization`` when present).
 
     Given a ``TaapClient``, it also sets ``Authorization: Bearer`` (signed too) from the
     client's cached access token, and signs with the client's key unless ``key`` is given.
@@ -40,7 +43,7 @@ class PopAuth(httpx.Auth):
         *,
         client: Optional[TaapClient] = None,
         password: Union[str, bytes, None] = None,
-        sign_headers: Iterable[str] = DEFAULT_SIGNED_HEADERS,
+        sign_headers: Optional[SignHeaders] = None,
         ttl: int = DEFAULT_TTL,
     ) -> None:
         self.signer = Signer(key, client, password, sign_headers, ttl)

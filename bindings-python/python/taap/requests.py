@@ -12,14 +12,14 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Optional, Union
+from typing import Optional, Union
 
 try:
     import requests
 except ImportError:  # the original error stays attached as __context__
     raise ImportError("taap.requests needs the requests package: pip install requests")
 
-from ._signing import DEFAULT_SIGNED_HEADERS, POP_HEADER, KeyInput, Signer
+from ._signing import DEFAULT_SIGNED_HEADERS, POP_HEADER, KeyInput, Signer, SignHeaders
 from ._taap import DEFAULT_TTL, TaapClient
 
 __all__ = ["PopAuth", "DEFAULT_SIGNED_HEADERS", "POP_HEADER"]
@@ -27,6 +27,9 @@ __all__ = ["PopAuth", "DEFAULT_SIGNED_HEADERS", "POP_HEADER"]
 
 class PopAuth(requests.auth.AuthBase):
     """Signs each request's method, URL, chosen headers and exact body bytes with a PoP token.
+
+    ``sign_headers`` is a ``taap.SignPolicy`` or the header names to sign; by default the
+    core's policy (T-Mobile's docs: ``Content-Type`` and ``Authorization`` when present).
 
     Given a ``TaapClient``, it also sets ``Authorization: Bearer`` (signed too) from the
     client's cached access token, and signs with the client's key unless ``key`` is given.
@@ -38,7 +41,7 @@ class PopAuth(requests.auth.AuthBase):
         *,
         client: Optional[TaapClient] = None,
         password: Union[str, bytes, None] = None,
-        sign_headers: Iterable[str] = DEFAULT_SIGNED_HEADERS,
+        sign_headers: Optional[SignHeaders] = None,
         ttl: int = DEFAULT_TTL,
     ) -> None:
         self.signer = Signer(key, client, password, sign_headers, ttl)
