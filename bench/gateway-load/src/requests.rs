@@ -65,7 +65,9 @@ impl Kind {
             Kind::Expired => (401, "TokenExpired:"),
             Kind::Replayed => (401, "Replay:"),
             Kind::AlgNone => (401, "InvalidToken:"),
-            Kind::NoPop => (401, "X-Authorization (the PoP token) is missing"),
+            Kind::NoPop => {
+                (401, "InvalidToken: invalid PoP token: X-Authorization (the PoP token) is missing")
+            }
             Kind::ForgedBearer => (401, "the access token was not issued by this gateway"),
         }
     }
