@@ -178,7 +178,56 @@ export declare class PopTokenValidator {
    * decoded token, or throws the TaapError subclass of the first failed check.
    */
   validate(token: string, publicKey: PublicKey, ehts: EhtsInput, options?: { now?: EpochTime } | null): PopToken;
+  /**
+   * Validates the PoP token a request as received carries in X-Authorization; `uri`,
+   * `http-method` and header lookups follow the core's rules.
+   */
+  validateRequest(publicKey: PublicKey, request: ReceivedRequest, options?: { now?: EpochTime } | null): PopToken;
 }
+
+/** An HTTP request as a gateway received it, e.g. Node's `IncomingMessage` fields and body. */
+export interface ReceivedRequest {
+  /** The method as received. */
+  method: string;
+  /** The request target (`req.url`: path and query) or a full URL. */
+  url: UrlLike;
+  /** The headers as received; a repeated header's first value counts. */
+  headers?:
+    | ReadonlyMap<string, string | Uint8Array>
+    | Iterable<readonly [string, string | Uint8Array]>
+    | { readonly [name: string]: string | Uint8Array | readonly string[] | undefined }
+    | null;
+  /** The exact body bytes. */
+  body?: BytesLike | null;
+}
+
+/**
+ * Which headers of an outgoing request a PoP token signs: the core's one signing policy.
+ * `new SignPolicy()` follows T-Mobile's docs (Content-Type, then Authorization, each when
+ * present); names match ignoring ASCII case; X-Authorization is never signed.
+ */
+export declare class SignPolicy {
+  /** The docs' policy: Content-Type and Authorization when present. */
+  constructor();
+  /** Signs exactly these headers, in this order, each when the request has it. */
+  static headers(names: readonly string[]): SignPolicy;
+  /** Signs every header the request carries, in the request's order. */
+  static allHeaders(): SignPolicy;
+  /** A new policy that also signs header `name`. */
+  withHeader(name: string): SignPolicy;
+  /** A new policy that never signs header `name`. */
+  withoutHeader(name: string): SignPolicy;
+  /** The `[name, value]` pairs of `headers` this policy signs, in signing order, values trimmed. */
+  select(headers: HeadersInput): [string, string][];
+  /** Whether `other` selects the same headers. */
+  equals(other: unknown): boolean;
+}
+
+/** The `uri` value of a URL or path: path plus percent-decoded query, as the gateway compares it. */
+export declare function requestUri(url: UrlLike): string;
+
+/** The `http-method` value: the method upper-cased, which must be an HTTP token. */
+export declare function requestMethod(method: string): string;
 
 /** What `signRequest` reads from a fetch() `init`; every other member is passed through. */
 export interface SignableInit {
@@ -197,8 +246,10 @@ export interface RequestLike {
 
 /** Options of `signRequest`. */
 export interface SignRequestOptions extends BuildOptions {
-  /** Sign only these headers (any case); default: every header but X-Authorization. */
-  signHeaders?: readonly string[];
+  /** Sign these headers (any case), in this order: `SignPolicy.headers(signHeaders)`. */
+  signHeaders?: readonly string[] | null;
+  /** The signing policy; default `new SignPolicy()` (the docs' Content-Type and Authorization). */
+  policy?: SignPolicy | null;
 }
 
 /** The headers `signRequest` returns: the caller's shape, X-Authorization added. */

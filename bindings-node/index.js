@@ -8,6 +8,7 @@ const { PrivateKey, PublicKey } = require('./lib/keys');
 const { PopToken } = require('./lib/token');
 const { PopTokenValidator } = require('./lib/validator');
 const { signRequest } = require('./lib/sign-request');
+const { SignPolicy, requestUri, requestMethod } = require('./lib/policy');
 const { AccessToken, TaapClient } = require('./lib/client');
 
 module.exports = {
@@ -16,6 +17,9 @@ module.exports = {
   PopToken,
   PopTokenValidator,
   signRequest,
+  SignPolicy,
+  requestUri,
+  requestMethod,
   TaapClient,
   AccessToken,
   TaapError: errors.TaapError,

@@ -3,16 +3,14 @@
 // request exactly as it will be sent.
 
 const args = require('./args');
-const { PopToken, body } = require('./token');
+const { call } = require('./errors');
+const { privateHandleOf } = require('./keys');
+const { SignPolicy, policyHandleOf } = require('./policy');
+const { body, buildOptions } = require('./token');
 
 const HEADER = 'X-Authorization';
-const OPTIONS = ['ttlSecs', 'iat', 'jti', 'signHeaders'];
-
-/** fetch() strips leading and trailing HTTP whitespace from header values before sending. */
-function sentValue(value, what) {
-  if (typeof value !== 'string') throw args.fail(what, 'a string', value);
-  return value.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
-}
+const OPTIONS = ['ttlSecs', 'iat', 'jti', 'signHeaders', 'policy'];
+const DOCS_POLICY = new SignPolicy();
 
 function isRequestLike(input) {
   return input !== null && typeof input === 'object' && !(input instanceof URL) && typeof input.url === 'string';
@@ -22,22 +20,16 @@ function isAuthorizationHeader(name) {
   return name.toLowerCase() === HEADER.toLowerCase();
 }
 
-/** The headers to sign, in order: all but X-Authorization, or the `signHeaders` ones. */
-function signedHeaders(source, signHeaders) {
-  const wanted = signHeaders === undefined ? undefined : new Set(signHeaderNames(signHeaders));
-  if (source === undefined || source === null) return [];
-  const [names, values] = args.pairs(source, 'init.headers', sentValue);
-  const headers = [];
-  names.forEach((name, index) => {
-    if (isAuthorizationHeader(name)) return;
-    if (wanted === undefined || wanted.has(name.toLowerCase())) headers.push([name, values[index]]);
-  });
-  return headers;
-}
-
-function signHeaderNames(value) {
-  if (!Array.isArray(value)) throw args.fail('options.signHeaders', 'an array of header names', value);
-  return value.map((name, index) => args.string(name, `options.signHeaders[${index}]`).toLowerCase());
+/** The core policy the options ask for: `policy`, else `signHeaders` names, else the docs'. */
+function policyOf(opts) {
+  const given = (value) => value !== undefined && value !== null;
+  if (given(opts.policy) && given(opts.signHeaders)) {
+    throw new TypeError('pass options.policy or options.signHeaders, not both');
+  }
+  if (given(opts.policy)) return policyHandleOf(opts.policy, 'options.policy');
+  if (!given(opts.signHeaders)) return policyHandleOf(DOCS_POLICY, 'options.policy');
+  if (!Array.isArray(opts.signHeaders)) throw args.fail('options.signHeaders', 'an array of header names', opts.signHeaders);
+  return policyHandleOf(SignPolicy.headers(opts.signHeaders), 'options.signHeaders');
 }
 
 /** A copy of the caller's headers, in the same shape, with the PoP token set. */
@@ -63,8 +55,9 @@ function withToken(source, token) {
 
 /**
  * Signs a fetch()/undici request: returns a copy of `init` whose headers carry an
- * X-Authorization PoP token over those headers, the URL's path and query, the method and
- * the body. `input` is a URL string, a URL or a Request (whose body, if any, must be
+ * X-Authorization PoP token over the headers the core's signing policy picks (by default
+ * the docs' Content-Type and Authorization; `options.signHeaders` names them, or
+ * `options.policy` is a SignPolicy), the URL's path and query, the method and the body. `input` is a URL string, a URL or a Request (whose body, if any, must be
  * passed again as `init.body`, since a stream cannot be read synchronously).
  */
 function signRequest(key, input, init, options) {
@@ -80,11 +73,15 @@ function signRequest(key, input, init, options) {
     throw new TypeError('the Request has a body; pass it again as init.body (a stream cannot be signed before it is sent)');
   }
   const opts = args.options(options, 'options', OPTIONS);
-  const token = PopToken.forRequest(
-    key,
-    { method, url, headers: signedHeaders(headerSource, opts.signHeaders), body: body(fields.body, 'init.body') },
-    { ttlSecs: opts.ttlSecs, iat: opts.iat, jti: opts.jti },
-  );
+  const policy = policyOf(opts);
+  const handle = privateHandleOf(key, 'key');
+  const methodText = args.string(method, 'init.method');
+  const [names, values] = headerSource === undefined || headerSource === null
+    ? [[], []]
+    : args.pairs(headerSource, 'init.headers', args.string);
+  const bytes = body(fields.body, 'init.body');
+  const rest = buildOptions({ ttlSecs: opts.ttlSecs, iat: opts.iat, jti: opts.jti });
+  const token = call(() => policy.sign(handle, methodText, url, names, values, bytes, ...rest));
   return { ...fields, method, headers: withToken(headerSource, token) };
 }
 

@@ -124,4 +124,4 @@ function fromDecoded(decoded) {
   return new PopToken(INTERNAL, decoded);
 }
 
-module.exports = { PopToken, fromDecoded, body };
+module.exports = { PopToken, fromDecoded, body, buildOptions };

@@ -5,9 +5,21 @@ const native = require('./native');
 const { call } = require('./errors');
 const args = require('./args');
 const { publicHandleOf } = require('./keys');
-const { fromDecoded } = require('./token');
+const { body, fromDecoded } = require('./token');
 
 const OPTIONS = ['leewaySecs', 'maxAgeSecs', 'required', 'replayCache'];
+const REQUEST_FIELDS = ['method', 'url', 'headers', 'body'];
+
+/** Node's header objects type absent headers as `undefined`; they are not received headers. */
+function presentHeaders(headers) {
+  if (!args.isPlainObject(headers)) return headers;
+  return Object.fromEntries(Object.entries(headers).filter(([, value]) => value !== undefined));
+}
+
+/** A header value as Node hands it over: a string, bytes, or (repeated headers) an array whose first value counts. */
+function receivedValue(value, what) {
+  return args.bytes(Array.isArray(value) ? value[0] : value, what);
+}
 
 function requiredNames(value) {
   if (value === undefined || value === null) return [];
@@ -51,6 +63,28 @@ class PopTokenValidator {
     const key = publicHandleOf(publicKey, 'publicKey');
     const now = args.optionalEpochSeconds(opts.now, 'options.now');
     return fromDecoded(call(() => this.#handle.validate(text, key, names, values, now)));
+  }
+
+  /**
+   * Validates the PoP token a request as received carries in X-Authorization:
+   * `{ method, url, headers, body }` with `url` the request target (path and query, e.g.
+   * Node's `req.url`) or a full URL, `headers` as received (a Map, pairs, a plain object
+   * such as `req.headers`, or Headers) and the exact body. `uri`, `http-method` and header
+   * lookups follow the core's rules.
+   */
+  validateRequest(publicKey, request, options) {
+    if (request === undefined || request === null) throw args.fail('request', 'an object with method and url', request);
+    const fields = args.options(request, 'request', REQUEST_FIELDS);
+    const opts = args.options(options, 'options', ['now']);
+    const method = args.string(fields.method, 'request.method');
+    const target = args.urlText(fields.url, 'request.url');
+    const [names, values] = fields.headers === undefined || fields.headers === null
+      ? [[], []]
+      : args.pairs(presentHeaders(fields.headers), 'request.headers', receivedValue);
+    const bytes = body(fields.body, 'request.body');
+    const key = publicHandleOf(publicKey, 'publicKey');
+    const now = args.optionalEpochSeconds(opts.now, 'options.now');
+    return fromDecoded(call(() => this.#handle.validateRequest(key, method, target, names, values, bytes, now)));
   }
 }
 

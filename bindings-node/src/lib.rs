@@ -11,6 +11,7 @@ mod bytes;
 mod client;
 mod error;
 mod keys;
+mod policy;
 mod token;
 mod validator;
 

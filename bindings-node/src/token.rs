@@ -11,7 +11,7 @@ use crate::error::{rejection, to_js, Failure};
 use crate::keys::PrivateKeyHandle;
 
 /// Options as JavaScript passes them: each one may be absent, leaving the core's default.
-fn build_options(ttl_secs: Option<i64>, iat: Option<i64>, jti: Option<String>) -> taap::BuildOptions {
+pub fn build_options(ttl_secs: Option<i64>, iat: Option<i64>, jti: Option<String>) -> taap::BuildOptions {
     taap::BuildOptions { ttl_secs: ttl_secs.unwrap_or(taap::DEFAULT_TTL_SECS), iat, jti }
 }
 

@@ -2,7 +2,7 @@
 
 use napi_derive::napi;
 
-use crate::bytes::{check_parallel, pairs, BytesArg};
+use crate::bytes::{as_bytes, check_parallel, pairs, BytesArg};
 use crate::error::{to_js, Failure};
 use crate::keys::PublicKeyHandle;
 use crate::token::DecodedToken;
@@ -63,5 +63,27 @@ impl ValidatorHandle {
         let values: Vec<(&str, &[u8])> = pairs(&names, &values).collect();
         let now = now.unwrap_or_else(taap::now_unix);
         self.inner.validate_at(&token, &key.inner, &values, now).map(DecodedToken::from).map_err(to_js)
+    }
+
+    /// Validates the PoP token in a request as received (method, path and query or URL,
+    /// headers as parallel arrays, exact body), by the core's request rules.
+    #[napi]
+    #[allow(clippy::too_many_arguments)]
+    pub fn validate_request(
+        &self,
+        key: &PublicKeyHandle,
+        method: String,
+        target: String,
+        header_names: Vec<String>,
+        header_values: Vec<BytesArg>,
+        body: BytesArg,
+        now: Option<i64>,
+    ) -> Result<DecodedToken, Failure> {
+        check_parallel(&header_names, &header_values)?;
+        let headers = pairs(&header_names, &header_values);
+        let request =
+            taap::ReceivedRequest::new(&method, &target, headers, as_bytes(&body)).map_err(to_js)?;
+        let now = now.unwrap_or_else(taap::now_unix);
+        self.inner.validate_request_at(&key.inner, &request, now).map(DecodedToken::from).map_err(to_js)
     }
 }

@@ -6,12 +6,15 @@ import {
   PopTokenValidator,
   PrivateKey,
   PublicKey,
+  SignPolicy,
   TaapClient,
   TaapError,
   type AccessToken,
   type TaapErrorCode,
   TokenExpiredError,
   coreVersion,
+  requestMethod,
+  requestUri,
   signRequest,
 } from 'taap';
 
@@ -53,6 +56,11 @@ async function usage(): Promise<void> {
   await fetch('https://h/x', viaPairs);
   const plain: Record<string, string> = init.headers;
   signRequest(key, new Request('https://h/x'), undefined, { signHeaders: ['accept'], ttlSecs: 30 });
+  const policy: SignPolicy = SignPolicy.allHeaders().withoutHeader('Cookie');
+  signRequest(key, 'https://h/x', { headers: { Accept: '*/*' } }, { policy: new SignPolicy().withHeader('Accept') });
+  const selected: [string, string][] = SignPolicy.headers(['Accept']).select(new Headers({ Accept: '*/*' }));
+  const uri: string = requestUri(new URL('https://h/a?b=%20')) + requestMethod('get');
+  const received: PopToken = validator.validateRequest(publicKey, { method: 'GET', url: '/a', headers: { accept: ['*/*'], host: undefined }, body: Buffer.alloc(0) });
 
   const client = new TaapClient({ clientId: 'id', clientSecret: 'secret', key, server: 'v2', retry: { maxRetries: 1 }, requestTimeoutMs: 5000 });
   const accessToken: AccessToken = await client.accessToken();
@@ -75,7 +83,7 @@ async function usage(): Promise<void> {
     }
   }
   const configCode: 'TAAP_CONFIG' = ConfigError.code;
-  void [bits, sameKey, der, fromObject, names, left, alg, checked, redirect, configCode, coreVersion, headersShape, plain, bearer, expires, flavor, json];
+  void [bits, sameKey, der, fromObject, names, left, alg, checked, redirect, configCode, coreVersion, headersShape, plain, bearer, expires, flavor, json, policy, selected, uri, received, policy.equals(policy)];
 }
 
 // @ts-expect-error ehts values are strings or bytes, not numbers
