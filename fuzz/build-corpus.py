@@ -127,6 +127,14 @@ def request_seeds(corpus):
             corpus.add("request_signer", FIELD.join(fields + pairs(headers)))
 
 
+def backend_seeds(corpus):
+    """The token vectors' ehts, iat and jti, on each of the target's keys."""
+    for case in load("tokens.json")["cases"]:
+        for key_index in (b"0", b"3"):
+            fields = [key_index, str(case["iat"]).encode(), case["jti"].encode()] + pairs(case["ehts"])
+            corpus.add("backend_differential", FIELD.join(fields))
+
+
 def gateway_seeds(corpus):
     json_type = ("Content-Type", "application/json")
     v6_body = json.dumps({
@@ -167,6 +175,7 @@ def main():
     key_seeds(corpus)
     request_seeds(corpus)
     gateway_seeds(corpus)
+    backend_seeds(corpus)
     for target, count in sorted(corpus.counts.items()):
         print(f"{target}: {count} seeds")
 

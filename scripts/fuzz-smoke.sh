@@ -3,7 +3,7 @@
 # (executions, coverage, corpus). Exits non-zero if any target found a crash, leak or timeout;
 # the input that triggered it is saved under fuzz/artifacts/TARGET/.
 #
-#   scripts/fuzz-smoke.sh                  # CI smoke run: 12 s per target, 6 targets
+#   scripts/fuzz-smoke.sh                  # CI smoke run: 12 s per target, 7 targets
 #   FUZZ_SECONDS=600 FUZZ_PARALLEL=2 scripts/fuzz-smoke.sh   # the long run SECURITY.md reports
 #
 # cargo-fuzz needs nightly-only rustc flags; RUSTC_BOOTSTRAP=1 lets the stable toolchain accept
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 seconds="${FUZZ_SECONDS:-12}"
 parallel="${FUZZ_PARALLEL:-1}"
-targets=(${FUZZ_TARGETS:-token_decode token_validate private_key public_key request_signer gateway})
+targets=(${FUZZ_TARGETS:-token_decode token_validate private_key public_key request_signer gateway backend_differential})
 logs="fuzz/logs"
 export RUSTC_BOOTSTRAP=1
 # The workspace's target directory is not the fuzz crate's; cargo-fuzz picks its own.
