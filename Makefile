@@ -4,7 +4,7 @@
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: test lint test-rust test-vectors test-python test-node test-c demo bench test-asan test-fuzz test-deny bad-input-matrix rss-soak
+.PHONY: test lint test-rust check-wasm test-vectors test-python test-node test-c demo bench test-asan test-fuzz test-deny bad-input-matrix rss-soak
 
 ## Run every test suite: lint, Rust, conformance vectors, C/PHP (valgrind, ASan), Node, Python,
 ## the fuzz smoke run and the dependency policy.
@@ -15,10 +15,18 @@ test: lint test-rust test-vectors test-c test-asan test-node test-python test-fu
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --release --workspace --all-targets --quiet -- -D warnings
+	$(CARGO) clippy --release -p taap --no-default-features --features rustcrypto --all-targets --quiet -- -D warnings
 
-## The core and CLI: unit, conformance, property, CLI and end-to-end gateway tests.
-test-rust:
+## The core and CLI: unit, conformance, property, CLI and end-to-end gateway tests; the core's
+## suite again on the pure-Rust rustcrypto backend (and without the client), and its wasm build.
+test-rust: check-wasm
 	$(CARGO) test --release --workspace --exclude taap-python --exclude taap-node --exclude taap-c
+	$(CARGO) test --release -p taap --no-default-features --features rustcrypto
+	$(CARGO) check --release -p taap --no-default-features --features rustcrypto,client --all-targets
+
+## The core builds for wasm32-unknown-unknown on the rustcrypto backend (target: rustup target add).
+check-wasm:
+	$(CARGO) build --release -p taap --no-default-features --features rustcrypto --target wasm32-unknown-unknown
 
 ## The committed vectors still match T-Mobile's official JavaScript builder.
 test-vectors:
