@@ -15,6 +15,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+/* libtaap is built with its HTTP client (taap_client_*) by default. Define TAAP_NO_CLIENT when
+ * compiling against a libtaap built with `cargo build -p taap-c --no-default-features`. */
+#if !defined(TAAP_NO_CLIENT) && !defined(TAAP_CLIENT)
+#define TAAP_CLIENT 1
+#endif
 
 /**
  * What a taap call returned: `TAAP_OK`, or the kind of error (details in
@@ -93,11 +98,13 @@ typedef enum taap_status {
     TAAP_PANIC = 102,
 } taap_status;
 
+#if defined(TAAP_CLIENT)
 /**
  * A TAAP client for one set of credentials: fetches and caches access tokens (one refresh
  * for all threads) and sends signed API calls. Thread-safe; free with `taap_client_free`.
  */
 typedef struct taap_client taap_client;
+#endif
 
 /**
  * A decoded PoP token (from `taap_pop_token_decode` or a validator). Free with
@@ -116,10 +123,12 @@ typedef struct taap_private_key taap_private_key;
  */
 typedef struct taap_public_key taap_public_key;
 
+#if defined(TAAP_CLIENT)
 /**
  * The answer to `taap_client_send`: status, headers, body. Free with `taap_response_free`.
  */
 typedef struct taap_response taap_response;
+#endif
 
 /**
  * A validator configured once and shared by any number of threads; with a replay cache it
@@ -127,6 +136,7 @@ typedef struct taap_response taap_response;
  */
 typedef struct taap_validator taap_validator;
 
+#if defined(TAAP_CLIENT)
 /**
  * Tuning of a client. A zeroed struct (or a NULL pointer) means the defaults.
  */
@@ -181,6 +191,7 @@ typedef struct taap_client_options {
      */
     bool no_clock_skew_correction;
 } taap_client_options;
+#endif
 
 /**
  * One ehts entry (or HTTP header): a name and its exact value, both NUL-terminated.
@@ -291,6 +302,7 @@ typedef struct taap_validate_options {
 extern "C" {
 #endif // __cplusplus
 
+#if defined(TAAP_CLIENT)
 /**
  * The access token (TAAP steps 1 and 2): the cached one, or a new one when it is missing or
  * near expiry; concurrent callers share one refresh. `*out_token` is a secret: free it with
@@ -304,7 +316,9 @@ extern "C" {
 enum taap_status taap_client_access_token(const struct taap_client *client,
                                           char **out_token,
                                           uint64_t *out_expires_in);
+#endif
 
+#if defined(TAAP_CLIENT)
 /**
  * Frees a client (and its cached access token). NULL is ignored.
  *
@@ -312,7 +326,9 @@ enum taap_status taap_client_access_token(const struct taap_client *client,
  * `client` is NULL or live and no longer used by any thread.
  */
 void taap_client_free(struct taap_client *client);
+#endif
 
+#if defined(TAAP_CLIENT)
 /**
  * Creates a client. `server` is `"v2"`, `"v6"` (T-Mobile's token endpoints) or a full token
  * endpoint URL ending in `/v2/tokens` or `/v6/tokens`. The client keeps its own reference to
@@ -328,7 +344,9 @@ enum taap_status taap_client_new(const struct taap_private_key *key,
                                  const char *server,
                                  const struct taap_client_options *options,
                                  struct taap_client **out);
+#endif
 
+#if defined(TAAP_CLIENT)
 /**
  * Like `taap_client_access_token`, but fetches a new token now, replacing the cached one.
  *
@@ -338,7 +356,9 @@ enum taap_status taap_client_new(const struct taap_private_key *key,
 enum taap_status taap_client_refresh_access_token(const struct taap_client *client,
                                                   char **out_token,
                                                   uint64_t *out_expires_in);
+#endif
 
+#if defined(TAAP_CLIENT)
 /**
  * Sends a TAAP-signed API call (step 4): `headers` in order (`Content-Type:
  * application/json` is added first when absent; `Authorization` and `X-Authorization` are the
@@ -359,6 +379,7 @@ enum taap_status taap_client_send(const struct taap_client *client,
                                   const uint8_t *body,
                                   size_t body_len,
                                   struct taap_response **out);
+#endif
 
 /**
  * The HTTP status the OAuth server answered when the last call on this thread that returned
@@ -632,6 +653,7 @@ enum taap_status taap_public_key_to_jwk(const struct taap_public_key *key, char 
  */
 enum taap_status taap_public_key_to_pem(const struct taap_public_key *key, char **out);
 
+#if defined(TAAP_CLIENT)
 /**
  * The body, valid until the response is freed; `*out_len` (when not NULL) receives its length.
  * A NUL follows the body, so a text body can be used as a C string. NULL for NULL.
@@ -640,7 +662,9 @@ enum taap_status taap_public_key_to_pem(const struct taap_public_key *key, char 
  * `response` is NULL or live; `out_len` is NULL or writable.
  */
 const uint8_t *taap_response_body(const struct taap_response *response, size_t *out_len);
+#endif
 
+#if defined(TAAP_CLIENT)
 /**
  * Frees a response. NULL is ignored.
  *
@@ -648,7 +672,9 @@ const uint8_t *taap_response_body(const struct taap_response *response, size_t *
  * `response` is NULL or live, not used again afterwards.
  */
 void taap_response_free(struct taap_response *response);
+#endif
 
+#if defined(TAAP_CLIENT)
 /**
  * The first value of header `name` (compared ignoring ASCII case), valid until the response
  * is freed; NULL when absent.
@@ -657,7 +683,9 @@ void taap_response_free(struct taap_response *response);
  * `response` is NULL or live; `name` is NULL or NUL-terminated.
  */
 const char *taap_response_header(const struct taap_response *response, const char *name);
+#endif
 
+#if defined(TAAP_CLIENT)
 /**
  * All headers in arrival order (names lower-case), valid until the response is freed;
  * `*out_len` receives their number. NULL (and 0) for a NULL response.
@@ -667,7 +695,9 @@ const char *taap_response_header(const struct taap_response *response, const cha
  */
 const struct taap_ehts_entry *taap_response_headers(const struct taap_response *response,
                                                     size_t *out_len);
+#endif
 
+#if defined(TAAP_CLIENT)
 /**
  * The HTTP status code; 0 for NULL.
  *
@@ -675,6 +705,7 @@ const struct taap_ehts_entry *taap_response_headers(const struct taap_response *
  * `response` is NULL or live.
  */
 uint16_t taap_response_status(const struct taap_response *response);
+#endif
 
 /**
  * One line saying what a status means (the same text in every binding's documentation); a

@@ -10,7 +10,9 @@
 #      (no leaks, no errors), and a larger multi-threaded run;
 #   5. installs under a temporary prefix and builds examples/c against it with pkg-config,
 #      statically and dynamically, comparing the example's token with the vector;
-#   6. runs the PHP test (examples/php/pop.php and the vectors through FFI).
+#   6. runs the PHP test (examples/php/pop.php and the vectors through FFI);
+#   7. builds libtaap without its client (--no-default-features): no taap_client_* symbols and
+#      no HTTP/TLS stack, and a token built through taap.h compiled with -DTAAP_NO_CLIENT.
 # Needs (Debian): build-essential pkg-config valgrind php-cli libjansson-dev, and cargo.
 # Honours CARGO_TARGET_DIR (default: the workspace's target/).
 set -euo pipefail
@@ -100,4 +102,17 @@ make --no-print-directory -s -C "$root/examples/c" clean
 
 step "PHP: examples/php/pop.php and the vectors through FFI"
 TAAP_LIB="$release/libtaap.so" php "$crate_dir/tests/php/test.php"
+
+step "libtaap without the client (cargo build -p taap-c --no-default-features)"
+cargo build --release --quiet -p taap-c --no-default-features
+# Mangled Rust paths carry the crate name after its length: 4ureq, 6rustls.
+if nm "$release/libtaap.a" 2>/dev/null | grep -qE 'taap_client_|4ureq|6rustls'; then
+    fail "the no-client libtaap.a holds client, ureq or rustls code"
+fi
+printf '#include "taap.h"\n#ifdef TAAP_CLIENT\n#error TAAP_CLIENT\n#endif\nint main(void) { return taap_version() == NULL; }\n' |
+    gcc -std=c11 -Wall -Wextra -Werror -DTAAP_NO_CLIENT -I"$crate_dir/include" -x c - "$release/libtaap.a" \
+        -lpthread -ldl -lm -o "$build/taap_no_client"
+"$build/taap_no_client" || fail "the no-client libtaap does not run"
+# Leave the default (client) library in place for whatever runs next.
+cargo build --release --quiet -p taap-c
 echo "C binding: every step passed in ${SECONDS}s"

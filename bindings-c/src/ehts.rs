@@ -51,6 +51,7 @@ pub(crate) unsafe fn ehts_pairs<'a>(
 ///
 /// # Safety
 /// As for [`ehts_pairs`].
+#[cfg(feature = "client")]
 pub(crate) unsafe fn header_pairs<'a>(
     entries: *const taap_ehts_entry,
     len: usize,

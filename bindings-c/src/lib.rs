@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 mod boundary;
+#[cfg(feature = "client")]
 mod client;
 mod convert;
 mod ehts;
@@ -19,6 +20,7 @@ mod token;
 mod validator;
 
 pub use boundary::{taap_last_error_http_status, taap_last_error_message};
+#[cfg(feature = "client")]
 pub use client::*;
 pub use ehts::taap_ehts_entry;
 pub use keys::*;
