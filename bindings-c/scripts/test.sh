@@ -110,7 +110,7 @@ if nm "$release/libtaap.a" 2>/dev/null | grep -qE 'taap_client_|4ureq|6rustls'; 
     fail "the no-client libtaap.a holds client, ureq or rustls code"
 fi
 printf '#include "taap.h"\n#ifdef TAAP_CLIENT\n#error TAAP_CLIENT\n#endif\nint main(void) { return taap_version() == NULL; }\n' |
-    gcc -std=c11 -Wall -Wextra -Werror -DTAAP_NO_CLIENT -I"$crate_dir/include" -x c - "$release/libtaap.a" \
+    gcc -std=c11 -Wall -Wextra -Werror -DTAAP_NO_CLIENT -I"$crate_dir/include" -x c - -x none "$release/libtaap.a" \
         -lpthread -ldl -lm -o "$build/taap_no_client"
 "$build/taap_no_client" || fail "the no-client libtaap does not run"
 # Leave the default (client) library in place for whatever runs next.
