@@ -1,4 +1,6 @@
-//! Criterion benchmarks of the core's hot paths (run: `cargo bench -p taap`).
+//! Criterion benchmarks of the core's hot paths, on either crypto backend:
+//! `cargo bench -p taap` (aws-lc) or
+//! `cargo bench -p taap --no-default-features --features rustcrypto` (pure Rust).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use taap::{BuildOptions, PopToken, PopTokenValidator, PrivateKey, ValidatorOptions};

@@ -164,3 +164,40 @@ fn a_signature_of_another_key_fails_on_both_sides() {
     let public = key.public_key();
     assert!(!other::verify(public.modulus(), public.exponent(), signing_input.as_bytes(), &signature));
 }
+
+/// Both backends refuse a key whose numbers disagree, with the same kind and message: AWS-LC
+/// checks the stored CRT values too, so the rustcrypto backend does as well.
+#[test]
+fn inconsistent_private_keys_are_refused_alike() {
+    use pkcs1::der::{Decode, Encode};
+    use pkcs1::{RsaPrivateKeyRef, UintRef};
+
+    let der = keys()[0].1.clone();
+    let info = pkcs8::PrivateKeyInfoRef::from_der(&der).unwrap();
+    let key = RsaPrivateKeyRef::from_der(info.private_key.as_bytes()).unwrap();
+    let fields = |key: &RsaPrivateKeyRef<'_>| {
+        [key.private_exponent, key.prime1, key.exponent1, key.exponent2, key.coefficient]
+            .map(|field| field.as_bytes().to_vec())
+    };
+    for corrupted in 0..5 {
+        let mut numbers = fields(&key);
+        *numbers[corrupted].last_mut().unwrap() ^= 2;
+        let uint = |index: usize| UintRef::new(&numbers[index]).unwrap();
+        let bad = RsaPrivateKeyRef {
+            private_exponent: uint(0),
+            prime1: uint(1),
+            exponent1: uint(2),
+            exponent2: uint(3),
+            coefficient: uint(4),
+            ..key.clone()
+        };
+        let error = PrivateKey::from_der(&bad.to_der().unwrap(), None).unwrap_err();
+        assert_eq!(error.kind(), taap::ErrorKind::InvalidKey, "field {corrupted}");
+        assert_eq!(
+            error.to_string(),
+            "invalid key: the RSA private key is inconsistent or unsupported (its numbers do not form a \
+             valid two-prime RSA key)",
+            "field {corrupted}"
+        );
+    }
+}

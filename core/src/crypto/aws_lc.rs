@@ -33,15 +33,11 @@ pub(crate) struct SigningKey(KeyPair);
 
 impl SigningKey {
     pub(crate) fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
-        KeyPair::from_pkcs8(der)
-            .map(SigningKey)
-            .map_err(|rejection| super::private_key_rejected(rejection.description_()))
+        KeyPair::from_pkcs8(der).map(SigningKey).map_err(|_| super::private_key_rejected())
     }
 
     pub(crate) fn from_pkcs1_der(der: &[u8]) -> Result<Self> {
-        KeyPair::from_der(der)
-            .map(SigningKey)
-            .map_err(|rejection| super::private_key_rejected(rejection.description_()))
+        KeyPair::from_der(der).map(SigningKey).map_err(|_| super::private_key_rejected())
     }
 
     /// `bits` is one of the sizes `keys` accepts for generation.

@@ -34,10 +34,14 @@ pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
     digest.finish()
 }
 
-/// The message of a private key the backend refused after the DER checks passed; `reason`
-/// is a fixed word from the backend, never key material.
-fn private_key_rejected(reason: &str) -> crate::Error {
-    crate::Error::InvalidKey(format!("the RSA private key is inconsistent or unsupported ({reason})"))
+/// The message of a well-formed, right-sized private key the backend still refused. One
+/// wording for both backends: AWS-LC's own reason word for this is "UnexpectedError".
+fn private_key_rejected() -> crate::Error {
+    crate::Error::InvalidKey(
+        "the RSA private key is inconsistent or unsupported (its numbers do not form a valid \
+         two-prime RSA key)"
+            .into(),
+    )
 }
 
 /// The message of a public key the backend refused; `reason` is a fixed word, as above.

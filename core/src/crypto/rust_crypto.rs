@@ -1,13 +1,15 @@
 //! The pure-Rust backend: `rsa` 0.10 (constant-time crypto-bigint arithmetic) and `sha2`.
 //! No C, so it builds for wasm32-unknown-unknown and bare targets.
 
+use pkcs8::der::Decode;
 use rsa::pkcs1::DecodeRsaPrivateKey;
-use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use rsa::pkcs8::EncodePrivateKey;
 use rsa::signature::{SignatureEncoding, Signer, Verifier as _};
-use rsa::traits::PublicKeyParts;
+use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 use rsa::{BoxedUint, PrivateKey as RsaPrivateKey, PublicKey as RsaPublicKey};
 use sha2::Digest;
-use zeroize::Zeroizing;
+use subtle::{Choice, ConstantTimeEq};
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::Result;
 
@@ -38,23 +40,25 @@ impl Sha256 {
 pub(crate) struct SigningKey(Pkcs1v15Signer);
 
 impl SigningKey {
+    /// `der` is a PKCS#8 `PrivateKeyInfo` whose algorithm `keys` has checked is RSA.
     pub(crate) fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
-        RsaPrivateKey::from_pkcs8_der(der).map(Self::checked).map_err(|_| inconsistent())?
+        let info = pkcs8::PrivateKeyInfoRef::from_der(der).map_err(|_| super::private_key_rejected())?;
+        Self::from_pkcs1_der(info.private_key.as_bytes())
     }
 
+    /// Decoding runs `rsa`'s `validate` (the primes multiply to `n` and match `d`).
     pub(crate) fn from_pkcs1_der(der: &[u8]) -> Result<Self> {
-        RsaPrivateKey::from_pkcs1_der(der).map(Self::checked).map_err(|_| inconsistent())?
+        let key = RsaPrivateKey::from_pkcs1_der(der).map_err(|_| super::private_key_rejected())?;
+        if !stored_crt_values_match(&key, der) {
+            return Err(super::private_key_rejected());
+        }
+        Ok(SigningKey(Pkcs1v15Signer::new(key)))
     }
 
     /// `bits` is one of the sizes `keys` accepts for generation.
     pub(crate) fn generate(bits: u32) -> Result<Self> {
         let bits = usize::try_from(bits).map_err(|_| super::generation_failed())?;
         let key = RsaPrivateKey::new(&mut getrandom::SysRng, bits).map_err(|_| super::generation_failed())?;
-        Ok(SigningKey(Pkcs1v15Signer::new(key)))
-    }
-
-    /// Decoding already ran `validate` (the primes multiply to `n` and match `d`).
-    fn checked(key: RsaPrivateKey) -> Result<Self> {
         Ok(SigningKey(Pkcs1v15Signer::new(key)))
     }
 
@@ -78,8 +82,31 @@ impl SigningKey {
     }
 }
 
-fn inconsistent() -> crate::Error {
-    super::private_key_rejected("InconsistentComponents")
+/// AWS-LC refuses a key whose stored CRT values (dP, dQ, qInv) do not match its primes; `rsa`
+/// ignores them and computes its own. Comparing them here makes both backends accept the same
+/// keys. The comparison is constant-time and every secret copy is wiped.
+fn stored_crt_values_match(key: &RsaPrivateKey, pkcs1_der: &[u8]) -> bool {
+    let Ok(stored) = pkcs1::RsaPrivateKeyRef::from_der(pkcs1_der) else { return false };
+    let (Some(dp), Some(dq), Some(qinv)) = (key.dp(), key.dq(), key.qinv()) else { return false };
+    let mut qinv = qinv.retrieve();
+    let computed = [
+        Zeroizing::new(dp.to_be_bytes()),
+        Zeroizing::new(dq.to_be_bytes()),
+        Zeroizing::new(qinv.to_be_bytes()),
+    ];
+    qinv.zeroize();
+    let stored = [stored.exponent1.as_bytes(), stored.exponent2.as_bytes(), stored.coefficient.as_bytes()];
+    let all = computed
+        .iter()
+        .zip(stored)
+        .fold(Choice::from(1), |all, (computed, stored)| all & without_leading_zeros(computed).ct_eq(stored));
+    all.into()
+}
+
+/// DER integers carry no leading zeros; the limbs are zero-padded to the key's width.
+fn without_leading_zeros(bytes: &[u8]) -> &[u8] {
+    let first = bytes.iter().position(|&byte| byte != 0).unwrap_or(bytes.len());
+    &bytes[first..]
 }
 
 /// An RSA public key for RS256 verification.
