@@ -41,6 +41,7 @@ compile_error!(
 mod client;
 mod crypto;
 mod ehts;
+mod explain;
 mod error;
 mod keys;
 mod request;
@@ -55,6 +56,10 @@ pub use client::{
     AccessToken, ClientConfig, ClientSecret, OAuthServer, Response, RetryPolicy, TaapClient, Timeouts,
     TokenFlavor, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REFRESH_MARGIN, SKEW_THRESHOLD_SECS, TMOBILE_APIS,
     TMOBILE_V2_TOKEN_URL, TMOBILE_V6_TOKEN_URL,
+};
+pub use explain::{
+    explain, mask_secret, EdtsCheck, Entry, ExplainOptions, ExplainRequest, ExplainedClaims, ExplainedHeader,
+    Explanation, SignatureCheck, TimeCheck, Variant, VariantMatch,
 };
 pub use ehts::{Ehts, EhtsValues, MAX_EHTS_ENTRIES};
 pub use error::{Error, ErrorKind, Result};

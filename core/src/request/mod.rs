@@ -108,6 +108,13 @@ pub fn request_uri(url: &str) -> Result<Vec<u8>> {
     Ok(uri)
 }
 
+/// The path (as sent) and the raw query (not percent-decoded) `request_uri` starts from; the
+/// doctor derives the `uri` forms other signers use from them.
+pub(crate) fn request_uri_parts(url: &str) -> Result<(String, Option<String>)> {
+    let parsed = parse_request_url(url)?;
+    Ok((parsed.path().to_owned(), parsed.query().map(str::to_owned)))
+}
+
 fn parse_request_url(url: &str) -> Result<Url> {
     let bad_url = |error: url::ParseError| {
         // The URL itself is not echoed: query strings can carry credentials.
