@@ -1,0 +1,73 @@
+package dev.taap
+
+import dev.taap.ffi.FfiSignPolicy
+import dev.taap.ffi.popHeader
+import dev.taap.ffi.requestMethod
+import dev.taap.ffi.requestUri
+
+/** Which headers of an outgoing request a PoP token signs: the core's policy, bound. */
+class SignPolicy private constructor(internal val ffi: FfiSignPolicy) {
+    /** The ready-made policies. */
+    companion object {
+        /** The docs' policy: `Content-Type` and `Authorization` when present. */
+        @JvmStatic
+        fun docs(): SignPolicy = SignPolicy(FfiSignPolicy.docs())
+
+        /** Exactly these headers, in this order, each when the request has it. */
+        @JvmStatic
+        fun headers(names: List<String>): SignPolicy = SignPolicy(native { FfiSignPolicy.headers(names) })
+
+        /** Exactly these headers, in this order, each when the request has it. */
+        @JvmStatic
+        fun headers(vararg names: String): SignPolicy = headers(names.toList())
+
+        /** Every header the request carries, in the request's order. */
+        @JvmStatic
+        fun allHeaders(): SignPolicy = SignPolicy(FfiSignPolicy.allHeaders())
+    }
+
+    /** A new policy that also signs [name]. */
+    fun withHeader(name: String): SignPolicy = SignPolicy(native { ffi.withHeader(name) })
+
+    /** A new policy that never signs [name]. */
+    fun withoutHeader(name: String): SignPolicy = SignPolicy(native { ffi.withoutHeader(name) })
+
+    /** The PoP token for one request as this policy signs it. */
+    @JvmOverloads
+    fun sign(
+        key: PrivateKey,
+        method: String,
+        url: String,
+        headers: List<EhtsEntry>,
+        body: ByteArray,
+        options: BuildOptions = BuildOptions(),
+    ): String = native { ffi.sign(key.ffi, method, url, headers.toFfi(), body, options.toFfi()) }
+
+    /** Equal when both select the same headers. */
+    override fun equals(other: Any?): Boolean = other is SignPolicy && ffi.samePolicy(other.ffi)
+
+    /** Consistent with [equals]. */
+    override fun hashCode(): Int = ffi.describe().hashCode()
+
+    /** The header names this policy signs. */
+    override fun toString(): String = "SignPolicy(${ffi.describe()})"
+}
+
+/** The core's request rules and facts, for code that builds its own requests. */
+object Taap {
+    /** The header a PoP token travels in (`X-Authorization`). */
+    @JvmField
+    val POP_HEADER: String = popHeader()
+
+    /** The `uri` value of a URL or path: path plus percent-decoded query. */
+    @JvmStatic
+    fun requestUri(url: String): String = native { requestUri(url) }
+
+    /** The `http-method` value: upper-cased; it must be an HTTP token. */
+    @JvmStatic
+    fun requestMethod(method: String): String = native { requestMethod(method) }
+
+    /** The version of the native core inside this jar. */
+    @JvmStatic
+    fun coreVersion(): String = dev.taap.ffi.coreVersion()
+}
