@@ -4,11 +4,11 @@
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: test lint test-rust check-wasm test-vectors test-python test-node test-c demo bench test-asan test-fuzz test-deny bad-input-matrix rss-soak
+.PHONY: test lint test-rust check-wasm test-vectors test-python test-node test-c demo bench test-asan test-fuzz test-deny bad-input-matrix rss-soak wasm test-wasm
 
 ## Run every test suite: lint, Rust, conformance vectors, C/PHP (valgrind, ASan), Node, Python,
 ## the fuzz smoke run and the dependency policy.
-test: lint test-rust test-vectors test-c test-asan test-node test-python test-fuzz test-deny
+test: lint test-rust test-vectors test-c test-asan test-node test-wasm test-python test-fuzz test-deny
 	@echo "all test suites passed"
 
 ## Formatting and clippy (warnings are errors).
@@ -16,6 +16,7 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --release --workspace --all-targets --quiet -- -D warnings
 	$(CARGO) clippy --release -p taap --no-default-features --features rustcrypto --all-targets --quiet -- -D warnings
+	$(CARGO) clippy --release -p taap-wasm --target wasm32-unknown-unknown --quiet -- -D warnings
 
 ## The core and CLI: unit, conformance, property, CLI and end-to-end gateway tests; the core's
 ## suite again on the pure-Rust rustcrypto backend (and without the client), and its wasm build.
@@ -39,6 +40,15 @@ test-python:
 ## The Node.js package.
 test-node:
 	cd bindings-node && npm ci --no-audit --no-fund && npm test
+
+## The npm package taap-wasm into bindings-wasm/pkg/ and the token page into web/ (installs
+## wasm-bindgen-cli, in the version of Cargo.lock's wasm-bindgen, on first use).
+wasm:
+	bash bindings-wasm/scripts/build.sh
+
+## taap-wasm under Node: every conformance vector on both signers, the bad-input column.
+test-wasm: wasm
+	cd bindings-wasm && npm ci --no-audit --no-fund && npm test
 
 ## The C ABI, under gcc -Werror, valgrind, and PHP FFI.
 test-c:

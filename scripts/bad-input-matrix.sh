@@ -39,6 +39,9 @@ if [[ "${1:-}" != "--assemble" ]]; then
     (cd bindings-node && { [[ -d node_modules ]] || npm ci --no-audit --no-fund; } &&
         node scripts/build.js && node --test test/bad-input-matrix.test.js)
 
+    step "wasm column"
+    bash bindings-wasm/scripts/build.sh && node --test bindings-wasm/test/bad-input-matrix.test.mjs
+
     step "Python column"
     if [[ -x "$venv/bin/python" ]] && "$venv/bin/python" -c "import taap" 2>/dev/null; then
         # Rebuild the installed package from the working tree first.

@@ -144,6 +144,15 @@ impl PopToken {
 
     /// Signs an [`Ehts`] list (e.g. one whose body was streamed from a reader).
     pub fn sign(key: &PrivateKey, ehts: &Ehts, options: &BuildOptions) -> Result<String> {
+        let signing_input = Self::unsigned_token(ehts, options, key.bits())?;
+        let signature = key.sign(signing_input.as_bytes())?;
+        Ok(Self::attach_signature(signing_input, &signature))
+    }
+
+    /// `header.payload` of the token [`PopToken::sign`] would build, for a signer outside the
+    /// core (WebCrypto in a browser) whose RSA key has `key_bits` bits: the claims, edts and
+    /// encoding stay the core's. Finish it with [`PopToken::attach_signature`].
+    pub fn unsigned_token(ehts: &Ehts, options: &BuildOptions, key_bits: u32) -> Result<String> {
         options.check()?;
         if ehts.is_empty() {
             return Err(Error::InvalidEhts("no entries; sign at least uri and http-method".into()));
@@ -162,15 +171,20 @@ impl PopToken {
             jti: &jti,
         };
         let payload = serde_json::to_vec(&claims).expect("claims always serialise");
-        check_token_size(&payload, key)?;
+        check_token_size(&payload, key_bits)?;
         let mut token = String::with_capacity(HEADER_B64.len() + payload.len() * 4 / 3 + 350);
         token.push_str(HEADER_B64);
         token.push('.');
         token.push_str(&base64url(&payload));
-        let signature = key.sign(token.as_bytes())?;
-        token.push('.');
-        token.push_str(&base64url(&signature));
         Ok(token)
+    }
+
+    /// The token text: `signing_input` from [`PopToken::unsigned_token`] plus the RS256
+    /// signature over it.
+    pub fn attach_signature(mut signing_input: String, signature: &[u8]) -> String {
+        signing_input.push('.');
+        signing_input.push_str(&base64url(signature));
+        signing_input
     }
 
     /// Decodes a token's header and claims without verifying anything but their shape.
@@ -243,9 +257,9 @@ impl fmt::Debug for PopToken {
 }
 
 /// Refuses, before signing, a token that [`PopToken::decode`] and every validator would refuse.
-fn check_token_size(payload: &[u8], key: &PrivateKey) -> Result<()> {
+fn check_token_size(payload: &[u8], key_bits: u32) -> Result<()> {
     let base64_len = |bytes: usize| bytes.div_ceil(3) * 4 - (3 - bytes % 3) % 3;
-    let signature_len = (key.bits() as usize).div_ceil(8);
+    let signature_len = (key_bits as usize).div_ceil(8);
     let token_len = HEADER_B64.len() + 1 + base64_len(payload.len()) + 1 + base64_len(signature_len);
     if token_len > MAX_TOKEN_BYTES {
         return Err(Error::InvalidEhts(format!(

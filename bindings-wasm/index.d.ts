@@ -1,0 +1,400 @@
+// Type definitions for taap-wasm: T-Mobile API Access Protocol PoP tokens from the taap Rust
+// core in WebAssembly. Names and shapes follow the Node package `taap`.
+
+/** Text (sent as UTF-8) or bytes. */
+export type BytesLike = string | Uint8Array | ArrayBuffer | ArrayBufferView;
+
+/**
+ * Ordered ehts: a Map, an array of [name, value] pairs, any iterable of pairs, or a plain
+ * object (insertion order; integer-like keys would come first, so use a Map for those).
+ */
+export type EhtsInput =
+  | ReadonlyMap<string, string | Uint8Array>
+  | Iterable<readonly [string, string | Uint8Array]>
+  | { readonly [name: string]: string | Uint8Array };
+
+/** Request headers: a plain object, a Map, `Headers` or any iterable of [name, value]. */
+export type HeadersInput =
+  | ReadonlyMap<string, string>
+  | Iterable<readonly [string, string]>
+  | { readonly [name: string]: string };
+
+/** Epoch seconds, or a Date. */
+export type EpochTime = number | Date;
+
+/** A URL as a string or a WHATWG URL. */
+export type UrlLike = string | { readonly href: string };
+
+/** Options of one PoP token. */
+export interface BuildOptions {
+  /** Seconds from `iat` to `exp`, 1 to 3600 (default 120, as T-Mobile's builders). */
+  ttlSecs?: number;
+  /** Fixed issued-at; default: the clock. For tests and conformance vectors. */
+  iat?: EpochTime;
+  /** Fixed token id; default: a fresh random UUID v4, which every real call must use. */
+  jti?: string;
+}
+
+/** The HTTP request a PoP token is built for. */
+export interface RequestToSign {
+  /** HTTP method (default GET); signed upper-cased. */
+  method?: string;
+  /** Full URL or path; its path and query are signed as `uri`. */
+  url: UrlLike;
+  /** Headers to sign, in order, names as sent. */
+  headers?: HeadersInput | null;
+  /** The exact body (default empty); a stream cannot be signed before it is sent. */
+  body?: BytesLike | URLSearchParams | null;
+}
+
+/** An RSA public JWK as `toJwk()` returns it. */
+export interface RsaPublicJwk {
+  kty: 'RSA';
+  n: string;
+  e: string;
+  alg: 'RS256';
+  use: 'sig';
+  /** The RFC 7638 thumbprint. */
+  kid: string;
+}
+
+/** An RSA private key, parsed once; sign any number of tokens with it. */
+export declare class PrivateKey {
+  private constructor();
+  /** Loads PKCS#8, encrypted PKCS#8 (password needed) or PKCS#1 PEM. */
+  static fromPem(pem: string | Uint8Array, password?: string | Uint8Array | null): PrivateKey;
+  /** Loads PKCS#8, encrypted PKCS#8 or PKCS#1 DER. */
+  static fromDer(der: Uint8Array | ArrayBuffer, password?: string | Uint8Array | null): PrivateKey;
+  /** Generates a key pair: 2048 (default), 3072, 4096 or 8192 bits. Blocks while it runs. */
+  static generate(bits?: number): PrivateKey;
+  /** The matching public key. */
+  publicKey(): PublicKey;
+  /** The modulus size in bits. */
+  readonly bits: number;
+  /** Unencrypted PKCS#8 PEM: the secret key. */
+  toPem(): string;
+  /** Unencrypted PKCS#8 DER: the secret key. */
+  toDer(): Uint8Array;
+  /** `{ bits, thumbprint }`: never the key material. */
+  toJSON(): { bits: number; thumbprint: string } | { freed: true };
+  /** Drops the key and wipes its secret numbers from wasm memory; later use throws TypeError. */
+  free(): void;
+  /** `using key = PrivateKey.fromPem(…)` frees the key at the end of the block. */
+  [Symbol.dispose](): void;
+}
+
+/** An RSA public key; verifies PoP tokens. */
+export declare class PublicKey {
+  private constructor();
+  /** Loads SPKI (`PUBLIC KEY`) or PKCS#1 (`RSA PUBLIC KEY`) PEM. */
+  static fromPem(pem: string | Uint8Array): PublicKey;
+  /** Loads SPKI or PKCS#1 DER. */
+  static fromDer(der: Uint8Array | ArrayBuffer): PublicKey;
+  /** Loads an RSA JWK, as JSON text or an object, or a JWK set holding one RSA key. */
+  static fromJwk(jwk: string | object): PublicKey;
+  /** The modulus size in bits. */
+  readonly bits: number;
+  /** SPKI PEM (`-----BEGIN PUBLIC KEY-----`). */
+  toPem(): string;
+  /** PKCS#1 PEM (`-----BEGIN RSA PUBLIC KEY-----`). */
+  toPkcs1Pem(): string;
+  /** SPKI DER. */
+  toDer(): Uint8Array;
+  /** The public JWK. */
+  toJwk(): RsaPublicJwk;
+  /** The RFC 7638 JWK thumbprint: a stable, non-secret key id. */
+  thumbprint(): string;
+  /** Whether `other` is the same key. */
+  equals(other: unknown): boolean;
+  /** The JWK. */
+  toJSON(): RsaPublicJwk;
+}
+
+/** The JOSE header of a PoP token. */
+export interface PopTokenHeader {
+  readonly alg: 'RS256';
+  readonly typ?: string;
+}
+
+/** The claims of a PoP token, in T-Mobile's member order. */
+export interface PopTokenClaims {
+  /** base64url SHA-256 of the concatenated ehts values. */
+  readonly edts: string;
+  /** Version, `"1"`. */
+  readonly v: string;
+  /** Expiry, epoch seconds. */
+  readonly exp: number;
+  /** The signed names, in order. */
+  readonly ehts: readonly string[];
+  /** Issued-at, epoch seconds. */
+  readonly iat: number;
+  /** Unique token id. */
+  readonly jti: string;
+}
+
+/** A decoded PoP token; build tokens (strings) with the static methods. */
+export declare class PopToken {
+  private constructor();
+  /** Builds a PoP token over ordered ehts. `key` may be an unencrypted PEM (parsed once, cached). */
+  static build(key: PrivateKey | string | Uint8Array, ehts: EhtsInput, options?: BuildOptions | null): string;
+  /**
+   * `build` with the RS256 signature from WebCrypto (`crypto.subtle.sign`), the key imported
+   * non-extractable; the core still builds the claims, edts and encoding. Same bytes as `build`.
+   */
+  static buildAsync(key: PrivateKey | string | Uint8Array, ehts: EhtsInput, options?: BuildOptions | null): Promise<string>;
+  /** Builds the PoP token for one HTTP request: its headers, `uri`, `http-method` and `body`. */
+  static forRequest(key: PrivateKey | string | Uint8Array, request: RequestToSign, options?: BuildOptions | null): string;
+  /** `forRequest` with the signature from WebCrypto; same bytes as `forRequest`. */
+  static forRequestAsync(key: PrivateKey | string | Uint8Array, request: RequestToSign, options?: BuildOptions | null): Promise<string>;
+  /** Decodes a token's header and claims without verifying it. */
+  static decode(token: string): PopToken;
+  /** The token text. */
+  readonly token: string;
+  /** The JOSE header. */
+  readonly header: PopTokenHeader;
+  /** The claims. */
+  readonly claims: PopTokenClaims;
+  /** Seconds from `now` (default: the clock) until `exp`; negative once expired. */
+  expiresIn(now?: EpochTime): number;
+  /** The token text. */
+  toString(): string;
+}
+
+/** How strict a validator is. */
+export interface ValidatorOptions {
+  /** Clock-skew tolerance in seconds, 0 to 300 (default 10). */
+  leewaySecs?: number;
+  /** Maximum age from `iat` in seconds, 1 to 3600 (default 60). */
+  maxAgeSecs?: number;
+  /** Names every token must sign, e.g. `['uri', 'http-method']` (ASCII case ignored). */
+  required?: readonly string[];
+  /** Reject a repeated `jti`: `true` (100 000 remembered) or a capacity; default off. */
+  replayCache?: boolean | number | null;
+}
+
+/** Checks PoP tokens the way an API gateway must: signature, time, coverage, edts, replay. */
+export declare class PopTokenValidator {
+  constructor(options?: ValidatorOptions | null);
+  /**
+   * Validates `token` against `publicKey` and the request's values by name; returns the
+   * decoded token, or throws the TaapError subclass of the first failed check.
+   */
+  validate(token: string, publicKey: PublicKey, ehts: EhtsInput, options?: { now?: EpochTime } | null): PopToken;
+  /**
+   * Validates the PoP token a request as received carries in X-Authorization; `uri`,
+   * `http-method` and header lookups follow the core's rules.
+   */
+  validateRequest(publicKey: PublicKey, request: ReceivedRequest, options?: { now?: EpochTime } | null): PopToken;
+}
+
+/** An HTTP request as a gateway received it, e.g. Node's `IncomingMessage` fields and body. */
+export interface ReceivedRequest {
+  /** The method as received. */
+  method: string;
+  /** The request target (`req.url`: path and query) or a full URL. */
+  url: UrlLike;
+  /** The headers as received; a repeated header's first value counts. */
+  headers?:
+    | ReadonlyMap<string, string | Uint8Array>
+    | Iterable<readonly [string, string | Uint8Array]>
+    | { readonly [name: string]: string | Uint8Array | readonly string[] | undefined }
+    | null;
+  /** The exact body bytes. */
+  body?: BytesLike | null;
+}
+
+/**
+ * Which headers of an outgoing request a PoP token signs: the core's one signing policy.
+ * `new SignPolicy()` follows T-Mobile's docs (Content-Type, then Authorization, each when
+ * present); names match ignoring ASCII case; X-Authorization is never signed.
+ */
+export declare class SignPolicy {
+  /** The docs' policy: Content-Type and Authorization when present. */
+  constructor();
+  /** Signs exactly these headers, in this order, each when the request has it. */
+  static headers(names: readonly string[]): SignPolicy;
+  /** Signs every header the request carries, in the request's order. */
+  static allHeaders(): SignPolicy;
+  /** A new policy that also signs header `name`. */
+  withHeader(name: string): SignPolicy;
+  /** A new policy that never signs header `name`. */
+  withoutHeader(name: string): SignPolicy;
+  /** The `[name, value]` pairs of `headers` this policy signs, in signing order, values trimmed. */
+  select(headers: HeadersInput): [string, string][];
+  /** Whether `other` selects the same headers. */
+  equals(other: unknown): boolean;
+}
+
+/** The `uri` value of a URL or path: path plus percent-decoded query, as the gateway compares it. */
+export declare function requestUri(url: UrlLike): string;
+
+/** The `http-method` value: the method upper-cased, which must be an HTTP token. */
+export declare function requestMethod(method: string): string;
+
+/** What `signRequest` reads from a fetch() `init`; every other member is passed through. */
+export interface SignableInit {
+  method?: string;
+  headers?: HeadersInput | null;
+  body?: BytesLike | URLSearchParams | null;
+}
+
+/** A `Request` as `signRequest` reads it. */
+export interface RequestLike {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: HeadersInput;
+  readonly body: unknown;
+}
+
+/** Options of `signRequest`. */
+export interface SignRequestOptions extends BuildOptions {
+  /** Sign these headers (any case), in this order: `SignPolicy.headers(signHeaders)`. */
+  signHeaders?: readonly string[] | null;
+  /** The signing policy; default `new SignPolicy()` (the docs' Content-Type and Authorization). */
+  policy?: SignPolicy | null;
+}
+
+/** The headers `signRequest` returns: the caller's shape, X-Authorization added. */
+export type SignedHeaders<H> = H extends Headers
+  ? Headers
+  : H extends ReadonlyMap<string, string>
+    ? Map<string, string>
+    : H extends Iterable<readonly [string, string]>
+      ? [string, string][]
+      : H extends undefined | null
+        ? Record<string, string> | Headers
+        : Record<string, string>;
+
+/** `init` as `signRequest` returns it, ready for `fetch(input, signed)`. */
+export type SignedInit<Init extends SignableInit> = Omit<Init, 'method' | 'headers'> & {
+  method: string;
+  headers: SignedHeaders<Init['headers']>;
+};
+
+/**
+ * Returns a copy of `init` with an `X-Authorization` PoP token over its headers, the URL's
+ * path and query, the method and the body, ready for `fetch(input, signed)`.
+ */
+export declare function signRequest<Init extends SignableInit = SignableInit>(
+  key: PrivateKey | string | Uint8Array,
+  input: UrlLike | RequestLike,
+  init?: Init | null,
+  options?: SignRequestOptions | null,
+): SignedInit<Init>;
+
+/** `signRequest` with the signature from WebCrypto; same bytes as `signRequest`. */
+export declare function signRequestAsync<Init extends SignableInit = SignableInit>(
+  key: PrivateKey | string | Uint8Array,
+  input: UrlLike | RequestLike,
+  init?: Init | null,
+  options?: SignRequestOptions | null,
+): Promise<SignedInit<Init>>;
+
+/** Resolves once the WebAssembly module is loaded; importing the package already waits for it. */
+export declare function ready(): Promise<void>;
+
+/** Every `code` a TaapError carries. */
+export type TaapErrorCode =
+  | 'TAAP_INVALID_KEY'
+  | 'TAAP_KEY_DECRYPT'
+  | 'TAAP_INVALID_EHTS'
+  | 'TAAP_INVALID_TOKEN'
+  | 'TAAP_TOKEN_EXPIRED'
+  | 'TAAP_TOKEN_TOO_OLD'
+  | 'TAAP_SIGNATURE_INVALID'
+  | 'TAAP_EDTS_MISMATCH'
+  | 'TAAP_MISSING_EHTS_VALUE'
+  | 'TAAP_REPLAY'
+  | 'TAAP_OAUTH'
+  | 'TAAP_TRANSPORT'
+  | 'TAAP_CONFIG';
+
+/** Base class of every error taap raises for a failed operation (wrong argument types raise TypeError). */
+export declare class TaapError extends Error {
+  readonly code: TaapErrorCode;
+}
+/** The key cannot be parsed, is not RSA, or is outside 2048 to 8192 bits. */
+export declare class InvalidKeyError extends TaapError {
+  static readonly code: 'TAAP_INVALID_KEY';
+  readonly code: 'TAAP_INVALID_KEY';
+}
+/** The private key is encrypted and the password is missing or wrong. */
+export declare class KeyDecryptError extends TaapError {
+  static readonly code: 'TAAP_KEY_DECRYPT';
+  readonly code: 'TAAP_KEY_DECRYPT';
+}
+/** The ehts are empty, over 100, or have a blank, duplicate or `;` name; or a method or URL is bad. */
+export declare class InvalidEhtsError extends TaapError {
+  static readonly code: 'TAAP_INVALID_EHTS';
+  readonly code: 'TAAP_INVALID_EHTS';
+}
+/** The token is not a well-formed RS256 PoP token, is issued in the future, or lacks a required name. */
+export declare class InvalidTokenError extends TaapError {
+  static readonly code: 'TAAP_INVALID_TOKEN';
+  readonly code: 'TAAP_INVALID_TOKEN';
+}
+/** The token's `exp` lies in the past, beyond the leeway. */
+export declare class TokenExpiredError extends TaapError {
+  static readonly code: 'TAAP_TOKEN_EXPIRED';
+  readonly code: 'TAAP_TOKEN_EXPIRED';
+}
+/** The token's `iat` is older than the validator's maximum age. */
+export declare class TokenTooOldError extends TaapError {
+  static readonly code: 'TAAP_TOKEN_TOO_OLD';
+  readonly code: 'TAAP_TOKEN_TOO_OLD';
+}
+/** The RS256 signature does not verify with the given public key. */
+export declare class SignatureInvalidError extends TaapError {
+  static readonly code: 'TAAP_SIGNATURE_INVALID';
+  readonly code: 'TAAP_SIGNATURE_INVALID';
+}
+/** The request's values differ from the ones the token signed. */
+export declare class EdtsMismatchError extends TaapError {
+  static readonly code: 'TAAP_EDTS_MISMATCH';
+  readonly code: 'TAAP_EDTS_MISMATCH';
+}
+/** The token signs a name the request has no value for. */
+export declare class MissingEhtsValueError extends TaapError {
+  static readonly code: 'TAAP_MISSING_EHTS_VALUE';
+  readonly code: 'TAAP_MISSING_EHTS_VALUE';
+}
+/** The token's `jti` was seen before, or the replay cache is full (it fails closed). */
+export declare class ReplayError extends TaapError {
+  static readonly code: 'TAAP_REPLAY';
+  readonly code: 'TAAP_REPLAY';
+}
+/** The OAuth server answered with an error or an unusable token (not raised by this package, which has no client). */
+export declare class OAuthError extends TaapError {
+  static readonly code: 'TAAP_OAUTH';
+  readonly code: 'TAAP_OAUTH';
+  readonly status: number;
+}
+/** The HTTP exchange failed (not raised by this package, which has no client). */
+export declare class TransportError extends TaapError {
+  static readonly code: 'TAAP_TRANSPORT';
+  readonly code: 'TAAP_TRANSPORT';
+}
+/** An option or argument is out of range or inconsistent. */
+export declare class ConfigError extends TaapError {
+  static readonly code: 'TAAP_CONFIG';
+  readonly code: 'TAAP_CONFIG';
+}
+
+/** The version of the Rust core compiled into this package. */
+export declare const coreVersion: string;
+
+/** One row of the core's error table. */
+export interface ErrorKindInfo {
+  /** The kind's name, e.g. `TokenExpired` (the class adds `Error`). */
+  readonly name: string;
+  /** The kind's code, e.g. `TAAP_TOKEN_EXPIRED`. */
+  readonly code: TaapErrorCode;
+  /** One line saying what went wrong. */
+  readonly description: string;
+}
+
+/** The core's error table, from which the error classes are made. */
+export declare const ERROR_KINDS: readonly ErrorKindInfo[];
+
+/** Every kind's class by class name, e.g. `TokenExpiredError`, in the core's order. */
+export declare const KIND_CLASSES: Readonly<Record<string, typeof TaapError>>;

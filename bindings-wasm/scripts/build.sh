@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Builds the npm package taap-wasm into bindings-wasm/pkg/ and copies it into web/pkg/.
+# wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly; it is installed
+# from crates.io on first use (a few minutes).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$version" ]; then
+    # Not --locked: the CLI's own lock file pins crates some registry mirrors lack.
+    cargo install wasm-bindgen-cli --version "$version"
+fi
+
+cargo build --release -p taap-wasm --target wasm32-unknown-unknown
+out=bindings-wasm/pkg
+rm -rf "$out"
+wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name taap_wasm \
+    target/wasm32-unknown-unknown/release/taap_wasm.wasm
+
+# Smaller with binaryen where a recent one is installed (108, Debian 12's, mistranslates
+# wasm-bindgen's externref table, so older ones are skipped).
+binaryen=$(wasm-opt --version 2>/dev/null | awk '{print $3}' || true)
+if [ "${binaryen:-0}" -ge 116 ] 2>/dev/null; then
+    wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+        --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
+        "$out/taap_wasm_bg.wasm" -o "$out/taap_wasm_bg.wasm"
+fi
+
+cp bindings-wasm/js/index.js bindings-wasm/js/package.json bindings-wasm/index.d.ts bindings-wasm/README.md "$out/"
+rm -rf web/pkg
+cp -r "$out" web/pkg
+echo "built $out ($(wc -c < "$out/taap_wasm_bg.wasm") bytes of wasm) and web/pkg"

@@ -1,0 +1,95 @@
+//! The gateway-side validator.
+
+use wasm_bindgen::prelude::wasm_bindgen;
+
+use crate::bytes::{pairs, seconds};
+use crate::error::{to_js, Failure};
+use crate::keys::PublicKeyHandle;
+use crate::token::DecodedToken;
+
+/// A configured `taap::PopTokenValidator`, with its replay cache when enabled.
+#[wasm_bindgen]
+pub struct ValidatorHandle {
+    inner: taap::PopTokenValidator,
+}
+
+/// The clock, or the caller's fixed `now`.
+fn now_or_clock(now: Option<f64>) -> i64 {
+    seconds(now).unwrap_or_else(taap::now_unix)
+}
+
+#[wasm_bindgen]
+impl ValidatorHandle {
+    /// Checks the options' ranges in the core; absent options keep the core's defaults, and
+    /// `replay_cache` is a capacity (absent: no replay detection).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        leeway_secs: Option<f64>,
+        max_age_secs: Option<f64>,
+        required: Vec<String>,
+        replay_cache: Option<f64>,
+    ) -> Result<ValidatorHandle, Failure> {
+        let defaults = taap::ValidatorOptions::default();
+        let replay_cache = match seconds(replay_cache) {
+            None => None,
+            Some(capacity) => Some(usize::try_from(capacity).map_err(|_| {
+                to_js(taap::Error::Config(format!(
+                    "the replay cache capacity is {capacity}; it counts tokens, so it must be positive"
+                )))
+            })?),
+        };
+        let options = taap::ValidatorOptions {
+            leeway_secs: seconds(leeway_secs).unwrap_or(defaults.leeway_secs),
+            max_age_secs: seconds(max_age_secs).unwrap_or(defaults.max_age_secs),
+            required,
+            replay_cache,
+        };
+        taap::PopTokenValidator::new(options).map(|inner| ValidatorHandle { inner }).map_err(to_js)
+    }
+
+    /// The default replay-cache capacity, for `replayCache: true`.
+    #[wasm_bindgen(js_name = defaultReplayCapacity)]
+    pub fn default_replay_capacity() -> u32 {
+        u32::try_from(taap::DEFAULT_REPLAY_CAPACITY).unwrap_or(u32::MAX)
+    }
+
+    /// Validates `token` against `key` and the request's values, as of `now` or the clock.
+    pub fn validate(
+        &self,
+        token: &str,
+        key: &PublicKeyHandle,
+        names: Vec<String>,
+        values: &[u8],
+        lengths: &[u32],
+        now: Option<f64>,
+    ) -> Result<DecodedToken, Failure> {
+        let values = pairs(&names, values, lengths)?;
+        self.inner
+            .validate_at(token, &key.inner, &values, now_or_clock(now))
+            .map(DecodedToken::from)
+            .map_err(to_js)
+    }
+
+    /// Validates the PoP token in a request as received (method, target, headers, exact
+    /// body), by the core's request rules.
+    #[wasm_bindgen(js_name = validateRequest)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn validate_request(
+        &self,
+        key: &PublicKeyHandle,
+        method: &str,
+        target: &str,
+        names: Vec<String>,
+        values: &[u8],
+        lengths: &[u32],
+        body: &[u8],
+        now: Option<f64>,
+    ) -> Result<DecodedToken, Failure> {
+        let headers = pairs(&names, values, lengths)?;
+        let request = taap::ReceivedRequest::new(method, target, headers, body).map_err(to_js)?;
+        self.inner
+            .validate_request_at(&key.inner, &request, now_or_clock(now))
+            .map(DecodedToken::from)
+            .map_err(to_js)
+    }
+}
