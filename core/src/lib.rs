@@ -53,9 +53,11 @@ use base64::Engine;
 
 #[cfg(feature = "client")]
 pub use client::{
-    AccessToken, ClientConfig, ClientSecret, OAuthServer, Response, RetryPolicy, TaapClient, Timeouts,
-    TokenFlavor, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REFRESH_MARGIN, SKEW_THRESHOLD_SECS, TMOBILE_APIS,
-    TMOBILE_V2_TOKEN_URL, TMOBILE_V6_TOKEN_URL,
+    config_path, mask_request, AccessToken, ClientConfig, ClientSecret, OAuthServer, PreparedRequest,
+    Profile, Profiles, Response, RetryPolicy, TaapClient, Timeouts, TokenBody, TokenFlavor,
+    CLIENT_ID_PLACEHOLDER, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REFRESH_MARGIN, PROFILE_KEYS,
+    PUBLIC_KEY_PEM_PLACEHOLDER, SKEW_THRESHOLD_SECS, TMOBILE_APIS, TMOBILE_V2_TOKEN_URL,
+    TMOBILE_V6_TOKEN_URL,
 };
 pub use explain::{
     explain, mask_secret, EdtsCheck, Entry, ExplainOptions, ExplainRequest, ExplainedClaims, ExplainedHeader,
@@ -65,10 +67,12 @@ pub use ehts::{Ehts, EhtsValues, MAX_EHTS_ENTRIES};
 pub use error::{Error, ErrorKind, Result};
 pub use keys::{PrivateKey, PublicKey, KEY_CACHE_CAPACITY, MAX_KEY_BITS, MIN_KEY_BITS};
 pub use request::{
-    request_method, request_uri, ReceivedRequest, SignPolicy, BODY, DEFAULT_SIGNED_HEADERS, HTTP_METHOD,
-    POP_HEADER, URI,
+    request_method, request_uri, request_uri_as, ReceivedRequest, SignPolicy, UriForm, BODY,
+    DEFAULT_SIGNED_HEADERS, HTTP_METHOD, POP_HEADER, URI,
 };
-pub use token::{BuildOptions, Claims, Header, PopToken, DEFAULT_TTL_SECS, MAX_TOKEN_BYTES, MAX_TTL_SECS};
+pub use token::{
+    BuildOptions, Claims, Header, PopExtras, PopToken, DEFAULT_TTL_SECS, MAX_TOKEN_BYTES, MAX_TTL_SECS,
+};
 pub use validator::{
     PopTokenValidator, ValidatorOptions, DEFAULT_LEEWAY_SECS, DEFAULT_MAX_AGE_SECS, DEFAULT_REPLAY_CAPACITY,
 };

@@ -101,6 +101,61 @@ pub struct Header {
     pub typ: Option<String>,
 }
 
+/// Claims and JOSE header members some integrations add to the standard ones (e.g. `iss`,
+/// `kid`); they are serialised after the standard members, in the order given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PopExtras {
+    /// Extra JOSE header members, after `alg` and `typ`.
+    pub header: Vec<(String, serde_json::Value)>,
+    /// Extra claims, after `edts, v, exp, ehts, iat, jti`.
+    pub claims: Vec<(String, serde_json::Value)>,
+}
+
+/// Claim names the PoP token itself sets.
+const STANDARD_CLAIMS: [&str; 6] = ["edts", "v", "exp", "ehts", "iat", "jti"];
+/// Header names the PoP token itself sets, and `crit`, which validators refuse.
+const STANDARD_HEADER: [&str; 3] = ["alg", "typ", "crit"];
+
+impl PopExtras {
+    /// Whether there is nothing to add.
+    pub fn is_empty(&self) -> bool {
+        self.header.is_empty() && self.claims.is_empty()
+    }
+
+    /// Refuses a blank, repeated or standard name: a token must never carry one twice.
+    pub(crate) fn check(&self) -> Result<()> {
+        check_extra_names("pop_header", &self.header, &STANDARD_HEADER)?;
+        check_extra_names("pop_claims", &self.claims, &STANDARD_CLAIMS)
+    }
+
+    fn header_b64(&self) -> std::borrow::Cow<'static, str> {
+        if self.header.is_empty() {
+            return HEADER_B64.into();
+        }
+        let mut header = br#"{"alg":"RS256","typ":"JWT"}"#.to_vec();
+        append_members(&mut header, &self.header);
+        base64url(&header).into()
+    }
+}
+
+fn check_extra_names(what: &str, members: &[(String, serde_json::Value)], standard: &[&str]) -> Result<()> {
+    for (index, (name, _)) in members.iter().enumerate() {
+        if name.trim().is_empty() {
+            return Err(Error::Config(format!("{what} has a blank name")));
+        }
+        if standard.contains(&name.as_str()) {
+            return Err(Error::Config(format!(
+                "{what} cannot set {:?}: the PoP token sets it itself",
+                shorten(name, 64)
+            )));
+        }
+        if members[..index].iter().any(|(known, _)| known == name) {
+            return Err(Error::Config(format!("{what} names {:?} twice", shorten(name, 64))));
+        }
+    }
+    Ok(())
+}
+
 /// A decoded (not yet verified) PoP token; build tokens with [`PopToken::build`].
 #[derive(Clone, PartialEq, Eq)]
 pub struct PopToken {
@@ -144,7 +199,18 @@ impl PopToken {
 
     /// Signs an [`Ehts`] list (e.g. one whose body was streamed from a reader).
     pub fn sign(key: &PrivateKey, ehts: &Ehts, options: &BuildOptions) -> Result<String> {
-        let signing_input = Self::unsigned_token(ehts, options, key.bits())?;
+        Self::sign_with_extras(key, ehts, options, &PopExtras::default())
+    }
+
+    /// [`PopToken::sign`] with extra JOSE header members and claims, appended after the
+    /// standard ones (with no extras, the token is exactly [`PopToken::sign`]'s).
+    pub fn sign_with_extras(
+        key: &PrivateKey,
+        ehts: &Ehts,
+        options: &BuildOptions,
+        extras: &PopExtras,
+    ) -> Result<String> {
+        let signing_input = Self::signing_input_with_extras(ehts, options, extras, key.bits())?;
         let signature = key.sign(signing_input.as_bytes())?;
         Ok(Self::attach_signature(signing_input, &signature))
     }
@@ -153,7 +219,18 @@ impl PopToken {
     /// core (WebCrypto in a browser) whose RSA key has `key_bits` bits: the claims, edts and
     /// encoding stay the core's. Finish it with [`PopToken::attach_signature`].
     pub fn unsigned_token(ehts: &Ehts, options: &BuildOptions, key_bits: u32) -> Result<String> {
+        Self::signing_input_with_extras(ehts, options, &PopExtras::default(), key_bits)
+    }
+
+    /// [`PopToken::unsigned_token`] with extra header members and claims.
+    pub fn signing_input_with_extras(
+        ehts: &Ehts,
+        options: &BuildOptions,
+        extras: &PopExtras,
+        key_bits: u32,
+    ) -> Result<String> {
         options.check()?;
+        extras.check()?;
         if ehts.is_empty() {
             return Err(Error::InvalidEhts("no entries; sign at least uri and http-method".into()));
         }
@@ -170,10 +247,12 @@ impl PopToken {
             iat,
             jti: &jti,
         };
-        let payload = serde_json::to_vec(&claims).expect("claims always serialise");
-        check_token_size(&payload, key_bits)?;
-        let mut token = String::with_capacity(HEADER_B64.len() + payload.len() * 4 / 3 + 350);
-        token.push_str(HEADER_B64);
+        let mut payload = serde_json::to_vec(&claims).expect("claims always serialise");
+        append_members(&mut payload, &extras.claims);
+        let header = extras.header_b64();
+        check_token_size(&header, &payload, key_bits)?;
+        let mut token = String::with_capacity(header.len() + payload.len() * 4 / 3 + 350);
+        token.push_str(&header);
         token.push('.');
         token.push_str(&base64url(&payload));
         Ok(token)
@@ -257,17 +336,33 @@ impl fmt::Debug for PopToken {
 }
 
 /// Refuses, before signing, a token that [`PopToken::decode`] and every validator would refuse.
-fn check_token_size(payload: &[u8], key_bits: u32) -> Result<()> {
+fn check_token_size(header_b64: &str, payload: &[u8], key_bits: u32) -> Result<()> {
     let base64_len = |bytes: usize| bytes.div_ceil(3) * 4 - (3 - bytes % 3) % 3;
     let signature_len = (key_bits as usize).div_ceil(8);
-    let token_len = HEADER_B64.len() + 1 + base64_len(payload.len()) + 1 + base64_len(signature_len);
+    let token_len = header_b64.len() + 1 + base64_len(payload.len()) + 1 + base64_len(signature_len);
     if token_len > MAX_TOKEN_BYTES {
         return Err(Error::InvalidEhts(format!(
             "the token would be {token_len} bytes; PoP tokens are at most {MAX_TOKEN_BYTES} \
-             (shorten the ehts names)"
+             (shorten the ehts names or the extra claims)"
         )));
     }
     Ok(())
+}
+
+/// Appends `,"name":value` members before the closing `}` of a compact JSON object, so the
+/// standard members keep their bytes and order.
+fn append_members(object: &mut Vec<u8>, members: &[(String, serde_json::Value)]) {
+    if members.is_empty() {
+        return;
+    }
+    object.pop();
+    for (name, value) in members {
+        object.push(b',');
+        serde_json::to_writer(&mut *object, name).expect("a string always serialises");
+        object.push(b':');
+        serde_json::to_writer(&mut *object, value).expect("a JSON value always serialises");
+    }
+    object.push(b'}');
 }
 
 fn invalid(message: impl Into<String>) -> Error {

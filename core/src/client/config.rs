@@ -10,6 +10,9 @@ use zeroize::Zeroizing;
 use crate::error::{Error, Result};
 use crate::keys::PrivateKey;
 use crate::request::SignPolicy;
+use crate::token::PopExtras;
+
+use super::variants::TokenBody;
 
 /// T-Mobile's v2 token server (empty body): Connectivity, Location, SMS Notification.
 pub const TMOBILE_V2_TOKEN_URL: &str = "https://naas.t-mobile.com/oauth2/v2/tokens";
@@ -241,6 +244,17 @@ pub struct ClientConfig {
     /// Which headers of an API call the PoP token signs (default: the docs' `Content-Type`
     /// and `Authorization`); the token request always signs the docs' set.
     pub sign_policy: SignPolicy,
+    /// Members merged into (or replacing) the flavour's token request body; string values may
+    /// hold `{client_id}` and `{public_key_pem}` (default: the flavour's body as the docs).
+    pub token_body: Option<TokenBody>,
+    /// Extra claims and JOSE header members on every PoP token the client builds (string
+    /// values may hold the same placeholders); appended after the standard ones.
+    pub pop_extras: PopExtras,
+    /// Text put before the PoP token in `X-Authorization` (default none: the raw token).
+    pub x_authorization_prefix: String,
+    /// Headers sent on every API call, after the caller's (a caller's header of the same
+    /// name wins); signed when `sign_policy` names them.
+    pub headers: Vec<(String, String)>,
 }
 
 impl ClientConfig {
@@ -265,6 +279,10 @@ impl ClientConfig {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             correct_clock_skew: true,
             sign_policy: SignPolicy::new(),
+            token_body: None,
+            pop_extras: PopExtras::default(),
+            x_authorization_prefix: String::new(),
+            headers: Vec::new(),
         }
     }
 
@@ -307,6 +325,14 @@ impl ClientConfig {
         if self.max_response_bytes == 0 {
             return Err(Error::Config("max_response_bytes must be above 0".into()));
         }
+        self.pop_extras.check()?;
+        let prefix = &self.x_authorization_prefix;
+        if prefix.len() > 64 || prefix.chars().any(char::is_control) {
+            return Err(Error::Config(
+                "x_authorization_prefix must be at most 64 characters, without control characters".into(),
+            ));
+        }
+        super::variants::check_default_headers(&self.headers, &super::RESERVED_HEADERS)?;
         self.server.endpoint()
     }
 }

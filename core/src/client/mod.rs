@@ -6,8 +6,10 @@ mod clock;
 mod config;
 mod http;
 mod oauth;
+mod profile;
 mod retry;
 mod token;
+mod variants;
 
 use std::fmt;
 use std::sync::Arc;
@@ -22,19 +24,24 @@ pub use config::{
     DEFAULT_REFRESH_MARGIN, TMOBILE_APIS, TMOBILE_V2_TOKEN_URL, TMOBILE_V6_TOKEN_URL,
 };
 pub use http::Response;
+pub use profile::{config_path, Profile, Profiles, PROFILE_KEYS};
 pub use token::AccessToken;
+pub use variants::{
+    mask_request, PreparedRequest, TokenBody, CLIENT_ID_PLACEHOLDER, PUBLIC_KEY_PEM_PLACEHOLDER,
+};
 
 use self::cache::{Cached, TokenCache};
 use self::clock::ClockSkew;
 use self::http::{FailurePhase, Outgoing};
 use self::oauth::JSON;
+use self::variants::Placeholders;
 use crate::error::{Error, Result};
 use crate::keys::PrivateKey;
 use crate::request::{request_method, SignPolicy};
-use crate::token::BuildOptions;
+use crate::token::{BuildOptions, PopExtras, PopToken};
 
 /// Headers the client sets itself; a caller passing one would break the TAAP binding.
-const RESERVED_HEADERS: [&str; 2] = ["Authorization", "X-Authorization"];
+pub(crate) const RESERVED_HEADERS: [&str; 2] = ["Authorization", "X-Authorization"];
 
 /// A TAAP client: gets access tokens and makes signed API calls. `Send + Sync`; share one
 /// per set of credentials (e.g. in an `Arc`), all methods take `&self`.
@@ -65,6 +72,11 @@ pub struct TaapClient {
     retry: RetryPolicy,
     pop_ttl_secs: i64,
     sign_policy: SignPolicy,
+    token_body: Option<TokenBody>,
+    pop_extras: PopExtras,
+    x_authorization_prefix: String,
+    default_headers: Vec<(String, String)>,
+    public_key_pem: String,
     max_response_bytes: u64,
     agent: ureq::Agent,
     cache: TokenCache,
@@ -84,7 +96,18 @@ impl TaapClient {
     /// Checks the configuration and builds the client; no network traffic yet.
     pub fn new(config: ClientConfig) -> Result<Self> {
         let (token_url, flavor) = config.check()?;
+        let public_key_pem = config.key.public_key().to_pem();
+        let placeholders = Placeholders { client_id: &config.client_id, public_key_pem: &public_key_pem };
+        let pop_extras = PopExtras {
+            header: placeholders.expand_members(&config.pop_extras.header),
+            claims: placeholders.expand_members(&config.pop_extras.claims),
+        };
         Ok(TaapClient {
+            pop_extras,
+            token_body: config.token_body,
+            x_authorization_prefix: config.x_authorization_prefix,
+            default_headers: config.headers,
+            public_key_pem,
             agent: http::agent(&config.timeouts),
             cache: TokenCache::new(config.refresh_margin),
             clock: ClockSkew::new(config.correct_clock_skew),
@@ -151,7 +174,7 @@ impl TaapClient {
     {
         let method = request_method(method)?;
         let url = api_url(url)?;
-        let headers = api_headers(headers)?;
+        let headers = api_headers(headers, &self.default_headers)?;
         let attempt = Attempt { method: &method, url: &url, body, idempotent: retry::is_idempotent(&method) };
         let cached = self.cached_token()?;
         let response =
@@ -170,21 +193,10 @@ impl TaapClient {
 
     /// TAAP steps 1 and 2: a PoP token over the token request, then the token request.
     fn fetch_token(&self) -> Result<AccessToken> {
-        let authorization = oauth::basic_authorization(&self.client_id, &self.client_secret);
-        let body = oauth::token_body(
-            self.flavor,
-            &self.client_id,
-            &self.client_secret,
-            self.store_id.as_deref(),
-            self.dealer_code.as_deref(),
-        );
+        let (headers, body) = self.token_request_parts();
         let attempt = Attempt { method: "POST", url: &self.token_url, body: &body, idempotent: true };
-        let headers = [
-            ("Content-Type".to_owned(), Zeroizing::new(JSON.to_owned())),
-            ("Authorization".to_owned(), authorization),
-        ];
         let offset_before = self.clock.offset();
-        let policy = SignPolicy::new();
+        let policy = self.token_policy();
         let mut response = self.execute(&attempt, || self.signed_headers(&attempt, &headers, &policy))?;
         if response.status == 401 && self.clock.offset() != offset_before {
             // The server's Date just revealed our clock is off: the PoP was judged stale or
@@ -195,6 +207,73 @@ impl TaapClient {
             return Err(Error::OAuth { status: response.status, message: oauth::server_message(&response) });
         }
         token::parse_token_response(response.status, response.body, Instant::now())
+    }
+
+    /// The token request's headers (before the PoP token) and body.
+    fn token_request_parts(&self) -> (Vec<(String, Zeroizing<String>)>, Zeroizing<Vec<u8>>) {
+        let authorization = oauth::basic_authorization(&self.client_id, &self.client_secret);
+        let base = oauth::token_body(
+            self.flavor,
+            &self.client_id,
+            &self.client_secret,
+            self.store_id.as_deref(),
+            self.dealer_code.as_deref(),
+        );
+        let placeholders = Placeholders { client_id: &self.client_id, public_key_pem: &self.public_key_pem };
+        let body = variants::shaped_body(base, self.token_body.as_ref(), &placeholders);
+        let headers = vec![
+            ("Content-Type".to_owned(), Zeroizing::new(JSON.to_owned())),
+            ("Authorization".to_owned(), authorization),
+        ];
+        (headers, body)
+    }
+
+    /// The token request signs the docs' headers, in the client's `uri` form.
+    fn token_policy(&self) -> SignPolicy {
+        SignPolicy::new().with_uri_form(self.sign_policy.uri_form())
+    }
+
+    /// The token request exactly as [`TaapClient::access_token`] would send it (a fresh PoP
+    /// token included), without sending it; show it with `Display` (secrets masked).
+    pub fn prepare_token_request(&self) -> Result<PreparedRequest> {
+        let (headers, body) = self.token_request_parts();
+        let attempt = Attempt { method: "POST", url: &self.token_url, body: &body, idempotent: true };
+        let headers = self.signed_headers(&attempt, &headers, &self.token_policy())?;
+        Ok(self.prepared(&attempt, headers))
+    }
+
+    /// An API call as [`TaapClient::send`] would send it, without sending anything. The access
+    /// token is not known before the token request, so `Authorization` carries
+    /// `Bearer ****` and the PoP token signs that placeholder.
+    pub fn prepare_send<I, N, V>(
+        &self,
+        method: &str,
+        url: &str,
+        headers: I,
+        body: &[u8],
+    ) -> Result<PreparedRequest>
+    where
+        I: IntoIterator<Item = (N, V)>,
+        N: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let method = request_method(method)?;
+        let url = api_url(url)?;
+        let mut headers = api_headers(headers, &self.default_headers)?;
+        headers.push(("Authorization".into(), Zeroizing::new(variants::masked_bearer())));
+        let attempt = Attempt { method: &method, url: &url, body, idempotent: retry::is_idempotent(&method) };
+        let headers = self.signed_headers(&attempt, &headers, &self.sign_policy)?;
+        Ok(self.prepared(&attempt, headers))
+    }
+
+    fn prepared(&self, attempt: &Attempt<'_>, headers: Vec<(String, Zeroizing<String>)>) -> PreparedRequest {
+        PreparedRequest {
+            method: attempt.method.to_owned(),
+            url: attempt.url.as_str().to_owned(),
+            headers,
+            body: Zeroizing::new(attempt.body.to_vec()),
+            secrets: vec![Zeroizing::new(self.client_secret.expose().to_owned())],
+        }
     }
 
     /// The caller's headers plus `Authorization: Bearer`, signed.
@@ -220,10 +299,10 @@ impl TaapClient {
         let options = BuildOptions::default().ttl_secs(self.pop_ttl_secs).issued_at(self.clock.now());
         let sent: Vec<(&str, &str)> =
             headers.iter().map(|(name, value)| (name.as_str(), value.as_str())).collect();
-        let pop =
-            policy.sign(&self.key, attempt.method, attempt.url.as_str(), &sent, attempt.body, &options)?;
+        let ehts = policy.ehts(attempt.method, attempt.url.as_str(), &sent, attempt.body)?;
+        let pop = PopToken::sign_with_extras(&self.key, &ehts, &options, &self.pop_extras)?;
         let mut all = headers.to_vec();
-        all.push(("X-Authorization".into(), Zeroizing::new(pop)));
+        all.push(("X-Authorization".into(), Zeroizing::new(format!("{}{pop}", self.x_authorization_prefix))));
         Ok(all)
     }
 
@@ -295,9 +374,10 @@ fn api_url(url: &str) -> Result<Url> {
     Ok(parsed)
 }
 
-/// The caller's headers, `Content-Type: application/json` first when absent (every TAAP
-/// API expects it); `Authorization` and `X-Authorization` are the client's to set.
-fn api_headers<I, N, V>(headers: I) -> Result<Vec<(String, Zeroizing<String>)>>
+/// The caller's headers, then the default ones the caller did not give,
+/// `Content-Type: application/json` first when absent (every TAAP API expects it);
+/// `Authorization` and `X-Authorization` are the client's to set.
+fn api_headers<I, N, V>(headers: I, defaults: &[(String, String)]) -> Result<Vec<(String, Zeroizing<String>)>>
 where
     I: IntoIterator<Item = (N, V)>,
     N: AsRef<str>,
@@ -313,6 +393,11 @@ where
         return Err(Error::Config(format!(
             "do not pass {name}: the client sets it (access token and PoP token)"
         )));
+    }
+    for (name, value) in defaults {
+        if !all.iter().any(|(given, _)| given.eq_ignore_ascii_case(name)) {
+            all.push((name.clone(), Zeroizing::new(value.clone())));
+        }
     }
     if !all.iter().any(|(name, _)| name.eq_ignore_ascii_case("Content-Type")) {
         all.insert(0, ("Content-Type".into(), Zeroizing::new(JSON.to_owned())));
@@ -334,13 +419,15 @@ mod tests {
 
     #[test]
     fn content_type_is_added_first_and_reserved_headers_refused() {
-        let headers = api_headers([("Accept", "text/plain")]).unwrap();
+        let defaults = [("X-Partner-Id".to_owned(), "P-1".to_owned()), ("accept".to_owned(), "x".to_owned())];
+        let headers = api_headers([("Accept", "text/plain")], &defaults).unwrap();
         let names: Vec<&str> = headers.iter().map(|(name, _)| name.as_str()).collect();
-        assert_eq!(names, ["Content-Type", "Accept"]);
-        let kept = api_headers([("content-type", "text/csv")]).unwrap();
+        assert_eq!(names, ["Content-Type", "Accept", "X-Partner-Id"]);
+        assert_eq!(headers[1].1.as_str(), "text/plain");
+        let kept = api_headers([("content-type", "text/csv")], &[]).unwrap();
         assert_eq!((kept.len(), kept[0].1.as_str()), (1, "text/csv"));
         for reserved in ["authorization", "X-Authorization"] {
-            assert!(matches!(api_headers([(reserved, "x")]), Err(Error::Config(_))), "{reserved}");
+            assert!(matches!(api_headers([(reserved, "x")], &[]), Err(Error::Config(_))), "{reserved}");
         }
     }
 

@@ -35,8 +35,18 @@ impl Ehts {
         N: AsRef<str>,
         V: AsRef<[u8]>,
     {
+        Self::for_request_as(method, url, headers, UriForm::Decoded)
+    }
+
+    /// [`Ehts::for_request`] with `uri` in the given form.
+    pub fn for_request_as<I, N, V>(method: &str, url: &str, headers: I, form: UriForm) -> Result<Ehts>
+    where
+        I: IntoIterator<Item = (N, V)>,
+        N: AsRef<str>,
+        V: AsRef<[u8]>,
+    {
         let method = request_method(method)?;
-        let uri = request_uri(url)?;
+        let uri = request_uri_as(url, form)?;
         let mut ehts = Ehts::from_pairs(headers)?;
         ehts.push(URI, uri)?;
         ehts.push(HTTP_METHOD, method)?;
@@ -99,13 +109,55 @@ pub fn request_method(method: &str) -> Result<String> {
 /// `https://api.t-mobile.com/commerce/v1/orders?account-number=0000000000` gives
 /// `/commerce/v1/orders?account-number=0000000000`; a bare path is taken as it would be sent.
 pub fn request_uri(url: &str) -> Result<Vec<u8>> {
+    request_uri_as(url, UriForm::Decoded)
+}
+
+/// The `uri` value in the given form: [`UriForm::Decoded`] is [`request_uri`];
+/// [`UriForm::Encoded`] keeps the query exactly as it goes on the wire.
+pub fn request_uri_as(url: &str, form: UriForm) -> Result<Vec<u8>> {
     let parsed = parse_request_url(url)?;
     let mut uri = parsed.path().as_bytes().to_vec();
     if let Some(query) = parsed.query() {
         uri.push(b'?');
-        uri.extend(Cow::from(percent_decode_str(query)).iter());
+        match form {
+            UriForm::Decoded => uri.extend(Cow::from(percent_decode_str(query)).iter()),
+            UriForm::Encoded => uri.extend_from_slice(query.as_bytes()),
+        }
     }
     Ok(uri)
+}
+
+/// How the query of the `uri` value is written: T-Mobile's docs decode it; some SDKs sign it
+/// as sent. Signer and gateway must agree.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum UriForm {
+    /// Percent-decoded query, as T-Mobile's docs (the default).
+    #[default]
+    Decoded,
+    /// The query exactly as sent, percent-encoding kept.
+    Encoded,
+}
+
+impl UriForm {
+    /// `"decoded"` or `"encoded"`, the names every door and the config file use.
+    pub fn name(self) -> &'static str {
+        match self {
+            UriForm::Decoded => "decoded",
+            UriForm::Encoded => "encoded",
+        }
+    }
+
+    /// Parses `decoded` or `encoded`.
+    pub fn parse(text: &str) -> Result<UriForm> {
+        match text.trim() {
+            "decoded" => Ok(UriForm::Decoded),
+            "encoded" => Ok(UriForm::Encoded),
+            other => Err(Error::Config(format!(
+                "uri_form is {:?}; choose decoded (the docs) or encoded (the query as sent)",
+                shorten(other, 32)
+            ))),
+        }
+    }
 }
 
 /// The path (as sent) and the raw query (not percent-decoded) `request_uri` starts from; the
@@ -152,6 +204,18 @@ mod tests {
         assert_eq!(uri("https://h/a%20b?x=1#frag"), "/a%20b?x=1");
         assert_eq!(uri("https://h"), "/");
         assert_eq!(uri("/commerce/v1/orders?a=1"), "/commerce/v1/orders?a=1");
+    }
+
+    #[test]
+    fn the_encoded_form_keeps_the_query_as_sent() {
+        let encoded = request_uri_as("https://h/a?q=a%20b%2Cc&x=%E2%82%AC", UriForm::Encoded).unwrap();
+        assert_eq!(encoded, b"/a?q=a%20b%2Cc&x=%E2%82%AC");
+        assert_eq!(request_uri_as("/p?a=1", UriForm::Encoded).unwrap(), b"/p?a=1");
+        assert_eq!(UriForm::parse("encoded").unwrap(), UriForm::Encoded);
+        assert_eq!(
+            UriForm::parse("raw").unwrap_err().to_string(),
+            "invalid configuration: uri_form is \"raw\"; choose decoded (the docs) or encoded (the query as sent)"
+        );
     }
 
     #[test]

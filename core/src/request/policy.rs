@@ -8,7 +8,7 @@ use crate::error::{shorten, Error, Result};
 use crate::keys::PrivateKey;
 use crate::token::{BuildOptions, PopToken};
 
-use super::{BODY, POP_HEADER};
+use super::{UriForm, BODY, POP_HEADER};
 
 /// The headers T-Mobile's docs sign when a request carries them, in the docs' order.
 pub const DEFAULT_SIGNED_HEADERS: [&str; 2] = ["Content-Type", "Authorization"];
@@ -21,6 +21,7 @@ pub const DEFAULT_SIGNED_HEADERS: [&str; 2] = ["Content-Type", "Authorization"];
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignPolicy {
     selection: Selection,
+    uri_form: UriForm,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,7 +41,10 @@ impl Default for SignPolicy {
 impl SignPolicy {
     /// The docs' policy: `Content-Type` and `Authorization` when present.
     pub fn new() -> Self {
-        SignPolicy { selection: Selection::Named(DEFAULT_SIGNED_HEADERS.map(String::from).to_vec()) }
+        SignPolicy {
+            selection: Selection::Named(DEFAULT_SIGNED_HEADERS.map(String::from).to_vec()),
+            uri_form: UriForm::Decoded,
+        }
     }
 
     /// Signs exactly these headers, in this order, each when the request has it.
@@ -49,7 +53,7 @@ impl SignPolicy {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let mut policy = SignPolicy { selection: Selection::Named(Vec::new()) };
+        let mut policy = SignPolicy { selection: Selection::Named(Vec::new()), uri_form: UriForm::Decoded };
         for name in names {
             policy = policy.with_header(name.as_ref())?;
         }
@@ -58,7 +62,18 @@ impl SignPolicy {
 
     /// Signs every header the request carries, in the request's order.
     pub fn all_headers() -> Self {
-        SignPolicy { selection: Selection::AllExcept(Vec::new()) }
+        SignPolicy { selection: Selection::AllExcept(Vec::new()), uri_form: UriForm::Decoded }
+    }
+
+    /// Signs `uri` in this form (default [`UriForm::Decoded`], as the docs).
+    pub fn with_uri_form(mut self, form: UriForm) -> Self {
+        self.uri_form = form;
+        self
+    }
+
+    /// The form `uri` is signed in.
+    pub fn uri_form(&self) -> UriForm {
+        self.uri_form
     }
 
     /// Widens the policy by one header name (appended after the others).
@@ -122,7 +137,7 @@ impl SignPolicy {
         N: AsRef<str>,
         V: AsRef<[u8]>,
     {
-        let mut ehts = Ehts::for_request(method, url, self.select(headers))?;
+        let mut ehts = Ehts::for_request_as(method, url, self.select(headers), self.uri_form)?;
         ehts.push(BODY, body)?;
         Ok(ehts)
     }
@@ -242,6 +257,21 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(ehts.edts(), direct.edts());
+    }
+
+    #[test]
+    fn the_uri_form_decides_how_the_query_is_signed() {
+        let policy = SignPolicy::new().with_uri_form(UriForm::Encoded);
+        let ehts = policy.ehts("GET", "https://h/a?b=%20", &REQUEST, b"").unwrap();
+        let direct = Ehts::from_pairs([
+            ("content-type", "application/json"),
+            ("authorization", "Bearer t"),
+            ("uri", "/a?b=%20"),
+            ("http-method", "GET"),
+            ("body", ""),
+        ])
+        .unwrap();
+        assert_eq!((ehts.edts(), policy.uri_form()), (direct.edts(), UriForm::Encoded));
     }
 
     #[test]

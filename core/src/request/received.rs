@@ -4,7 +4,7 @@
 use crate::ehts::EhtsValues;
 use crate::error::{Error, Result};
 
-use super::{request_method, request_uri, BODY, HTTP_METHOD, POP_HEADER, URI};
+use super::{request_method, request_uri_as, UriForm, BODY, HTTP_METHOD, POP_HEADER, URI};
 
 /// An HTTP request as a gateway received it, ready for
 /// [`PopTokenValidator::validate_request`](crate::PopTokenValidator::validate_request).
@@ -26,8 +26,23 @@ impl<'a> ReceivedRequest<'a> {
     where
         I: IntoIterator<Item = (&'a str, &'a [u8])>,
     {
+        Self::with_uri_form(method, target, headers, body, UriForm::Decoded)
+    }
+
+    /// [`ReceivedRequest::new`] for signers that sign `uri` in another form (e.g. SDKs that
+    /// sign the query as sent: [`UriForm::Encoded`]).
+    pub fn with_uri_form<I>(
+        method: &str,
+        target: &str,
+        headers: I,
+        body: &'a [u8],
+        form: UriForm,
+    ) -> Result<Self>
+    where
+        I: IntoIterator<Item = (&'a str, &'a [u8])>,
+    {
         let method = request_method(method)?;
-        let uri = request_uri(target).map_err(|_| {
+        let uri = request_uri_as(target, form).map_err(|_| {
             Error::InvalidEhts("the request target is neither a path nor an http(s) URL".into())
         })?;
         Ok(ReceivedRequest { method, uri, headers: headers.into_iter().collect(), body })
@@ -43,7 +58,7 @@ impl<'a> ReceivedRequest<'a> {
         self.header(POP_HEADER)
     }
 
-    /// The `uri` value: path and query, the query percent-decoded.
+    /// The `uri` value: path and query, the query in the request's [`UriForm`].
     pub fn uri(&self) -> &[u8] {
         &self.uri
     }
@@ -84,6 +99,14 @@ mod tests {
         assert_eq!(request.value("Content-Type"), Some(&b"application/json"[..]));
         assert_eq!(request.value("Accept"), None);
         assert_eq!(request.pop_token(), Some(&b"tok"[..]));
+    }
+
+    #[test]
+    fn the_encoded_form_compares_the_query_as_received() {
+        let none: [(&str, &[u8]); 0] = [];
+        let request =
+            ReceivedRequest::with_uri_form("GET", "/a?q=a%20b", none, b"", UriForm::Encoded).unwrap();
+        assert_eq!(request.value("uri"), Some(&b"/a?q=a%20b"[..]));
     }
 
     #[test]
