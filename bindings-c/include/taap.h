@@ -131,6 +131,12 @@ typedef struct taap_response taap_response;
 #endif
 
 /**
+ * Which headers of an outgoing request a PoP token signs, in which order. Immutable, so one
+ * policy may be shared by any number of threads; free with `taap_sign_policy_free`.
+ */
+typedef struct taap_sign_policy taap_sign_policy;
+
+/**
  * A validator configured once and shared by any number of threads; with a replay cache it
  * remembers the `jti`s it accepted. Free with `taap_validator_free`.
  */
@@ -470,6 +476,28 @@ enum taap_status taap_pop_token_for_request_with(const struct taap_private_key *
 void taap_pop_token_free(struct taap_pop_token *token);
 
 /**
+ * Builds the PoP token for one HTTP request as `policy` (NULL: the docs' default) signs it:
+ * the headers it picks out of `headers` (in its order, values without surrounding
+ * whitespace), then `uri`, `http-method` and `body` (`body_len` bytes, possibly 0), with
+ * `options` (NULL: defaults). Free `*out_token` with `taap_string_free`.
+ *
+ * # Safety
+ * `key` is NULL or a live key; `policy` is NULL or live; `method` and `url` are NULL or
+ * NUL-terminated; `headers` points to `header_count` entries; `body` points to `body_len`
+ * bytes; `options` is NULL or valid; `out_token` is NULL or writable.
+ */
+enum taap_status taap_pop_token_sign_request(const struct taap_private_key *key,
+                                             const struct taap_sign_policy *policy,
+                                             const char *method,
+                                             const char *url,
+                                             const struct taap_ehts_entry *headers,
+                                             size_t header_count,
+                                             const uint8_t *body,
+                                             size_t body_len,
+                                             const struct taap_build_options *options,
+                                             char **out_token);
+
+/**
  * Validates a PoP token the way an API gateway must: signature with `key`, expiry, age,
  * required names, and `edts` against the request's `ehts` values (looked up by exact name;
  * extra entries are ignored). Returns `TAAP_OK` or the reason for rejection.
@@ -653,6 +681,25 @@ enum taap_status taap_public_key_to_jwk(const struct taap_public_key *key, char 
  */
 enum taap_status taap_public_key_to_pem(const struct taap_public_key *key, char **out);
 
+/**
+ * The `http-method` value: `method` upper-cased, which must be an HTTP token. Free
+ * `*out_method` with `taap_string_free`.
+ *
+ * # Safety
+ * `method` is NULL or NUL-terminated; `out_method` is NULL or writable.
+ */
+enum taap_status taap_request_method(const char *method, char **out_method);
+
+/**
+ * The `uri` value of a request URL or path: path plus percent-decoded query, as a gateway
+ * compares it. Free `*out_uri` with `taap_string_free`. A query that decodes to a NUL byte
+ * cannot be a C string: `TAAP_INVALID_EHTS`.
+ *
+ * # Safety
+ * `url` is NULL or NUL-terminated; `out_uri` is NULL or writable.
+ */
+enum taap_status taap_request_uri(const char *url, char **out_uri);
+
 #if defined(TAAP_CLIENT)
 /**
  * The body, valid until the response is freed; `*out_len` (when not NULL) receives its length.
@@ -708,6 +755,63 @@ uint16_t taap_response_status(const struct taap_response *response);
 #endif
 
 /**
+ * Frees a policy. NULL is ignored.
+ *
+ * # Safety
+ * `policy` is NULL or live, not used again afterwards.
+ */
+void taap_sign_policy_free(struct taap_sign_policy *policy);
+
+/**
+ * A policy that signs every header the request carries, in the request's order (never
+ * `X-Authorization`).
+ *
+ * # Safety
+ * `out` is NULL or writable.
+ */
+enum taap_status taap_sign_policy_new_all_headers(struct taap_sign_policy **out);
+
+/**
+ * T-Mobile's docs' policy: `Content-Type`, then `Authorization`, each when present.
+ *
+ * # Safety
+ * `out` is NULL or writable.
+ */
+enum taap_status taap_sign_policy_new_default(struct taap_sign_policy **out);
+
+/**
+ * A policy that signs exactly `names` (`count` NUL-terminated UTF-8 header names, matched
+ * ignoring ASCII case), in this order, each when the request has it.
+ *
+ * # Safety
+ * `names` points to `count` NUL-terminated strings (or is NULL with `count` 0); `out` is
+ * NULL or writable.
+ */
+enum taap_status taap_sign_policy_new_headers(const char *const *names,
+                                              size_t count,
+                                              struct taap_sign_policy **out);
+
+/**
+ * A new policy: `policy` that also signs header `name`. `policy` itself is unchanged.
+ *
+ * # Safety
+ * `policy` is NULL or live; `name` is NULL or NUL-terminated; `out` is NULL or writable.
+ */
+enum taap_status taap_sign_policy_with_header(const struct taap_sign_policy *policy,
+                                              const char *name,
+                                              struct taap_sign_policy **out);
+
+/**
+ * A new policy: `policy` that never signs header `name`. `policy` itself is unchanged.
+ *
+ * # Safety
+ * `policy` is NULL or live; `name` is NULL or NUL-terminated; `out` is NULL or writable.
+ */
+enum taap_status taap_sign_policy_without_header(const struct taap_sign_policy *policy,
+                                                 const char *name,
+                                                 struct taap_sign_policy **out);
+
+/**
  * One line saying what a status means (the same text in every binding's documentation); a
  * static string, never freed. Returns NULL for a value that is not a `taap_status`.
  */
@@ -759,6 +863,29 @@ enum taap_status taap_validator_validate(const struct taap_validator *validator,
                                          const struct taap_ehts_entry *ehts,
                                          size_t ehts_len,
                                          struct taap_pop_token **out_decoded);
+
+/**
+ * Validates the PoP token a request as received carries in `X-Authorization`: `method`,
+ * `target` (path and query as on the request line, or a full URL), `headers` as received
+ * (names matched ignoring ASCII case) and the exact body. `uri` and `http-method` follow the
+ * core's rules, so nothing is rebuilt by the caller. With the validator's options and replay
+ * cache; when `out_decoded` is not NULL and the token is valid, `*out_decoded` receives the
+ * decoded token (free it with `taap_pop_token_free`).
+ *
+ * # Safety
+ * `validator` is NULL or live; `key` is NULL or a live key; `method` and `target` are NULL
+ * or NUL-terminated; `headers` points to `header_count` entries; `body` points to
+ * `body_len` bytes; `out_decoded` is NULL or writable.
+ */
+enum taap_status taap_validator_validate_request(const struct taap_validator *validator,
+                                                 const struct taap_public_key *key,
+                                                 const char *method,
+                                                 const char *target,
+                                                 const struct taap_ehts_entry *headers,
+                                                 size_t header_count,
+                                                 const uint8_t *body,
+                                                 size_t body_len,
+                                                 struct taap_pop_token **out_decoded);
 
 /**
  * The taap version, e.g. `"0.1.0"`; a static string, never freed.

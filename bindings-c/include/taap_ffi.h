@@ -31,6 +31,8 @@ typedef struct taap_public_key taap_public_key;
 
 typedef struct taap_response taap_response;
 
+typedef struct taap_sign_policy taap_sign_policy;
+
 typedef struct taap_validator taap_validator;
 
 typedef struct taap_client_options {
@@ -140,6 +142,17 @@ enum taap_status taap_pop_token_for_request_with(const struct taap_private_key *
 
 void taap_pop_token_free(struct taap_pop_token *token);
 
+enum taap_status taap_pop_token_sign_request(const struct taap_private_key *key,
+                                             const struct taap_sign_policy *policy,
+                                             const char *method,
+                                             const char *url,
+                                             const struct taap_ehts_entry *headers,
+                                             size_t header_count,
+                                             const uint8_t *body,
+                                             size_t body_len,
+                                             const struct taap_build_options *options,
+                                             char **out_token);
+
 enum taap_status taap_pop_token_validate(const char *token,
                                          const struct taap_public_key *key,
                                          const struct taap_ehts_entry *ehts,
@@ -196,6 +209,10 @@ enum taap_status taap_public_key_to_jwk(const struct taap_public_key *key, char 
 
 enum taap_status taap_public_key_to_pem(const struct taap_public_key *key, char **out);
 
+enum taap_status taap_request_method(const char *method, char **out_method);
+
+enum taap_status taap_request_uri(const char *url, char **out_uri);
+
 const uint8_t *taap_response_body(const struct taap_response *response, size_t *out_len);
 
 void taap_response_free(struct taap_response *response);
@@ -206,6 +223,24 @@ const struct taap_ehts_entry *taap_response_headers(const struct taap_response *
                                                     size_t *out_len);
 
 uint16_t taap_response_status(const struct taap_response *response);
+
+void taap_sign_policy_free(struct taap_sign_policy *policy);
+
+enum taap_status taap_sign_policy_new_all_headers(struct taap_sign_policy **out);
+
+enum taap_status taap_sign_policy_new_default(struct taap_sign_policy **out);
+
+enum taap_status taap_sign_policy_new_headers(const char *const *names,
+                                              size_t count,
+                                              struct taap_sign_policy **out);
+
+enum taap_status taap_sign_policy_with_header(const struct taap_sign_policy *policy,
+                                              const char *name,
+                                              struct taap_sign_policy **out);
+
+enum taap_status taap_sign_policy_without_header(const struct taap_sign_policy *policy,
+                                                 const char *name,
+                                                 struct taap_sign_policy **out);
 
 const char *taap_status_description(taap_status status);
 
@@ -224,5 +259,15 @@ enum taap_status taap_validator_validate(const struct taap_validator *validator,
                                          const struct taap_ehts_entry *ehts,
                                          size_t ehts_len,
                                          struct taap_pop_token **out_decoded);
+
+enum taap_status taap_validator_validate_request(const struct taap_validator *validator,
+                                                 const struct taap_public_key *key,
+                                                 const char *method,
+                                                 const char *target,
+                                                 const struct taap_ehts_entry *headers,
+                                                 size_t header_count,
+                                                 const uint8_t *body,
+                                                 size_t body_len,
+                                                 struct taap_pop_token **out_decoded);
 
 const char *taap_version(void);

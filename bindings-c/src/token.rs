@@ -30,7 +30,7 @@ pub struct taap_build_options {
 ///
 /// # Safety
 /// `options` is NULL or points to a valid struct whose `jti` is NULL or NUL-terminated.
-unsafe fn build_options(options: *const taap_build_options) -> FfiResult<BuildOptions> {
+pub(crate) unsafe fn build_options(options: *const taap_build_options) -> FfiResult<BuildOptions> {
     let mut built = BuildOptions::default();
     // SAFETY: per the contract.
     let Some(options) = (unsafe { options.as_ref() }) else {

@@ -95,6 +95,19 @@ impl Validator {
         };
         Ok(decoded?)
     }
+
+    /// Validates the token a request as received carries, as of the fixed time or the clock.
+    pub(crate) fn validate_request(
+        &self,
+        key: &taap::PublicKey,
+        request: &taap::ReceivedRequest<'_>,
+    ) -> FfiResult<taap::PopToken> {
+        let decoded = match self.now {
+            Some(now) => self.validator.validate_request_at(key, request, now),
+            None => self.validator.validate_request(key, request),
+        };
+        Ok(decoded?)
+    }
 }
 
 /// The required names of a C options struct.

@@ -28,6 +28,8 @@ char *read_file(const char *path, size_t *len);
 void test_vectors(const char *tests_dir);
 void test_errors(const char *tests_dir);
 void test_threads(const char *tests_dir, unsigned threads, unsigned tokens_per_thread);
+/* The signing policy (policy.json) and the gateway-side request adapter (request.json). */
+void test_request_rules(const char *tests_dir);
 /* Needs a running `taap serve` named by TAAP_TEST_GATEWAY, TAAP_TEST_CLIENT_ID and
  * TAAP_TEST_CLIENT_SECRET; says so and does nothing without them. */
 void test_client(const char *tests_dir);

@@ -29,6 +29,7 @@ int main(int argc, char **argv) {
     printf("libtaap %s: conformance vectors, error paths, %u threads x %u tokens\n", taap_version(), threads,
            tokens);
     test_vectors(tests_dir);
+    test_request_rules(tests_dir);
     test_errors(tests_dir);
     test_threads(tests_dir, threads, tokens);
     test_client(tests_dir);
