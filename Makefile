@@ -11,9 +11,10 @@ export CARGO_TERM_COLOR ?= never
 test: lint test-rust test-vectors test-c test-asan test-node test-wasm test-python test-fuzz test-deny
 	@echo "all test suites passed"
 
-## Formatting and clippy (warnings are errors).
+## Formatting and clippy (warnings are errors); docs/api.md names exist in every door.
 lint:
 	$(CARGO) fmt --all -- --check
+	python3 scripts/check-api-table.py
 	$(CARGO) clippy --release --workspace --all-targets --quiet -- -D warnings
 	$(CARGO) clippy --release -p taap --no-default-features --features rustcrypto --all-targets --quiet -- -D warnings
 	$(CARGO) clippy --release -p taap-wasm --target wasm32-unknown-unknown --quiet -- -D warnings
