@@ -4,11 +4,11 @@
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: test lint test-rust check-wasm test-vectors test-python test-node test-c demo bench test-asan test-fuzz test-deny bad-input-matrix rss-soak wasm test-wasm
+.PHONY: test lint test-rust check-wasm test-vectors test-python test-php test-node test-c demo bench test-asan test-fuzz test-deny bad-input-matrix rss-soak wasm test-wasm
 
 ## Run every test suite: lint, Rust, conformance vectors, C/PHP (valgrind, ASan), Node, Python,
 ## the fuzz smoke run and the dependency policy.
-test: lint test-rust test-vectors test-c test-asan test-node test-wasm test-python test-fuzz test-deny
+test: lint test-rust test-vectors test-c test-asan test-node test-wasm test-python test-php test-fuzz test-deny
 	@echo "all test suites passed"
 
 ## Formatting and clippy (warnings are errors); docs/api.md names exist in every door.
@@ -37,6 +37,11 @@ test-vectors:
 ## The Python package (builds it into bindings-python/.venv).
 test-python:
 	bash bindings-python/scripts/test.sh
+
+## The native PHP extension (bindings-php): PHPUnit over the vectors, errors, hygiene, Guzzle,
+## the client against `taap serve` and 10 000 builds with flat memory.
+test-php:
+	bash bindings-php/scripts/test.sh
 
 ## The Node.js package.
 test-node:
