@@ -116,7 +116,8 @@ fn split_entry(index: usize, entry: &str) -> taap::Result<(String, Zeroizing<Str
     Ok((name.to_owned(), Zeroizing::new(value.to_owned())))
 }
 
-fn split_header(index: usize, header: &str) -> taap::Result<(String, Zeroizing<String>)> {
+/// `Name: value` into its parts, the value's leading spaces dropped as HTTP does.
+pub fn split_header(index: usize, header: &str) -> taap::Result<(String, Zeroizing<String>)> {
     let (name, value) = header
         .split_once(':')
         .ok_or_else(|| config(format!("-H takes 'Name: value'; -H argument {} has no ':'", index + 1)))?;

@@ -26,6 +26,8 @@ enum Command {
     Decode(commands::decode::Args),
     /// Validate a token against a public key and the request's values.
     Verify(commands::verify::Args),
+    /// Explain why a token is or is not valid for a request as sent (and which signer variant made it).
+    Doctor(commands::doctor::Args),
     /// Get an OAuth 2.0 access token (TAAP steps 1-2) and print the server's JSON answer.
     Token(commands::token::Args),
     /// Make a TAAP-signed API call (all four steps) and print the response, like curl (exit 0 on any HTTP status).
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
         Command::Pop(args) => commands::pop::run(args),
         Command::Decode(args) => commands::decode::run(args),
         Command::Verify(args) => commands::verify::run(args),
+        Command::Doctor(args) => commands::doctor::run(args),
         Command::Token(args) => commands::token::run(args),
         Command::Call(args) => commands::call::run(args),
         Command::Serve(args) => commands::serve::run(args),

@@ -3,6 +3,7 @@
 pub mod call;
 pub mod decode;
 pub mod demo;
+pub mod doctor;
 pub mod keygen;
 pub mod pop;
 pub mod serve;
