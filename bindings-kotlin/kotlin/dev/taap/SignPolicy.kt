@@ -2,8 +2,6 @@ package dev.taap
 
 import dev.taap.ffi.FfiSignPolicy
 import dev.taap.ffi.popHeader
-import dev.taap.ffi.requestMethod
-import dev.taap.ffi.requestUri
 
 /** Which headers of an outgoing request a PoP token signs: the core's policy, bound. */
 class SignPolicy private constructor(internal val ffi: FfiSignPolicy) {
@@ -61,11 +59,11 @@ object Taap {
 
     /** The `uri` value of a URL or path: path plus percent-decoded query. */
     @JvmStatic
-    fun requestUri(url: String): String = native { requestUri(url) }
+    fun requestUri(url: String): String = native { dev.taap.ffi.requestUri(url) }
 
     /** The `http-method` value: upper-cased; it must be an HTTP token. */
     @JvmStatic
-    fun requestMethod(method: String): String = native { requestMethod(method) }
+    fun requestMethod(method: String): String = native { dev.taap.ffi.requestMethod(method) }
 
     /** The version of the native core inside this jar. */
     @JvmStatic

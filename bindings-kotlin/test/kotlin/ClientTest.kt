@@ -1,0 +1,56 @@
+package dev.taap.test
+
+import dev.taap.ClientOptions
+import dev.taap.EhtsEntry
+import dev.taap.TaapClient
+import dev.taap.TaapException
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertThrows
+import org.junit.jupiter.api.Assumptions.assumeTrue
+import org.junit.jupiter.api.Test
+import java.util.concurrent.ExecutionException
+import java.util.concurrent.TimeUnit
+
+/** The client's v2 and v6 flows against `taap serve` (started by scripts/test.sh). */
+class ClientTest {
+    private val gateway: String? = System.getenv("TAAP_TEST_GATEWAY")
+
+    private fun client(flavor: String, secret: String = System.getenv("TAAP_TEST_CLIENT_SECRET")): TaapClient {
+        val options = ClientOptions(System.getenv("TAAP_TEST_CLIENT_ID"), secret, "$gateway/oauth2/$flavor/tokens")
+        options.maxRetries = 0
+        return TaapClient(Fixtures.readmeKey, options)
+    }
+
+    private fun flow(flavor: String) {
+        assumeTrue(gateway != null, "TAAP_TEST_GATEWAY not set")
+        val client = client(flavor)
+        assertEquals(flavor, client.flavor)
+        val token = client.accessToken()
+        assertFalse(token.token.isEmpty())
+        assertFalse(token.toString().contains(token.token))
+        val order = """{"orderId": 100}""".encodeToByteArray()
+        val headers = listOf(EhtsEntry("Content-Type", "application/json"))
+        assertEquals(201, client.send("POST", "$gateway/commerce/v1/orders", headers, order).status)
+        val device = client.sendAsync("GET", "$gateway/iot-connectivity/v1/devices/8901260000000000019").get(30, TimeUnit.SECONDS)
+        assertEquals(200, device.status)
+    }
+
+    @Test
+    fun v2Flow() = flow("v2")
+
+    @Test
+    fun v6Flow() = flow("v6")
+
+    @Test
+    fun wrongSecretIsAnOAuthErrorWithItsStatus() {
+        assumeTrue(gateway != null, "TAAP_TEST_GATEWAY not set")
+        val error = assertThrows(TaapException.OAuth::class.java) { client("v2", "wrong-secret").accessToken() }
+        assertEquals(401, error.httpStatus)
+        assertFalse(error.message!!.contains("wrong-secret"))
+        val async = assertThrows(ExecutionException::class.java) {
+            client("v6", "wrong-secret").sendAsync("GET", "$gateway/iot-connectivity/v1/devices/1").get(30, TimeUnit.SECONDS)
+        }
+        assertEquals("TAAP_OAUTH", (async.cause as TaapException).code)
+    }
+}
