@@ -4,11 +4,11 @@
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: test lint test-rust check-wasm test-vectors test-python test-php test-node test-c demo bench test-asan test-fuzz test-deny bad-input-matrix rss-soak wasm test-wasm
+.PHONY: test lint test-rust check-wasm test-vectors test-python test-php test-node test-c demo bench test-asan test-fuzz test-deny test-kotlin bad-input-matrix rss-soak wasm test-wasm
 
 ## Run every test suite: lint, Rust, conformance vectors, C/PHP (valgrind, ASan), Node, Python,
 ## the fuzz smoke run and the dependency policy.
-test: lint test-rust test-vectors test-c test-asan test-node test-wasm test-python test-php test-fuzz test-deny
+test: lint test-rust test-vectors test-c test-asan test-node test-wasm test-python test-php test-kotlin test-fuzz test-deny
 	@echo "all test suites passed"
 
 ## Formatting and clippy (warnings are errors); docs/api.md names exist in every door.
@@ -55,6 +55,10 @@ wasm:
 ## taap-wasm under Node: every conformance vector on both signers, the bad-input column.
 test-wasm: wasm
 	cd bindings-wasm && npm ci --no-audit --no-fund && npm test
+
+## The JVM jar (uniffi + JNA): JUnit 5 suite incl. the client against taap serve (kotlinc from npm).
+test-kotlin:
+	bash bindings-kotlin/scripts/test.sh
 
 ## The C ABI, under gcc -Werror, valgrind, and PHP FFI.
 test-c:
