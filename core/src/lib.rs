@@ -41,8 +41,8 @@ compile_error!(
 mod client;
 mod crypto;
 mod ehts;
-mod explain;
 mod error;
+mod explain;
 mod keys;
 mod request;
 mod token;
@@ -59,12 +59,12 @@ pub use client::{
     PUBLIC_KEY_PEM_PLACEHOLDER, SKEW_THRESHOLD_SECS, TMOBILE_APIS, TMOBILE_V2_TOKEN_URL,
     TMOBILE_V6_TOKEN_URL,
 };
+pub use ehts::{Ehts, EhtsValues, MAX_EHTS_ENTRIES};
+pub use error::{Error, ErrorKind, Result};
 pub use explain::{
     explain, mask_secret, EdtsCheck, Entry, ExplainOptions, ExplainRequest, ExplainedClaims, ExplainedHeader,
     Explanation, SignatureCheck, TimeCheck, Variant, VariantMatch,
 };
-pub use ehts::{Ehts, EhtsValues, MAX_EHTS_ENTRIES};
-pub use error::{Error, ErrorKind, Result};
 pub use keys::{PrivateKey, PublicKey, KEY_CACHE_CAPACITY, MAX_KEY_BITS, MIN_KEY_BITS};
 pub use request::{
     request_method, request_uri, request_uri_as, ReceivedRequest, SignPolicy, UriForm, BODY,
