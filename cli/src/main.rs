@@ -6,7 +6,7 @@ mod output;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// Make and check T-Mobile API Access Protocol (TAAP) PoP tokens.
 #[derive(Debug, Parser)]
@@ -36,6 +36,11 @@ enum Command {
     Serve(commands::serve::Args),
     /// Walk through the four TAAP steps against an in-process gateway (no account needed).
     Demo(commands::demo::Args),
+    /// List or show the profiles of the config file ($TAAP_CONFIG or ~/.config/taap/config.toml).
+    #[command(subcommand)]
+    Profile(commands::profile::Args),
+    /// Print a shell completion script (bash, zsh or fish).
+    Completions(commands::completions::Args),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +55,8 @@ fn main() -> ExitCode {
         Command::Call(args) => commands::call::run(args),
         Command::Serve(args) => commands::serve::run(args),
         Command::Demo(args) => commands::demo::run(args),
+        Command::Profile(args) => commands::profile::run(args),
+        Command::Completions(args) => commands::completions::run(args, &mut Cli::command()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

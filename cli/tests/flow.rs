@@ -205,8 +205,8 @@ fn demo_walks_the_four_steps_and_exits_zero() {
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
     let steps: Vec<&str> = text.lines().filter(|line| !line.starts_with(' ')).collect();
-    let prefixes = ["setup: generated", "setup: local TAAP gateway on http://127.0.0.1:", "step 1: OAuth PoP token signs Content-Type;Authorization;uri;http-method;body of POST /oauth2/v6/tokens",
-        "step 2: access token from /oauth2/v6/tokens: expires_in 3600 s", "step 3: API PoP token signs Content-Type;Authorization;uri;http-method;body of GET /iot-connectivity/v1/devices/",
+    let prefixes = ["setup: generated", "setup: local TAAP gateway on http://127.0.0.1:", "step 1: OAuth PoP token signs Content-Type;Authorization;uri;http-method;body of POST /oauth2/v2/tokens",
+        "step 2: access token from /oauth2/v2/tokens: expires_in 3600 s", "step 3: API PoP token signs Content-Type;Authorization;uri;http-method;body of GET /iot-connectivity/v1/devices/",
         "step 4: Connectivity call GET /iot-connectivity/v1/devices/8901260000000000019: HTTP 200", "again: a second call signed a fresh PoP token"];
     assert_eq!(steps.len(), prefixes.len(), "{text}");
     for (line, prefix) in steps.iter().zip(prefixes) {

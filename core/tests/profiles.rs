@@ -176,3 +176,20 @@ fn a_profile_without_required_settings_names_the_missing_key() {
         "invalid configuration: profile \"bare\" has no client_secret_env (set it, or pass it as a flag)"
     );
 }
+
+#[test]
+fn binding_options_follow_the_same_rules_and_name_the_option() {
+    let options = json!({"api": "call-verification", "pop_claims": {"iss": "{client_id}"}, "uri_form": null});
+    let profile = Profile::from_options(options.as_object().unwrap()).unwrap();
+    assert_eq!(profile.server, Some(OAuthServer::V6));
+    let both = json!({"api": "location", "server": "v6"});
+    assert_eq!(
+        Profile::from_options(both.as_object().unwrap()).unwrap_err().to_string(),
+        r#"invalid configuration: option "server": give one of api, server and token_url, not api and server"#
+    );
+    let bad = json!({"headers": {"X-A": [1]}});
+    assert_eq!(
+        Profile::from_options(bad.as_object().unwrap()).unwrap_err().to_string(),
+        r#"invalid configuration: option "headers": the value of X-A must be a string"#
+    );
+}

@@ -32,6 +32,9 @@ pub struct Args {
     include: bool,
     #[command(flatten)]
     client: ClientArgs,
+    /// Print the token request and the API call that would be sent (secrets masked), send nothing.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 /// Makes the call and prints the response body (with `-i`, status and headers first).
@@ -39,12 +42,13 @@ pub fn run(args: Args) -> taap::Result<()> {
     let headers = args.headers.iter().map(|header| split_header(header)).collect::<taap::Result<Vec<_>>>()?;
     let body = body(&args)?;
     let client = args.client.client()?;
-    let response = client.send(
-        &args.method,
-        &args.url,
-        headers.iter().map(|(name, value)| (name.as_str(), value.as_str())),
-        &body,
-    )?;
+    let header_pairs = headers.iter().map(|(name, value)| (name.as_str(), value.as_str()));
+    if args.dry_run {
+        let call = client.prepare_send(&args.method, &args.url, header_pairs, &body)?;
+        print!("{}\n{call}", client.prepare_token_request()?);
+        return Ok(());
+    }
+    let response = client.send(&args.method, &args.url, header_pairs, &body)?;
     let mut out = std::io::stdout().lock();
     let write_failed = |error: std::io::Error| config(format!("cannot write the response: {error}"));
     if args.include {

@@ -34,7 +34,8 @@ pub fn run(_args: Args) -> taap::Result<()> {
         gateway.url()
     );
 
-    let token_url = format!("{}/oauth2/v6/tokens", gateway.url());
+    // The docs' table: Connectivity gets its tokens from the v2 server (empty body).
+    let token_url = format!("{}/oauth2/v2/tokens", gateway.url());
     let client = TaapClient::new(ClientConfig::new(
         DEMO_CLIENT_ID,
         secret.as_str(),
@@ -42,11 +43,11 @@ pub fn run(_args: Args) -> taap::Result<()> {
         OAuthServer::Url(token_url),
     ))?;
     let token = client.access_token()?;
-    let oauth_pop = last_accepted_pop(&gateway, "POST /oauth2/v6/tokens")?;
-    println!("step 1: OAuth PoP token signs {} of POST /oauth2/v6/tokens", oauth_pop.claims().ehts.join(";"));
+    let oauth_pop = last_accepted_pop(&gateway, "POST /oauth2/v2/tokens")?;
+    println!("step 1: OAuth PoP token signs {} of POST /oauth2/v2/tokens", oauth_pop.claims().ehts.join(";"));
     print_json(&pop_json(&oauth_pop));
     println!(
-        "step 2: access token from /oauth2/v6/tokens: expires_in {} s, scope {:?}",
+        "step 2: access token from /oauth2/v2/tokens: expires_in {} s, scope {:?}",
         token.expires_in(),
         token.scope().unwrap_or("")
     );

@@ -1,11 +1,13 @@
 //! One module per subcommand.
 
 pub mod call;
+pub mod completions;
 pub mod decode;
 pub mod demo;
 pub mod doctor;
 pub mod keygen;
 pub mod pop;
+pub mod profile;
 pub mod serve;
 pub mod token;
 pub mod verify;

@@ -1,31 +1,39 @@
 //! `taap token`: TAAP steps 1 and 2, printing the OAuth server's token response.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
-use taap::{ClientConfig, OAuthServer, RetryPolicy, TaapClient};
-use taap_gateway::config::secret_from_env;
+use taap::{OAuthServer, Profile, Profiles, RetryPolicy, TaapClient};
 
-/// The credentials and OAuth server flags `taap token` and `taap call` share.
+use crate::output::config;
+
+/// The credentials and OAuth server flags `taap token` and `taap call` share; each overrides
+/// the same setting of the profile, when one is picked.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ClientArgs {
+    /// A profile of the config file ($TAAP_CONFIG, else $XDG_CONFIG_HOME/taap/config.toml).
+    #[arg(long, value_name = "NAME", env = "TAAP_PROFILE")]
+    profile: Option<String>,
     /// The OAuth client id.
     #[arg(long, value_name = "ID")]
-    client_id: String,
+    client_id: Option<String>,
     /// Environment variable holding the client secret (never pass secrets in argv).
     #[arg(long, value_name = "VAR")]
-    client_secret_env: String,
+    client_secret_env: Option<String>,
     /// Private key file registered with the OAuth server (PEM or DER, maybe encrypted).
     #[arg(long, value_name = "FILE")]
-    key: PathBuf,
+    key: Option<PathBuf>,
     /// Environment variable holding the key's password.
     #[arg(long, value_name = "VAR")]
     password_env: Option<String>,
     /// `v2` or `v6` (T-Mobile's token endpoints), or a full token endpoint URL such as
     /// http://127.0.0.1:8080/oauth2/v2/tokens (flavour taken from its path).
-    #[arg(long, value_name = "v2|v6|URL")]
-    server: String,
+    #[arg(long, value_name = "v2|v6|URL", conflicts_with = "api")]
+    server: Option<String>,
+    /// The T-Mobile API to get a token for (connectivity, location, sms-notification,
+    /// call-verification, fraud-prevention); picks its token server as the docs' table does.
+    #[arg(long, value_name = "API")]
+    api: Option<String>,
     /// storeId for the v6 body.
     #[arg(long, value_name = "ID")]
     store_id: Option<String>,
@@ -41,14 +49,43 @@ pub struct ClientArgs {
 }
 
 impl ClientArgs {
-    /// The client these flags describe.
+    /// The settings these flags give, as a profile that overrides the picked one.
+    fn flags(&self) -> taap::Result<Profile> {
+        let mut flags = Profile::default();
+        flags.client_id = self.client_id.clone();
+        flags.client_secret_env = self.client_secret_env.clone();
+        flags.key = self.key.clone();
+        flags.password_env = self.password_env.clone();
+        flags.store_id = self.store_id.clone();
+        flags.dealer_code = self.dealer_code.clone();
+        if let Some(server) = &self.server {
+            flags.server = Some(OAuthServer::parse(server)?);
+        }
+        if let Some(api) = &self.api {
+            flags.server = Some(OAuthServer::for_api(api)?);
+        }
+        Ok(flags)
+    }
+
+    /// The picked profile (`--profile` or `TAAP_PROFILE`) with the flags over it.
+    fn settings(&self) -> taap::Result<Profile> {
+        let flags = self.flags()?;
+        let Some(name) = &self.profile else {
+            let mut settings = flags;
+            settings.name = "(flags)".into();
+            return Ok(settings);
+        };
+        let profiles = load_profiles()?;
+        Ok(profiles.get(name)?.clone().overridden_by(flags))
+    }
+
+    /// The client these flags (and the profile) describe.
     pub fn client(&self) -> taap::Result<TaapClient> {
-        let key = Arc::new(super::load_private_key(&self.key, self.password_env.as_deref())?);
-        let secret = secret_from_env(&self.client_secret_env)?;
-        let mut config =
-            ClientConfig::new(self.client_id.clone(), secret, key, OAuthServer::parse(&self.server)?);
-        config.store_id = self.store_id.clone();
-        config.dealer_code = self.dealer_code.clone();
+        let settings = self.settings()?;
+        let mut config = settings.client_config().map_err(|error| match &error {
+            taap::Error::Config(message) if self.profile.is_none() => missing_flag(message).unwrap_or(error),
+            _ => error,
+        })?;
         config.timeouts.request = Duration::from_secs(self.timeout);
         config.timeouts.connect =
             config.timeouts.connect.min(config.timeouts.request.max(Duration::from_secs(1)));
@@ -57,16 +94,41 @@ impl ClientArgs {
     }
 }
 
+/// Without a profile, a missing setting is a missing flag: name the flag.
+fn missing_flag(message: &str) -> Option<taap::Error> {
+    let setting = message.strip_prefix("profile \"(flags)\" has no ")?.split(" (").next()?;
+    let flag = match setting {
+        "api, server or token_url" => "--api or --server".to_owned(),
+        key => format!("--{}", key.replace('_', "-")),
+    };
+    Some(config(format!("give {flag}, or pick a profile with --profile NAME")))
+}
+
+/// The profiles of the config file taap reads.
+pub fn load_profiles() -> taap::Result<Profiles> {
+    let path = taap::config_path()
+        .ok_or_else(|| config("no config file: set TAAP_CONFIG, XDG_CONFIG_HOME or HOME"))?;
+    Profiles::load(&path)
+}
+
 /// Flags of `taap token`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
     client: ClientArgs,
+    /// Print the token request that would be sent (secrets masked) and send nothing.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 /// Fetches an access token and prints the server's JSON answer (it holds the token).
 pub fn run(args: Args) -> taap::Result<()> {
-    let token = args.client.client()?.access_token()?;
+    let client = args.client.client()?;
+    if args.dry_run {
+        print!("{}", client.prepare_token_request()?);
+        return Ok(());
+    }
+    let token = client.access_token()?;
     let pretty = serde_json::from_str::<serde_json::Value>(token.response_json())
         .ok()
         .and_then(|value| serde_json::to_string_pretty(&value).ok())

@@ -347,6 +347,53 @@ impl Profile {
         self
     }
 
+    /// The settings a binding takes as client options (the profile keys: `api`, `server`,
+    /// `token_body`, `pop_claims`, …), checked by the same rules as a config file; `null`
+    /// members count as absent. An error names the option.
+    pub fn from_options(options: &Map<String, Value>) -> Result<Profile> {
+        let present = options.iter().filter(|(_, value)| !value.is_null());
+        let mut table = toml::Table::new();
+        for (key, value) in present {
+            let value = toml::Value::try_from(value)
+                .map_err(|_| Error::Config(format!("option {key:?}: holds a null inside; leave it out instead")))?;
+            table.insert(key.clone(), value);
+        }
+        parse_profile("(options)", &table, Path::new(""))
+            .map_err(|(key, problem)| Error::Config(format!("option {key:?}: {problem}")))
+    }
+
+    /// Puts this profile's server and variant settings into `config` (credentials and key
+    /// stay as they are): token body, PoP extras, default headers, signed headers, `uri` form
+    /// and `X-Authorization` prefix.
+    pub fn apply_to(&self, config: &mut ClientConfig) -> Result<()> {
+        if let Some(server) = &self.server {
+            config.server = server.clone();
+        }
+        if self.store_id.is_some() {
+            config.store_id = self.store_id.clone();
+        }
+        if self.dealer_code.is_some() {
+            config.dealer_code = self.dealer_code.clone();
+        }
+        config.token_body = self.token_body.clone().or(config.token_body.take());
+        if !self.pop_extras.is_empty() {
+            config.pop_extras = self.pop_extras.clone();
+        }
+        if !self.headers.is_empty() {
+            config.headers = self.headers.clone();
+        }
+        if let Some(prefix) = &self.x_authorization_prefix {
+            config.x_authorization_prefix = prefix.clone();
+        }
+        if let Some(names) = &self.sign_headers {
+            config.sign_policy = SignPolicy::headers(names)?.with_uri_form(config.sign_policy.uri_form());
+        }
+        if let Some(form) = self.uri_form {
+            config.sign_policy = config.sign_policy.clone().with_uri_form(form);
+        }
+        Ok(())
+    }
+
     /// The client configuration: the secret and password read from their environment
     /// variables, the key loaded. A missing required setting names its profile key.
     pub fn client_config(&self) -> Result<ClientConfig> {
@@ -361,17 +408,7 @@ impl Profile {
         let password = self.password_env.as_deref().map(env_value).transpose()?;
         let key = PrivateKey::from_file(key_path, password.as_ref().map(|password| password.as_bytes()))?;
         let mut config = ClientConfig::new(client_id, secret, Arc::new(key), server);
-        config.store_id = self.store_id.clone();
-        config.dealer_code = self.dealer_code.clone();
-        config.token_body = self.token_body.clone();
-        config.pop_extras = self.pop_extras.clone();
-        config.headers = self.headers.clone();
-        config.x_authorization_prefix = self.x_authorization_prefix.clone().unwrap_or_default();
-        let policy = match &self.sign_headers {
-            Some(names) => SignPolicy::headers(names)?,
-            None => SignPolicy::new(),
-        };
-        config.sign_policy = policy.with_uri_form(self.uri_form.unwrap_or_default());
+        self.apply_to(&mut config)?;
         Ok(config)
     }
 }
