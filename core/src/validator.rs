@@ -101,6 +101,21 @@ impl PopTokenValidator {
         values: &(impl EhtsValues + ?Sized),
         now: i64,
     ) -> Result<PopToken> {
+        let token = self.verify_at(token, key, values, now)?;
+        self.admit_own(&token, now)?;
+        Ok(token)
+    }
+
+    /// Every check of [`PopTokenValidator::validate_at`] but replay, for callers that keep
+    /// `jti`s in a store of their own (shared, or async): they admit the `jti` afterwards,
+    /// until [`PopTokenValidator::replay_expiry`].
+    pub fn verify_at(
+        &self,
+        token: &str,
+        key: &PublicKey,
+        values: &(impl EhtsValues + ?Sized),
+        now: i64,
+    ) -> Result<PopToken> {
         let token = PopToken::decode(token)?;
         if !key.verify(token.signing_input(), token.signature()) {
             return Err(Error::SignatureInvalid(
@@ -110,12 +125,24 @@ impl PopTokenValidator {
         self.check_times(&token, now)?;
         self.check_required(&token)?;
         check_edts(&token, values)?;
-        if let Some(replay) = &self.replay {
-            let forget_after = token.claims().exp.min(token.claims().iat + self.options.max_age_secs)
-                + self.options.leeway_secs;
-            replay.admit(&token.claims().jti, forget_after, now)?;
-        }
         Ok(token)
+    }
+
+    /// Epoch second after which this validator refuses `token` on time alone, so a replay
+    /// store may forget its `jti` then.
+    pub fn replay_expiry(&self, token: &PopToken) -> i64 {
+        let claims = token.claims();
+        claims
+            .exp
+            .min(claims.iat.saturating_add(self.options.max_age_secs))
+            .saturating_add(self.options.leeway_secs)
+    }
+
+    fn admit_own(&self, token: &PopToken, now: i64) -> Result<()> {
+        match &self.replay {
+            Some(replay) => replay.admit(&token.claims().jti, self.replay_expiry(token), now),
+            None => Ok(()),
+        }
     }
 
     /// Validates the PoP token a received request carries in `X-Authorization`, on the
@@ -134,12 +161,25 @@ impl PopTokenValidator {
         request: &ReceivedRequest<'_>,
         now: i64,
     ) -> Result<PopToken> {
+        let decoded = self.verify_request_at(key, request, now)?;
+        self.admit_own(&decoded, now)?;
+        Ok(decoded)
+    }
+
+    /// Every check of [`PopTokenValidator::validate_request_at`] but replay; see
+    /// [`PopTokenValidator::verify_at`].
+    pub fn verify_request_at(
+        &self,
+        key: &PublicKey,
+        request: &ReceivedRequest<'_>,
+        now: i64,
+    ) -> Result<PopToken> {
         let token = request
             .pop_token()
             .ok_or_else(|| Error::InvalidToken("X-Authorization (the PoP token) is missing".into()))?;
         let token = std::str::from_utf8(token)
             .map_err(|_| Error::InvalidToken("X-Authorization is not text".into()))?;
-        let decoded = self.validate_at(token, key, request, now)?;
+        let decoded = self.verify_at(token, key, request, now)?;
         if !request.body().is_empty() && !decoded.claims().ehts.iter().any(|name| name == BODY) {
             return Err(Error::InvalidToken(
                 "the request has a body but the PoP token does not sign it".into(),
@@ -211,9 +251,10 @@ fn check_edts(token: &PopToken, values: &(impl EhtsValues + ?Sized)) -> Result<(
 }
 
 /// Bounded memory of recently seen `jti`s; entries are forgotten once their token would be
-/// rejected on time anyway.
+/// rejected on time anyway. The validator's own cache, and a building block for callers that
+/// admit `jti`s themselves after [`PopTokenValidator::verify_at`].
 #[derive(Debug)]
-struct ReplayCache {
+pub struct ReplayCache {
     capacity: usize,
     state: Mutex<ReplayState>,
 }
@@ -225,11 +266,14 @@ struct ReplayState {
 }
 
 impl ReplayCache {
-    fn new(capacity: usize) -> Self {
+    /// An empty cache that remembers at most `capacity` live `jti`s (and refuses beyond).
+    pub fn new(capacity: usize) -> Self {
         ReplayCache { capacity, state: Mutex::new(ReplayState::default()) }
     }
 
-    fn admit(&self, jti: &str, forget_after: i64, now: i64) -> Result<()> {
+    /// Remembers `jti` until `forget_after` (epoch seconds); `Replay` when it is already known,
+    /// or when the cache is full (failing closed).
+    pub fn admit(&self, jti: &str, forget_after: i64, now: i64) -> Result<()> {
         let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         while let Some(Reverse((when, _))) = state.expiry.peek() {
             if *when >= now {
