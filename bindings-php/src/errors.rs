@@ -11,10 +11,9 @@ use ext_php_rs::types::Zval;
 use ext_php_rs::zend::{run_handler, ClassEntry, ExecuteData};
 use taap::ErrorKind;
 
-/// The base class every taap exception extends.
+/// The base class every taap exception extends. Thrown as itself only for a panic caught at
+/// the boundary, which has no core kind, so its `getKind()` is null rather than an invented one.
 pub const BASE: &str = "Taap\\TaapException";
-/// `getKind()` of an exception that is no core kind: a bug in taap caught at the boundary.
-pub const INTERNAL: &str = "TAAP_INTERNAL";
 
 static BASE_CLASS: AtomicPtr<ClassEntry> = AtomicPtr::new(std::ptr::null_mut());
 
@@ -45,9 +44,9 @@ pub fn class_name(kind: ErrorKind) -> String {
 pub fn register() -> ext_php_rs::error::Result<()> {
     ClassBuilder::new(BASE)
         .extends((runtime_exception, "\\RuntimeException"))
-        .property(kind_property(INTERNAL))
+        .property(kind_property(None))
         .method(
-            FunctionBuilder::new("getKind", get_kind).returns(DataType::String, false, false),
+            FunctionBuilder::new("getKind", get_kind).returns(DataType::String, false, true),
             MethodFlags::Public,
         )
         .registration(|class, _| BASE_CLASS.store(class, Ordering::Release))
@@ -55,7 +54,7 @@ pub fn register() -> ext_php_rs::error::Result<()> {
     for kind in ErrorKind::ALL {
         ClassBuilder::new(class_name(kind))
             .extends((base, "\\Taap\\TaapException"))
-            .property(kind_property(kind.code()))
+            .property(kind_property(Some(kind.code())))
             .registration(|_, _| {})
             .register()?;
     }
@@ -63,28 +62,35 @@ pub fn register() -> ext_php_rs::error::Result<()> {
 }
 
 /// The `TAAP_*` code as a protected property, so `getKind()` needs no per-class method.
-fn kind_property(code: &'static str) -> ClassProperty {
+fn kind_property(code: Option<&'static str>) -> ClassProperty {
     ClassProperty {
         name: "kind".into(),
         flags: PropertyFlags::Protected,
         default: Some(Box::new(move || {
             let mut zval = Zval::new();
-            zval.set_string(code, true)?;
+            match code {
+                Some(code) => zval.set_string(code, true)?,
+                None => zval.set_null(),
+            }
             Ok(zval)
         })),
         docs: &[],
         ty: Some(DataType::String),
-        nullable: false,
+        nullable: true,
         readonly: false,
-        default_stub: Some(format!("'{code}'")),
+        default_stub: Some(code.map_or_else(|| "null".to_owned(), |code| format!("'{code}'"))),
     }
 }
 
-/// `TaapException::getKind()`: the `TAAP_*` name of the exception's kind.
+/// `TaapException::getKind()`: the `TAAP_*` name of the exception's kind, null for the base.
 extern "C" fn get_kind(ex: &mut ExecuteData, retval: &mut Zval) {
     run_handler(AssertUnwindSafe(|| {
-        let kind = ex.get_self().and_then(|this| this.get_property::<String>("kind").ok());
-        let _ = retval.set_string(kind.as_deref().unwrap_or(INTERNAL), false);
+        match ex.get_self().and_then(|this| this.get_property::<Option<String>>("kind").ok()).flatten() {
+            Some(kind) => {
+                let _ = retval.set_string(&kind, false);
+            }
+            None => retval.set_null(),
+        }
     }));
 }
 
