@@ -7,8 +7,9 @@
 #   scripts/bad-input-matrix.sh --assemble    only assemble the columns already written
 #
 # Needs what the suites need (cargo, Python 3.9+ with venv, Node 18+ with npm, gcc,
-# pkg-config, libjansson-dev). Python uses TAAP_VENV (default bindings-python/.venv), built
-# by bindings-python/scripts/test.sh when it is missing. Honours CARGO_TARGET_DIR.
+# pkg-config, libjansson-dev, php-cli php-dev libclang-dev phpunit). Python uses TAAP_VENV
+# (default bindings-python/.venv), built by bindings-python/scripts/test.sh when it is missing.
+# Honours CARGO_TARGET_DIR.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -41,6 +42,9 @@ if [[ "${1:-}" != "--assemble" ]]; then
 
     step "wasm column"
     bash bindings-wasm/scripts/build.sh && node --test bindings-wasm/test/bad-input-matrix.test.mjs
+
+    step "PHP extension column"
+    bash bindings-php/scripts/test.sh --filter BadInputMatrixTest
 
     step "Python column"
     if [[ -x "$venv/bin/python" ]] && "$venv/bin/python" -c "import taap" 2>/dev/null; then
