@@ -22,6 +22,11 @@ fn key() -> PrivateKey {
     PrivateKey::from_file(key_file("readme-private-pkcs8.pem"), None).unwrap()
 }
 
+/// Ehts entries in order, as a test signer edits them.
+type Values = Vec<(&'static str, String)>;
+/// One signer's divergence from the docs' values.
+type Change = Box<dyn Fn(&mut Values)>;
+
 /// The request as sent.
 fn sent() -> ExplainRequest {
     ExplainRequest::new("POST", URL)
@@ -58,7 +63,7 @@ fn at(now: i64) -> ExplainOptions<'static> {
 
 #[test]
 fn each_variant_is_named_by_its_id() {
-    let cases: [(Variant, &str, Box<dyn Fn(&mut Vec<(&'static str, String)>)>); 8] = [
+    let cases: [(Variant, &str, Change); 8] = [
         (
             Variant::UriEncoded,
             "uri-encoded",
