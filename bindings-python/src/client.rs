@@ -5,12 +5,13 @@ use std::time::Duration;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{IntoPyDict, PyBytes, PyFloat, PyInt, PyString};
+use pyo3::types::{IntoPyDict, PyBytes, PyDict, PyFloat, PyInt, PyString};
 use taap::{ClientConfig, Error, OAuthServer, RetryPolicy, Timeouts};
 
 use crate::convert::{optional_integer, pairs, secret_bytes, Value};
 use crate::errors::{to_py_err, wrong_type, OrRaise};
 use crate::keys::{PyPrivateKey, SigningKey};
+use crate::policy::PySignPolicy;
 
 /// A TAAP client: gets access tokens (cached, refreshed once for all threads) and sends
 /// API calls with `Authorization: Bearer` and a fresh PoP token each.
@@ -27,11 +28,16 @@ impl PyTaapClient {
         signature = (client_id, client_secret, key, server = None, *, password = None, store_id = None,
                      dealer_code = None, connect_timeout = None, timeout = None, max_retries = None,
                      retry_base_delay = None, retry_max_delay = None, pop_ttl = None,
-                     refresh_margin = None, max_response_bytes = None, correct_clock_skew = true),
+                     refresh_margin = None, max_response_bytes = None, correct_clock_skew = true,
+                     api = None, token_body = None, token_body_mode = None, pop_claims = None,
+                     pop_header = None, headers = None, sign_policy = None, uri_form = None,
+                     x_authorization_prefix = None),
         text_signature = "(client_id, client_secret, key, server='v2', *, password=None, store_id=None, \
                           dealer_code=None, connect_timeout=10.0, timeout=30.0, max_retries=2, \
                           retry_base_delay=0.2, retry_max_delay=10.0, pop_ttl=120, refresh_margin=60.0, \
-                          max_response_bytes=10485760, correct_clock_skew=True)"
+                          max_response_bytes=10485760, correct_clock_skew=True, api=None, token_body=None, \
+                          token_body_mode=None, pop_claims=None, pop_header=None, headers=None, \
+                          sign_policy=None, uri_form=None, x_authorization_prefix=None)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -52,6 +58,15 @@ impl PyTaapClient {
         refresh_margin: Option<&Bound<'_, PyAny>>,
         max_response_bytes: Option<&Bound<'_, PyAny>>,
         correct_clock_skew: bool,
+        api: Option<&Bound<'_, PyAny>>,
+        token_body: Option<&Bound<'_, PyAny>>,
+        token_body_mode: Option<&Bound<'_, PyAny>>,
+        pop_claims: Option<&Bound<'_, PyAny>>,
+        pop_header: Option<&Bound<'_, PyAny>>,
+        headers: Option<&Bound<'_, PyAny>>,
+        sign_policy: Option<&Bound<'_, PyAny>>,
+        uri_form: Option<&Bound<'_, PyAny>>,
+        x_authorization_prefix: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let client_id: String =
             client_id.extract().map_err(|_| wrong_type("client_id", "a str", client_id))?;
@@ -60,14 +75,25 @@ impl PyTaapClient {
             .map_err(|_| to_py_err(py, &Error::Config("client_secret is not valid UTF-8".into())))?;
         let key = SigningKey::extract(py, key, password)?;
         let key = py.detach(|| key.resolve()).or_raise(py)?;
-        let server = match server.filter(|server| !server.is_none()) {
-            Some(server) => {
-                let text: String = server.extract().map_err(|_| wrong_type("server", "a str", server))?;
-                OAuthServer::parse(&text).or_raise(py)?
-            }
-            None => OAuthServer::V2,
-        };
-        let mut config = ClientConfig::new(client_id, secret, Arc::clone(&key), server);
+        let variants = [
+            ("server", server),
+            ("api", api),
+            ("token_body", token_body),
+            ("token_body_mode", token_body_mode),
+            ("pop_claims", pop_claims),
+            ("pop_header", pop_header),
+            ("headers", headers),
+            ("uri_form", uri_form),
+            ("x_authorization_prefix", x_authorization_prefix),
+        ];
+        let settings = profile_options(py, &variants)?;
+        let mut config = ClientConfig::new(client_id, secret, Arc::clone(&key), OAuthServer::V2);
+        if let Some(policy) = sign_policy.filter(|policy| !policy.is_none()) {
+            let policy =
+                policy.cast::<PySignPolicy>().map_err(|_| wrong_type("sign_policy", "a SignPolicy", policy))?;
+            config.sign_policy = policy.get().policy.clone();
+        }
+        settings.apply_to(&mut config).or_raise(py)?;
         config.store_id = store_id;
         config.dealer_code = dealer_code;
         let defaults = Timeouts::default();
@@ -183,6 +209,26 @@ impl PyTaapClient {
 }
 
 /// Header names and values as text: the client sends them, so they must be valid text.
+/// The variant options as the core's client settings (checked by the core's profile rules):
+/// the given ones go through `json.dumps`, so dicts keep their order.
+fn profile_options(py: Python<'_>, options: &[(&str, Option<&Bound<'_, PyAny>>)]) -> PyResult<taap::Profile> {
+    let given = PyDict::new(py);
+    for (name, value) in options {
+        if let Some(value) = value.filter(|value| !value.is_none()) {
+            let textual = ["server", "api", "token_body_mode", "uri_form", "x_authorization_prefix"];
+            if textual.contains(name) && !value.is_instance_of::<PyString>() {
+                return Err(wrong_type(name, "a str", value));
+            }
+            given.set_item(name, value)?;
+        }
+    }
+    let dumps = py.import("json")?.getattr("dumps")?;
+    let text: String = dumps.call1((given,)).map_err(|_| {
+        to_py_err(py, &Error::Config("the client options must be str, dict, list, number or bool values".into()))
+    })?.extract()?;
+    taap::Profile::from_options_json(&text).or_raise(py)
+}
+
 fn text_headers(py: Python<'_>, headers: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
     pairs(py, headers, "headers")?
         .into_iter()

@@ -68,8 +68,8 @@ impl PyPopTokenValidator {
     /// the request as received (method, path and query or full URL, headers as a dict or
     /// pairs, exact body), its `uri` and `http-method` derived by the core's rules.
     #[pyo3(
-        signature = (public_key, method, target, headers = None, body = None, *, now = None),
-        text_signature = "(self, public_key, method, target, headers=None, body=None, *, now=None)"
+        signature = (public_key, method, target, headers = None, body = None, *, now = None, uri_form = None),
+        text_signature = "(self, public_key, method, target, headers=None, body=None, *, now=None, uri_form=None)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn validate_request(
@@ -81,7 +81,9 @@ impl PyPopTokenValidator {
         headers: Option<&Bound<'_, PyAny>>,
         body: Option<&Bound<'_, PyAny>>,
         now: Option<&Bound<'_, PyAny>>,
+        uri_form: Option<String>,
     ) -> PyResult<PyPopToken> {
+        let form = uri_form.as_deref().map(taap::UriForm::parse).transpose().or_raise(py)?.unwrap_or_default();
         let key = public_key
             .cast::<PyPublicKey>()
             .map_err(|_| wrong_type("public_key", "a PublicKey", public_key))?;
@@ -97,7 +99,7 @@ impl PyPopTokenValidator {
         let token = py
             .detach(|| {
                 let body = body.as_ref().map_or(&b""[..], AsRef::as_ref);
-                let request = taap::ReceivedRequest::new(&method, &target, pair_refs(&headers), body)?;
+                let request = taap::ReceivedRequest::with_uri_form(&method, &target, pair_refs(&headers), body, form)?;
                 self.validator.validate_request_at(key, &request, now)
             })
             .or_raise(py)?;

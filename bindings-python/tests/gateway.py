@@ -12,7 +12,7 @@ import base64
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, Iterator, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import taap
 
@@ -22,8 +22,10 @@ ACCESS_TOKEN = "local-access-token-0123456789"
 class Gateway:
     """Token endpoint at ``/oauth2/v2/tokens``; every other path is an API that echoes what it checked."""
 
-    def __init__(self, public_pem: str, client_id: str = "id", client_secret: str = "secret") -> None:
+    def __init__(self, public_pem: str, client_id: str = "id", client_secret: str = "secret", uri_form: str = "decoded") -> None:
         self.public_key = taap.PublicKey.from_pem(public_pem)
+        self.uri_form = uri_form
+        self.received: List[Tuple[str, Dict[str, str], bytes]] = []
         self.validator = taap.PopTokenValidator()
         self.basic = "Basic " + base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
         self.token_requests = 0
@@ -49,7 +51,7 @@ class Gateway:
         # http.server decodes header bytes as ISO-8859-1; encoding back gives what was sent.
         headers = [(name, value.encode("latin-1")) for name, value in handler.headers.items()]
         try:
-            token = self.validator.validate_request(self.public_key, handler.command, handler.path, headers, body)
+            token = self.validator.validate_request(self.public_key, handler.command, handler.path, headers, body, uri_form=self.uri_form)
         except taap.TaapError as error:
             return error, {}
         return None, {"ehts": ";".join(token.ehts)}
@@ -82,6 +84,8 @@ class Gateway:
 
             def handle_any(self) -> None:
                 body = self.read_body()
+                with gateway.lock:
+                    gateway.received.append((self.path, {name.lower(): value for name, value in self.headers.items()}, body))
                 problem, claims = gateway.check_pop(self, body)
                 if problem is not None:
                     return self.answer(401, {"error": "invalid_pop", "code": problem.code, "error_description": str(problem)})

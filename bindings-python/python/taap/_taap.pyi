@@ -243,6 +243,7 @@ class PopTokenValidator:
         body: Optional[_Value] = None,
         *,
         now: Optional[int] = None,
+        uri_form: Optional[str] = None,
     ) -> PopToken:
         """Validate the PoP token a request carries in ``X-Authorization``, the request as received."""
     @property
@@ -331,8 +332,17 @@ class TaapClient:
         refresh_margin: float = 60.0,
         max_response_bytes: int = 10485760,
         correct_clock_skew: bool = True,
+        api: Optional[str] = None,
+        token_body: Optional[Dict[str, Any]] = None,
+        token_body_mode: Optional[str] = None,
+        pop_claims: Optional[Dict[str, Any]] = None,
+        pop_header: Optional[Dict[str, Any]] = None,
+        headers: Optional[Dict[str, str]] = None,
+        sign_policy: Optional[SignPolicy] = None,
+        uri_form: Optional[str] = None,
+        x_authorization_prefix: Optional[str] = None,
     ) -> "TaapClient":
-        """A client for these credentials and key; ``server`` is ``"v2"``, ``"v6"`` or a token endpoint URL."""
+        """A client for these credentials and key; ``server`` is ``"v2"``, ``"v6"``, an API name or a token endpoint URL (or pass ``api``, not both)."""
     def access_token(self) -> AccessToken:
         """The cached access token, or a new one when it is missing or near expiry."""
     def refresh_access_token(self) -> AccessToken:

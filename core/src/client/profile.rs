@@ -354,12 +354,21 @@ impl Profile {
         let present = options.iter().filter(|(_, value)| !value.is_null());
         let mut table = toml::Table::new();
         for (key, value) in present {
-            let value = toml::Value::try_from(value)
-                .map_err(|_| Error::Config(format!("option {key:?}: holds a null inside; leave it out instead")))?;
+            let value = toml::Value::try_from(value).map_err(|_| {
+                Error::Config(format!("option {key:?}: holds a null inside; leave it out instead"))
+            })?;
             table.insert(key.clone(), value);
         }
         parse_profile("(options)", &table, Path::new(""))
             .map_err(|(key, problem)| Error::Config(format!("option {key:?}: {problem}")))
+    }
+
+    /// [`Profile::from_options`] from the options as JSON text (how a binding that holds no
+    /// JSON library hands them over).
+    pub fn from_options_json(options: &str) -> Result<Profile> {
+        let options: Map<String, Value> = serde_json::from_str(options)
+            .map_err(|_| Error::Config("the client options are not a JSON object".into()))?;
+        Profile::from_options(&options)
     }
 
     /// Puts this profile's server and variant settings into `config` (credentials and key
