@@ -12,6 +12,7 @@ SURFACES = {
     "Python": ["bindings-python/python/taap/*.py", "bindings-python/python/taap/*.pyi"],
     "Node": ["bindings-node/index.d.ts"],
     "C": ["bindings-c/include/taap.h"],
+    "Kotlin": ["bindings-kotlin/kotlin/dev/taap/*.kt"],
 }
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
