@@ -31,12 +31,17 @@ class PrivateKey
     public static function fromFile(string $path, ?string $password = null): PrivateKey {}
 
     /**
-     * Parses a PEM (or DER) private key.
+     * Parses a PEM (or DER) private key. The parsed key is kept in a bounded per-process cache
+     * (64 keys, keyed by a digest of PEM and password), so calling this on every request is
+     * cheap.
      *
      * @throws InvalidKeyException
      * @throws KeyDecryptException
      */
     public static function fromPem(string $pem, ?string $password = null): PrivateKey {}
+
+    /** Drops every key fromPem() cached; keys still referenced stay usable. */
+    public static function clearCache(): void {}
 
     /**
      * A fresh key of $bits (2048 by default, as T-Mobile's docs generate).

@@ -24,8 +24,17 @@ impl PrivateKey {
     }
 
     /// Parses a PEM (or DER) private key; `password` decrypts an encrypted PKCS#8 key.
+    /// PHP objects die with each request while the process serves many, so the parsed key comes
+    /// from the core's bounded per-process cache (keyed by a digest of PEM and password).
     pub fn from_pem(pem: BinarySlice<u8>, password: Option<BinarySlice<u8>>) -> PhpResult<Self> {
-        guard(|| taap::PrivateKey::from_bytes(&pem, password.as_deref().copied())).map(Self::wrap)
+        guard(|| taap::PrivateKey::from_bytes_cached(&pem, password.as_deref().copied()))
+            .map(|inner| PrivateKey { inner })
+    }
+
+    /// Drops every key `fromPem` cached (keys still referenced stay usable), e.g. after a
+    /// key rotation.
+    pub fn clear_cache() {
+        taap::PrivateKey::clear_cache();
     }
 
     /// A fresh key of `bits` (2048 by default, as T-Mobile's docs generate).
