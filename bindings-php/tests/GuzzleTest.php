@@ -7,6 +7,8 @@ require_once '/usr/share/php/GuzzleHttp/autoload.php';
 use GuzzleHttp\Client;
 use GuzzleHttp\Handler\MockHandler;
 use GuzzleHttp\HandlerStack;
+use GuzzleHttp\Promise\Create;
+use GuzzleHttp\Psr7\PumpStream;
 use GuzzleHttp\Psr7\Response;
 use PHPUnit\Framework\TestCase;
 use Psr\Http\Message\RequestInterface;
@@ -49,6 +51,37 @@ final class GuzzleTest extends TestCase
         $this->assertSame(['uri', 'http-method', 'body'], $decoded[1]->claims()['ehts']);
         $this->assertNotSame($decoded[0]->claims()['jti'], $decoded[1]->claims()['jti']);
         $this->assertSame($body, (string) $sent[0]->getBody());
+    }
+
+    public function testANonSeekableBodyIsSignedAndStillSent(): void
+    {
+        $key = PrivateKey::fromFile(TAAP_KEYS . '/tmobile/readme-private-pkcs8.pem');
+        $body = "{\"chunk\": 1}\0\xff{\"chunk\": 2}";
+        $chunks = str_split($body, 5);
+        // A pump stream reads from a generator: it can be read once and cannot seek.
+        $stream = new PumpStream(static function () use (&$chunks) {
+            return array_shift($chunks) ?? false;
+        });
+        $this->assertFalse($stream->isSeekable());
+        $sent = [];
+        $stack = HandlerStack::create(function (RequestInterface $request) use (&$sent) {
+            $sent[] = $request;
+            return Create::promiseFor(new Response(200));
+        });
+        $stack->push(PopMiddleware::create($key));
+        (new Client(['handler' => $stack]))->post('https://api.t-mobile.com/upload', [
+            'headers' => ['Content-Type' => 'application/octet-stream'],
+            'body' => $stream,
+        ]);
+        $this->assertCount(1, $sent);
+        $this->assertSame($body, (string) $sent[0]->getBody());
+        $decoded = (new PopTokenValidator())->validate($sent[0]->getHeaderLine('X-Authorization'), $key->publicKey(), [
+            'Content-Type' => 'application/octet-stream',
+            'uri' => '/upload',
+            'http-method' => 'POST',
+            'body' => $body,
+        ]);
+        $this->assertSame(['Content-Type', 'uri', 'http-method', 'body'], $decoded->claims()['ehts']);
     }
 
     public function testThePlainHelperReturnsTheHeaderToAdd(): void

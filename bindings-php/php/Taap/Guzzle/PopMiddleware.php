@@ -3,6 +3,7 @@ declare(strict_types=1);
 
 namespace Taap\Guzzle;
 
+use GuzzleHttp\Psr7\Utils;
 use Psr\Http\Message\RequestInterface;
 use Taap\PrivateKey;
 use Taap\SignPolicy;
@@ -33,12 +34,13 @@ final class PopMiddleware
         foreach (array_keys($request->getHeaders()) as $name) {
             $headers[] = [$name, $request->getHeaderLine($name)];
         }
+        [$request, $body] = self::body($request);
         $added = ($policy ?? new SignPolicy())->headersFor(
             $key,
             $request->getMethod(),
             (string) $request->getUri(),
             $headers,
-            self::body($request),
+            $body,
         );
         foreach ($added as $name => $value) {
             $request = $request->withHeader($name, $value);
@@ -46,17 +48,23 @@ final class PopMiddleware
         return $request;
     }
 
-    /** The exact body bytes, leaving a seekable stream where it was. */
-    private static function body(RequestInterface $request): string
+    /**
+     * The exact body bytes and the request to send: a seekable stream is left where it was; a
+     * non-seekable one can be read only once, so the request gets a new body of the same bytes.
+     *
+     * @return array{0: RequestInterface, 1: string}
+     */
+    private static function body(RequestInterface $request): array
     {
         $stream = $request->getBody();
         if (!$stream->isSeekable()) {
-            return $stream->getContents();
+            $body = $stream->getContents();
+            return [$request->withBody(Utils::streamFor($body)), $body];
         }
         $at = $stream->tell();
         $stream->rewind();
         $body = $stream->getContents();
         $stream->seek($at);
-        return $body;
+        return [$request, $body];
     }
 }
