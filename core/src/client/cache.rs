@@ -22,43 +22,67 @@ struct State {
     last_failure: Option<(u64, crate::Error)>,
 }
 
-/// Holds the access token; `refresh` serialises fetches (one request however many callers).
+/// Which token generation a caller saw stale; after waiting its turn to refresh, a newer
+/// generation means someone else already refreshed.
+#[derive(Clone, Copy)]
+pub(crate) struct Ticket(u64);
+
+/// Holds the access token. The decisions live here; the lock that lets one caller refresh
+/// at a time belongs to the driver (a thread mutex or an async one), see [`TokenCache::get_or_refresh`].
 pub(crate) struct TokenCache {
     margin: Duration,
     state: Mutex<State>,
-    refresh: Mutex<()>,
 }
 
 impl TokenCache {
     pub(crate) fn new(margin: Duration) -> Self {
-        TokenCache { margin, state: Mutex::default(), refresh: Mutex::new(()) }
+        TokenCache { margin, state: Mutex::default() }
     }
 
-    /// The cached token while it is fresh, else one fetched by `fetch` (by this caller or by
-    /// the one already fetching).
-    pub(crate) fn get_or_refresh(&self, fetch: impl FnOnce() -> Result<AccessToken>) -> Result<Cached> {
-        let seen_generation = {
-            let state = lock(&self.state);
-            if let Some(cached) = state.current.as_ref().filter(|cached| self.is_fresh(&cached.token)) {
-                return Ok(cached.clone());
-            }
-            state.generation
+    /// The blocking driver: the cached token while it is fresh, else one fetched by `fetch`
+    /// (by this caller or by the one already fetching while holding `refresh`).
+    pub(crate) fn get_or_refresh(
+        &self,
+        refresh: &Mutex<()>,
+        fetch: impl FnOnce() -> Result<AccessToken>,
+    ) -> Result<Cached> {
+        let ticket = match self.lookup() {
+            Ok(cached) => return Ok(cached),
+            Err(ticket) => ticket,
         };
-        let _refreshing = lock(&self.refresh);
-        {
-            let state = lock(&self.state);
-            if state.generation != seen_generation {
-                if let Some((generation, error)) = &state.last_failure {
-                    if *generation == state.generation {
-                        return Err(error.clone());
-                    }
-                }
-                if let Some(cached) = state.current.as_ref().filter(|cached| self.is_fresh(&cached.token)) {
-                    return Ok(cached.clone());
-                }
+        let _refreshing = lock(refresh);
+        if let Some(outcome) = self.joined(ticket) {
+            return outcome;
+        }
+        self.settle(fetch())
+    }
+
+    /// The fresh cached token, or the ticket to queue for a refresh with.
+    pub(crate) fn lookup(&self) -> std::result::Result<Cached, Ticket> {
+        let state = lock(&self.state);
+        match state.current.as_ref().filter(|cached| self.is_fresh(&cached.token)) {
+            Some(cached) => Ok(cached.clone()),
+            None => Err(Ticket(state.generation)),
+        }
+    }
+
+    /// Once it is this caller's turn to refresh: the outcome of a refresh made while it
+    /// waited (a fresh token, or that refresh's error), or `None` when it must fetch itself.
+    pub(crate) fn joined(&self, ticket: Ticket) -> Option<Result<Cached>> {
+        let state = lock(&self.state);
+        if state.generation == ticket.0 {
+            return None;
+        }
+        if let Some((generation, error)) = &state.last_failure {
+            if *generation == state.generation {
+                return Some(Err(error.clone()));
             }
         }
-        let outcome = fetch();
+        state.current.as_ref().filter(|cached| self.is_fresh(&cached.token)).cloned().map(Ok)
+    }
+
+    /// Records a fetch's outcome as the new generation.
+    pub(crate) fn settle(&self, outcome: Result<AccessToken>) -> Result<Cached> {
         let mut state = lock(&self.state);
         state.generation += 1;
         let generation = state.generation;
@@ -76,6 +100,13 @@ impl TokenCache {
         }
     }
 
+    /// Forgets the cached token, whichever it is (an explicit refresh).
+    pub(crate) fn invalidate_current(&self) {
+        if let Some(generation) = self.current_generation() {
+            self.invalidate(generation);
+        }
+    }
+
     /// Forgets the token of `generation` after the server refused it (a newer one is kept).
     pub(crate) fn invalidate(&self, generation: u64) {
         let mut state = lock(&self.state);
@@ -85,7 +116,7 @@ impl TokenCache {
     }
 
     /// The generation of the cached token, if there is one.
-    pub(crate) fn current_generation(&self) -> Option<u64> {
+    fn current_generation(&self) -> Option<u64> {
         lock(&self.state).current.as_ref().map(|cached| cached.generation)
     }
 
