@@ -13,6 +13,7 @@ SURFACES = {
     "Node": ["bindings-node/index.d.ts"],
     "C": ["bindings-c/include/taap.h"],
     "Kotlin": ["bindings-kotlin/kotlin/dev/taap/*.kt"],
+    "PHP": ["bindings-php/taap.stub.php", "bindings-php/php/Taap/**/*.php"],
 }
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
