@@ -92,6 +92,9 @@ pub struct GatewayConfig {
     pub faults: Faults,
     /// Longest a client may take to send request headers (bounds slow-loris clients).
     pub header_read_timeout: Duration,
+    /// Where accepted PoP `jti`s are kept: `None` or `memory` for this process only, or a
+    /// `redis://host:port[/db]` URL a fleet shares.
+    pub replay_store: Option<String>,
 }
 
 impl GatewayConfig {
@@ -121,10 +124,12 @@ impl GatewayConfig {
             token_ttl_secs,
             faults,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            replay_store: None,
         })
     }
 
-    /// Reads a TOML file: `token_ttl_secs`, `[[client]]` entries, optional `[faults]`.
+    /// Reads a TOML file: `token_ttl_secs`, `replay_store`, `[[client]]` entries, optional
+    /// `[faults]`.
     pub fn from_toml_file(path: &Path) -> taap::Result<Self> {
         let text = std::fs::read_to_string(path)
             .map_err(|error| config_error(format!("cannot read {}: {error}", path.display())))?;
@@ -133,11 +138,13 @@ impl GatewayConfig {
         let base = path.parent().unwrap_or(Path::new("."));
         let clients =
             file.client.into_iter().map(|entry| entry.resolve(base)).collect::<taap::Result<Vec<_>>>()?;
-        GatewayConfig::new(
+        let mut config = GatewayConfig::new(
             clients,
             file.token_ttl_secs.unwrap_or(DEFAULT_TOKEN_TTL_SECS),
             file.faults.unwrap_or_default(),
-        )
+        )?;
+        config.replay_store = file.replay_store;
+        Ok(config)
     }
 }
 
@@ -145,6 +152,7 @@ impl GatewayConfig {
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
     token_ttl_secs: Option<u64>,
+    replay_store: Option<String>,
     #[serde(default)]
     client: Vec<ClientEntry>,
     faults: Option<Faults>,

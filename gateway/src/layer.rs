@@ -21,6 +21,7 @@ use taap::{PopToken, PopTokenValidator, PublicKey, ValidatorOptions};
 use tower::{Layer, Service};
 
 use super::pop;
+use super::replay::ReplayStore;
 use super::reply::Refusal;
 
 /// Largest body [`PopLayer`] reads unless told otherwise (1 MiB, as the gateway).
@@ -50,6 +51,7 @@ struct Settings {
     clock: Arc<Clock>,
     max_body_bytes: usize,
     challenge: &'static str,
+    replay: Option<Arc<dyn ReplayStore>>,
 }
 
 impl PopLayer {
@@ -73,6 +75,7 @@ impl PopLayer {
                 clock: Arc::new(taap::now_unix),
                 max_body_bytes: DEFAULT_MAX_BODY_BYTES,
                 challenge: "Bearer",
+                replay: None,
             }),
         }
     }
@@ -81,6 +84,14 @@ impl PopLayer {
     /// replay detection on); pass a clone to share its replay cache with other code.
     pub fn validator(mut self, validator: PopTokenValidator) -> Self {
         Arc::make_mut(&mut self.settings).validator = validator;
+        self
+    }
+
+    /// Admits `jti`s in `store` (e.g. a [`RedisStore`](crate::RedisStore) every node shares)
+    /// instead of the validator's own cache; when the store cannot answer in time the request
+    /// is refused with 503, never let through.
+    pub fn replay_store(mut self, store: Arc<dyn ReplayStore>) -> Self {
+        Arc::make_mut(&mut self.settings).replay = Some(store);
         self
     }
 
@@ -129,6 +140,7 @@ impl fmt::Debug for PopLayer {
             .field("bearer", &self.settings.bearer.is_some())
             .field("max_body_bytes", &self.settings.max_body_bytes)
             .field("challenge", &self.settings.challenge)
+            .field("replay_store", &self.settings.replay.as_ref().map(|store| store.name()))
             .finish_non_exhaustive()
     }
 }
@@ -199,7 +211,22 @@ impl Settings {
             check(bearer_token(&parts.headers)?, &mut parts.extensions)?;
         }
         let key = (self.keys)(parts)?;
-        let token = pop::check(&self.validator, &key, parts, &body, (self.clock)(), self.challenge)?;
+        let now = (self.clock)();
+        let token = match &self.replay {
+            Some(store) => {
+                pop::check_with_store(
+                    &self.validator,
+                    store.as_ref(),
+                    &key,
+                    parts,
+                    &body,
+                    now,
+                    self.challenge,
+                )
+                .await?
+            }
+            None => pop::check(&self.validator, &key, parts, &body, now, self.challenge)?,
+        };
         Ok((body, token))
     }
 }

@@ -8,6 +8,7 @@ mod layer;
 mod limits;
 mod oauth;
 mod pop;
+pub mod replay;
 mod reply;
 mod resources;
 mod server;
@@ -31,6 +32,7 @@ use tower_http::timeout::TimeoutLayer;
 
 pub use config::{GatewayConfig, RegisteredClient};
 pub use layer::{BoxError, PopLayer, PopService, DEFAULT_MAX_BODY_BYTES};
+pub use replay::{store_from_url, MemoryStore, RedisStore, ReplayError, ReplayStore, DEFAULT_STORE_DEADLINE};
 pub use reply::{Refusal, MAX_DESCRIPTION_CHARS};
 pub use state::{Event, GatewayState, StatsSnapshot};
 

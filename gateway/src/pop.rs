@@ -6,6 +6,7 @@
 use axum::http::request::Parts;
 use taap::{PopToken, PopTokenValidator, PublicKey, ReceivedRequest, ValidatorOptions};
 
+use super::replay::{ReplayError, ReplayStore};
 use super::reply::Refusal;
 
 /// Names every PoP token must sign: the request line and the credential it accompanies.
@@ -31,9 +32,35 @@ pub fn check(
     now: i64,
     challenge: &'static str,
 ) -> Result<PopToken, Refusal> {
+    let request = received(parts, body)?;
+    validator.validate_request_at(key, &request, now).map_err(|error| Refusal::invalid_pop(&error, challenge))
+}
+
+/// [`check`] with the `jti` admitted by `store` (namespaced by the key's thumbprint) instead
+/// of the validator's own cache; a store that cannot answer refuses with 503.
+pub async fn check_with_store(
+    validator: &PopTokenValidator,
+    store: &dyn ReplayStore,
+    key: &PublicKey,
+    parts: &Parts,
+    body: &[u8],
+    now: i64,
+    challenge: &'static str,
+) -> Result<PopToken, Refusal> {
+    let token = validator
+        .verify_request_at(key, &received(parts, body)?, now)
+        .map_err(|error| Refusal::invalid_pop(&error, challenge))?;
+    let forget_after = validator.replay_expiry(&token);
+    match store.admit(&key.thumbprint(), &token.claims().jti, forget_after, now).await {
+        Ok(()) => Ok(token),
+        Err(ReplayError::Replayed(error)) => Err(Refusal::invalid_pop(&error, challenge)),
+        Err(ReplayError::Unavailable { store, reason }) => Err(Refusal::store_unavailable(store, &reason)),
+    }
+}
+
+fn received<'a>(parts: &'a Parts, body: &'a [u8]) -> Result<ReceivedRequest<'a>, Refusal> {
     let target = parts.uri.path_and_query().map_or("/", |target| target.as_str());
     let headers = parts.headers.iter().map(|(name, value)| (name.as_str(), value.as_bytes()));
-    let request = ReceivedRequest::new(parts.method.as_str(), target, headers, body)
-        .map_err(|_| Refusal::bad_request("the request target is not a valid path"))?;
-    validator.validate_request_at(key, &request, now).map_err(|error| Refusal::invalid_pop(&error, challenge))
+    ReceivedRequest::new(parts.method.as_str(), target, headers, body)
+        .map_err(|_| Refusal::bad_request("the request target is not a valid path"))
 }

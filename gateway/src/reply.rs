@@ -82,6 +82,18 @@ impl Refusal {
         }
     }
 
+    /// 503: the replay store did not answer in time, so the token could not be checked for
+    /// replay and is refused (failing closed); the description names the store.
+    pub fn store_unavailable(store: &str, reason: &str) -> Self {
+        Refusal {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            error: "replay_store_unavailable",
+            description: format!("the replay store ({store}) is unavailable: {reason}; retry shortly"),
+            challenge: None,
+            kind: None,
+        }
+    }
+
     /// 413: the body is larger than the receiver reads.
     pub fn too_large(description: impl Into<String>) -> Self {
         Refusal {

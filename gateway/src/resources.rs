@@ -33,11 +33,15 @@ fn pop_layer(state: &Arc<GatewayState>, max_body_bytes: usize) -> PopLayer {
     let for_keys = Arc::clone(state);
     let for_bearer = Arc::clone(state);
     let for_clock = Arc::clone(state);
-    PopLayer::with_key_lookup(move |parts| client_key(&for_keys, parts))
+    let layer = PopLayer::with_key_lookup(move |parts| client_key(&for_keys, parts))
         .validator(state.validator.clone())
         .bearer(move |token| access_claims(&for_bearer, token))
         .clock(move || for_clock.now())
-        .max_body_bytes(max_body_bytes)
+        .max_body_bytes(max_body_bytes);
+    match &state.replay_store {
+        Some(store) => layer.replay_store(Arc::clone(store)),
+        None => layer,
+    }
 }
 
 /// The claims of an access token this gateway issued, still valid and not revoked.

@@ -2,13 +2,14 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 use taap::{PopToken, PopTokenValidator};
 
 use super::config::{GatewayConfig, RegisteredClient};
+use super::replay::{store_from_url, ReplayStore};
 use super::tokens::TokenSigner;
 
 /// Events kept for `taap demo` and the stats endpoint; older ones are dropped.
@@ -58,6 +59,9 @@ pub struct GatewayState {
     pub validator: PopTokenValidator,
     /// Access-token signer.
     pub signer: TokenSigner,
+    /// The shared replay store `config.replay_store` names, used instead of the validator's
+    /// own cache.
+    pub replay_store: Option<Arc<dyn ReplayStore>>,
     /// Tokens of an older generation are revoked.
     generation: AtomicU64,
     /// Requests seen by fault injection (for `fail_first`).
@@ -69,8 +73,10 @@ pub struct GatewayState {
 impl GatewayState {
     /// Fresh state: a new signing key, empty replay cache and counters.
     pub fn new(config: GatewayConfig) -> taap::Result<Self> {
+        let replay_store = config.replay_store.as_deref().map(store_from_url).transpose()?;
         Ok(GatewayState {
             config,
+            replay_store,
             validator: super::pop::validator(),
             signer: TokenSigner::generate()?,
             generation: AtomicU64::new(0),

@@ -38,6 +38,11 @@ pub struct Args {
     /// Seconds a client gets to send its request headers (bounds slow clients).
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     header_timeout: u64,
+    /// Where accepted PoP token ids are kept: `memory` (this process), or
+    /// `redis://HOST:PORT[/DB]` shared by a fleet of gateways (overrides the config file's
+    /// `replay_store`). If Redis does not answer within 50 ms the request gets 503.
+    #[arg(long, value_name = "URL")]
+    replay_store: Option<String>,
     #[command(flatten)]
     faults: FaultArgs,
 }
@@ -89,6 +94,9 @@ pub fn run(args: Args) -> taap::Result<()> {
         return Err(config("--header-timeout is 1 to 600 seconds"));
     }
     gateway_config.header_read_timeout = std::time::Duration::from_secs(args.header_timeout);
+    if let Some(store) = &args.replay_store {
+        gateway_config.replay_store = Some(store.clone());
+    }
     let gateway = Gateway::start(gateway_config, args.port, true)?;
     let mut stdout = std::io::stdout();
     // Scripts wait for this exact first line to learn the port.

@@ -1,0 +1,128 @@
+//! Replay stores: where accepted PoP `jti`s are remembered until their tokens would be refused
+//! on time anyway. One process can use [`MemoryStore`]; a fleet of gateways must share one
+//! store ([`RedisStore`]), or a token replayed on a neighbour is accepted there.
+//!
+//! A store that cannot answer in time fails closed: the request is refused with 503
+//! ([`ReplayError::Unavailable`]), never accepted.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use taap::ReplayCache;
+
+use super::config::config_error;
+
+mod redis_store;
+
+pub use redis_store::{RedisStore, DEFAULT_STORE_DEADLINE};
+
+/// The future a [`ReplayStore`] returns.
+pub type AdmitFuture<'a> = Pin<Box<dyn Future<Output = Result<(), ReplayError>> + Send + 'a>>;
+
+/// Why a `jti` was not admitted.
+#[derive(Debug)]
+pub enum ReplayError {
+    /// The `jti` was seen before (or the store refuses more): a 401 with kind `Replay`.
+    Replayed(taap::Error),
+    /// The store did not answer in time or at all: a 503 naming the store.
+    Unavailable {
+        /// The store's name, e.g. `redis`.
+        store: &'static str,
+        /// What went wrong, without credentials.
+        reason: String,
+    },
+}
+
+/// Remembers the `jti`s of accepted PoP tokens, per client, until they expire.
+pub trait ReplayStore: Send + Sync + fmt::Debug {
+    /// A short name for errors, e.g. `memory` or `redis`.
+    fn name(&self) -> &'static str;
+
+    /// Admits `jti` for the client `namespace` (e.g. its key thumbprint) until `forget_after`
+    /// (epoch seconds); [`ReplayError::Replayed`] when it was admitted before.
+    fn admit<'a>(&'a self, namespace: &'a str, jti: &'a str, forget_after: i64, now: i64) -> AdmitFuture<'a>;
+}
+
+/// The in-process store: a bounded [`ReplayCache`], shared by clones of its `Arc`.
+#[derive(Debug)]
+pub struct MemoryStore {
+    cache: ReplayCache,
+}
+
+impl MemoryStore {
+    /// A store remembering at most `capacity` live `jti`s (refusing beyond, failing closed).
+    pub fn new(capacity: usize) -> Self {
+        MemoryStore { cache: ReplayCache::new(capacity) }
+    }
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        MemoryStore::new(taap::DEFAULT_REPLAY_CAPACITY)
+    }
+}
+
+impl ReplayStore for MemoryStore {
+    fn name(&self) -> &'static str {
+        "memory"
+    }
+
+    fn admit<'a>(&'a self, namespace: &'a str, jti: &'a str, forget_after: i64, now: i64) -> AdmitFuture<'a> {
+        let key = format!("{namespace}:{jti}");
+        let result = self.cache.admit(&key, forget_after, now).map_err(ReplayError::Replayed);
+        Box::pin(std::future::ready(result))
+    }
+}
+
+/// The store a `--replay-store` value names: `memory`, or `redis://host:port[/db]`
+/// (answers within [`DEFAULT_STORE_DEADLINE`]).
+pub fn store_from_url(url: &str) -> taap::Result<Arc<dyn ReplayStore>> {
+    if url == "memory" {
+        return Ok(Arc::new(MemoryStore::default()));
+    }
+    if url.starts_with("redis://") {
+        return Ok(Arc::new(RedisStore::open(url, DEFAULT_STORE_DEADLINE)?));
+    }
+    Err(config_error("the replay store must be `memory` or a redis://host:port[/db] URL"))
+}
+
+/// `deadline` checked for sense: a store slower than a second would stall every request.
+fn check_deadline(deadline: Duration) -> taap::Result<Duration> {
+    if deadline.is_zero() || deadline > Duration::from_secs(1) {
+        return Err(config_error("the replay store deadline must be above 0 and at most 1 s"));
+    }
+    Ok(deadline)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn memory_store_namespaces_per_client() {
+        let store = MemoryStore::new(10);
+        store.admit("client-a", "jti", 100, 50).await.unwrap();
+        store.admit("client-b", "jti", 100, 50).await.unwrap();
+        match store.admit("client-a", "jti", 100, 51).await {
+            Err(ReplayError::Replayed(error)) => assert_eq!(error.kind(), taap::ErrorKind::Replay),
+            other => panic!("expected a replay, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_store_urls_are_config_errors() {
+        for url in ["", "redis", "http://127.0.0.1:6379", "memcached://x"] {
+            assert!(matches!(store_from_url(url), Err(taap::Error::Config(_))), "{url}");
+        }
+    }
+
+    #[test]
+    fn deadlines_are_bounded() {
+        assert!(check_deadline(Duration::ZERO).is_err());
+        assert!(check_deadline(Duration::from_secs(2)).is_err());
+        assert_eq!(check_deadline(Duration::from_millis(50)).unwrap(), Duration::from_millis(50));
+    }
+}

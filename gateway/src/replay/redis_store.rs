@@ -1,0 +1,207 @@
+//! [`RedisStore`]: the replay store a fleet of gateways shares. Each `jti` is admitted with
+//! one atomic `SET key 1 NX EX <remaining lifetime>`, so two nodes racing on the same token
+//! cannot both win; the key holds only a hash of the `jti`, under the client's namespace.
+//!
+//! One multiplexed connection serves every request (pipelined, so no pool to size). When it
+//! breaks or Redis is slow, requests fail closed until a reconnect, tried by one request at a
+//! time after a backoff that doubles up to [`MAX_BACKOFF`], succeeds.
+
+use std::fmt;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use redis::aio::MultiplexedConnection;
+use redis::AsyncConnectionConfig;
+
+use super::{check_deadline, AdmitFuture, ReplayError, ReplayStore};
+use crate::config::config_error;
+
+/// Longest a request waits for Redis before it is refused with 503.
+pub const DEFAULT_STORE_DEADLINE: Duration = Duration::from_millis(50);
+/// First pause before reconnecting after a failure.
+const MIN_BACKOFF: Duration = Duration::from_millis(50);
+/// Longest pause between reconnect attempts (bounds the time to recover once Redis is back).
+const MAX_BACKOFF: Duration = Duration::from_secs(1);
+/// Prefix of every key, so the store can share a Redis database with other data.
+const KEY_PREFIX: &str = "taap:replay:";
+
+/// A replay store in Redis, shared by every gateway and [`PopLayer`](crate::PopLayer) that
+/// opens the same database.
+pub struct RedisStore {
+    client: redis::Client,
+    deadline: Duration,
+    link: Mutex<Link>,
+    /// Held by the one request that reconnects; the others fail closed meanwhile.
+    connecting: tokio::sync::Mutex<()>,
+}
+
+struct Link {
+    connection: Option<MultiplexedConnection>,
+    retry_at: Option<Instant>,
+    backoff: Duration,
+}
+
+impl RedisStore {
+    /// A store on `url` (`redis://[user:password@]host:port[/db]`) whose answers must come
+    /// within `deadline` (above 0, at most 1 s). Connects lazily, on the first request.
+    pub fn open(url: &str, deadline: Duration) -> taap::Result<Self> {
+        let deadline = check_deadline(deadline)?;
+        let client = redis::Client::open(url)
+            .map_err(|_| config_error("the replay store URL is not a valid redis://host:port[/db] URL"))?;
+        Ok(RedisStore {
+            client,
+            deadline,
+            link: Mutex::new(Link { connection: None, retry_at: None, backoff: MIN_BACKOFF }),
+            connecting: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    /// The deadline each request gets.
+    pub fn deadline(&self) -> Duration {
+        self.deadline
+    }
+
+    fn link(&self) -> MutexGuard<'_, Link> {
+        self.link.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    async fn admit_now(&self, key: String, ttl: i64) -> Result<(), ReplayError> {
+        let mut connection = self.connection().await?;
+        let set: redis::RedisResult<Option<String>> = redis::cmd("SET")
+            .arg(&key)
+            .arg(1)
+            .arg("NX")
+            .arg("EX")
+            .arg(ttl)
+            .query_async(&mut connection)
+            .await;
+        match set {
+            Ok(Some(_)) => Ok(()),
+            Ok(None) => Err(ReplayError::Replayed(taap::Error::Replay(
+                "this jti was already used (shared replay store); build a fresh token for every call".into(),
+            ))),
+            Err(error) => {
+                if error.is_io_error() || error.is_connection_dropped() || error.is_timeout() {
+                    self.failed();
+                    return Err(unavailable("the connection to Redis was lost"));
+                }
+                Err(unavailable("Redis refused the command"))
+            }
+        }
+    }
+
+    /// The live connection, or a fresh one when the backoff allows; else a refusal.
+    async fn connection(&self) -> Result<MultiplexedConnection, ReplayError> {
+        if let Some(connection) = self.link().connection.clone() {
+            return Ok(connection);
+        }
+        let _connecting =
+            self.connecting.try_lock().map_err(|_| unavailable("Redis is unreachable; reconnecting"))?;
+        {
+            let link = self.link();
+            if let Some(connection) = link.connection.clone() {
+                return Ok(connection);
+            }
+            if link.retry_at.is_some_and(|at| Instant::now() < at) {
+                return Err(unavailable("Redis is unreachable; waiting before reconnecting"));
+            }
+        }
+        let config = AsyncConnectionConfig::new()
+            .set_connection_timeout(Some(self.deadline))
+            .set_response_timeout(Some(self.deadline));
+        match self.client.get_multiplexed_async_connection_with_config(&config).await {
+            Ok(connection) => {
+                let mut link = self.link();
+                link.connection = Some(connection.clone());
+                link.retry_at = None;
+                link.backoff = MIN_BACKOFF;
+                Ok(connection)
+            }
+            Err(_) => {
+                self.failed();
+                Err(unavailable("Redis is unreachable"))
+            }
+        }
+    }
+
+    /// Drops the connection and schedules the next attempt.
+    fn failed(&self) {
+        let mut link = self.link();
+        link.connection = None;
+        link.retry_at = Some(Instant::now() + link.backoff);
+        link.backoff = (link.backoff * 2).min(MAX_BACKOFF);
+    }
+}
+
+impl ReplayStore for RedisStore {
+    fn name(&self) -> &'static str {
+        "redis"
+    }
+
+    fn admit<'a>(&'a self, namespace: &'a str, jti: &'a str, forget_after: i64, now: i64) -> AdmitFuture<'a> {
+        let key = format!("{KEY_PREFIX}{namespace}:{}", jti_hash(jti));
+        let ttl = forget_after.saturating_sub(now).max(1);
+        Box::pin(async move {
+            match tokio::time::timeout(self.deadline, self.admit_now(key, ttl)).await {
+                Ok(result) => result,
+                Err(_) => {
+                    // A hung connection would hold every later request to the deadline too.
+                    self.failed();
+                    Err(unavailable(format!("Redis did not answer within {} ms", self.deadline.as_millis())))
+                }
+            }
+        })
+    }
+}
+
+impl fmt::Debug for RedisStore {
+    // The URL may carry a password, so it is not shown.
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("RedisStore")
+            .field("deadline", &self.deadline)
+            .field("connected", &self.link().connection.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// base64url SHA-256 of the `jti`: the store learns nothing a token carried.
+fn jti_hash(jti: &str) -> String {
+    URL_SAFE_NO_PAD.encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, jti.as_bytes()))
+}
+
+fn unavailable(reason: impl Into<String>) -> ReplayError {
+    ReplayError::Unavailable { store: "redis", reason: reason.into() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_urls_and_deadlines_are_config_errors() {
+        assert!(matches!(RedisStore::open("redis://", DEFAULT_STORE_DEADLINE), Err(taap::Error::Config(_))));
+        assert!(matches!(
+            RedisStore::open("redis://127.0.0.1:1", Duration::ZERO),
+            Err(taap::Error::Config(_))
+        ));
+    }
+
+    #[test]
+    fn keys_hold_a_hash_not_the_jti() {
+        let hash = jti_hash("0b6a1c5e-4c1e-4f6a-9d7e-3f2a1b0c9d8e");
+        assert_eq!(hash.len(), 43);
+        assert!(!hash.contains("0b6a1c5e"));
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_redis_fails_closed() {
+        let store = RedisStore::open("redis://127.0.0.1:1", DEFAULT_STORE_DEADLINE).unwrap();
+        match store.admit("client", "jti", 100, 50).await {
+            Err(ReplayError::Unavailable { store, .. }) => assert_eq!(store, "redis"),
+            other => panic!("expected Unavailable, got {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Helpers the gateway's integration tests share.
+
+pub mod redis;
