@@ -6,6 +6,7 @@
 mod client;
 mod convert;
 mod errors;
+mod explain;
 mod keys;
 mod policy;
 mod testing;
@@ -27,6 +28,7 @@ fn taap_module(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<policy::PySignPolicy>()?;
     module.add_function(wrap_pyfunction!(policy::request_uri, module)?)?;
     module.add_function(wrap_pyfunction!(policy::request_method, module)?)?;
+    module.add_function(wrap_pyfunction!(explain::explain, module)?)?;
     module.add("POP_HEADER", taap::POP_HEADER)?;
     module.add(
         "DEFAULT_SIGNED_HEADERS",

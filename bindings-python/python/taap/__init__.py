@@ -48,6 +48,7 @@ from ._taap import (
     SignPolicy,
     TaapClient,
     __version__,
+    explain,
     request_method,
     request_uri,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "SignPolicy",
     "request_uri",
     "request_method",
+    "explain",
     "TaapError",
     "InvalidKeyError",
     "KeyDecryptError",

@@ -30,6 +30,7 @@ __all__ = [
     "TMOBILE_V6_TOKEN_URL",
     "TaapClient",
     "__version__",
+    "explain",
     "request_method",
     "request_uri",
 ]
@@ -54,6 +55,18 @@ def request_uri(url: str) -> str:
 
 def request_method(method: str) -> str:
     """The ``http-method`` value: the method upper-cased, which must be an HTTP token."""
+
+def explain(
+    token: str,
+    method: str,
+    url: str,
+    headers: Optional[_Pairs] = None,
+    body: Optional[_Value] = None,
+    *,
+    public_key: Optional["PublicKey"] = None,
+    now: Optional[int] = None,
+) -> Dict[str, Any]:
+    """Why a gateway would accept or refuse ``token`` for this request: claims, time, each hashed value (masked), edts, signature and the matching signer variant (the JSON of ``taap doctor --json``)."""
 
 @final
 class PrivateKey:
