@@ -182,7 +182,7 @@ export declare class PopTokenValidator {
    * Validates the PoP token a request as received carries in X-Authorization; `uri`,
    * `http-method` and header lookups follow the core's rules.
    */
-  validateRequest(publicKey: PublicKey, request: ReceivedRequest, options?: { now?: EpochTime } | null): PopToken;
+  validateRequest(publicKey: PublicKey, request: ReceivedRequest, options?: { now?: EpochTime; uriForm?: 'decoded' | 'encoded' | null } | null): PopToken;
 }
 
 /** An HTTP request as a gateway received it, e.g. Node's `IncomingMessage` fields and body. */
@@ -290,16 +290,37 @@ export interface RetryOptions {
   maxDelayMs?: number;
 }
 
-/** What a TaapClient is built from. */
-export interface TaapClientOptions {
+/** What a TaapClient is built from: the token server as `server` or as `api` (not both). */
+export type TaapClientOptions = TaapClientBaseOptions &
+  (
+    | { /** `'v2'`, `'v6'` (T-Mobile's endpoints), an API name or a token endpoint URL ending in /v2/tokens or /v6/tokens. */ server: 'v2' | 'v6' | (string & {}) | URL; api?: null }
+    | { /** The T-Mobile API, picking its token server by the docs' table. */ api: 'connectivity' | 'location' | 'sms-notification' | 'call-verification' | 'fraud-prevention'; server?: null }
+  );
+
+/** What every `TaapClient` takes besides its token server. */
+export interface TaapClientBaseOptions {
   /** The OAuth client id. */
   clientId: string;
   /** The OAuth client secret. */
   clientSecret: string;
   /** The private key registered with the OAuth server (or its unencrypted PEM). */
   key: PrivateKey | string | Uint8Array;
-  /** `'v2'`, `'v6'` (T-Mobile's endpoints) or a token endpoint URL ending in /v2/tokens or /v6/tokens. */
-  server: 'v2' | 'v6' | (string & {}) | URL;
+  /** JSON members merged into (or with `tokenBodyMode: 'replace'`, replacing) the token request body; strings may hold `{client_id}` and `{public_key_pem}`. */
+  tokenBody?: Record<string, unknown> | null;
+  /** `'merge'` (default) or `'replace'`. */
+  tokenBodyMode?: 'merge' | 'replace' | null;
+  /** Extra PoP claims, after the standard ones (e.g. `{ iss: '{client_id}' }`). */
+  popClaims?: Record<string, unknown> | null;
+  /** Extra JOSE header members of each PoP token, after `alg` and `typ` (e.g. `{ kid: 'k-1' }`). */
+  popHeader?: Record<string, unknown> | null;
+  /** Headers sent on every API call (a call's own header of the same name wins). */
+  headers?: Record<string, string> | Map<string, string> | null;
+  /** The headers an API call signs, in order (default: the docs' Content-Type, Authorization). */
+  signHeaders?: string[] | null;
+  /** `'decoded'` (the docs, default) or `'encoded'`: how the query is signed in `uri`. */
+  uriForm?: 'decoded' | 'encoded' | null;
+  /** Text before the PoP token in X-Authorization (default none). */
+  xAuthorizationPrefix?: string | null;
   /** `storeId` for the v6 body. */
   storeId?: string | null;
   /** `dealerCode` for the v6 body. */

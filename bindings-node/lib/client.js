@@ -13,7 +13,13 @@ const INTERNAL = Symbol('taap.internal');
 const OPTIONS = [
   'clientId', 'clientSecret', 'key', 'server', 'storeId', 'dealerCode', 'connectTimeoutMs', 'requestTimeoutMs',
   'retry', 'refreshMarginSecs', 'popTtlSecs', 'maxResponseBytes', 'correctClockSkew',
+  'api', 'tokenBody', 'tokenBodyMode', 'popClaims', 'popHeader', 'headers', 'signHeaders', 'uriForm', 'xAuthorizationPrefix',
 ];
+// The variant options and the core's setting each becomes (the config file's keys).
+const SETTINGS = {
+  api: 'api', tokenBody: 'token_body', tokenBodyMode: 'token_body_mode', popClaims: 'pop_claims', popHeader: 'pop_header',
+  headers: 'headers', signHeaders: 'sign_headers', uriForm: 'uri_form', xAuthorizationPrefix: 'x_authorization_prefix',
+};
 const RETRY_OPTIONS = ['maxRetries', 'baseDelayMs', 'maxDelayMs'];
 const INIT_FIELDS = ['method', 'headers', 'body', 'signal'];
 // Statuses whose responses have no body, as the Response constructor insists.
@@ -71,7 +77,7 @@ function nativeOptions(value) {
   return {
     clientId: args.string(opts.clientId, 'options.clientId'),
     clientSecret: args.string(opts.clientSecret, 'options.clientSecret'),
-    server: opts.server instanceof URL ? opts.server.href : args.string(opts.server, "options.server ('v2', 'v6' or a token endpoint URL)"),
+    settings: settingsJson(opts, serverOption(opts)),
     storeId: optionalString(opts.storeId, 'options.storeId'),
     dealerCode: optionalString(opts.dealerCode, 'options.dealerCode'),
     connectTimeoutMs: args.optionalInteger(opts.connectTimeoutMs, 'options.connectTimeoutMs'),
@@ -84,6 +90,25 @@ function nativeOptions(value) {
     maxResponseBytes: args.optionalInteger(opts.maxResponseBytes, 'options.maxResponseBytes'),
     correctClockSkew: opts.correctClockSkew,
   };
+}
+
+/** `server` as text; it may be left out when `api` names the API instead. */
+function serverOption(opts) {
+  if (opts.server instanceof URL) return opts.server.href;
+  if ((opts.server === undefined || opts.server === null) && opts.api !== undefined && opts.api !== null) return undefined;
+  return args.string(opts.server, "options.server ('v2', 'v6', an API name or a token endpoint URL)");
+}
+
+/** The variant options as JSON for the core, which checks them by its profile rules. */
+function settingsJson(opts, server) {
+  const settings = { server };
+  for (const [option, key] of Object.entries(SETTINGS)) {
+    const value = opts[option];
+    if (value === undefined || value === null) continue;
+    if (['api', 'tokenBodyMode', 'uriForm', 'xAuthorizationPrefix'].includes(option)) args.string(value, `options.${option}`);
+    settings[key] = value instanceof Map ? Object.fromEntries(value) : value;
+  }
+  return JSON.stringify(settings);
 }
 
 /** Positional native arguments for one API call, from fetch()'s (input, init). */

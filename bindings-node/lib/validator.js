@@ -57,7 +57,7 @@ class PopTokenValidator {
    * `options.now` (epoch seconds or a Date) replaces the clock.
    */
   validate(token, publicKey, ehts, options) {
-    const opts = args.options(options, 'options', ['now']);
+    const opts = args.options(options, 'options', ['now', 'uriForm']);
     const [names, values] = args.pairs(ehts, 'ehts');
     const text = args.string(token, 'token');
     const key = publicHandleOf(publicKey, 'publicKey');
@@ -75,7 +75,7 @@ class PopTokenValidator {
   validateRequest(publicKey, request, options) {
     if (request === undefined || request === null) throw args.fail('request', 'an object with method and url', request);
     const fields = args.options(request, 'request', REQUEST_FIELDS);
-    const opts = args.options(options, 'options', ['now']);
+    const opts = args.options(options, 'options', ['now', 'uriForm']);
     const method = args.string(fields.method, 'request.method');
     const target = args.urlText(fields.url, 'request.url');
     const [names, values] = fields.headers === undefined || fields.headers === null
@@ -84,7 +84,8 @@ class PopTokenValidator {
     const bytes = body(fields.body, 'request.body');
     const key = publicHandleOf(publicKey, 'publicKey');
     const now = args.optionalEpochSeconds(opts.now, 'options.now');
-    return fromDecoded(call(() => this.#handle.validateRequest(key, method, target, names, values, bytes, now)));
+    const uriForm = opts.uriForm === undefined || opts.uriForm === null ? undefined : args.string(opts.uriForm, "options.uriForm ('decoded' or 'encoded')");
+    return fromDecoded(call(() => this.#handle.validateRequest(key, method, target, names, values, bytes, now, uriForm)));
   }
 }
 

@@ -20,8 +20,12 @@ pub struct ClientOptions {
     pub client_id: String,
     /// The OAuth client secret (zeroised by the core once handed over).
     pub client_secret: String,
-    /// `v2`, `v6` or a full token endpoint URL.
-    pub server: String,
+    /// `v2`, `v6`, an API name or a full token endpoint URL (`index.js` passes it in
+    /// `settings`, where `api` excludes it).
+    pub server: Option<String>,
+    /// The variant settings as JSON with the config file's keys (`api`, `token_body`,
+    /// `pop_claims`, …), checked by the core's profile rules.
+    pub settings: Option<String>,
     /// `storeId` for the v6 body.
     pub store_id: Option<String>,
     /// `dealerCode` for the v6 body.
@@ -59,9 +63,14 @@ fn count<T: TryFrom<i64>>(name: &str, value: i64) -> Result<T, Failure> {
 }
 
 fn config(options: ClientOptions, key: &PrivateKeyHandle) -> Result<taap::ClientConfig, Failure> {
-    let server = taap::OAuthServer::parse(&options.server).map_err(to_js)?;
+    let settings = taap::Profile::from_options_json(options.settings.as_deref().unwrap_or("{}")).map_err(to_js)?;
+    let server = match &options.server {
+        Some(server) => taap::OAuthServer::parse(server).map_err(to_js)?,
+        None => taap::OAuthServer::V2,
+    };
     let mut config =
         taap::ClientConfig::new(options.client_id, options.client_secret, Arc::clone(&key.inner), server);
+    settings.apply_to(&mut config).map_err(to_js)?;
     config.store_id = options.store_id;
     config.dealer_code = options.dealer_code;
     if let Some(ms) = options.connect_timeout_ms {

@@ -78,11 +78,13 @@ impl ValidatorHandle {
         header_values: Vec<BytesArg>,
         body: BytesArg,
         now: Option<i64>,
+        uri_form: Option<String>,
     ) -> Result<DecodedToken, Failure> {
         check_parallel(&header_names, &header_values)?;
         let headers = pairs(&header_names, &header_values);
-        let request =
-            taap::ReceivedRequest::new(&method, &target, headers, as_bytes(&body)).map_err(to_js)?;
+        let form = uri_form.as_deref().map(taap::UriForm::parse).transpose().map_err(to_js)?.unwrap_or_default();
+        let request = taap::ReceivedRequest::with_uri_form(&method, &target, headers, as_bytes(&body), form)
+            .map_err(to_js)?;
         let now = now.unwrap_or_else(taap::now_unix);
         self.inner.validate_request_at(&key.inner, &request, now).map(DecodedToken::from).map_err(to_js)
     }

@@ -92,6 +92,9 @@ PopToken.build(PrivateKey.generate(), { uri: 5 });
 new PrivateKey();
 // @ts-expect-error the client needs a server
 new TaapClient({ clientId: 'id', clientSecret: 'secret', key: PrivateKey.generate() });
+// @ts-expect-error server and api exclude each other
+new TaapClient({ clientId: 'id', clientSecret: 'secret', key: PrivateKey.generate(), server: 'v2', api: 'location' });
+new TaapClient({ clientId: 'id', clientSecret: 'secret', key: PrivateKey.generate(), api: 'location', popClaims: { iss: '{client_id}' }, uriForm: 'encoded' });
 // @ts-expect-error options are checked by name
 PopToken.build(PrivateKey.generate(), { uri: '/' }, { ttl: 5 });
 
