@@ -38,8 +38,9 @@ test-vectors:
 test-python:
 	bash bindings-python/scripts/test.sh
 
-## The native PHP extension (bindings-php): PHPUnit over the vectors, errors, hygiene, Guzzle,
-## the client against `taap serve` and 10 000 builds with flat memory.
+## The native PHP extension (bindings-php): PHPUnit over the vectors, errors, hygiene, the stub
+## against reflection, Guzzle, the FFI fallback, the bad-input column, the client against
+## `taap serve` and 10 000 builds with flat memory.
 test-php:
 	bash bindings-php/scripts/test.sh
 

@@ -1,5 +1,5 @@
 <?php
-// Shared by the PHPUnit suite and tests/bad-input.php: paths and the vector files.
+// Loaded by the PHPUnit suite: the extension check, paths and the vector files.
 declare(strict_types=1);
 
 if (!extension_loaded('taap-php')) {
