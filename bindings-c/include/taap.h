@@ -21,6 +21,10 @@
 #define TAAP_CLIENT 1
 #endif
 
+/* The version of the taap release this header belongs to (the workspace version in Cargo.toml;
+ * scripts/check-versions.sh keeps them equal). taap_version() reports the library's own. */
+#define TAAP_VERSION "0.1.0"
+
 /**
  * What a taap call returned: `TAAP_OK`, or the kind of error (details in
  * `taap_last_error_message()`). Values are part of the ABI and are never renumbered; new
