@@ -1,0 +1,115 @@
+"""What ``taap.asgi`` and ``taap.wsgi`` share: options, the key for a request, the check, and
+the 401 answer. Every rule (which names, how ``uri`` is read, times, replay) is the core's,
+reached through ``PopTokenValidator.validate_request``."""
+
+from __future__ import annotations
+
+import json
+from typing import Callable, Iterable, List, Optional, Sequence, Tuple, Union
+
+from ._errors import ConfigError, InvalidTokenError, TaapError
+from ._taap import DEFAULT_LEEWAY, DEFAULT_MAX_AGE, DEFAULT_REPLAY_CAPACITY, PopTokenValidator, PublicKey
+
+KeySource = Union[PublicKey, str, Callable[[str], Union[PublicKey, str, None]]]
+ReplayStore = Union[str, int, None]
+
+#: Names every token must sign unless told otherwise: the request line.
+DEFAULT_REQUIRED: Tuple[str, ...] = ("uri", "http-method")
+#: Largest body the middleware reads before refusing with 413.
+DEFAULT_MAX_BODY = 1024 * 1024
+#: Header naming the client whose key a lookup callback returns.
+DEFAULT_CLIENT_ID_HEADER = "x-client-id"
+
+Answer = Tuple[int, List[Tuple[str, str]], bytes]
+
+
+def _as_key(key: Union[PublicKey, str]) -> PublicKey:
+    if isinstance(key, PublicKey):
+        return key
+    text = key.strip()
+    return PublicKey.from_jwk(text) if text.startswith("{") else PublicKey.from_pem(text)
+
+
+def _replay_capacity(store: ReplayStore) -> Union[bool, int]:
+    # Only the in-process cache is bound; a shared store is `taap serve --replay-store` or PopLayer.
+    if store is None:
+        return False
+    if store == "memory":
+        return DEFAULT_REPLAY_CAPACITY
+    if isinstance(store, int) and not isinstance(store, bool) and store > 0:
+        return store
+    raise ConfigError(
+        f"replay_store must be 'memory', a capacity above 0 or None, not {store!r}; "
+        "a shared (Redis) store is available in taap serve and the Rust PopLayer"
+    )
+
+
+class PopCheck:
+    """The check both middlewares run: options parsed once, one validator (and replay cache)."""
+
+    def __init__(
+        self,
+        public_key: KeySource,
+        required: Iterable[str] = DEFAULT_REQUIRED,
+        replay_store: ReplayStore = "memory",
+        leeway: int = DEFAULT_LEEWAY,
+        max_age: int = DEFAULT_MAX_AGE,
+        max_body: int = DEFAULT_MAX_BODY,
+        client_id_header: str = DEFAULT_CLIENT_ID_HEADER,
+    ) -> None:
+        if public_key is None:
+            raise ConfigError("public_key is required: a PublicKey, PEM or JWK text, or a lookup callback")
+        self._key: Optional[PublicKey] = None if callable(public_key) else _as_key(public_key)
+        self._lookup = public_key if callable(public_key) else None
+        self._validator = PopTokenValidator(
+            leeway=leeway,
+            max_age=max_age,
+            required=list(required),
+            replay_cache=_replay_capacity(replay_store),
+        )
+        if max_body < 0:
+            raise ConfigError("max_body must be 0 or more bytes")
+        self.max_body = max_body
+        self._client_id_header = client_id_header.lower()
+
+    def refusal(
+        self, method: str, target: str, headers: Sequence[Tuple[str, str]], body: bytes
+    ) -> Optional[Answer]:
+        """None when the request carries a valid, unreplayed PoP token; else the 401 to send."""
+        try:
+            key = self._key_for(headers)
+            self._validator.validate_request(key, method, target, headers, body)
+        except TaapError as error:
+            return unauthorized(error)
+        return None
+
+    def _key_for(self, headers: Sequence[Tuple[str, str]]) -> PublicKey:
+        if self._key is not None:
+            return self._key
+        assert self._lookup is not None
+        client_id = next((v for n, v in headers if n.lower() == self._client_id_header), None)
+        if not client_id:
+            raise InvalidTokenError(f"the {self._client_id_header} header (the client id) is missing")
+        key = self._lookup(client_id)
+        if key is None:
+            raise InvalidTokenError("no public key is registered for this client id")
+        return _as_key(key)
+
+
+def _kind(error: TaapError) -> str:
+    name = type(error).__name__
+    return name[: -len("Error")] if name.endswith("Error") else name
+
+
+def unauthorized(error: TaapError) -> Answer:
+    """401 with ``{"error": <ErrorKind>, "message": …}``; the message is the core's (no secrets)."""
+    body = json.dumps({"error": _kind(error), "message": str(error)}).encode()
+    headers = [("content-type", "application/json"), ("www-authenticate", 'PoP realm="taap"')]
+    return 401, headers, body
+
+
+def too_large(limit: int) -> Answer:
+    """413 for a body beyond ``max_body``."""
+    body = json.dumps({"error": "RequestTooLarge", "message": f"the body is larger than {limit} bytes"})
+    return 413, [("content-type", "application/json")], body.encode()
+
