@@ -13,6 +13,9 @@ function fieldOf(error) {
   if (error.code === 'TAAP_KEY_DECRYPT') return 'password';
   if (error.code === 'TAAP_INVALID_KEY') return 'key';
   if (error.code === 'TAAP_CONFIG') return 'ttl';
+  // The page's own names are fixed and distinct, so ehts the core refuses (too many, a
+  // duplicate, a bad name) come from the typed extra headers.
+  if (error.code === 'TAAP_INVALID_EHTS') return 'more-headers';
   if (/method/i.test(error.message)) return 'method';
   if (/url|uri/i.test(error.message)) return 'uri';
   return 'generate';
@@ -28,6 +31,22 @@ function headers(prefix) {
   const authorization = $(`${prefix}authorization`).value;
   if (contentType) list.push(['Content-Type', contentType]);
   if (authorization) list.push(['Authorization', authorization]);
+  return list;
+}
+
+/** The "More headers" lines as `[name, value]` pairs; a line without a colon is an error. */
+function moreHeaders() {
+  const list = [];
+  for (const line of $('more-headers').value.split(/\r?\n/)) {
+    if (!line.trim()) continue;
+    const colon = line.indexOf(':');
+    if (colon < 0) {
+      const error = new Error(`"${line.slice(0, 40)}" is not a "Name: value" line`);
+      error.code = 'TAAP_INVALID_EHTS';
+      throw error;
+    }
+    list.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
+  }
   return list;
 }
 
@@ -55,9 +74,9 @@ function generate() {
   clearErrors();
   $('token').textContent = '';
   const ttl = Number($('ttl').value);
-  const request = { method: $('method').value, url: $('uri').value, headers: headers(''), body: $('body').value };
   let key;
   try {
+    const request = { method: $('method').value, url: $('uri').value, headers: [...headers(''), ...moreHeaders()], body: $('body').value };
     key = PrivateKey.fromPem($('key').value, $('password').value || undefined);
     const token = PopToken.forRequest(key, request, { ttlSecs: Number.isInteger(ttl) ? ttl : NaN });
     const decoded = PopToken.decode(token);
