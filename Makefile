@@ -4,7 +4,7 @@
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: test lint test-rust check-wasm test-vectors test-python test-php test-node test-c demo bench test-asan test-fuzz test-deny test-kotlin bad-input-matrix rss-soak wasm test-wasm
+.PHONY: test lint test-rust check-wasm test-vectors test-python test-php test-node test-c demo bench test-asan test-fuzz test-deny test-kotlin bad-input-matrix rss-soak wasm test-wasm web bench-wasm
 
 ## Run every test suite: lint, Rust, conformance vectors, C/PHP (valgrind, ASan), Node, Python,
 ## the fuzz smoke run and the dependency policy.
@@ -27,8 +27,9 @@ test-rust: check-wasm
 	$(CARGO) check --release -p taap --no-default-features --features rustcrypto,client --all-targets
 
 ## The core builds for wasm32-unknown-unknown on the rustcrypto backend (target: rustup target add).
+## Same profile as make wasm, so the two share their compiled dependencies.
 check-wasm:
-	$(CARGO) build --release -p taap --no-default-features --features rustcrypto --target wasm32-unknown-unknown
+	$(CARGO) build --profile wasm-release -p taap --no-default-features --features rustcrypto --target wasm32-unknown-unknown
 
 ## The committed vectors still match T-Mobile's official JavaScript builder.
 test-vectors:
@@ -53,9 +54,19 @@ test-node:
 wasm:
 	bash bindings-wasm/scripts/build.sh
 
-## taap-wasm under Node: every conformance vector on both signers, the bad-input column.
+## taap-wasm under Node: every conformance vector on both signers, the bad-input column; the
+## token page in Debian's Chromium (playwright-core): tokens, errors, the check panel, no network.
 test-wasm: wasm
 	cd bindings-wasm && npm ci --no-audit --no-fund && npm test
+
+## The token page on http://127.0.0.1:8000/ (PORT=… to change); Ctrl-C stops it.
+web: wasm
+	python3 -m http.server --bind 127.0.0.1 --directory web $${PORT:-8000}
+
+## taap-wasm's speed in one Chromium run (sync, WebCrypto, jsrsasign, plain WebCrypto) and under
+## Node beside the native package (needs bindings-node built: make test-node).
+bench-wasm: wasm
+	cd bindings-wasm && npm ci --no-audit --no-fund && node bench/run.mjs
 
 ## The JVM jar (uniffi + JNA): JUnit 5 suite incl. the client against taap serve (kotlinc from npm).
 test-kotlin:

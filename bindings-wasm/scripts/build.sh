@@ -11,11 +11,13 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$version" ];
     cargo install wasm-bindgen-cli --version "$version"
 fi
 
-cargo build --release -p taap-wasm --target wasm32-unknown-unknown
+# The root Cargo.toml's wasm-release profile: built for size, RSA arithmetic for speed.
+cargo build --profile wasm-release -p taap-wasm --target wasm32-unknown-unknown
 out=bindings-wasm/pkg
 rm -rf "$out"
-wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name taap_wasm \
-    target/wasm32-unknown-unknown/release/taap_wasm.wasm
+# Without the name section (function names for stack traces): a third of the file.
+wasm-bindgen --target web --no-typescript --remove-name-section --out-dir "$out" --out-name taap_wasm \
+    "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/wasm-release/taap_wasm.wasm"
 
 # Smaller with binaryen where a recent one is installed (108, Debian 12's, mistranslates
 # wasm-bindgen's externref table, so older ones are skipped).
