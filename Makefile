@@ -4,7 +4,7 @@
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: test lint test-rust check-wasm test-vectors test-python test-php test-node test-c demo bench test-asan test-fuzz test-deny test-kotlin bad-input-matrix rss-soak wasm test-wasm web bench-wasm
+.PHONY: dist test-dist test lint test-rust check-wasm test-vectors test-python test-php test-node test-c demo bench test-asan test-fuzz test-deny test-kotlin bad-input-matrix rss-soak wasm test-wasm web bench-wasm
 
 ## Run every test suite: lint, Rust, conformance vectors, C/PHP (valgrind, ASan), Node, Python,
 ## the fuzz smoke run and the dependency policy.
@@ -14,6 +14,7 @@ test: lint test-rust test-vectors test-c test-asan test-node test-wasm test-pyth
 ## Formatting and clippy (warnings are errors); docs/api.md names exist in every door.
 lint:
 	$(CARGO) fmt --all -- --check
+	bash scripts/check-versions.sh
 	python3 scripts/check-api-table.py
 	$(CARGO) clippy --release --workspace --all-targets --quiet -- -D warnings
 	$(CARGO) clippy --release -p taap --no-default-features --features rustcrypto --all-targets --quiet -- -D warnings
@@ -71,6 +72,18 @@ bench-wasm: wasm
 ## The JVM jar (uniffi + JNA): JUnit 5 suite incl. the client against taap serve (kotlinc from npm).
 test-kotlin:
 	bash bindings-kotlin/scripts/test.sh
+
+## What a release publishes, into dist/: the Python wheel (abi3, manylinux_2_28) and sdist, the
+## npm tarballs (taap + the prebuilt taap-linux-x64-gnu, taap-wasm), the C tarball (versioned
+## SONAME, pkg-config), the static musl CLI, the jar, the PHP extension, SHA256SUMS.
+## Needs: rustup target add x86_64-unknown-linux-musl; Debian musl-tools.
+dist:
+	bash scripts/dist.sh
+
+## Installs each dist/ artifact where no cargo, rustc or C compiler is on PATH and checks the
+## vector token and the version. Not in `make test`: `make dist` adds a second full build (musl).
+test-dist:
+	bash scripts/test-dist.sh
 
 ## The C ABI, under gcc -Werror, valgrind, and PHP FFI.
 test-c:

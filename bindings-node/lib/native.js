@@ -1,18 +1,43 @@
 'use strict';
-// Loads the compiled core (taap.node, written by scripts/build.js at install time).
+// Loads the compiled core: the prebuilt binary of this platform's package (taap-linux-x64-gnu,
+// an optional dependency, so npm installs only the one that fits), else taap.node beside this
+// package (written by scripts/build.js in a source checkout).
 
 const path = require('node:path');
 
 const ADDON = path.join(__dirname, '..', 'taap.node');
 
+/** napi-rs's platform name, e.g. linux-x64-gnu; glibc and musl binaries do not mix. */
+function platformName() {
+  let name = `${process.platform}-${process.arch}`;
+  if (process.platform === 'linux') {
+    const { glibcVersionRuntime } = process.report.getReport().header;
+    name += glibcVersionRuntime ? '-gnu' : '-musl';
+  }
+  return name;
+}
+
+function loadPrebuilt() {
+  const name = `taap-${platformName()}`;
+  try {
+    return require(name);
+  } catch (error) {
+    // Only a missing package falls through; a broken one must not be masked by a local build.
+    if (error && error.code === 'MODULE_NOT_FOUND' && String(error.message).includes(`'${name}'`)) return undefined;
+    throw error;
+  }
+}
+
 function load() {
+  const prebuilt = loadPrebuilt();
+  if (prebuilt) return prebuilt;
   try {
     return require(ADDON);
   } catch (error) {
     if (error && error.code === 'MODULE_NOT_FOUND') {
       throw new Error(
-        `taap's native module ${ADDON} is missing: it is built when the package is installed. ` +
-          `Run \`npm run build\` in ${path.dirname(ADDON)} (needs Rust's cargo and a C compiler).`,
+        `taap has no prebuilt binary for ${platformName()} (no package taap-${platformName()}) and no ` +
+          `local build at ${ADDON}. Run \`npm run build\` in ${path.dirname(ADDON)} (needs Rust's cargo and a C compiler).`,
         { cause: error },
       );
     }
