@@ -11,6 +11,7 @@ SURFACES = {
     "Rust": ["core/src/**/*.rs"],
     "Python": ["bindings-python/python/taap/*.py", "bindings-python/python/taap/*.pyi"],
     "Node": ["bindings-node/index.d.ts"],
+    "wasm": ["bindings-wasm/index.d.ts"],
     "C": ["bindings-c/include/taap.h"],
     "Kotlin": ["bindings-kotlin/kotlin/dev/taap/*.kt"],
     "PHP": ["bindings-php/taap.stub.php", "bindings-php/php/Taap/**/*.php"],
