@@ -43,6 +43,9 @@ if [[ "${1:-}" != "--assemble" ]]; then
     step "wasm column"
     bash bindings-wasm/scripts/build.sh && node --test bindings-wasm/test/bad-input-matrix.test.mjs
 
+    step "JVM column (the whole Kotlin suite writes it)"
+    bash bindings-kotlin/scripts/test.sh
+
     step "PHP extension column"
     bash bindings-php/scripts/test.sh --filter BadInputMatrixTest
 

@@ -23,7 +23,7 @@ start_test_gateway "$root/target/release/taap" "$root/tests/keys/tmobile/readme-
     "$here/build/gateway.log" kotlin-binding-test
 
 set +e
-TAAP_TESTS_DIR="$root/tests" java -Xms128m -Xmx128m -XX:+AlwaysPreTouch -jar "$JUNIT_JAR" --disable-banner --details=summary \
+TAAP_TESTS_DIR="$root/tests" TAAP_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}" java -Xms128m -Xmx128m -XX:+AlwaysPreTouch -jar "$JUNIT_JAR" --disable-banner --details=summary \
     --class-path "$out:$classpath" --scan-class-path "$out" --include-classname '.*Test' \
     >"$here/build/junit.log" 2>&1
 status=$?

@@ -9,9 +9,11 @@ import java.io.File
 object Fixtures {
     val tests: File = File(System.getenv("TAAP_TESTS_DIR") ?: "../tests")
 
-    fun vectors(name: String): List<Map<String, Any?>> {
+    fun vectors(name: String): List<Map<String, Any?>> = vectorsAt(File(tests, "vectors/$name.json"))
+
+    fun vectorsAt(file: File): List<Map<String, Any?>> {
         @Suppress("UNCHECKED_CAST")
-        val doc = Json.parse(File(tests, "vectors/$name.json").readText()) as Map<String, Any?>
+        val doc = Json.parse(file.readText()) as Map<String, Any?>
         @Suppress("UNCHECKED_CAST")
         return doc["cases"] as List<Map<String, Any?>>
     }
