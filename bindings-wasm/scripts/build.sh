@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+# cargo install puts it in $CARGO_HOME/bin, which a fresh CI shell may not have on PATH: look
+# there too, so the ~4 minute install happens once per machine, not once per make wasm.
+export PATH="$PATH:${CARGO_HOME:-$HOME/.cargo}/bin"
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$version" ]; then
     # Not --locked: the CLI's own lock file pins crates some registry mirrors lack.
     cargo install wasm-bindgen-cli --version "$version"
