@@ -63,7 +63,8 @@ fn count<T: TryFrom<i64>>(name: &str, value: i64) -> Result<T, Failure> {
 }
 
 fn config(options: ClientOptions, key: &PrivateKeyHandle) -> Result<taap::ClientConfig, Failure> {
-    let settings = taap::Profile::from_options_json(options.settings.as_deref().unwrap_or("{}")).map_err(to_js)?;
+    let settings =
+        taap::Profile::from_options_json(options.settings.as_deref().unwrap_or("{}")).map_err(to_js)?;
     let server = match &options.server {
         Some(server) => taap::OAuthServer::parse(server).map_err(to_js)?,
         None => taap::OAuthServer::V2,

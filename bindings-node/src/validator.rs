@@ -82,7 +82,8 @@ impl ValidatorHandle {
     ) -> Result<DecodedToken, Failure> {
         check_parallel(&header_names, &header_values)?;
         let headers = pairs(&header_names, &header_values);
-        let form = uri_form.as_deref().map(taap::UriForm::parse).transpose().map_err(to_js)?.unwrap_or_default();
+        let form =
+            uri_form.as_deref().map(taap::UriForm::parse).transpose().map_err(to_js)?.unwrap_or_default();
         let request = taap::ReceivedRequest::with_uri_form(&method, &target, headers, as_bytes(&body), form)
             .map_err(to_js)?;
         let now = now.unwrap_or_else(taap::now_unix);

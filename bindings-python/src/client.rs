@@ -89,8 +89,9 @@ impl PyTaapClient {
         let settings = profile_options(py, &variants)?;
         let mut config = ClientConfig::new(client_id, secret, Arc::clone(&key), OAuthServer::V2);
         if let Some(policy) = sign_policy.filter(|policy| !policy.is_none()) {
-            let policy =
-                policy.cast::<PySignPolicy>().map_err(|_| wrong_type("sign_policy", "a SignPolicy", policy))?;
+            let policy = policy
+                .cast::<PySignPolicy>()
+                .map_err(|_| wrong_type("sign_policy", "a SignPolicy", policy))?;
             config.sign_policy = policy.get().policy.clone();
         }
         settings.apply_to(&mut config).or_raise(py)?;
@@ -223,9 +224,15 @@ fn profile_options(py: Python<'_>, options: &[(&str, Option<&Bound<'_, PyAny>>)]
         }
     }
     let dumps = py.import("json")?.getattr("dumps")?;
-    let text: String = dumps.call1((given,)).map_err(|_| {
-        to_py_err(py, &Error::Config("the client options must be str, dict, list, number or bool values".into()))
-    })?.extract()?;
+    let text: String = dumps
+        .call1((given,))
+        .map_err(|_| {
+            to_py_err(
+                py,
+                &Error::Config("the client options must be str, dict, list, number or bool values".into()),
+            )
+        })?
+        .extract()?;
     taap::Profile::from_options_json(&text).or_raise(py)
 }
 

@@ -83,7 +83,8 @@ impl PyPopTokenValidator {
         now: Option<&Bound<'_, PyAny>>,
         uri_form: Option<String>,
     ) -> PyResult<PyPopToken> {
-        let form = uri_form.as_deref().map(taap::UriForm::parse).transpose().or_raise(py)?.unwrap_or_default();
+        let form =
+            uri_form.as_deref().map(taap::UriForm::parse).transpose().or_raise(py)?.unwrap_or_default();
         let key = public_key
             .cast::<PyPublicKey>()
             .map_err(|_| wrong_type("public_key", "a PublicKey", public_key))?;
@@ -99,7 +100,8 @@ impl PyPopTokenValidator {
         let token = py
             .detach(|| {
                 let body = body.as_ref().map_or(&b""[..], AsRef::as_ref);
-                let request = taap::ReceivedRequest::with_uri_form(&method, &target, pair_refs(&headers), body, form)?;
+                let request =
+                    taap::ReceivedRequest::with_uri_form(&method, &target, pair_refs(&headers), body, form)?;
                 self.validator.validate_request_at(key, &request, now)
             })
             .or_raise(py)?;
