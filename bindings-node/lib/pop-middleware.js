@@ -1,0 +1,164 @@
+'use strict';
+// PoP validation in front of a Node service: Express (popMiddleware) and fetch-style handlers
+// (withPop). Every rule — which names, how `uri` is read, times, replay — is the core's,
+// reached through PopTokenValidator.validateRequest; this file only moves bytes and answers.
+
+const { PublicKey } = require('./keys');
+const { PopTokenValidator } = require('./validator');
+const { TaapError, KIND_CLASSES } = require('./errors');
+
+/** Names every token must sign unless told otherwise: the request line. */
+const DEFAULT_REQUIRED = Object.freeze(['uri', 'http-method']);
+/** Largest body read before refusing with 413. */
+const DEFAULT_MAX_BODY = 1024 * 1024;
+/** Header naming the client whose key a lookup callback returns. */
+const DEFAULT_CLIENT_ID_HEADER = 'x-client-id';
+
+const { ConfigError, InvalidTokenError } = KIND_CLASSES;
+
+function asKey(key) {
+  if (key instanceof PublicKey) return key;
+  if (typeof key !== 'string') throw new ConfigError('publicKey must be a PublicKey, PEM or JWK text, or a lookup function');
+  const text = key.trim();
+  return text.startsWith('{') ? PublicKey.fromJwk(text) : PublicKey.fromPem(text);
+}
+
+/** Only the in-process cache is bound here; a fleet shares `taap serve --replay-store redis://…`. */
+function replayCache(store) {
+  if (store === undefined || store === 'memory') return true;
+  if (store === null || store === false) return false;
+  if (Number.isInteger(store) && store > 0) return store;
+  throw new ConfigError(
+    "replayStore must be 'memory', a capacity above 0 or null; a shared (Redis) store is available in taap serve and the Rust PopLayer",
+  );
+}
+
+/** The check both adapters run, with options parsed once and one validator (one replay cache). */
+function popCheck(options) {
+  if (options === null || typeof options !== 'object') throw new ConfigError('popMiddleware needs an options object with publicKey');
+  const { publicKey, required = DEFAULT_REQUIRED, replayStore, leeway, maxAge } = options;
+  const maxBody = options.maxBody ?? DEFAULT_MAX_BODY;
+  const clientIdHeader = (options.clientIdHeader ?? DEFAULT_CLIENT_ID_HEADER).toLowerCase();
+  if (publicKey === undefined || publicKey === null) throw new ConfigError('publicKey is required: a PublicKey, PEM or JWK text, or a lookup function');
+  if (!Number.isInteger(maxBody) || maxBody < 0) throw new ConfigError('maxBody must be a whole number of bytes, 0 or more');
+  const lookup = typeof publicKey === 'function' ? publicKey : null;
+  const key = lookup ? null : asKey(publicKey);
+  const validator = new PopTokenValidator({ leewaySecs: leeway, maxAgeSecs: maxAge, required, replayCache: replayCache(replayStore) });
+
+  async function keyFor(headerOf) {
+    if (key) return key;
+    const clientId = headerOf(clientIdHeader);
+    if (!clientId) throw new InvalidTokenError(`the ${clientIdHeader} header (the client id) is missing`);
+    const found = await lookup(clientId);
+    if (found === undefined || found === null) throw new InvalidTokenError('no public key is registered for this client id');
+    return asKey(found);
+  }
+
+  /** `null` when the request passes; else `{ status, body }` to answer with. */
+  async function refusal(request, headerOf) {
+    try {
+      validator.validateRequest(await keyFor(headerOf), request);
+      return null;
+    } catch (error) {
+      if (!(error instanceof TaapError)) throw error;
+      return unauthorized(error);
+    }
+  }
+
+  return { refusal, maxBody };
+}
+
+function kindOf(error) {
+  return error.name.endsWith('Error') ? error.name.slice(0, -'Error'.length) : error.name;
+}
+
+function unauthorized(error) {
+  return { status: 401, body: { error: kindOf(error), message: error.message } };
+}
+
+function tooLarge(limit) {
+  return { status: 413, body: { error: 'RequestTooLarge', message: `the body is larger than ${limit} bytes` } };
+}
+
+function misplaced() {
+  return {
+    status: 500,
+    body: { error: 'Config', message: 'popMiddleware must run before any body parser (it needs the body as sent)' },
+  };
+}
+
+/** The body as sent: from the stream, or from express.raw() if it ran first; `null` past `limit`. */
+async function readBody(req, limit) {
+  if (Buffer.isBuffer(req.body)) return req.body.length > limit ? null : req.body;
+  if (req._body || req.readableEnded) return undefined;
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > limit) return null;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(res, answer) {
+  const body = JSON.stringify(answer.body);
+  res.statusCode = answer.status;
+  res.setHeader('Content-Type', 'application/json');
+  if (answer.status === 401) res.setHeader('WWW-Authenticate', 'PoP realm="taap"');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
+}
+
+/**
+ * Express middleware: only requests with a valid, unreplayed PoP token reach the next handler.
+ * It reads the body (the token may sign it) and leaves it as a Buffer in `req.body` and
+ * `req.rawBody`; mount it before body parsers.
+ */
+function popMiddleware(options) {
+  const check = popCheck(options);
+  return function taapPop(req, res, next) {
+    (async () => {
+      const body = await readBody(req, check.maxBody);
+      if (body === null) return send(res, tooLarge(check.maxBody));
+      if (body === undefined) return send(res, misplaced());
+      const headerOf = (name) => firstValue(req.headers[name]);
+      const request = { method: req.method, url: req.originalUrl ?? req.url, headers: req.headers, body };
+      const answer = await check.refusal(request, headerOf);
+      if (answer) return send(res, answer);
+      req.rawBody = body;
+      req.body = body;
+      // Body parsers after this one skip a request whose body was already read.
+      req._body = true;
+      return next();
+    })().catch(next);
+  };
+}
+
+function firstValue(value) {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Wraps a fetch-style handler (`(request: Request, ...rest) => Response`): a request without a
+ * valid, unreplayed PoP token is answered here and never reaches `handler`.
+ */
+function withPop(handler, options) {
+  if (typeof handler !== 'function') throw new ConfigError('withPop needs the handler function to wrap');
+  const check = popCheck(options);
+  return async function popChecked(request, ...rest) {
+    const bytes = new Uint8Array(await request.clone().arrayBuffer());
+    if (bytes.length > check.maxBody) return respond(tooLarge(check.maxBody));
+    const fields = { method: request.method, url: request.url, headers: [...request.headers], body: bytes };
+    const answer = await check.refusal(fields, (name) => request.headers.get(name));
+    return answer ? respond(answer) : handler(request, ...rest);
+  };
+}
+
+function respond(answer) {
+  const headers = { 'Content-Type': 'application/json' };
+  if (answer.status === 401) headers['WWW-Authenticate'] = 'PoP realm="taap"';
+  return new Response(JSON.stringify(answer.body), { status: answer.status, headers });
+}
+
+module.exports = { popMiddleware, withPop, DEFAULT_REQUIRED, DEFAULT_MAX_BODY, DEFAULT_CLIENT_ID_HEADER };
