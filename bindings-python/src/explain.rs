@@ -39,7 +39,9 @@ pub fn explain<'py>(
         request.body = body.as_ref().to_vec();
     }
     let key = match public_key.filter(|key| !key.is_none()) {
-        Some(key) => Some(key.cast::<PyPublicKey>().map_err(|_| wrong_type("public_key", "a PublicKey", key))?),
+        Some(key) => {
+            Some(key.cast::<PyPublicKey>().map_err(|_| wrong_type("public_key", "a PublicKey", key))?)
+        }
         None => None,
     };
     let options = ExplainOptions {
@@ -47,7 +49,8 @@ pub fn explain<'py>(
         now: optional_integer(py, now, "now")?,
     };
     let explanation = py.detach(|| taap::explain(&token, &request, &options)).or_raise(py)?;
-    let json = serde_json::to_string(&explanation)
-        .map_err(|error| to_py_err(py, &Error::Config(format!("the explanation does not serialise: {error}"))))?;
+    let json = serde_json::to_string(&explanation).map_err(|error| {
+        to_py_err(py, &Error::Config(format!("the explanation does not serialise: {error}")))
+    })?;
     py.import("json")?.call_method1("loads", (PyString::new(py, &json),))
 }
