@@ -101,8 +101,10 @@ unsafe fn apply_options(config: &mut ClientConfig, options: *const taap_client_o
     Ok(())
 }
 
-/// Creates a client. `server` is `"v2"`, `"v6"` (T-Mobile's token endpoints) or a full token
-/// endpoint URL ending in `/v2/tokens` or `/v6/tokens`. The client keeps its own reference to
+/// Creates a client. `server` is `"v2"`, `"v6"` (T-Mobile's token endpoints), an API name that
+/// picks one by T-Mobile's table (`"connectivity"`, `"location"`, `"sms-notification"`: v2;
+/// `"call-verification"`, `"fraud-prevention"`: v6) or a full token endpoint URL ending in
+/// `/v2/tokens` or `/v6/tokens`. The client keeps its own reference to
 /// `key`, which the caller may free right away. No network traffic happens yet.
 ///
 /// # Safety
