@@ -8,9 +8,9 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SURFACES = {
-    "Rust": ["core/src/**/*.rs"],
+    "Rust": ["core/src/**/*.rs", "gateway/src/**/*.rs"],
     "Python": ["bindings-python/python/taap/*.py", "bindings-python/python/taap/*.pyi"],
-    "Node": ["bindings-node/index.d.ts"],
+    "Node": ["bindings-node/index.d.ts", "bindings-node/express.d.ts"],
     "wasm": ["bindings-wasm/index.d.ts"],
     "C": ["bindings-c/include/taap.h"],
     "Kotlin": ["bindings-kotlin/kotlin/dev/taap/*.kt"],
