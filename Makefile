@@ -20,12 +20,13 @@ lint:
 	$(CARGO) clippy --release -p taap --no-default-features --features rustcrypto --all-targets --quiet -- -D warnings
 	$(CARGO) clippy --release -p taap-wasm --target wasm32-unknown-unknown --quiet -- -D warnings
 
-## The core and CLI: unit, conformance, property, CLI and end-to-end gateway tests; the core's
-## suite again on the pure-Rust rustcrypto backend (and without the client), and its wasm build.
+## The core and CLI: unit, conformance, property, CLI and end-to-end gateway tests (the async
+## client's among them: gateway/tests enables `async-client`); the core's suite again on the
+## pure-Rust rustcrypto backend (and without the client), and its wasm build.
 test-rust: check-wasm
 	$(CARGO) test --release --workspace --exclude taap-python --exclude taap-node --exclude taap-c
 	$(CARGO) test --release -p taap --no-default-features --features rustcrypto
-	$(CARGO) check --release -p taap --no-default-features --features rustcrypto,client --all-targets
+	$(CARGO) check --release -p taap --no-default-features --features rustcrypto,client,async-client --all-targets
 
 ## The core builds for wasm32-unknown-unknown on the rustcrypto backend (target: rustup target add).
 ## Same profile as make wasm, so the two share their compiled dependencies.

@@ -51,6 +51,8 @@ mod validator;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
+#[cfg(feature = "async-client")]
+pub use client::AsyncTaapClient;
 #[cfg(feature = "client")]
 pub use client::{
     config_path, mask_request, AccessToken, ClientConfig, ClientSecret, OAuthServer, PreparedRequest,

@@ -119,7 +119,9 @@ pub(crate) fn exchange(agent: &Agent, outgoing: &Outgoing<'_>, max_body: u64) ->
     Ok(Response { status, headers, body })
 }
 
-fn build_request(outgoing: &Outgoing<'_>) -> Result<http::Request<Vec<u8>>> {
+/// The request as an `http` crate value (what ureq and hyper both send); header values are
+/// never echoed in errors.
+pub(crate) fn build_request(outgoing: &Outgoing<'_>) -> Result<http::Request<Vec<u8>>> {
     let method = http::Method::from_bytes(outgoing.method.as_bytes())
         .map_err(|_| Error::Config("the request method is not an HTTP method".into()))?;
     let mut builder = http::Request::builder().method(method).uri(outgoing.url.as_str());
@@ -148,18 +150,26 @@ fn transport_failure(outgoing: &Outgoing<'_>, error: ureq::Error) -> Failure {
     };
     let reason = match &error {
         ureq::Error::Timeout(which) => format!("timed out ({which})"),
-        ureq::Error::BodyExceedsLimit(limit) => {
-            format!("the response body exceeds {limit} bytes (raise max_response_bytes)")
-        }
+        ureq::Error::BodyExceedsLimit(limit) => body_too_large(*limit),
         ureq::Error::HostNotFound => "the host name did not resolve".into(),
         ureq::Error::BadUri(_) => "the URL cannot be requested".into(),
         ureq::Error::Io(io) => format!("{}", io.kind()),
         other => other.to_string(),
     };
+    failure(outgoing, phase, &reason)
+}
+
+/// A `Transport` failure naming the request (method and URL without its query) and `reason`.
+pub(crate) fn failure(outgoing: &Outgoing<'_>, phase: FailurePhase, reason: &str) -> Failure {
     Failure {
         error: Error::Transport(format!("{} {}: {reason}", outgoing.method, shown_url(outgoing.url))),
         phase,
     }
+}
+
+/// Why an answer over the size limit was refused.
+pub(crate) fn body_too_large(limit: u64) -> String {
+    format!("the response body exceeds {limit} bytes (raise max_response_bytes)")
 }
 
 /// scheme://host[:port]/path: never the query, which may carry credentials.

@@ -1,6 +1,10 @@
 //! The TAAP client: OAuth 2.0 access tokens (cached, refreshed once for all threads) and
 //! signed API calls with a fresh PoP token each.
 
+#[cfg(feature = "async-client")]
+mod async_client;
+#[cfg(feature = "async-client")]
+mod async_http;
 mod cache;
 mod clock;
 mod config;
@@ -18,6 +22,8 @@ use std::sync::Mutex;
 use url::Url;
 use zeroize::Zeroizing;
 
+#[cfg(feature = "async-client")]
+pub use async_client::AsyncTaapClient;
 pub use clock::SKEW_THRESHOLD_SECS;
 pub use config::{
     ClientConfig, ClientSecret, OAuthServer, RetryPolicy, Timeouts, TokenFlavor, DEFAULT_MAX_RESPONSE_BYTES,

@@ -1,0 +1,195 @@
+//! The TAAP client for tokio: the same engine as [`super::TaapClient`] (cache, single-flight
+//! refresh, retries, `Retry-After`, skew correction), driven over hyper without blocking.
+
+use std::fmt;
+use std::time::Duration;
+
+use super::async_http::{self, HyperClient};
+use super::cache::Cached;
+use super::engine::{Attempt, Engine, Headers, Step};
+use super::{AccessToken, ClientConfig, PreparedRequest, Response, TokenFlavor};
+use crate::error::Result;
+
+/// A TAAP client for async Rust (tokio): gets access tokens and makes signed API calls.
+/// `Send + Sync`; share one per set of credentials (e.g. in an `Arc`). Needs a tokio runtime
+/// with the time driver (`#[tokio::main]` has it).
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use taap::{AsyncTaapClient, ClientConfig, OAuthServer, PrivateKey};
+///
+/// # async fn run() -> taap::Result<()> {
+/// let key = Arc::new(PrivateKey::from_file("private-key.pem", None)?);
+/// let client = AsyncTaapClient::new(ClientConfig::new("my-id", "my-secret", key, OAuthServer::V2))?;
+/// let response = client
+///     .send("GET", "https://naas.t-mobile.com/iot-connectivity/v1/devices/8901260000000000000", [("Accept", "application/json")], b"")
+///     .await?;
+/// println!("{} {}", response.status, response.text());
+/// # Ok(())
+/// # }
+/// ```
+pub struct AsyncTaapClient {
+    engine: Engine,
+    http: HyperClient,
+    request_timeout: Duration,
+    /// Held by the one task fetching a token; the others wait for its outcome.
+    refresh: tokio::sync::Mutex<()>,
+}
+
+impl AsyncTaapClient {
+    /// Checks the configuration and builds the client; no network traffic yet.
+    pub fn new(config: ClientConfig) -> Result<Self> {
+        let http = async_http::client(&config.timeouts)?;
+        let request_timeout = config.timeouts.request;
+        Ok(AsyncTaapClient {
+            engine: Engine::new(config)?,
+            http,
+            request_timeout,
+            refresh: Default::default(),
+        })
+    }
+
+    /// The client id.
+    pub fn client_id(&self) -> &str {
+        self.engine.client_id()
+    }
+
+    /// The token endpoint URL.
+    pub fn token_url(&self) -> &str {
+        self.engine.token_url().as_str()
+    }
+
+    /// The token endpoint's flavour.
+    pub fn flavor(&self) -> TokenFlavor {
+        self.engine.flavor()
+    }
+
+    /// Seconds added to the local clock for PoP `iat`, learned from the servers' `Date`.
+    pub fn clock_offset_secs(&self) -> i64 {
+        self.engine.clock_offset_secs()
+    }
+
+    /// The cached access token, or a new one when it is missing or near expiry. Concurrent
+    /// tasks share one refresh.
+    pub async fn access_token(&self) -> Result<AccessToken> {
+        self.cached_token().await.map(|cached| cached.token)
+    }
+
+    /// Fetches a new access token now, replacing the cached one.
+    pub async fn refresh_access_token(&self) -> Result<AccessToken> {
+        self.engine.cache.invalidate_current();
+        self.cached_token().await.map(|cached| cached.token)
+    }
+
+    /// Sends a TAAP-signed API call, as [`super::TaapClient::send`] does: any HTTP status
+    /// comes back as a [`Response`]; a 401 gets one token refresh and one retry, 429/5xx and
+    /// connection failures get bounded retries.
+    pub async fn send<I, N, V>(&self, method: &str, url: &str, headers: I, body: &[u8]) -> Result<Response>
+    where
+        I: IntoIterator<Item = (N, V)>,
+        N: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let mut call = self.engine.api_call(method, url, headers, body)?;
+        loop {
+            let cached = self.cached_token().await?;
+            let response =
+                self.execute(&call.attempt(), || call.headers(&self.engine, &cached.token)).await?;
+            if let Some(response) = call.after(&self.engine, response, cached.generation) {
+                return Ok(response);
+            }
+        }
+    }
+
+    /// The token request as [`AsyncTaapClient::access_token`] would send it, not sent.
+    pub fn prepare_token_request(&self) -> Result<PreparedRequest> {
+        self.engine.prepare_token_request()
+    }
+
+    /// An API call as [`AsyncTaapClient::send`] would send it, not sent (`Bearer ****`).
+    pub fn prepare_send<I, N, V>(
+        &self,
+        method: &str,
+        url: &str,
+        headers: I,
+        body: &[u8],
+    ) -> Result<PreparedRequest>
+    where
+        I: IntoIterator<Item = (N, V)>,
+        N: AsRef<str>,
+        V: AsRef<str>,
+    {
+        self.engine.prepare_send(method, url, headers, body)
+    }
+
+    /// The engine's single-flight steps with an async lock: waiting tasks do not block threads,
+    /// and a fetch abandoned mid-way (its future dropped) lets the next task fetch instead.
+    async fn cached_token(&self) -> Result<Cached> {
+        let cache = &self.engine.cache;
+        let ticket = match cache.lookup() {
+            Ok(cached) => return Ok(cached),
+            Err(ticket) => ticket,
+        };
+        let _refreshing = self.refresh.lock().await;
+        if let Some(outcome) = cache.joined(ticket) {
+            return outcome;
+        }
+        cache.settle(self.fetch_token().await)
+    }
+
+    async fn fetch_token(&self) -> Result<AccessToken> {
+        let mut request = self.engine.token_request();
+        loop {
+            let response =
+                self.execute(&request.attempt(&self.engine), || request.headers(&self.engine)).await?;
+            if let Some(outcome) = request.after(&self.engine, response) {
+                return outcome;
+            }
+        }
+    }
+
+    async fn execute(
+        &self,
+        attempt: &Attempt<'_>,
+        headers: impl Fn() -> Result<Headers>,
+    ) -> Result<Response> {
+        let mut retrier = self.engine.retrier(attempt);
+        loop {
+            let outcome = {
+                let headers = headers()?;
+                let outgoing = attempt.outgoing(&headers);
+                async_http::exchange(
+                    &self.http,
+                    &outgoing,
+                    self.engine.max_response_bytes(),
+                    self.request_timeout,
+                )
+                .await
+            };
+            match retrier.after(outcome) {
+                Step::Retry(wait) => tokio::time::sleep(wait).await,
+                Step::Done(result) => return result,
+            }
+        }
+    }
+}
+
+impl fmt::Debug for AsyncTaapClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = f.debug_struct("AsyncTaapClient");
+        self.engine.debug_fields(&mut out);
+        out.finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn the_client_is_shareable_across_tasks() {
+        assert_send_sync::<AsyncTaapClient>();
+    }
+}
