@@ -229,6 +229,31 @@ export declare function requestUri(url: UrlLike): string;
 /** The `http-method` value: the method upper-cased, which must be an HTTP token. */
 export declare function requestMethod(method: string): string;
 
+/** Why a gateway would accept or refuse a token: the JSON `taap doctor --json` prints. */
+export interface Explanation {
+  /** Whether every check that could be made passed (the signature only with a key). */
+  readonly valid: boolean;
+  readonly header: { readonly alg: string; readonly typ: string | null };
+  readonly claims: PopTokenClaims;
+  /** Seconds are relative to `now`; `clock_offset` is what to add to `now` for acceptance. */
+  readonly time: { readonly now: number; readonly expires_in: number; readonly age: number; readonly ok: boolean; readonly clock_offset: number | null };
+  /** Each signed name with the value the request gives it, masked and shortened. */
+  readonly entries: readonly { readonly name: string; readonly value: string | null; readonly bytes: number | null }[];
+  readonly edts: { readonly claimed: string; readonly computed: string | null; readonly matches: boolean };
+  readonly signature: 'valid' | 'invalid' | 'not-checked';
+  /** The signer variant that reproduces the claimed edts, by its stable id. */
+  readonly variant: { readonly id: string; readonly description: string } | null;
+  /** One sentence per failed check; empty when valid. */
+  readonly problems: readonly string[];
+}
+
+/** Explains `token` against the request as sent: claims, time, hashed values (masked), edts, signature, variant. */
+export declare function explain(
+  token: string,
+  request: RequestToSign,
+  options?: { publicKey?: PublicKey; now?: EpochTime } | null,
+): Explanation;
+
 /** What `signRequest` reads from a fetch() `init`; every other member is passed through. */
 export interface SignableInit {
   method?: string;

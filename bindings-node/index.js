@@ -9,6 +9,7 @@ const { PopToken } = require('./lib/token');
 const { PopTokenValidator } = require('./lib/validator');
 const { signRequest } = require('./lib/sign-request');
 const { SignPolicy, requestUri, requestMethod } = require('./lib/policy');
+const { explain } = require('./lib/explain');
 const { AccessToken, TaapClient } = require('./lib/client');
 
 module.exports = {
@@ -20,6 +21,7 @@ module.exports = {
   SignPolicy,
   requestUri,
   requestMethod,
+  explain,
   TaapClient,
   AccessToken,
   TaapError: errors.TaapError,

@@ -10,6 +10,7 @@ export const {
   SignPolicy,
   requestUri,
   requestMethod,
+  explain,
   TaapClient,
   AccessToken,
   TaapError,

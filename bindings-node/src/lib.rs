@@ -10,6 +10,7 @@
 mod bytes;
 mod client;
 mod error;
+mod explain;
 mod keys;
 mod policy;
 mod token;
