@@ -74,7 +74,7 @@ bench-wasm: wasm
 test-kotlin:
 	bash bindings-kotlin/scripts/test.sh
 
-## What a release publishes, into dist/: the Python wheel (abi3, manylinux_2_28) and sdist, the
+## What a release publishes, into dist/: the Python wheel (abi3, manylinux_2_34) and sdist, the
 ## npm tarballs (taap + the prebuilt taap-linux-x64-gnu, taap-wasm), the C tarball (versioned
 ## SONAME, pkg-config), the static musl CLI, the jar, the PHP extension, SHA256SUMS.
 ## Needs: rustup target add x86_64-unknown-linux-musl; Debian musl-tools.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make dist`: what a release publishes, in dist/, for x86_64 Linux:
-#   taap-VERSION-cp39-abi3-manylinux_2_28_x86_64.whl, taap-VERSION.tar.gz   Python (PyPI)
+#   taap-VERSION-cp39-abi3-manylinux_2_34_x86_64.whl, taap-VERSION.tar.gz   Python (PyPI)
 #   taap-VERSION.tgz, taap-linux-x64-gnu-VERSION.tgz                         Node (npm)
 #   taap-wasm-VERSION.tgz                                                    WebAssembly (npm)
 #   libtaap-VERSION-x86_64-linux-gnu.tar.gz                                  C (include/, lib/)
@@ -49,9 +49,11 @@ tar -C "$stage" --owner=0 --group=0 -czf "$dist/$c_name.tar.gz" "$c_name"
 # --- Python -----------------------------------------------------------------------------------
 tools="$target_dir/dist-tools"
 [ -x "$tools/bin/maturin" ] || { python3 -m venv "$tools" && "$tools/bin/pip" install --quiet "maturin>=1.9.4,<2"; }
-# manylinux_2_28: maturin's own auditwheel check refuses the tag if the library needs newer
-# glibc symbols than 2.28 (pip on any glibc >= 2.28 distribution then takes the wheel).
-"$tools/bin/maturin" build --quiet --release --compatibility manylinux_2_28 \
+# manylinux_2_34: built against this host's glibc (2.36), the library uses symbols up to
+# GLIBC_2.34, and maturin's own auditwheel check refuses any older tag. PyPI accepts the tag;
+# pip takes the wheel on glibc >= 2.34 (Debian 12, Ubuntu 22.04, RHEL 9). An older floor needs
+# a manylinux container or zig, i.e. another full build.
+"$tools/bin/maturin" build --quiet --release --compatibility manylinux_2_34 \
     -m bindings-python/Cargo.toml --out "$dist"
 "$tools/bin/maturin" sdist --quiet -m bindings-python/Cargo.toml --out "$dist"
 
