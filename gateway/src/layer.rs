@@ -17,7 +17,7 @@ use axum::http::request::Parts;
 use axum::http::{header, Extensions, HeaderMap, Request};
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use taap::{PopToken, PopTokenValidator, PublicKey, ValidatorOptions};
+use taap::{PopToken, PopTokenValidator, PublicKey, UriForm, ValidatorOptions};
 use tower::{Layer, Service};
 
 use super::pop;
@@ -52,6 +52,7 @@ struct Settings {
     max_body_bytes: usize,
     challenge: &'static str,
     replay: Option<Arc<dyn ReplayStore>>,
+    uri_form: UriForm,
 }
 
 impl PopLayer {
@@ -76,6 +77,7 @@ impl PopLayer {
                 max_body_bytes: DEFAULT_MAX_BODY_BYTES,
                 challenge: "Bearer",
                 replay: None,
+                uri_form: UriForm::Decoded,
             }),
         }
     }
@@ -84,6 +86,13 @@ impl PopLayer {
     /// replay detection on); pass a clone to share its replay cache with other code.
     pub fn validator(mut self, validator: PopTokenValidator) -> Self {
         Arc::make_mut(&mut self.settings).validator = validator;
+        self
+    }
+
+    /// Compares `uri` in `form`: [`UriForm::Encoded`] accepts signers that sign the query as
+    /// sent (some T-Mobile SDKs) instead of percent-decoded (the docs, the default).
+    pub fn uri_form(mut self, form: UriForm) -> Self {
+        Arc::make_mut(&mut self.settings).uri_form = form;
         self
     }
 
@@ -212,20 +221,13 @@ impl Settings {
         }
         let key = (self.keys)(parts)?;
         let now = (self.clock)();
+        let request = pop::received(parts, &body, self.uri_form)?;
         let token = match &self.replay {
             Some(store) => {
-                pop::check_with_store(
-                    &self.validator,
-                    store.as_ref(),
-                    &key,
-                    parts,
-                    &body,
-                    now,
-                    self.challenge,
-                )
-                .await?
+                pop::check_with_store(&self.validator, store.as_ref(), &key, &request, now, self.challenge)
+                    .await?
             }
-            None => pop::check(&self.validator, &key, parts, &body, now, self.challenge)?,
+            None => pop::check(&self.validator, &key, &request, now, self.challenge)?,
         };
         Ok((body, token))
     }

@@ -51,7 +51,8 @@ fn issue(
 ) -> Result<(Value, taap::PopToken), Refusal> {
     require_json_content_type(parts)?;
     let client = authenticate(state, parts)?;
-    let pop = pop::check(&state.validator, &client.public_key, parts, body, state.now(), "Basic")?;
+    let request = pop::received(parts, body, taap::UriForm::Decoded)?;
+    let pop = pop::check(&state.validator, &client.public_key, &request, state.now(), "Basic")?;
     match flavor {
         TokenFlavor::V2 if !body.is_empty() => {
             return Err(Refusal::bad_request("/oauth2/v2/tokens takes an empty body"));

@@ -4,7 +4,7 @@
 //! gateway applies the same `uri` and header rules as the signer and every other binding.
 
 use axum::http::request::Parts;
-use taap::{PopToken, PopTokenValidator, PublicKey, ReceivedRequest, ValidatorOptions};
+use taap::{PopToken, PopTokenValidator, PublicKey, ReceivedRequest, UriForm, ValidatorOptions};
 
 use super::replay::{ReplayError, ReplayStore};
 use super::reply::Refusal;
@@ -27,13 +27,11 @@ pub fn validator() -> PopTokenValidator {
 pub fn check(
     validator: &PopTokenValidator,
     key: &PublicKey,
-    parts: &Parts,
-    body: &[u8],
+    request: &ReceivedRequest<'_>,
     now: i64,
     challenge: &'static str,
 ) -> Result<PopToken, Refusal> {
-    let request = received(parts, body)?;
-    validator.validate_request_at(key, &request, now).map_err(|error| Refusal::invalid_pop(&error, challenge))
+    validator.validate_request_at(key, request, now).map_err(|error| Refusal::invalid_pop(&error, challenge))
 }
 
 /// [`check`] with the `jti` admitted by `store` (namespaced by the key's thumbprint) instead
@@ -42,13 +40,12 @@ pub async fn check_with_store(
     validator: &PopTokenValidator,
     store: &dyn ReplayStore,
     key: &PublicKey,
-    parts: &Parts,
-    body: &[u8],
+    request: &ReceivedRequest<'_>,
     now: i64,
     challenge: &'static str,
 ) -> Result<PopToken, Refusal> {
     let token = validator
-        .verify_request_at(key, &received(parts, body)?, now)
+        .verify_request_at(key, request, now)
         .map_err(|error| Refusal::invalid_pop(&error, challenge))?;
     let forget_after = validator.replay_expiry(&token);
     match store.admit(&key.thumbprint(), &token.claims().jti, forget_after, now).await {
@@ -58,9 +55,10 @@ pub async fn check_with_store(
     }
 }
 
-fn received<'a>(parts: &'a Parts, body: &'a [u8]) -> Result<ReceivedRequest<'a>, Refusal> {
+/// The request as received, its `uri` in `form` (what the signers this gateway serves use).
+pub fn received<'a>(parts: &'a Parts, body: &'a [u8], form: UriForm) -> Result<ReceivedRequest<'a>, Refusal> {
     let target = parts.uri.path_and_query().map_or("/", |target| target.as_str());
     let headers = parts.headers.iter().map(|(name, value)| (name.as_str(), value.as_bytes()));
-    ReceivedRequest::new(parts.method.as_str(), target, headers, body)
+    ReceivedRequest::with_uri_form(parts.method.as_str(), target, headers, body, form)
         .map_err(|_| Refusal::bad_request("the request target is not a valid path"))
 }

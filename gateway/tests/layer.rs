@@ -11,7 +11,7 @@ use axum::http::{header, Request, StatusCode};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
-use taap::{BuildOptions, Ehts, PopToken, PrivateKey, PublicKey};
+use taap::{BuildOptions, Ehts, PopToken, PrivateKey, PublicKey, SignPolicy, UriForm};
 use taap_gateway::{PopLayer, Refusal};
 use tower::ServiceExt;
 
@@ -245,4 +245,20 @@ async fn a_bearer_check_runs_first_and_feeds_the_key_lookup() {
     let bob = send(&app, signed("GET", "/whoami", &[("Authorization", "Bearer bob-token")], b"")).await;
     assert_eq!(bob.1["error_description"], "no key for this caller");
     assert_eq!(lookups.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn the_uri_form_decides_which_signers_the_layer_accepts() {
+    let headers = [("Content-Type", "application/json")];
+    let url = "http://127.0.0.1/devices?q=a%20b";
+    let policy = SignPolicy::all_headers().with_uri_form(UriForm::Encoded);
+    let pop = policy.sign(private_key(), "GET", url, &headers, b"", &BuildOptions::default()).unwrap();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let encoded = app(PopLayer::new(public_key()).uri_form(UriForm::Encoded), &calls);
+    let (status, _) = send(&encoded, request("GET", "/devices?q=a%20b", &headers, Some(&pop), b"")).await;
+    assert_eq!(status, StatusCode::OK);
+    let decoded = app(PopLayer::new(public_key()), &calls);
+    let answer = send(&decoded, request("GET", "/devices?q=a%20b", &headers, Some(&pop), b"")).await;
+    assert_eq!(refusal(&answer), (401, "invalid_pop_token", "EdtsMismatch"));
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
 }
