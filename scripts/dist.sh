@@ -55,7 +55,7 @@ tools="$target_dir/dist-tools"
 # a manylinux container or zig, i.e. another full build.
 "$tools/bin/maturin" build --quiet --release --compatibility manylinux_2_34 \
     -m bindings-python/Cargo.toml --out "$dist"
-"$tools/bin/maturin" sdist --quiet -m bindings-python/Cargo.toml --out "$dist"
+"$tools/bin/maturin" sdist -m bindings-python/Cargo.toml --out "$dist"
 
 # --- Node -------------------------------------------------------------------------------------
 # The napi-rs layout: taap names taap-linux-x64-gnu as an optional dependency (npm installs it
