@@ -7,10 +7,12 @@ Build a PoP token for a request, or validate one at a gateway::
     key = PrivateKey.from_file("private_key.pem")
     token = PopToken.for_request(key, "POST", url, {"Content-Type": "application/json"}, body)
 
-``TaapClient`` gets OAuth access tokens and sends signed API calls; ``taap.requests.PopAuth``
+``TaapClient`` gets OAuth access tokens and sends signed API calls (``AsyncTaapClient`` for
+asyncio: ``await client.request(...)``); ``taap.requests.PopAuth``
 and ``taap.httpx.PopAuth`` sign requests made with those libraries.
 """
 
+from ._async import AsyncTaapClient
 from ._errors import (
     ConfigError,
     EdtsMismatchError,
@@ -59,6 +61,7 @@ __all__ = [
     "PopToken",
     "PopTokenValidator",
     "TaapClient",
+    "AsyncTaapClient",
     "AccessToken",
     "Response",
     "SignPolicy",

@@ -18,6 +18,7 @@ try:
 except ImportError:  # the original error stays attached as __context__
     raise ImportError("taap.httpx needs the httpx package: pip install httpx")
 
+from ._async import AsyncTaapClient
 from ._signing import DEFAULT_SIGNED_HEADERS, POP_HEADER, KeyInput, Signer, SignHeaders
 from ._taap import DEFAULT_TTL, TaapClient
 
@@ -30,8 +31,9 @@ class PopAuth(httpx.Auth):
     ``sign_headers`` is a ``taap.SignPolicy`` or the header names to sign; by default the
     core's policy (T-Mobile's docs: ``Content-Type`` and ``Authorization`` when present).
 
-    Given a ``TaapClient``, it also sets ``Authorization: Bearer`` (signed too) from the
-    client's cached access token, and signs with the client's key unless ``key`` is given.
+    Given a ``TaapClient`` (or an ``AsyncTaapClient``, for ``httpx.AsyncClient``), it also sets
+    ``Authorization: Bearer`` (signed too) from the client's cached access token, and signs
+    with the client's key unless ``key`` is given.
     """
 
     # httpx reads streamed bodies into memory first, so the exact bytes can be signed.
@@ -41,11 +43,13 @@ class PopAuth(httpx.Auth):
         self,
         key: Optional[KeyInput] = None,
         *,
-        client: Optional[TaapClient] = None,
+        client: Union[TaapClient, AsyncTaapClient, None] = None,
         password: Union[str, bytes, None] = None,
         sign_headers: Optional[SignHeaders] = None,
         ttl: int = DEFAULT_TTL,
     ) -> None:
+        if isinstance(client, AsyncTaapClient):
+            client = client.sync
         self.signer = Signer(key, client, password, sign_headers, ttl)
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
