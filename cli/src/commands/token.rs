@@ -26,8 +26,8 @@ pub struct ClientArgs {
     /// Environment variable holding the key's password.
     #[arg(long, value_name = "VAR")]
     password_env: Option<String>,
-    /// `v2` or `v6` (T-Mobile's token endpoints), or a full token endpoint URL such as
-    /// http://127.0.0.1:8080/oauth2/v2/tokens (flavour taken from its path).
+    /// `v2` or `v6` (T-Mobile's token endpoints), an API name, or a full token endpoint URL
+    /// such as http://127.0.0.1:8080/oauth2/v2/tokens (flavour taken from its path).
     #[arg(long, value_name = "v2|v6|URL", conflicts_with = "api")]
     server: Option<String>,
     /// The T-Mobile API to get a token for (connectivity, location, sms-notification,
