@@ -35,7 +35,7 @@ if [ "${1:-}" != --clean ]; then
         $(PKG_CONFIG_PATH="$c_prefix/lib/pkgconfig" pkg-config --cflags --libs taap)
     rm -rf "$c_prefix"
 
-    exec env -i PATH="$bin" HOME="$work/home" LANG=C.UTF-8 TAAP_VERSION="$version" \
+    exec env -i PATH="$bin" HOME="$work/home" LANG=C.UTF-8 NPM_CONFIG_UPDATE_NOTIFIER=false TAAP_VERSION="$version" \
         TAAP_ROOT="$root" TAAP_WORK="$work" JNA_JAR="${JNA_JAR:-/usr/share/java/jna.jar}" \
         KOTLIN_STDLIB="${KOTLIN_STDLIB:-$root/bindings-kotlin/.tools/node_modules/kotlin-compiler/lib/kotlin-stdlib.jar}" bash "$0" --clean
 fi
@@ -61,10 +61,10 @@ now() { date +%s.%N; }
 took() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f} s')" "$1" "$(now)"; }
 
 # ---- Python: a fresh venv, pip install the wheel (offline: it has no dependencies) -----------
-start=$(now)
 python3 -m venv "$work/venv"
+start=$(now)
 "$work/venv/bin/pip" install --quiet --no-index --disable-pip-version-check "$dist"/taap-"$version"-*.whl
-echo "time python: $(took "$start") (venv + pip install of the wheel)"
+echo "time python: $(took "$start") (pip install of the wheel into a fresh venv)"
 check python __version__ "$("$work/venv/bin/python" -c 'import taap; print(taap.__version__)')" "$version"
 check python "docs-orders-post token" "$("$work/venv/bin/python" - <<'EOF'
 import os
@@ -108,7 +108,8 @@ echo "time c: $(took "$start") (tar into a prefix)"
 IFS=. read -r major minor _ <<<"$version"
 if [ "$major" = 0 ]; then soname="libtaap.so.0.$minor"; else soname="libtaap.so.$major"; fi
 check c "pkg-config --modversion" "$(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --modversion taap)" "$version"
-check c "pkg-config --libs" "$(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --libs taap)" "-L$prefix/lib/pkgconfig/../../lib -ltaap"
+# pkg-config 1.8 ends the line with a space.
+check c "pkg-config --libs" "$(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --libs taap | sed 's/ *$//')" "-L$prefix/lib/pkgconfig/../../lib -ltaap"
 check c SONAME "$(readelf -d "$prefix/lib/libtaap.so.$version" | sed -n 's/.*(SONAME).*\[\(.*\)\]$/\1/p')" "$soname"
 check c "symlinks" "$(readlink "$prefix/lib/libtaap.so") $(readlink "$prefix/lib/$soname")" "$soname libtaap.so.$version"
 check c "taap.h TAAP_VERSION" "$(sed -n 's/^#define TAAP_VERSION "\(.*\)"$/\1/p' "$prefix/include/taap.h")" "$version"
