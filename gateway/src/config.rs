@@ -95,6 +95,9 @@ pub struct GatewayConfig {
     /// Where accepted PoP `jti`s are kept: `None` or `memory` for this process only, or a
     /// `redis://host:port[/db]` URL a fleet shares.
     pub replay_store: Option<String>,
+    /// PEM file of the key access tokens are signed with; `None` generates one per process
+    /// (a fleet behind one load balancer needs a shared one).
+    pub token_signing_key: Option<PathBuf>,
 }
 
 impl GatewayConfig {
@@ -125,6 +128,7 @@ impl GatewayConfig {
             faults,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             replay_store: None,
+            token_signing_key: None,
         })
     }
 
@@ -144,6 +148,7 @@ impl GatewayConfig {
             file.faults.unwrap_or_default(),
         )?;
         config.replay_store = file.replay_store;
+        config.token_signing_key = file.token_signing_key.map(|key| base.join(key));
         Ok(config)
     }
 }
@@ -153,6 +158,7 @@ impl GatewayConfig {
 struct ConfigFile {
     token_ttl_secs: Option<u64>,
     replay_store: Option<String>,
+    token_signing_key: Option<PathBuf>,
     #[serde(default)]
     client: Vec<ClientEntry>,
     faults: Option<Faults>,

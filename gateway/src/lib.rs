@@ -32,7 +32,9 @@ use tower_http::timeout::TimeoutLayer;
 
 pub use config::{GatewayConfig, RegisteredClient};
 pub use layer::{BoxError, PopLayer, PopService, DEFAULT_MAX_BODY_BYTES};
-pub use replay::{store_from_url, MemoryStore, RedisStore, ReplayError, ReplayStore, DEFAULT_STORE_DEADLINE};
+pub use replay::{
+    store_from_url, Admission, MemoryStore, RedisStore, ReplayError, ReplayStore, DEFAULT_STORE_DEADLINE,
+};
 pub use reply::{Refusal, MAX_DESCRIPTION_CHARS};
 pub use state::{Event, GatewayState, StatsSnapshot};
 

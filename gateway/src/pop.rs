@@ -6,7 +6,7 @@
 use axum::http::request::Parts;
 use taap::{PopToken, PopTokenValidator, PublicKey, ReceivedRequest, UriForm, ValidatorOptions};
 
-use super::replay::{ReplayError, ReplayStore};
+use super::replay::{Admission, ReplayError, ReplayStore};
 use super::reply::Refusal;
 
 /// Names every PoP token must sign: the request line and the credential it accompanies.
@@ -47,8 +47,15 @@ pub async fn check_with_store(
     let token = validator
         .verify_request_at(key, request, now)
         .map_err(|error| Refusal::invalid_pop(&error, challenge))?;
-    let forget_after = validator.replay_expiry(&token);
-    match store.admit(&key.thumbprint(), &token.claims().jti, forget_after, now).await {
+    let namespace = key.thumbprint();
+    let admission = Admission {
+        namespace: &namespace,
+        jti: &token.claims().jti,
+        issued_after: token.claims().iat.saturating_sub(validator.options().leeway_secs),
+        forget_after: validator.replay_expiry(&token),
+        now,
+    };
+    match store.admit(admission).await {
         Ok(()) => Ok(token),
         Err(ReplayError::Replayed(error)) => Err(Refusal::invalid_pop(&error, challenge)),
         Err(ReplayError::Unavailable { store, reason }) => Err(Refusal::store_unavailable(store, &reason)),

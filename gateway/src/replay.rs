@@ -19,6 +19,9 @@ mod redis_store;
 
 pub use redis_store::{RedisStore, DEFAULT_STORE_DEADLINE};
 
+#[cfg(test)]
+pub(crate) use tests::admission;
+
 /// The future a [`ReplayStore`] returns.
 pub type AdmitFuture<'a> = Pin<Box<dyn Future<Output = Result<(), ReplayError>> + Send + 'a>>;
 
@@ -36,14 +39,29 @@ pub enum ReplayError {
     },
 }
 
+/// One token to admit; times in epoch seconds.
+#[derive(Debug, Clone, Copy)]
+pub struct Admission<'a> {
+    /// The client's namespace, e.g. its key thumbprint.
+    pub namespace: &'a str,
+    /// The token's `jti`.
+    pub jti: &'a str,
+    /// The earliest the token can have been made (`iat` less the leeway): a store that lost
+    /// its memory after this may have admitted it already.
+    pub issued_after: i64,
+    /// When the `jti` may be forgotten (the validator refuses the token on time from then).
+    pub forget_after: i64,
+    /// Now.
+    pub now: i64,
+}
+
 /// Remembers the `jti`s of accepted PoP tokens, per client, until they expire.
 pub trait ReplayStore: Send + Sync + fmt::Debug {
     /// A short name for errors, e.g. `memory` or `redis`.
     fn name(&self) -> &'static str;
 
-    /// Admits `jti` for the client `namespace` (e.g. its key thumbprint) until `forget_after`
-    /// (epoch seconds); [`ReplayError::Replayed`] when it was admitted before.
-    fn admit<'a>(&'a self, namespace: &'a str, jti: &'a str, forget_after: i64, now: i64) -> AdmitFuture<'a>;
+    /// Admits the token's `jti`; [`ReplayError::Replayed`] when it was admitted before.
+    fn admit<'a>(&'a self, admission: Admission<'a>) -> AdmitFuture<'a>;
 }
 
 /// The in-process store: a bounded [`ReplayCache`], shared by clones of its `Arc`.
@@ -70,9 +88,10 @@ impl ReplayStore for MemoryStore {
         "memory"
     }
 
-    fn admit<'a>(&'a self, namespace: &'a str, jti: &'a str, forget_after: i64, now: i64) -> AdmitFuture<'a> {
-        let key = format!("{namespace}:{jti}");
-        let result = self.cache.admit(&key, forget_after, now).map_err(ReplayError::Replayed);
+    fn admit<'a>(&'a self, admission: Admission<'a>) -> AdmitFuture<'a> {
+        let key = format!("{}:{}", admission.namespace, admission.jti);
+        let result =
+            self.cache.admit(&key, admission.forget_after, admission.now).map_err(ReplayError::Replayed);
         Box::pin(std::future::ready(result))
     }
 }
@@ -101,12 +120,16 @@ fn check_deadline(deadline: Duration) -> taap::Result<Duration> {
 mod tests {
     use super::*;
 
+    pub(crate) fn admission<'a>(namespace: &'a str, now: i64) -> Admission<'a> {
+        Admission { namespace, jti: "jti", issued_after: 40, forget_after: 100, now }
+    }
+
     #[tokio::test]
     async fn memory_store_namespaces_per_client() {
         let store = MemoryStore::new(10);
-        store.admit("client-a", "jti", 100, 50).await.unwrap();
-        store.admit("client-b", "jti", 100, 50).await.unwrap();
-        match store.admit("client-a", "jti", 100, 51).await {
+        store.admit(admission("client-a", 50)).await.unwrap();
+        store.admit(admission("client-b", 50)).await.unwrap();
+        match store.admit(admission("client-a", 51)).await {
             Err(ReplayError::Replayed(error)) => assert_eq!(error.kind(), taap::ErrorKind::Replay),
             other => panic!("expected a replay, got {other:?}"),
         }

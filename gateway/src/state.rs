@@ -74,11 +74,15 @@ impl GatewayState {
     /// Fresh state: a new signing key, empty replay cache and counters.
     pub fn new(config: GatewayConfig) -> taap::Result<Self> {
         let replay_store = config.replay_store.as_deref().map(store_from_url).transpose()?;
+        let signer = match &config.token_signing_key {
+            Some(path) => TokenSigner::from_key(&taap::PrivateKey::from_file(path, None)?)?,
+            None => TokenSigner::generate()?,
+        };
         Ok(GatewayState {
             config,
             replay_store,
             validator: super::pop::validator(),
-            signer: TokenSigner::generate()?,
+            signer,
             generation: AtomicU64::new(0),
             fault_counter: AtomicU64::new(0),
             stats: Stats::default(),

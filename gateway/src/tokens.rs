@@ -45,7 +45,11 @@ pub struct TokenSigner {
 impl TokenSigner {
     /// A signer with a fresh 2048-bit key (tokens do not outlive the gateway process).
     pub fn generate() -> taap::Result<Self> {
-        let key = taap::PrivateKey::generate(2048)?;
+        TokenSigner::from_key(&taap::PrivateKey::generate(2048)?)
+    }
+
+    /// A signer with `key`, so every gateway of a fleet issues and honours the same tokens.
+    pub fn from_key(key: &taap::PrivateKey) -> taap::Result<Self> {
         let unusable =
             |_| taap::Error::InvalidKey("the gateway's signing key was refused by the JWT library".into());
         Ok(TokenSigner {

@@ -43,6 +43,10 @@ pub struct Args {
     /// `replay_store`). If Redis does not answer within 50 ms the request gets 503.
     #[arg(long, value_name = "URL")]
     replay_store: Option<String>,
+    /// PEM private key access tokens are signed with, shared by a fleet so any node honours
+    /// any node's tokens (default: a fresh key per process).
+    #[arg(long, value_name = "FILE")]
+    token_signing_key: Option<PathBuf>,
     #[command(flatten)]
     faults: FaultArgs,
 }
@@ -96,6 +100,9 @@ pub fn run(args: Args) -> taap::Result<()> {
     gateway_config.header_read_timeout = std::time::Duration::from_secs(args.header_timeout);
     if let Some(store) = &args.replay_store {
         gateway_config.replay_store = Some(store.clone());
+    }
+    if let Some(key) = &args.token_signing_key {
+        gateway_config.token_signing_key = Some(key.clone());
     }
     let gateway = Gateway::start(gateway_config, args.port, true)?;
     let mut stdout = std::io::stdout();

@@ -2,6 +2,11 @@
 //! one atomic `SET key 1 NX EX <remaining lifetime>`, so two nodes racing on the same token
 //! cannot both win; the key holds only a hash of the `jti`, under the client's namespace.
 //!
+//! Redis keeps the keys in memory: a restart may lose them (always, without persistence), and
+//! a token accepted before could then be replayed. So each (re)connection reads how long the
+//! server has been up, and tokens that may have been made before it started are refused with
+//! 503 (for at most the validator's leeway after a restart).
+//!
 //! One multiplexed connection serves every request (pipelined, so no pool to size). When it
 //! breaks or Redis is slow, requests fail closed until a reconnect, tried by one request at a
 //! time after a backoff that doubles up to [`MAX_BACKOFF`], succeeds.
@@ -15,7 +20,7 @@ use base64::Engine;
 use redis::aio::MultiplexedConnection;
 use redis::AsyncConnectionConfig;
 
-use super::{check_deadline, AdmitFuture, ReplayError, ReplayStore};
+use super::{check_deadline, Admission, AdmitFuture, ReplayError, ReplayStore};
 use crate::config::config_error;
 
 /// Longest a request waits for Redis before it is refused with 503.
@@ -33,14 +38,21 @@ pub struct RedisStore {
     client: redis::Client,
     deadline: Duration,
     link: Mutex<Link>,
-    /// Held by the one request that reconnects; the others fail closed meanwhile.
+    /// Held by the one request that reconnects; the others wait for it within their deadline.
     connecting: tokio::sync::Mutex<()>,
 }
 
 struct Link {
-    connection: Option<MultiplexedConnection>,
+    connection: Option<Connected>,
     retry_at: Option<Instant>,
     backoff: Duration,
+}
+
+/// A live connection, and since when (epoch seconds) the server has remembered every key.
+#[derive(Clone)]
+struct Connected {
+    connection: MultiplexedConnection,
+    memory_since: i64,
 }
 
 impl RedisStore {
@@ -67,8 +79,13 @@ impl RedisStore {
         self.link.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    async fn admit_now(&self, key: String, ttl: i64) -> Result<(), ReplayError> {
-        let mut connection = self.connection().await?;
+    async fn admit_now(&self, key: String, ttl: i64, issued_after: i64) -> Result<(), ReplayError> {
+        let Connected { mut connection, memory_since } = self.connection().await?;
+        if issued_after < memory_since {
+            return Err(unavailable(
+                "Redis restarted after this token may have been accepted; retry with a fresh token shortly",
+            ));
+        }
         let set: redis::RedisResult<Option<String>> = redis::cmd("SET")
             .arg(&key)
             .arg(1)
@@ -93,12 +110,13 @@ impl RedisStore {
     }
 
     /// The live connection, or a fresh one when the backoff allows; else a refusal.
-    async fn connection(&self) -> Result<MultiplexedConnection, ReplayError> {
+    async fn connection(&self) -> Result<Connected, ReplayError> {
         if let Some(connection) = self.link().connection.clone() {
             return Ok(connection);
         }
-        let _connecting =
-            self.connecting.try_lock().map_err(|_| unavailable("Redis is unreachable; reconnecting"))?;
+        // Requests queue behind the one connecting (each within its own deadline), so a burst
+        // at start-up shares one connection instead of failing.
+        let _connecting = self.connecting.lock().await;
         {
             let link = self.link();
             if let Some(connection) = link.connection.clone() {
@@ -111,13 +129,13 @@ impl RedisStore {
         let config = AsyncConnectionConfig::new()
             .set_connection_timeout(Some(self.deadline))
             .set_response_timeout(Some(self.deadline));
-        match self.client.get_multiplexed_async_connection_with_config(&config).await {
-            Ok(connection) => {
+        match connect(&self.client, &config).await {
+            Ok(connected) => {
                 let mut link = self.link();
-                link.connection = Some(connection.clone());
+                link.connection = Some(connected.clone());
                 link.retry_at = None;
                 link.backoff = MIN_BACKOFF;
-                Ok(connection)
+                Ok(connected)
             }
             Err(_) => {
                 self.failed();
@@ -140,11 +158,12 @@ impl ReplayStore for RedisStore {
         "redis"
     }
 
-    fn admit<'a>(&'a self, namespace: &'a str, jti: &'a str, forget_after: i64, now: i64) -> AdmitFuture<'a> {
-        let key = format!("{KEY_PREFIX}{namespace}:{}", jti_hash(jti));
-        let ttl = forget_after.saturating_sub(now).max(1);
+    fn admit<'a>(&'a self, admission: Admission<'a>) -> AdmitFuture<'a> {
+        let key = format!("{KEY_PREFIX}{}:{}", admission.namespace, jti_hash(admission.jti));
+        let ttl = admission.forget_after.saturating_sub(admission.now).max(1);
         Box::pin(async move {
-            match tokio::time::timeout(self.deadline, self.admit_now(key, ttl)).await {
+            match tokio::time::timeout(self.deadline, self.admit_now(key, ttl, admission.issued_after)).await
+            {
                 Ok(result) => result,
                 Err(_) => {
                     // A hung connection would hold every later request to the deadline too.
@@ -165,6 +184,20 @@ impl fmt::Debug for RedisStore {
             .field("connected", &self.link().connection.is_some())
             .finish_non_exhaustive()
     }
+}
+
+/// A connection, and the epoch second from which the server has surely held every key (its
+/// start, rounded up: `uptime_in_seconds` is truncated).
+async fn connect(client: &redis::Client, config: &AsyncConnectionConfig) -> redis::RedisResult<Connected> {
+    let mut connection = client.get_multiplexed_async_connection_with_config(config).await?;
+    let info: String = redis::cmd("INFO").arg("server").query_async(&mut connection).await?;
+    let uptime = uptime_secs(&info).unwrap_or(0);
+    Ok(Connected { connection, memory_since: taap::now_unix().saturating_sub(uptime).saturating_add(1) })
+}
+
+/// `uptime_in_seconds` from `INFO server`; `None` (treated as just started) if absent.
+fn uptime_secs(info: &str) -> Option<i64> {
+    info.lines().find_map(|line| line.strip_prefix("uptime_in_seconds:")).and_then(|n| n.trim().parse().ok())
 }
 
 /// base64url SHA-256 of the `jti`: the store learns nothing a token carried.
@@ -190,6 +223,12 @@ mod tests {
     }
 
     #[test]
+    fn uptime_is_read_from_info() {
+        assert_eq!(uptime_secs("# Server\r\nredis_version:7.0.15\r\nuptime_in_seconds:42\r\n"), Some(42));
+        assert_eq!(uptime_secs("# Server\r\n"), None);
+    }
+
+    #[test]
     fn keys_hold_a_hash_not_the_jti() {
         let hash = jti_hash("0b6a1c5e-4c1e-4f6a-9d7e-3f2a1b0c9d8e");
         assert_eq!(hash.len(), 43);
@@ -199,7 +238,7 @@ mod tests {
     #[tokio::test]
     async fn an_unreachable_redis_fails_closed() {
         let store = RedisStore::open("redis://127.0.0.1:1", DEFAULT_STORE_DEADLINE).unwrap();
-        match store.admit("client", "jti", 100, 50).await {
+        match store.admit(crate::replay::admission("client", 50)).await {
             Err(ReplayError::Unavailable { store, .. }) => assert_eq!(store, "redis"),
             other => panic!("expected Unavailable, got {other:?}"),
         }
