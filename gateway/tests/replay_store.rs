@@ -5,6 +5,7 @@
 
 mod support;
 
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
@@ -14,13 +15,19 @@ use axum::http::{Request, StatusCode};
 use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
-use taap::{PopToken, PopTokenValidator, PrivateKey, PublicKey, ValidatorOptions};
+use taap::{
+    ClientConfig, ClientSecret, OAuthServer, PopToken, PopTokenValidator, PrivateKey, PublicKey, TaapClient,
+    ValidatorOptions,
+};
+use taap_gateway::config::{Faults, DEFAULT_SCOPE};
+use taap_gateway::{Gateway, GatewayConfig, RegisteredClient};
 use taap_gateway::{PopLayer, RedisStore, DEFAULT_STORE_DEADLINE};
 use tower::ServiceExt;
 
 use support::redis::RedisServer;
 
 const TARGET: &str = "/devices/8901260000000000019";
+const DEVICE: &str = "/iot-connectivity/v1/devices/8901260000000000019";
 
 fn private_key() -> &'static PrivateKey {
     static KEY: OnceLock<PrivateKey> = OnceLock::new();
@@ -141,5 +148,77 @@ async fn a_store_that_was_never_reachable_refuses_with_503() {
     assert_eq!(
         (status, &body["error"]),
         (StatusCode::SERVICE_UNAVAILABLE, &json!("replay_store_unavailable"))
+    );
+}
+
+/// `GET DEVICE` on a gateway with a Bearer token and `pop`: `(status, body)`.
+fn gateway_get(gateway: &Gateway, bearer: &str, pop: &str) -> (u16, Value) {
+    let mut stream = std::net::TcpStream::connect(gateway.url().trim_start_matches("http://")).unwrap();
+    let request = format!(
+        "GET {DEVICE} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {bearer}\r\nX-Authorization: {pop}\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer[9..12].parse().unwrap();
+    let body = answer.split_once("\r\n\r\n").map_or("", |(_, body)| body);
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+fn device_pop(bearer: &str) -> String {
+    PopToken::for_request(private_key(), "GET", DEVICE, [("Authorization", bearer)], b"").unwrap()
+}
+
+#[test]
+fn two_taap_gateways_sharing_redis_and_a_token_key_refuse_each_others_replays() {
+    let Some(redis) = RedisServer::start() else { return };
+    let keys = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/keys/tmobile");
+    let start = || {
+        let client = RegisteredClient {
+            id: "fleet".into(),
+            secret: ClientSecret::new("fleet-secret-3b7d"),
+            public_key: private_key().public_key().clone(),
+            scope: DEFAULT_SCOPE.into(),
+        };
+        let mut config = GatewayConfig::new(vec![client], 3600, Faults::default()).unwrap();
+        config.replay_store = Some(redis.url());
+        config.token_signing_key = Some(keys.join("dotnet-private-pkcs8.pem"));
+        Gateway::start(config, 0, false).unwrap()
+    };
+    let (first, second) = (start(), start());
+    let token_url = format!("{}/oauth2/v2/tokens", first.url());
+    let key = Arc::new(PrivateKey::from_file(keys.join("readme-private-pkcs8.pem"), None).unwrap());
+    let client =
+        TaapClient::new(ClientConfig::new("fleet", "fleet-secret-3b7d", key, OAuthServer::Url(token_url)))
+            .unwrap();
+    let bearer = format!("Bearer {}", client.access_token().unwrap().secret());
+
+    // A Redis that just started refuses tokens that may predate it, for up to the leeway.
+    let started = Instant::now();
+    while gateway_get(&second, &bearer, &device_pop(&bearer)).0 != 200 {
+        assert!(started.elapsed() < Duration::from_secs(15), "the second gateway never accepted");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let pop = device_pop(&bearer);
+    assert_eq!(gateway_get(&first, &bearer, &pop).0, 200);
+    let (status, body) = gateway_get(&second, &bearer, &pop);
+    assert_eq!((status, body["kind"].as_str()), (401, Some("Replay")), "{body}");
+}
+
+#[test]
+fn an_unknown_replay_store_is_a_config_error() {
+    let client = RegisteredClient {
+        id: "fleet".into(),
+        secret: ClientSecret::new("fleet-secret-3b7d"),
+        public_key: private_key().public_key().clone(),
+        scope: DEFAULT_SCOPE.into(),
+    };
+    let mut config = GatewayConfig::new(vec![client], 3600, Faults::default()).unwrap();
+    config.replay_store = Some("memcached://127.0.0.1:11211".into());
+    let error = Gateway::start(config, 0, false).err().expect("refused");
+    assert_eq!(error.kind(), taap::ErrorKind::Config);
+    assert!(
+        error.to_string().ends_with("the replay store must be `memory` or a redis://host:port[/db] URL"),
+        "{error}"
     );
 }
