@@ -115,6 +115,7 @@ cp -r bindings-php/taap.stub.php bindings-php/composer.json bindings-php/php bin
 tar -C "$stage" --owner=0 --group=0 -czf "$dist/$php_name.tar.gz" "$php_name"
 
 bash bindings-wasm/scripts/build.sh >/dev/null
+cp LICENSE bindings-wasm/pkg/
 (cd "$dist" && npm pack --silent "$root/bindings-wasm/pkg" >/dev/null)
 
 (cd "$dist" && sha256sum -- * >SHA256SUMS)

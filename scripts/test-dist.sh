@@ -44,6 +44,8 @@ fi
 dist="$TAAP_ROOT/dist"
 version="$TAAP_VERSION"
 work="$TAAP_WORK"
+# Away from the checkout, so no import or require can pick up its sources.
+cd "$work"
 for compiler in cargo rustc cc gcc clang; do
     if command -v "$compiler" >/dev/null; then echo "FAIL: $compiler is on PATH" >&2; exit 1; fi
 done
@@ -53,7 +55,10 @@ vector() { python3 -c "import json, sys; c = json.load(open('$TAAP_ROOT/tests/ve
 print(next(x for x in c if x['name'] == 'docs-orders-post')[sys.argv[1]])" "$1"; }
 expected=$(vector token)
 export KEY="$TAAP_ROOT/tests/keys/$(vector key)" IAT=$(vector iat) JTI=$(vector jti) EXPECTED="$expected"
-passes=0 failures=0
+passes=0 failures=0 finished=false
+# A step that stops the script (set -e) counts as one more failure; the tally prints either way.
+trap 'status=$?; $finished || { echo "FAIL stopped early (exit $status)" >&2; failures=$((failures + 1)); }
+echo "$passes passed, $failures failed"' EXIT
 check() { # door, what, found, wanted
     if [ "$3" = "$4" ]; then echo "ok   $1: $2"; passes=$((passes + 1)); else echo "FAIL $1: $2: got '$3', want '$4'" >&2; failures=$((failures + 1)); fi
 }
@@ -87,7 +92,7 @@ const token = PopToken.build(key, [["Content-Type", "application/json"],
   ["http-method", "POST"], ["body", "{\"orderId\": 100, \"product\": \"Mobile Phone\"}"]],
   { iat: Number(process.env.IAT), jti: process.env.JTI });
 console.log([token, coreVersion, require("taap/package.json").version,
-  require.resolve("taap-linux-x64-gnu").endsWith("taap.linux-x64-gnu.node")].join(" "));'
+  Object.keys(require.cache).some((f) => f.endsWith("/taap-linux-x64-gnu/taap.linux-x64-gnu.node"))].join(" "));'
 mkdir -p "$work/node-app"
 start=$(now)
 (cd "$work/node-app" && npm init -y >/dev/null &&
@@ -168,5 +173,5 @@ jvm_out=$(java -cp "$classpath" "$TAAP_ROOT/scripts/test-dist/Quickstart.java") 
 echo "time jvm: $(took "$start") (java -cp jar:jna:kotlin-stdlib, first run)"
 check jvm "coreVersion, token" "$jvm_out" "$version $expected"
 
-echo "$passes passed, $failures failed"
+finished=true
 [ "$failures" -eq 0 ]
