@@ -45,6 +45,9 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if writes_to_a_pipe_and_exits(&cli.command) {
+        restore_default_sigpipe();
+    }
     let result = match cli.command {
         Command::Keygen(args) => commands::keygen::run(args),
         Command::Pop(args) => commands::pop::run(args),
@@ -66,3 +69,32 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// The commands used as filters (`taap decode … | head -1`): they print and exit, and open no
+/// sockets, so a closed reader may end them as it ends any Unix filter.
+fn writes_to_a_pipe_and_exits(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Keygen(_)
+            | Command::Pop(_)
+            | Command::Decode(_)
+            | Command::Verify(_)
+            | Command::Doctor(_)
+            | Command::Profile(_)
+            | Command::Completions(_)
+    )
+}
+
+/// Rust ignores SIGPIPE, so `println!` to a closed pipe panics; the default action ends the
+/// process quietly instead, as `head` expects of the command before it.
+#[cfg(unix)]
+fn restore_default_sigpipe() {
+    // SAFETY: this runs on the only thread, before anything else is started, and `SIG_DFL` is a
+    // valid disposition for SIGPIPE; no handler the program installed is replaced.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn restore_default_sigpipe() {}
