@@ -17,7 +17,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 command -v hyperfine >/dev/null || { echo "hyperfine is missing (apt-get install hyperfine)" >&2; exit 1; }
-cargo build --quiet --release -p taap-cli -p taap --example first_token
+cargo build --quiet --release -p taap-cli -p taap-c -p taap --example first_token
 taap="$TARGET_DIR/release/taap"
 printf '%s' '/commerce/v1/orders;POST;{}' >"$work/input"
 
@@ -87,6 +87,56 @@ console.log(JSON.stringify({ import_us: us(imported), load_us: us(load), first_t
 EOF
 }
 
+# libtaap through taap.h, linked statically as a C program would.
+c_probe() {
+  [ -f "$TARGET_DIR/release/libtaap.a" ] || { echo "c: libtaap not built" >&2; return 1; }
+  [ -x "$work/first-token-c" ] || gcc -O2 -std=c11 -Ibindings-c/include bench/first-token.c \
+    "$TARGET_DIR/release/libtaap.a" -lpthread -ldl -lm -o "$work/first-token-c"
+  "$work/first-token-c" "$KEY"
+}
+
+# The peers: OpenSSL's own first signature (through Node's crypto and Python's cryptography, a
+# bare RS256 signature over a token-sized input) and PyJWT's whole token, in fresh processes too.
+# OpenSSL also builds a key's blinding and Montgomery state on its first signature.
+node_openssl_probe() {
+  node - "$KEY" <<'EOF'
+const now = () => process.hrtime.bigint();
+let start = now(); const crypto = require('crypto'); const imported = now() - start;
+const pem = require('fs').readFileSync(process.argv[2]);
+const input = Buffer.alloc(330, 'a');
+start = now(); const key = crypto.createPrivateKey(pem); const load = now() - start;
+start = now(); crypto.sign('sha256', input, key); const first = now() - start;
+start = now(); crypto.sign('sha256', input, key); const second = now() - start;
+const us = (ns) => Number(ns / 1000n);
+console.log(JSON.stringify({ import_us: us(imported), load_us: us(load), first_token_us: us(first), second_token_us: us(second) }));
+EOF
+}
+
+python_peer_probe() {
+  local python=bindings-python/.venv/bin/python
+  "$python" -c 'import jwt, cryptography' 2>/dev/null || { echo "python peers: PyJWT/cryptography missing (make test-python installs them)" >&2; return 1; }
+  "$python" - "$KEY" "$1" <<'EOF'
+import sys, time
+whole_token = sys.argv[2] == "pyjwt"
+start = time.perf_counter_ns()
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+import jwt
+imported = time.perf_counter_ns() - start
+pem = open(sys.argv[1], "rb").read()
+claims = {"edts": "x" * 43, "v": "1", "exp": 2, "ehts": "uri;http-method;body", "iat": 1, "jti": "j" * 36}
+start = time.perf_counter_ns(); key = serialization.load_pem_private_key(pem, None); load = time.perf_counter_ns() - start
+def one():
+    if whole_token:
+        jwt.encode(claims, key, algorithm="RS256")
+    else:
+        key.sign(b"a" * 330, padding.PKCS1v15(), hashes.SHA256())
+start = time.perf_counter_ns(); one(); first = time.perf_counter_ns() - start
+start = time.perf_counter_ns(); one(); second = time.perf_counter_ns() - start
+print('{"import_us":%d,"load_us":%d,"first_token_us":%d,"second_token_us":%d}' % (imported // 1000, load // 1000, first // 1000, second // 1000))
+EOF
+}
+
 echo "### One fresh process per door (medians of $RUNS processes)"
 echo
 echo "| door | import | key load | first token | second token | first / second |"
@@ -94,3 +144,7 @@ echo "|---|---|---|---|---|---|"
 row "Rust" "$TARGET_DIR/release/examples/first_token"
 row "Python" python_probe
 row "Node" node_probe
+row "C (libtaap.a)" c_probe
+row "peer: OpenSSL 3 via Node \`crypto.sign\` (a bare signature)" node_openssl_probe
+row "peer: OpenSSL 3 via Python \`cryptography\` (a bare signature)" python_peer_probe sign
+row "peer: PyJWT + cryptography (a whole token)" python_peer_probe pyjwt
