@@ -17,7 +17,8 @@ lint:
 	bash scripts/check-versions.sh
 	python3 scripts/check-api-table.py
 	$(CARGO) clippy --release --workspace --all-targets --quiet -- -D warnings
-	$(CARGO) clippy --release -p taap --no-default-features --features rustcrypto --all-targets --quiet -- -D warnings
+	$(CARGO) clippy --release -p taap --no-default-features --features std,rustcrypto --all-targets --quiet -- -D warnings
+	$(CARGO) clippy --release -p taap --no-default-features --features rustcrypto --target thumbv7em-none-eabihf --quiet -- -D warnings
 	$(CARGO) clippy --release -p taap-wasm --target wasm32-unknown-unknown --quiet -- -D warnings
 
 ## The core and CLI: unit, conformance, property, CLI and end-to-end gateway tests (the async
@@ -25,13 +26,13 @@ lint:
 ## pure-Rust rustcrypto backend (and without the client), and its wasm build.
 test-rust: check-wasm
 	$(CARGO) test --release --workspace --exclude taap-python --exclude taap-node --exclude taap-c
-	$(CARGO) test --release -p taap --no-default-features --features rustcrypto
+	$(CARGO) test --release -p taap --no-default-features --features std,rustcrypto
 	$(CARGO) check --release -p taap --no-default-features --features rustcrypto,client,async-client --all-targets
 
 ## The core builds for wasm32-unknown-unknown on the rustcrypto backend (target: rustup target add).
 ## Same profile as make wasm, so the two share their compiled dependencies.
 check-wasm:
-	$(CARGO) build --profile wasm-release -p taap --no-default-features --features rustcrypto --target wasm32-unknown-unknown
+	$(CARGO) build --profile wasm-release -p taap --no-default-features --features std,rustcrypto --target wasm32-unknown-unknown
 
 ## The committed vectors still match T-Mobile's official JavaScript builder.
 test-vectors:
