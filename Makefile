@@ -99,7 +99,8 @@ embedded:
 	$(MAKE) -C examples/embedded all
 
 ## pop.elf under qemu-system-arm: every unencrypted vector token byte for byte, bad input gets its
-## exact status with no fault; the header has not drifted; the ABI's host unit tests.
+## exact status with no fault, the MCU column of the bad-input matrix; the header has not
+## drifted; the ABI's host unit tests.
 EMBEDDED_HEADER_DIR = $(abspath $(or $(CARGO_TARGET_DIR),target))/embedded-header
 test-embedded:
 	TAAP_HEADER_DIR="$(EMBEDDED_HEADER_DIR)" $(CARGO) check --release --quiet -p taap-embedded --features generate-headers

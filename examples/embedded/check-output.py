@@ -3,6 +3,9 @@
 
   check-output.py tokens TOKENS_JSON pop.out        every token byte for byte, then "done"
   check-output.py bad-input TOKENS_JSON bad_input.out   every status as expected, then "done"
+  check-output.py matrix CASES_JSON matrix.out NA_JSON OUT_JSONL
+      the embedded column of tests/bad-input: each outcome as cases.json expects; written as
+      OUT_JSONL for tests/bad-input/assemble.py
 """
 
 import json
@@ -97,8 +100,46 @@ def check_bad_input(vectors: dict, path: str) -> None:
     print(f"test-embedded: {len(seen)} bad inputs got their exact status, no fault")
 
 
+# A status as the matrix names outcomes: the core's kind names, and the C ABI's own.
+OUTCOMES = {
+    "TAAP_OK": "ok",
+    "TAAP_INVALID_KEY": "InvalidKey",
+    "TAAP_INVALID_EHTS": "InvalidEhts",
+    "TAAP_CONFIG": "Config",
+    "TAAP_NULL_ARGUMENT": "NullArgument",
+    "TAAP_INVALID_UTF8": "InvalidUtf8",
+    "TAAP_PANIC": "panic: TAAP_PANIC",
+}
+
+
+def check_matrix(cases_json: str, path: str, na_json: str, out_jsonl: str) -> None:
+    cases = json.loads(Path(cases_json).read_text())["cases"]
+    not_applicable = json.loads(Path(na_json).read_text())
+    ran = {}
+    for line in lines_until_done(path):
+        case_id, status, ms = line.split(" ")
+        ran[case_id] = (OUTCOMES.get(status, f"crash: unknown status {status}"), int(ms))
+    rows, wrong = [], []
+    for case in cases:
+        expected = case.get("columns", {}).get("embedded", case["expect"])
+        outcome, ms = ran.get(case["id"], (not_applicable.get(case["id"], "crash: not run"), 0))
+        meets = outcome == expected or (outcome.startswith("n/a") and expected.startswith("n/a"))
+        if not meets:
+            wrong.append(f"{case['id']}: got {outcome}, expected {expected}")
+        rows.append({"column": "embedded", "expected": expected, "id": case["id"], "ms": ms, "outcome": outcome})
+    Path(out_jsonl).parent.mkdir(parents=True, exist_ok=True)
+    Path(out_jsonl).write_text("".join(json.dumps(row, sort_keys=True) + "\n" for row in rows))
+    if wrong:
+        fail("; ".join(wrong))
+    print(f"test-embedded: bad-input matrix column, {len(ran)} cases run, {len(rows) - len(ran)} n/a, all as expected")
+
+
 def main() -> None:
-    mode, tokens_json, output = sys.argv[1:4]
+    mode = sys.argv[1]
+    if mode == "matrix":
+        check_matrix(*sys.argv[2:6])
+        return
+    tokens_json, output = sys.argv[2:4]
     vectors = json.loads(Path(tokens_json).read_text())
     {"tokens": check_tokens, "bad-input": check_bad_input}[mode](vectors, output)
 
