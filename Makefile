@@ -97,6 +97,10 @@ test-c:
 ## and examples/embedded/build/pop.elf for QEMU's mps2-an386 (Cortex-M4F).
 embedded:
 	$(MAKE) -C examples/embedded all
+	@echo "library: $(or $(CARGO_TARGET_DIR),target)/thumbv7em-none-eabihf/embedded-release/libtaap_embedded.a"
+	@echo "header:  bindings-embedded/include/taap_embedded.h"
+	@echo "program: examples/embedded/build/pop.elf; run it with"
+	@echo "  qemu-system-arm -M mps2-an386 -nographic -semihosting-config enable=on,target=native -kernel examples/embedded/build/pop.elf"
 
 ## pop.elf under qemu-system-arm: every unencrypted vector token byte for byte, bad input gets its
 ## exact status with no fault, the MCU column of the bad-input matrix; the header has not
