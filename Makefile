@@ -4,11 +4,11 @@
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: dist test-dist test lint test-rust check-wasm test-vectors test-python test-php test-node test-c demo bench test-asan test-fuzz test-deny test-kotlin bad-input-matrix rss-soak wasm test-wasm web bench-wasm
+.PHONY: embedded test-embedded dist test-dist test lint test-rust check-wasm test-vectors test-python test-php test-node test-c demo bench test-asan test-fuzz test-deny test-kotlin bad-input-matrix rss-soak wasm test-wasm web bench-wasm
 
 ## Run every test suite: lint, Rust, conformance vectors, C/PHP (valgrind, ASan), Node, Python,
 ## the fuzz smoke run, the dependency policy and the release artifacts (dist/, installed clean).
-test: lint test-rust test-vectors test-c test-asan test-node test-wasm test-python test-php test-kotlin test-fuzz test-deny test-dist
+test: lint test-rust test-vectors test-c test-asan test-embedded test-node test-wasm test-python test-php test-kotlin test-fuzz test-deny test-dist
 	@echo "all test suites passed"
 
 ## Formatting and clippy (warnings are errors); docs/api.md names exist in every door.
@@ -17,21 +17,23 @@ lint:
 	bash scripts/check-versions.sh
 	python3 scripts/check-api-table.py
 	$(CARGO) clippy --release --workspace --all-targets --quiet -- -D warnings
-	$(CARGO) clippy --release -p taap --no-default-features --features rustcrypto --all-targets --quiet -- -D warnings
+	$(CARGO) clippy --release -p taap --no-default-features --features std,rustcrypto --all-targets --quiet -- -D warnings
+	$(CARGO) clippy --release -p taap --no-default-features --features rustcrypto --target thumbv7em-none-eabihf --quiet -- -D warnings
 	$(CARGO) clippy --release -p taap-wasm --target wasm32-unknown-unknown --quiet -- -D warnings
+	$(CARGO) clippy --release -p taap-embedded --target thumbv7em-none-eabihf --quiet -- -D warnings
 
 ## The core and CLI: unit, conformance, property, CLI and end-to-end gateway tests (the async
 ## client's among them: gateway/tests enables `async-client`); the core's suite again on the
 ## pure-Rust rustcrypto backend (and without the client), and its wasm build.
 test-rust: check-wasm
 	$(CARGO) test --release --workspace --exclude taap-python --exclude taap-node --exclude taap-c
-	$(CARGO) test --release -p taap --no-default-features --features rustcrypto
+	$(CARGO) test --release -p taap --no-default-features --features std,rustcrypto
 	$(CARGO) check --release -p taap --no-default-features --features rustcrypto,client,async-client --all-targets
 
 ## The core builds for wasm32-unknown-unknown on the rustcrypto backend (target: rustup target add).
 ## Same profile as make wasm, so the two share their compiled dependencies.
 check-wasm:
-	$(CARGO) build --profile wasm-release -p taap --no-default-features --features rustcrypto --target wasm32-unknown-unknown
+	$(CARGO) build --profile wasm-release -p taap --no-default-features --features std,rustcrypto --target wasm32-unknown-unknown
 
 ## The committed vectors still match T-Mobile's official JavaScript builder.
 test-vectors:
@@ -90,6 +92,26 @@ test-dist: dist
 ## The C ABI, under gcc -Werror, valgrind, and PHP FFI.
 test-c:
 	bash bindings-c/scripts/test.sh
+
+## The microcontroller library (thumbv7em-none-eabihf, no_std): libtaap_embedded.a, its header,
+## and examples/embedded/build/pop.elf for QEMU's mps2-an386 (Cortex-M4F).
+embedded:
+	$(MAKE) -C examples/embedded all
+	@echo "library: $(or $(CARGO_TARGET_DIR),target)/thumbv7em-none-eabihf/embedded-release/libtaap_embedded.a"
+	@echo "header:  bindings-embedded/include/taap_embedded.h"
+	@echo "program: examples/embedded/build/pop.elf; run it with"
+	@echo "  qemu-system-arm -M mps2-an386 -nographic -semihosting-config enable=on,target=native -kernel examples/embedded/build/pop.elf"
+
+## pop.elf under qemu-system-arm: every unencrypted vector token byte for byte, bad input gets its
+## exact status with no fault, the MCU column of the bad-input matrix; the header has not
+## drifted; the ABI's host unit tests.
+EMBEDDED_HEADER_DIR = $(abspath $(or $(CARGO_TARGET_DIR),target))/embedded-header
+test-embedded:
+	TAAP_HEADER_DIR="$(EMBEDDED_HEADER_DIR)" $(CARGO) check --release --quiet -p taap-embedded --features generate-headers
+	diff -u bindings-embedded/include/taap_embedded.h "$(EMBEDDED_HEADER_DIR)/taap_embedded.h" || \
+		{ echo "taap_embedded.h is stale: run 'cargo check -p taap-embedded --features generate-headers'"; exit 1; }
+	$(CARGO) test --release --quiet -p taap-embedded
+	$(MAKE) -C examples/embedded test
 
 ## The four TAAP steps against an in-process local gateway.
 demo:

@@ -7,7 +7,8 @@
 #   scripts/bad-input-matrix.sh --assemble    only assemble the columns already written
 #
 # Needs what the suites need (cargo, Python 3.9+ with venv, Node 18+ with npm, gcc,
-# pkg-config, libjansson-dev, php-cli php-dev libclang-dev phpunit). Python uses TAAP_VENV
+# pkg-config, libjansson-dev, php-cli php-dev libclang-dev phpunit, gcc-arm-none-eabi
+# libnewlib-arm-none-eabi qemu-system-arm). Python uses TAAP_VENV
 # (default bindings-python/.venv), built by bindings-python/scripts/test.sh when it is missing.
 # Honours CARGO_TARGET_DIR.
 set -euo pipefail
@@ -48,6 +49,9 @@ if [[ "${1:-}" != "--assemble" ]]; then
 
     step "PHP extension column"
     bash bindings-php/scripts/test.sh --filter BadInputMatrixTest
+
+    step "MCU column (libtaap_embedded under qemu-system-arm)"
+    make -C examples/embedded test
 
     step "Python column"
     if [[ -x "$venv/bin/python" ]] && "$venv/bin/python" -c "import taap" 2>/dev/null; then

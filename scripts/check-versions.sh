@@ -44,7 +44,8 @@ expect bindings-wasm/js/package.json "$(json_version bindings-wasm/js/package.js
 grep -q '^dynamic = \[.*"version".*\]$' bindings-python/pyproject.toml ||
     expect "bindings-python/pyproject.toml (version not dynamic)" "?"
 grep -q '^version' bindings-python/pyproject.toml && expect "bindings-python/pyproject.toml (states a version)" "?"
-for header in bindings-c/include/taap.h bindings-c/cbindgen.toml; do
+for header in bindings-c/include/taap.h bindings-c/cbindgen.toml bindings-embedded/include/taap_embedded.h \
+    bindings-embedded/cbindgen.toml; do
     expect "$header TAAP_VERSION" "$(sed -n 's/^#define TAAP_VERSION "\([^"]*\)".*$/\1/p' "$header")"
 done
 # install.sh and the dist tarball fill @VERSION@ from Cargo.toml.

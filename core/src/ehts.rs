@@ -1,14 +1,20 @@
 //! The ordered ehts (external headers to sign) list and its edts hash.
 
-use std::borrow::Borrow;
-use std::collections::{BTreeMap, HashMap};
-use std::fmt;
+use alloc::collections::BTreeMap;
+use core::borrow::Borrow;
+use core::fmt;
+#[cfg(feature = "std")]
+use std::collections::HashMap;
+#[cfg(feature = "std")]
 use std::hash::{BuildHasher, Hash};
+#[cfg(feature = "std")]
 use std::io::Read;
 
 use crate::base64url;
 use crate::crypto::Sha256;
 use crate::error::{Error, Result};
+#[cfg(not(feature = "std"))]
+use crate::prelude::*;
 
 /// The most entries one PoP token may sign.
 pub const MAX_EHTS_ENTRIES: usize = 100;
@@ -51,6 +57,7 @@ impl Ehts {
     }
 
     /// Appends one entry whose value is read to the end from `reader` (e.g. a large body).
+    #[cfg(feature = "std")]
     pub fn push_reader(&mut self, name: &str, mut reader: impl Read) -> Result<&mut Self> {
         self.admit(name)?;
         let mut buffer = vec![0u8; 64 * 1024];
@@ -174,6 +181,7 @@ impl<N: AsRef<str>, V: AsRef<[u8]>, const LEN: usize> EhtsValues for [(N, V); LE
     }
 }
 
+#[cfg(feature = "std")]
 impl<K, V, S> EhtsValues for HashMap<K, V, S>
 where
     K: Borrow<str> + Hash + Eq,

@@ -5,8 +5,11 @@ mod kind;
 
 pub use kind::ErrorKind;
 
+#[cfg(not(feature = "std"))]
+use crate::prelude::*;
+
 /// Result type of every fallible taap operation.
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+pub type Result<T, E = Error> = core::result::Result<T, E>;
 
 /// Everything that can go wrong in taap, one variant per error kind of the design contract.
 ///

@@ -24,8 +24,11 @@
 //! assert_eq!(decoded.claims().ehts, ["Content-Type", "uri", "http-method", "body"]);
 //! # Ok::<(), taap::Error>(())
 //! ```
+#![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+extern crate alloc;
 
 #[cfg(all(feature = "aws-lc", feature = "rustcrypto"))]
 compile_error!(
@@ -42,11 +45,26 @@ mod client;
 mod crypto;
 mod ehts;
 mod error;
+#[cfg(feature = "std")]
 mod explain;
 mod keys;
+#[cfg(feature = "std")]
 mod request;
 mod token;
+#[cfg(feature = "std")]
 mod validator;
+
+/// What the standard prelude gives the `std` build, taken from `alloc` for the `no_std` one.
+#[cfg(not(feature = "std"))]
+mod prelude {
+    pub(crate) use alloc::borrow::ToOwned;
+    pub(crate) use alloc::format;
+    pub(crate) use alloc::string::{String, ToString};
+    pub(crate) use alloc::vec;
+    pub(crate) use alloc::vec::Vec;
+}
+#[cfg(not(feature = "std"))]
+use prelude::*;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -63,11 +81,15 @@ pub use client::{
 };
 pub use ehts::{Ehts, EhtsValues, MAX_EHTS_ENTRIES};
 pub use error::{Error, ErrorKind, Result};
+#[cfg(feature = "std")]
 pub use explain::{
     explain, mask_secret, EdtsCheck, Entry, ExplainOptions, ExplainRequest, ExplainedClaims, ExplainedHeader,
     Explanation, SignatureCheck, TimeCheck, Variant, VariantMatch,
 };
-pub use keys::{PrivateKey, PublicKey, KEY_CACHE_CAPACITY, MAX_KEY_BITS, MIN_KEY_BITS};
+#[cfg(feature = "std")]
+pub use keys::KEY_CACHE_CAPACITY;
+pub use keys::{PrivateKey, PublicKey, MAX_KEY_BITS, MIN_KEY_BITS};
+#[cfg(feature = "std")]
 pub use request::{
     request_method, request_uri, request_uri_as, ReceivedRequest, SignPolicy, UriForm, BODY,
     DEFAULT_SIGNED_HEADERS, HTTP_METHOD, POP_HEADER, URI,
@@ -75,6 +97,7 @@ pub use request::{
 pub use token::{
     BuildOptions, Claims, Header, PopExtras, PopToken, DEFAULT_TTL_SECS, MAX_TOKEN_BYTES, MAX_TTL_SECS,
 };
+#[cfg(feature = "std")]
 pub use validator::{
     PopTokenValidator, ReplayCache, ValidatorOptions, DEFAULT_LEEWAY_SECS, DEFAULT_MAX_AGE_SECS,
     DEFAULT_REPLAY_CAPACITY,
@@ -93,7 +116,7 @@ pub(crate) fn base64url_decode(text: &str) -> Option<Vec<u8>> {
 }
 
 /// The system clock in epoch seconds.
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(all(feature = "std", not(all(target_arch = "wasm32", target_os = "unknown"))))]
 pub fn now_unix() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -1,13 +1,16 @@
 //! Building and decoding PoP tokens (JWS compact, RS256).
 
-use std::fmt;
+use alloc::borrow::Cow;
+use core::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::ehts::{Ehts, MAX_EHTS_ENTRIES};
 use crate::error::{shorten, Error, Result};
 use crate::keys::PrivateKey;
-use crate::{base64url, base64url_decode, now_unix};
+#[cfg(not(feature = "std"))]
+use crate::prelude::*;
+use crate::{base64url, base64url_decode};
 
 /// Validity T-Mobile's builders give a PoP token.
 pub const DEFAULT_TTL_SECS: i64 = 120;
@@ -23,9 +26,11 @@ const HEADER_B64: &str = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9";
 pub struct BuildOptions {
     /// Seconds from `iat` to `exp`; 1 to 3600, default 120.
     pub ttl_secs: i64,
-    /// Issued-at in epoch seconds; `None` reads the clock.
+    /// Issued-at in epoch seconds; `None` reads the clock (a build without `std` has none
+    /// and refuses `None` as [`Error::Config`]).
     pub iat: Option<i64>,
-    /// Token id; `None` draws a fresh random UUID v4 (what every real call must use).
+    /// Token id; `None` draws a fresh random UUID v4 (what every real call must use; a build
+    /// without `std` has no OS randomness: use [`BuildOptions::jti_from_random_bytes`]).
     pub jti: Option<String>,
 }
 
@@ -52,6 +57,16 @@ impl BuildOptions {
     pub fn jti(mut self, jti: impl Into<String>) -> Self {
         self.jti = Some(jti.into());
         self
+    }
+
+    /// Sets `jti` to the UUID v4 made of 16 random bytes (version and variant bits set, as
+    /// `Uuid::new_v4` does). For targets without OS randomness: the caller draws the bytes
+    /// from its own RNG (a microcontroller's hardware RNG) and passes them with
+    /// [`BuildOptions::issued_at`], so a token needs neither clock nor OS.
+    pub fn jti_from_random_bytes(self, random: [u8; 16]) -> Self {
+        let uuid = uuid::Builder::from_random_bytes(random).into_uuid();
+        let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        self.jti(&*uuid.hyphenated().encode_lower(&mut text))
     }
 
     fn check(&self) -> Result<()> {
@@ -128,7 +143,7 @@ impl PopExtras {
         check_extra_names("pop_claims", &self.claims, &STANDARD_CLAIMS)
     }
 
-    fn header_b64(&self) -> std::borrow::Cow<'static, str> {
+    fn header_b64(&self) -> Cow<'static, str> {
         if self.header.is_empty() {
             return HEADER_B64.into();
         }
@@ -199,7 +214,9 @@ impl PopToken {
 
     /// Signs an [`Ehts`] list (e.g. one whose body was streamed from a reader).
     pub fn sign(key: &PrivateKey, ehts: &Ehts, options: &BuildOptions) -> Result<String> {
-        Self::sign_with_extras(key, ehts, options, &PopExtras::default())
+        // Not through `sign_with_extras`: a caller that never adds extras (a microcontroller)
+        // then links none of the JSON-value code.
+        Self::sign_input(key, Self::signing_input_of(ehts, options, None, key.bits())?)
     }
 
     /// [`PopToken::sign`] with extra JOSE header members and claims, appended after the
@@ -210,7 +227,10 @@ impl PopToken {
         options: &BuildOptions,
         extras: &PopExtras,
     ) -> Result<String> {
-        let signing_input = Self::signing_input_with_extras(ehts, options, extras, key.bits())?;
+        Self::sign_input(key, Self::signing_input_with_extras(ehts, options, extras, key.bits())?)
+    }
+
+    fn sign_input(key: &PrivateKey, signing_input: String) -> Result<String> {
         let signature = key.sign(signing_input.as_bytes())?;
         Ok(Self::attach_signature(signing_input, &signature))
     }
@@ -219,7 +239,7 @@ impl PopToken {
     /// core (WebCrypto in a browser) whose RSA key has `key_bits` bits: the claims, edts and
     /// encoding stay the core's. Finish it with [`PopToken::attach_signature`].
     pub fn unsigned_token(ehts: &Ehts, options: &BuildOptions, key_bits: u32) -> Result<String> {
-        Self::signing_input_with_extras(ehts, options, &PopExtras::default(), key_bits)
+        Self::signing_input_of(ehts, options, None, key_bits)
     }
 
     /// [`PopToken::unsigned_token`] with extra header members and claims.
@@ -229,15 +249,30 @@ impl PopToken {
         extras: &PopExtras,
         key_bits: u32,
     ) -> Result<String> {
+        Self::signing_input_of(ehts, options, Some(extras), key_bits)
+    }
+
+    /// The signing input; no extras is the same as empty ones.
+    fn signing_input_of(
+        ehts: &Ehts,
+        options: &BuildOptions,
+        extras: Option<&PopExtras>,
+        key_bits: u32,
+    ) -> Result<String> {
         options.check()?;
-        extras.check()?;
+        if let Some(extras) = extras {
+            extras.check()?;
+        }
         if ehts.is_empty() {
             return Err(Error::InvalidEhts("no entries; sign at least uri and http-method".into()));
         }
-        let iat = options.iat.unwrap_or_else(now_unix);
+        let iat = match options.iat {
+            Some(iat) => iat,
+            None => clock_now()?,
+        };
         let jti = match &options.jti {
             Some(jti) => jti.clone(),
-            None => uuid::Uuid::new_v4().to_string(),
+            None => random_jti()?,
         };
         let claims = SerializedClaims {
             edts: &ehts.edts(),
@@ -248,8 +283,10 @@ impl PopToken {
             jti: &jti,
         };
         let mut payload = serde_json::to_vec(&claims).expect("claims always serialise");
-        append_members(&mut payload, &extras.claims);
-        let header = extras.header_b64();
+        if let Some(extras) = extras {
+            append_members(&mut payload, &extras.claims);
+        }
+        let header = extras.map_or(Cow::Borrowed(HEADER_B64), PopExtras::header_b64);
         check_token_size(&header, &payload, key_bits)?;
         let mut token = String::with_capacity(header.len() + payload.len() * 4 / 3 + 350);
         token.push_str(&header);
@@ -316,11 +353,13 @@ impl PopToken {
     }
 
     /// `header.payload`: the bytes the signature covers.
+    #[cfg(feature = "std")]
     pub(crate) fn signing_input(&self) -> &[u8] {
         &self.token.as_bytes()[..self.signing_input_len]
     }
 
     /// The raw RSA signature.
+    #[cfg(feature = "std")]
     pub(crate) fn signature(&self) -> &[u8] {
         &self.signature
     }
@@ -333,6 +372,32 @@ impl fmt::Debug for PopToken {
             .field("claims", &self.claims)
             .finish_non_exhaustive()
     }
+}
+
+/// The clock, for a token whose `iat` was not given.
+#[cfg(feature = "std")]
+fn clock_now() -> Result<i64> {
+    Ok(crate::now_unix())
+}
+
+/// Without `std` there is no clock; a fixed or zero `iat` would be a wrong token.
+#[cfg(not(feature = "std"))]
+fn clock_now() -> Result<i64> {
+    Err(Error::Config("this build has no clock; pass iat (BuildOptions::issued_at)".into()))
+}
+
+/// A fresh UUID v4 from the OS, for a token whose `jti` was not given.
+#[cfg(feature = "std")]
+fn random_jti() -> Result<String> {
+    Ok(uuid::Uuid::new_v4().to_string())
+}
+
+/// Without `std` there is no OS randomness, and a fixed `jti` would make every token a replay.
+#[cfg(not(feature = "std"))]
+fn random_jti() -> Result<String> {
+    Err(Error::Config(
+        "this build has no OS randomness; pass 16 random bytes (BuildOptions::jti_from_random_bytes)".into(),
+    ))
 }
 
 /// Refuses, before signing, a token that [`PopToken::decode`] and every validator would refuse.
@@ -358,9 +423,9 @@ fn append_members(object: &mut Vec<u8>, members: &[(String, serde_json::Value)])
     object.pop();
     for (name, value) in members {
         object.push(b',');
-        serde_json::to_writer(&mut *object, name).expect("a string always serialises");
+        object.extend(serde_json::to_vec(name).expect("a string always serialises"));
         object.push(b':');
-        serde_json::to_writer(&mut *object, value).expect("a JSON value always serialises");
+        object.extend(serde_json::to_vec(value).expect("a JSON value always serialises"));
     }
     object.push(b'}');
 }
@@ -437,4 +502,18 @@ fn split_ehts(claim: &str) -> Result<Vec<String>> {
         }
     }
     Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The version and variant bits are forced, whatever the RNG gave.
+    #[test]
+    fn random_bytes_become_a_uuid_v4() {
+        let all_ones = BuildOptions::default().jti_from_random_bytes([0xff; 16]);
+        assert_eq!(all_ones.jti.as_deref(), Some("ffffffff-ffff-4fff-bfff-ffffffffffff"));
+        let all_zeros = BuildOptions::default().jti_from_random_bytes([0; 16]);
+        assert_eq!(all_zeros.jti.as_deref(), Some("00000000-0000-4000-8000-000000000000"));
+    }
 }

@@ -46,9 +46,12 @@ fn private_key_rejected() -> crate::Error {
 
 /// The message of a public key the backend refused; `reason` is a fixed word, as above.
 fn public_key_rejected(reason: &str) -> crate::Error {
+    #[cfg(not(feature = "std"))]
+    use crate::prelude::*;
     crate::Error::InvalidKey(format!("the RSA public key was rejected ({reason})"))
 }
 
+#[cfg(feature = "std")]
 fn generation_failed() -> crate::Error {
     crate::Error::InvalidKey("RSA key generation failed".into())
 }

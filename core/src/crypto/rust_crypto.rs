@@ -4,7 +4,7 @@
 use pkcs8::der::Decode;
 use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::pkcs8::EncodePrivateKey;
-use rsa::signature::{SignatureEncoding, Signer, Verifier as _};
+use rsa::signature::{SignatureEncoding, Signer};
 use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 use rsa::{BoxedUint, PrivateKey as RsaPrivateKey, PublicKey as RsaPublicKey};
 use sha2::Digest;
@@ -12,6 +12,8 @@ use subtle::{Choice, ConstantTimeEq};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::Result;
+#[cfg(not(feature = "std"))]
+use crate::prelude::*;
 
 type Pkcs1v15Signer = rsa::pkcs1v15::SigningKey<sha2::Sha256>;
 type Pkcs1v15Verifier = rsa::pkcs1v15::VerifyingKey<sha2::Sha256>;
@@ -56,13 +58,14 @@ impl SigningKey {
     }
 
     /// `bits` is one of the sizes `keys` accepts for generation.
+    #[cfg(feature = "std")]
     pub(crate) fn generate(bits: u32) -> Result<Self> {
         let bits = usize::try_from(bits).map_err(|_| super::generation_failed())?;
         let key = RsaPrivateKey::new(&mut getrandom::SysRng, bits).map_err(|_| super::generation_failed())?;
         Ok(SigningKey(Pkcs1v15Signer::new(key)))
     }
 
-    /// RSASSA-PKCS1-v1_5 + SHA-256 over `message`, blinded with OS randomness.
+    /// RSASSA-PKCS1-v1_5 + SHA-256 over `message`; with `std`, blinded with OS randomness.
     pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
         let signature = self.0.try_sign(message).map_err(|_| super::signing_failed())?;
         Ok(signature.to_vec())
@@ -111,7 +114,7 @@ fn without_leading_zeros(bytes: &[u8]) -> &[u8] {
 
 /// An RSA public key for RS256 verification.
 #[derive(Clone)]
-pub(crate) struct Verifier(Pkcs1v15Verifier);
+pub(crate) struct Verifier(#[cfg_attr(not(feature = "std"), allow(dead_code))] Pkcs1v15Verifier);
 
 impl Verifier {
     /// `modulus` and `exponent` are big-endian and already range-checked by `keys`.
@@ -124,7 +127,9 @@ impl Verifier {
         Ok(Verifier(Pkcs1v15Verifier::new(key)))
     }
 
+    #[cfg(feature = "std")]
     pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        use rsa::signature::Verifier as _;
         match rsa::pkcs1v15::Signature::try_from(signature) {
             Ok(signature) => self.0.verify(message, &signature).is_ok(),
             Err(_) => false,

@@ -7,6 +7,8 @@ use serde_json::Value;
 
 use crate::base64url;
 use crate::error::{shorten, Error, Result};
+#[cfg(not(feature = "std"))]
+use crate::prelude::*;
 
 /// base64url that tolerates the `==` padding T-Mobile's JWKs carry.
 const LENIENT_URL_SAFE: GeneralPurpose = GeneralPurpose::new(

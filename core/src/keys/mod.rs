@@ -1,16 +1,20 @@
 //! RSA keys: loading every form users have, generation, export.
 
+#[cfg(feature = "std")]
 mod cache;
+#[cfg(feature = "std")]
 mod decrypt;
 mod jwk;
 mod private;
 mod public;
 mod secret_pem;
 
+#[cfg(feature = "std")]
 use std::path::Path;
 
 use pkcs8::der::asn1::ObjectIdentifier;
 
+#[cfg(feature = "std")]
 pub use cache::KEY_CACHE_CAPACITY;
 pub use private::PrivateKey;
 #[cfg(feature = "aws-lc")]
@@ -18,12 +22,15 @@ pub(crate) use public::encode_pkcs1;
 pub use public::PublicKey;
 
 use crate::error::{shorten, Error, Result};
+#[cfg(not(feature = "std"))]
+use crate::prelude::*;
 
 /// Smallest modulus TAAP accepts; 1024-bit keys are breakable and the signer refuses them.
 pub const MIN_KEY_BITS: u32 = 2048;
 /// Largest modulus the constant-time signer supports.
 pub const MAX_KEY_BITS: u32 = 8192;
 /// Key files larger than this are not keys; refusing them early bounds memory.
+#[cfg(feature = "std")]
 const MAX_KEY_FILE_BYTES: u64 = 1024 * 1024;
 
 pub(crate) const RSA_ENCRYPTION_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
@@ -67,6 +74,7 @@ pub(crate) fn check_modulus_bits(modulus: &[u8]) -> Result<()> {
     Ok(())
 }
 
+#[cfg(feature = "std")]
 pub(crate) fn read_key_file(path: &Path) -> Result<Vec<u8>> {
     let unreadable = |error: std::io::Error| {
         Error::InvalidKey(format!("cannot read key file {}: {error}", path.display()))

@@ -1,17 +1,23 @@
 //! RSA private keys: every form T-Mobile's docs and openssl produce, parsed once.
 
-use std::fmt;
+use core::fmt;
+#[cfg(feature = "std")]
 use std::path::Path;
 
 use pkcs8::der::Decode;
 use pkcs8::PrivateKeyInfoRef;
 use zeroize::Zeroizing;
 
+#[cfg(feature = "std")]
 use super::decrypt::{decrypt_pkcs8, decrypt_traditional, wrong_password};
+#[cfg(feature = "std")]
+use super::read_key_file;
 use super::secret_pem::{self, SecretBlock};
-use super::{algorithm_name, check_modulus_bits, read_key_file, PublicKey, RSA_ENCRYPTION_OID};
+use super::{algorithm_name, check_modulus_bits, PublicKey, RSA_ENCRYPTION_OID};
 use crate::crypto::SigningKey;
 use crate::error::{Error, Result};
+#[cfg(not(feature = "std"))]
+use crate::prelude::*;
 
 /// An RSA private key, parsed once and reused for any number of tokens from any thread.
 ///
@@ -26,7 +32,9 @@ impl PrivateKey {
     /// Loads a private key from PEM: PKCS#8 (`PRIVATE KEY`), encrypted PKCS#8
     /// (`ENCRYPTED PRIVATE KEY`, PBES2 or legacy PBES1) or PKCS#1 (`RSA PRIVATE KEY`, also
     /// OpenSSL's traditional `Proc-Type: 4,ENCRYPTED` form). `password` is needed only for
-    /// encrypted keys.
+    /// encrypted keys. Without the `std` feature encrypted keys are refused as
+    /// [`Error::InvalidKey`]: decrypting them needs PBKDF2/scrypt and ciphers a small target
+    /// should not carry.
     pub fn from_pem(pem: impl AsRef<[u8]>, password: Option<&[u8]>) -> Result<Self> {
         let blocks = secret_pem::parse_blocks(pem.as_ref())?;
         let block = blocks
@@ -36,19 +44,9 @@ impl PrivateKey {
         let contents = block.contents();
         match block.tag() {
             "PRIVATE KEY" => Self::from_pkcs8_der(contents),
-            "ENCRYPTED PRIVATE KEY" => {
-                let password = password.ok_or_else(missing_password)?;
-                Self::from_decrypted_pkcs8(&decrypt_pkcs8(contents, password)?)
-            }
+            "ENCRYPTED PRIVATE KEY" => Self::from_encrypted_pkcs8(contents, password),
             "RSA PRIVATE KEY" => match block.header("DEK-Info") {
-                Some(dek_info) => {
-                    let password = password.ok_or_else(missing_password)?;
-                    let der = decrypt_traditional(dek_info, password, contents)?;
-                    if pkcs1::RsaPrivateKeyRef::from_der(&der).is_err() {
-                        return Err(wrong_password());
-                    }
-                    Self::from_pkcs1_der(&der)
-                }
+                Some(dek_info) => Self::from_encrypted_pkcs1(dek_info, contents, password),
                 None => Self::from_pkcs1_der(contents),
             },
             other => Err(Error::InvalidKey(not_rsa_pem(other))),
@@ -57,15 +55,17 @@ impl PrivateKey {
 
     /// Loads a private key from DER: PKCS#8, encrypted PKCS#8 or PKCS#1 `RSAPrivateKey`.
     pub fn from_der(der: &[u8], password: Option<&[u8]>) -> Result<Self> {
+        #[cfg(not(feature = "std"))]
+        let _ = password; // no decryption without `std`: encrypted DER is refused below
         if PrivateKeyInfoRef::from_der(der).is_ok() {
             return Self::from_pkcs8_der(der);
         }
         if pkcs1::RsaPrivateKeyRef::from_der(der).is_ok() {
             return Self::from_pkcs1_der(der);
         }
+        #[cfg(feature = "std")]
         if pkcs8::EncryptedPrivateKeyInfoRef::from_der(der).is_ok() {
-            let password = password.ok_or_else(missing_password)?;
-            return Self::from_decrypted_pkcs8(&decrypt_pkcs8(der, password)?);
+            return Self::from_encrypted_pkcs8(der, password);
         }
         Err(Error::InvalidKey("not a PKCS#8, encrypted PKCS#8 or PKCS#1 private key in DER".into()))
     }
@@ -80,12 +80,14 @@ impl PrivateKey {
     }
 
     /// Loads a private key from a PEM or DER file.
+    #[cfg(feature = "std")]
     pub fn from_file(path: impl AsRef<Path>, password: Option<&[u8]>) -> Result<Self> {
         let bytes = Zeroizing::new(read_key_file(path.as_ref())?);
         Self::from_bytes(&bytes, password)
     }
 
     /// Generates a new key pair; `bits` is 2048 (the docs' default), 3072, 4096 or 8192.
+    #[cfg(feature = "std")]
     pub fn generate(bits: u32) -> Result<Self> {
         if ![2048, 3072, 4096, 8192].contains(&bits) {
             return Err(Error::Config(format!(
@@ -108,12 +110,37 @@ impl PrivateKey {
         Self::from_pair(SigningKey::from_pkcs8_der(der)?)
     }
 
-    /// A wrong password that happens to yield valid padding decrypts to garbage: KeyDecrypt.
-    fn from_decrypted_pkcs8(der: &[u8]) -> Result<Self> {
-        if PrivateKeyInfoRef::from_der(der).is_err() {
+    /// `ENCRYPTED PRIVATE KEY` (PBES2 or PBES1) contents.
+    #[cfg(feature = "std")]
+    fn from_encrypted_pkcs8(der: &[u8], password: Option<&[u8]>) -> Result<Self> {
+        let password = password.ok_or_else(missing_password)?;
+        let der = decrypt_pkcs8(der, password)?;
+        // A wrong password that happens to yield valid padding decrypts to garbage: KeyDecrypt.
+        if PrivateKeyInfoRef::from_der(&der).is_err() {
             return Err(wrong_password());
         }
-        Self::from_pkcs8_der(der)
+        Self::from_pkcs8_der(&der)
+    }
+
+    /// OpenSSL's traditional `Proc-Type: 4,ENCRYPTED` PKCS#1 contents.
+    #[cfg(feature = "std")]
+    fn from_encrypted_pkcs1(dek_info: &str, contents: &[u8], password: Option<&[u8]>) -> Result<Self> {
+        let password = password.ok_or_else(missing_password)?;
+        let der = decrypt_traditional(dek_info, password, contents)?;
+        if pkcs1::RsaPrivateKeyRef::from_der(&der).is_err() {
+            return Err(wrong_password());
+        }
+        Self::from_pkcs1_der(&der)
+    }
+
+    #[cfg(not(feature = "std"))]
+    fn from_encrypted_pkcs8(_der: &[u8], _password: Option<&[u8]>) -> Result<Self> {
+        Err(encrypted_unsupported())
+    }
+
+    #[cfg(not(feature = "std"))]
+    fn from_encrypted_pkcs1(_dek_info: &str, _contents: &[u8], _password: Option<&[u8]>) -> Result<Self> {
+        Err(encrypted_unsupported())
     }
 
     fn from_pkcs1_der(der: &[u8]) -> Result<Self> {
@@ -169,6 +196,17 @@ fn check_pkcs1_size(pkcs1_der: &[u8]) -> Result<()> {
     check_modulus_bits(modulus)
 }
 
+/// Without `std` there are no key-decryption ciphers; the key must be decrypted beforehand.
+#[cfg(not(feature = "std"))]
+fn encrypted_unsupported() -> Error {
+    Error::InvalidKey(
+        "encrypted private keys are not supported in this build; decrypt it first \
+         (`openssl pkcs8 -topk8 -nocrypt`)"
+            .into(),
+    )
+}
+
+#[cfg(feature = "std")]
 fn missing_password() -> Error {
     Error::KeyDecrypt("the private key is encrypted; pass its password".into())
 }

@@ -1,6 +1,7 @@
 //! RSA public keys: SPKI and PKCS#1 PEM/DER, JWK; export to PEM and JWK.
 
-use std::fmt;
+use core::fmt;
+#[cfg(feature = "std")]
 use std::path::Path;
 
 use pkcs1::der::asn1::{AnyRef, BitStringRef, UintRef};
@@ -8,15 +9,21 @@ use pkcs1::der::{Decode, Encode};
 use pkcs1::RsaPublicKeyRef;
 use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 
-use super::{algorithm_name, check_modulus_bits, read_key_file, RSA_ENCRYPTION_OID};
+#[cfg(feature = "std")]
+use super::read_key_file;
+use super::{algorithm_name, check_modulus_bits, RSA_ENCRYPTION_OID};
 use crate::crypto::Verifier;
 use crate::error::{shorten, Error, Result};
+#[cfg(not(feature = "std"))]
+use crate::prelude::*;
 
 /// An RSA public key, parsed once; verifies PoP token signatures.
 #[derive(Clone)]
 pub struct PublicKey {
     modulus: Vec<u8>,
     exponent: Vec<u8>,
+    /// Without `std` nothing verifies, so the key is only checked, not kept: RAM is scarce.
+    #[cfg(feature = "std")]
     verifier: Verifier,
 }
 
@@ -51,6 +58,7 @@ impl PublicKey {
     }
 
     /// Loads a public key from a file holding PEM, DER or a JWK.
+    #[cfg(feature = "std")]
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self> {
         let bytes = read_key_file(path.as_ref())?;
         let text = String::from_utf8_lossy(&bytes);
@@ -72,7 +80,14 @@ impl PublicKey {
             return Err(Error::InvalidKey("the RSA modulus or exponent is not valid".into()));
         }
         let verifier = Verifier::from_components(modulus, exponent)?;
-        Ok(PublicKey { modulus: modulus.to_vec(), exponent: exponent.to_vec(), verifier })
+        #[cfg(not(feature = "std"))]
+        drop(verifier);
+        Ok(PublicKey {
+            modulus: modulus.to_vec(),
+            exponent: exponent.to_vec(),
+            #[cfg(feature = "std")]
+            verifier,
+        })
     }
 
     fn from_spki_der(der: &[u8]) -> Result<Self> {
@@ -149,6 +164,7 @@ impl PublicKey {
     }
 
     /// Verifies an RS256 (RSASSA-PKCS1-v1_5 + SHA-256) signature over `message`.
+    #[cfg(feature = "std")]
     pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
         self.verifier.verify(message, signature)
     }

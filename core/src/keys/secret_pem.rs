@@ -12,6 +12,8 @@ use base64::Engine;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
+#[cfg(not(feature = "std"))]
+use crate::prelude::*;
 
 /// One PEM block: its tag, its headers (`Proc-Type`, `DEK-Info`: not secret) and its
 /// decoded contents, wiped when dropped.
@@ -49,7 +51,7 @@ pub(super) fn parse_blocks(mut input: &[u8]) -> Result<Vec<SecretBlock>> {
         if tag.is_empty() || tag != end_tag {
             return Err(malformed());
         }
-        let tag = std::str::from_utf8(tag).map_err(|_| malformed())?.to_owned();
+        let tag = core::str::from_utf8(tag).map_err(|_| malformed())?.to_owned();
         let (headers, data) = split_headers(payload);
         blocks.push(SecretBlock { tag, headers: parse_headers(headers)?, contents: decode_base64(data)? });
         input = rest;
@@ -98,7 +100,7 @@ fn split_headers(payload: &[u8]) -> (&[u8], &[u8]) {
 }
 
 fn parse_headers(headers: &[u8]) -> Result<Vec<(String, String)>> {
-    let text = std::str::from_utf8(headers).map_err(|_| malformed())?;
+    let text = core::str::from_utf8(headers).map_err(|_| malformed())?;
     text.lines()
         .filter(|line| !line.trim().is_empty())
         .map(|line| {
