@@ -18,7 +18,7 @@ bins="$(mktemp -d)"
 trap 'rm -rf "$bins"' EXIT
 cargo build --quiet --release -p taap --example throughput
 cp "$TARGET_DIR/release/examples/throughput" "$bins/aws-lc"
-cargo build --quiet --release -p taap --no-default-features --features rustcrypto --example throughput
+cargo build --quiet --release -p taap --no-default-features --features std,rustcrypto --example throughput
 cp "$TARGET_DIR/release/examples/throughput" "$bins/rustcrypto"
 
 median() { sort -g | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }

@@ -33,7 +33,7 @@ extern crate alloc;
 #[cfg(all(feature = "aws-lc", feature = "rustcrypto"))]
 compile_error!(
     "taap: the `aws-lc` and `rustcrypto` features are two crypto backends; enable exactly one \
-     (for rustcrypto: `default-features = false, features = [\"rustcrypto\"]`)"
+     (for rustcrypto: `default-features = false, features = [\"std\", \"rustcrypto\"]`)"
 );
 #[cfg(not(any(feature = "aws-lc", feature = "rustcrypto")))]
 compile_error!(
