@@ -4,11 +4,12 @@
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: dist test-dist test lint test-rust check-wasm test-vectors test-python test-php test-node test-c demo bench test-asan test-fuzz test-deny test-kotlin bad-input-matrix rss-soak wasm test-wasm web bench-wasm
+.PHONY: dist test-dist test lint test-rust check-wasm test-vectors test-python test-php test-node test-c cross test-cross demo bench test-asan test-fuzz test-deny test-kotlin bad-input-matrix rss-soak wasm test-wasm web bench-wasm
 
-## Run every test suite: lint, Rust, conformance vectors, C/PHP (valgrind, ASan), Node, Python,
-## the fuzz smoke run, the dependency policy and the release artifacts (dist/, installed clean).
-test: lint test-rust test-vectors test-c test-asan test-node test-wasm test-python test-php test-kotlin test-fuzz test-deny test-dist
+## Run every test suite: lint, Rust, conformance vectors, C/PHP (valgrind, ASan), C on ARM Linux
+## (qemu), Node, Python, the fuzz smoke run, the dependency policy and the release artifacts
+## (dist/, installed clean).
+test: lint test-rust test-vectors test-c test-cross test-asan test-node test-wasm test-python test-php test-kotlin test-fuzz test-deny test-dist
 	@echo "all test suites passed"
 
 ## Formatting and clippy (warnings are errors); docs/api.md names exist in every door.
@@ -18,6 +19,8 @@ lint:
 	python3 scripts/check-api-table.py
 	$(CARGO) clippy --release --workspace --all-targets --quiet -- -D warnings
 	$(CARGO) clippy --release -p taap --no-default-features --features rustcrypto --all-targets --quiet -- -D warnings
+	$(CARGO) clippy --release -p taap-c --no-default-features --features rustcrypto,client --all-targets --quiet -- -D warnings
+	$(CARGO) clippy --release -p taap-c --target aarch64-unknown-linux-gnu --target armv7-unknown-linux-gnueabihf --quiet -- -D warnings
 	$(CARGO) clippy --release -p taap-wasm --target wasm32-unknown-unknown --quiet -- -D warnings
 
 ## The core and CLI: unit, conformance, property, CLI and end-to-end gateway tests (the async
@@ -90,6 +93,18 @@ test-dist: dist
 ## The C ABI, under gcc -Werror, valgrind, and PHP FFI.
 test-c:
 	bash bindings-c/scripts/test.sh
+
+## libtaap.a and libtaap.so for ARM Linux (AWS-LC), where cargo puts them:
+## target/{aarch64-unknown-linux-gnu,armv7-unknown-linux-gnueabihf}/release/; same include/taap.h.
+## Needs: rustup target add aarch64-unknown-linux-gnu armv7-unknown-linux-gnueabihf; Debian
+## gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf (bindings-c/README.md, "Cross-compiling").
+cross:
+	$(CARGO) build --release -p taap-c --target aarch64-unknown-linux-gnu --target armv7-unknown-linux-gnueabihf
+
+## The C tests on both ARM targets under qemu-user (static and shared; the client against a host
+## taap serve), again on aarch64 with the rustcrypto backend, and aarch64's bad-input column.
+test-cross: cross
+	bash bindings-c/scripts/test-cross.sh
 
 ## The four TAAP steps against an in-process local gateway.
 demo:
