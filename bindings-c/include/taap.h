@@ -16,7 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 /* libtaap is built with its HTTP client (taap_client_*) by default. Define TAAP_NO_CLIENT when
- * compiling against a libtaap built with `cargo build -p taap-c --no-default-features`. */
+ * compiling against a libtaap built without it (`cargo build -p taap-c --no-default-features
+ * --features aws-lc`, or `--features rustcrypto`). */
 #if !defined(TAAP_NO_CLIENT) && !defined(TAAP_CLIENT)
 #define TAAP_CLIENT 1
 #endif

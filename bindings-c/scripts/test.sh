@@ -11,7 +11,7 @@
 #   5. installs under a temporary prefix and builds examples/c against it with pkg-config,
 #      statically and dynamically, comparing the example's token with the vector;
 #   6. runs the PHP test (examples/php/pop.php and the vectors through FFI);
-#   7. builds libtaap without its client (--no-default-features): no taap_client_* symbols and
+#   7. builds libtaap without its client (--no-default-features --features aws-lc): no taap_client_* symbols and
 #      no HTTP/TLS stack, and a token built through taap.h compiled with -DTAAP_NO_CLIENT.
 # Needs (Debian): build-essential pkg-config valgrind php-cli libjansson-dev, and cargo.
 # Honours CARGO_TARGET_DIR (default: the workspace's target/).
@@ -103,8 +103,8 @@ make --no-print-directory -s -C "$root/examples/c" clean
 step "PHP: examples/php/pop.php and the vectors through FFI"
 TAAP_LIB="$release/libtaap.so" php "$crate_dir/tests/php/test.php"
 
-step "libtaap without the client (cargo build -p taap-c --no-default-features)"
-cargo build --release --quiet -p taap-c --no-default-features
+step "libtaap without the client (cargo build -p taap-c --no-default-features --features aws-lc)"
+cargo build --release --quiet -p taap-c --no-default-features --features aws-lc
 # Mangled Rust paths carry the crate name after its length: 4ureq, 6rustls.
 if nm "$release/libtaap.a" 2>/dev/null | grep -qE 'taap_client_|4ureq|6rustls'; then
     fail "the no-client libtaap.a holds client, ureq or rustls code"
