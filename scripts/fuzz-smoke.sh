@@ -63,7 +63,7 @@ for target in "${targets[@]}"; do
     ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
     corp=$(sed -n 's/.* corp: \([0-9]*\)\/.*/\1/p' <<<"$last")
     result="ok"
-    if printf '%s\n' "${failed[@]:-}" | grep -qx "$target"; then
+    if printf '%s\n' "${failed[@]:-}" | grep -x "$target" >/dev/null; then
         result="FAILED: $(grep -a -m1 -E 'panicked at|ERROR: libFuzzer|SUMMARY' "$log" || echo "see $log")"
     fi
     echo "| $target | $seconds | ${runs:-?} | ${rate:-?} | ${cov:-?} | ${ft:-?} | ${corp:-?} | ${slowest:-?} | ${rss:-?} | $result |"

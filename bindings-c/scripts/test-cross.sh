@@ -38,7 +38,7 @@ for spec in "${targets[@]}"; do
         command -v "$tool" >/dev/null || fail "$tool is missing (Debian: gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf qemu-user-static)"
     done
     [[ -f /usr/lib/$multiarch/libjansson.a ]] || fail "jansson for $multiarch is missing (Debian multiarch: libjansson-dev:${multiarch%%-*})"
-    rustup target list --installed 2>/dev/null | grep -qx "$triple" || fail "rustup target add $triple"
+    rustup target list --installed 2>/dev/null | grep -x "$triple" >/dev/null || fail "rustup target add $triple"
 done
 mkdir -p "$build"
 cd "$root"
@@ -75,7 +75,7 @@ run_tests() {
 
 # is_machine BINARY MACHINE: the binary really is for the target (not the host).
 is_machine() {
-    readelf -h "$1" | grep -q "Machine:.*$2" || fail "$1 is not an $2 binary: $(readelf -h "$1" | grep Machine)"
+    readelf -h "$1" | grep "Machine:.*$2" >/dev/null || fail "$1 is not an $2 binary: $(readelf -h "$1" | grep Machine)"
 }
 
 step "build libtaap for ${#targets[@]} ARM targets (AWS-LC) and the host's taap serve"
@@ -110,7 +110,7 @@ symbols="$(nm "$rustcrypto/libtaap.a" 2>/dev/null)"
 grep -q ' T _ZN4taap6crypto11rust_crypto' <<<"$symbols" || fail "the rustcrypto libtaap.a has no rustcrypto signer"
 if grep -q '_ZN4taap6crypto6aws_lc' <<<"$symbols"; then fail "the rustcrypto libtaap.a holds the aws-lc signer"; fi
 compile_tests aarch64-linux-gnu "$rustcrypto" "$rustcrypto"
-readelf -d "$rustcrypto/taap_test_shared" | grep -q "RUNPATH.*\[$rustcrypto\]" || fail "the test does not load $rustcrypto/libtaap.so"
+readelf -d "$rustcrypto/taap_test_shared" | grep "RUNPATH.*\[$rustcrypto\]" >/dev/null || fail "the test does not load $rustcrypto/libtaap.so"
 # The shared build: on this backend the static build's freed-buffer inspection finds key material
 # in freed heap blocks (the rsa crate's intermediates; README, "Cross-compiling for ARM Linux").
 run_tests qemu-aarch64-static "$rustcrypto/taap_test_shared" 8 10

@@ -62,8 +62,8 @@ gcc "${cflags[@]}" -DTAAP_TEST_WRAP_FREE "${sources[@]}" "$release/libtaap.a" $(
     -lpthread -ldl -lm -Wl,--wrap=free,--wrap=realloc -o "$build/taap_test_static"
 gcc "${cflags[@]}" "${sources[@]}" -L"$release" -ltaap -Wl,-rpath,"$release" $(pkg-config --libs jansson) \
     -lpthread -o "$build/taap_test_shared"
-if ldd "$build/taap_test_static" | grep -q libtaap; then fail "the static test binary loads libtaap.so"; fi
-ldd "$build/taap_test_shared" | grep -q "libtaap.so => $release/libtaap.so" || fail "the shared test binary does not load libtaap.so"
+if ldd "$build/taap_test_static" | grep libtaap >/dev/null; then fail "the static test binary loads libtaap.so"; fi
+ldd "$build/taap_test_shared" | grep "libtaap.so => $release/libtaap.so" >/dev/null || fail "the shared test binary does not load libtaap.so"
 printf '#include "taap.h"\nint main() { return taap_version() == nullptr; }\n' |
     g++ -std=c++11 -Wall -Wextra -Werror -I"$crate_dir/include" -x c++ -fsyntax-only -
 
@@ -106,7 +106,7 @@ TAAP_LIB="$release/libtaap.so" php "$crate_dir/tests/php/test.php"
 step "libtaap without the client (cargo build -p taap-c --no-default-features --features aws-lc)"
 cargo build --release --quiet -p taap-c --no-default-features --features aws-lc
 # Mangled Rust paths carry the crate name after its length: 4ureq, 6rustls.
-if nm "$release/libtaap.a" 2>/dev/null | grep -qE 'taap_client_|4ureq|6rustls'; then
+if nm "$release/libtaap.a" 2>/dev/null | grep -E 'taap_client_|4ureq|6rustls' >/dev/null; then
     fail "the no-client libtaap.a holds client, ureq or rustls code"
 fi
 printf '#include "taap.h"\n#ifdef TAAP_CLIENT\n#error TAAP_CLIENT\n#endif\nint main(void) { return taap_version() == NULL; }\n' |
