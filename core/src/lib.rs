@@ -61,6 +61,10 @@ pub use client::{
     PUBLIC_KEY_PEM_PLACEHOLDER, SKEW_THRESHOLD_SECS, TMOBILE_APIS, TMOBILE_V2_TOKEN_URL,
     TMOBILE_V6_TOKEN_URL,
 };
+#[cfg(feature = "client")]
+pub use client::{token_store_from_url, OnWarning, StoreError, TokenStore};
+#[cfg(feature = "redis")]
+pub use client::{RedisTokenStore, DEFAULT_TOKEN_STORE_DEADLINE};
 pub use ehts::{Ehts, EhtsValues, MAX_EHTS_ENTRIES};
 pub use error::{Error, ErrorKind, Result};
 pub use explain::{
