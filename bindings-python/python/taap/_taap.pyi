@@ -354,6 +354,7 @@ class TaapClient:
         sign_policy: Optional[SignPolicy] = None,
         uri_form: Optional[str] = None,
         x_authorization_prefix: Optional[str] = None,
+        token_store: Optional[str] = None,
     ) -> "TaapClient":
         """A client for these credentials and key; ``server`` is ``"v2"``, ``"v6"``, an API name or a token endpoint URL (or pass ``api``, not both)."""
     def access_token(self) -> AccessToken:
