@@ -67,7 +67,11 @@ fn count<T: TryFrom<i64>>(name: &str, value: i64) -> Result<T, Failure> {
 /// Warnings from the client's threads, emitted by `index.js` on the JavaScript thread.
 type Warnings = Arc<Mutex<Vec<String>>>;
 
-fn config(options: ClientOptions, key: &PrivateKeyHandle, warnings: &Warnings) -> Result<taap::ClientConfig, Failure> {
+fn config(
+    options: ClientOptions,
+    key: &PrivateKeyHandle,
+    warnings: &Warnings,
+) -> Result<taap::ClientConfig, Failure> {
     let settings =
         taap::Profile::from_options_json(options.settings.as_deref().unwrap_or("{}")).map_err(to_js)?;
     let server = match &options.server {
