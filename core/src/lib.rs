@@ -45,6 +45,7 @@ mod error;
 mod explain;
 mod keys;
 mod request;
+mod shared_replay;
 mod token;
 mod validator;
 
@@ -63,7 +64,7 @@ pub use client::{
 };
 #[cfg(feature = "client")]
 pub use client::{token_store_from_url, OnWarning, StoreError, TokenStore};
-#[cfg(feature = "redis")]
+#[cfg(all(feature = "client", feature = "redis"))]
 pub use client::{RedisTokenStore, DEFAULT_TOKEN_STORE_DEADLINE};
 pub use ehts::{Ehts, EhtsValues, MAX_EHTS_ENTRIES};
 pub use error::{Error, ErrorKind, Result};
@@ -76,6 +77,11 @@ pub use request::{
     request_method, request_uri, request_uri_as, ReceivedRequest, SignPolicy, UriForm, BODY,
     DEFAULT_SIGNED_HEADERS, HTTP_METHOD, POP_HEADER, URI,
 };
+pub use shared_replay::{
+    redis_memory_since, shared_replay_error, ReplayEntry, REPLAY_KEY_PREFIX, RESTARTED_REASON,
+};
+#[cfg(feature = "redis")]
+pub use shared_replay::{RedisReplayStore, SharedRefusal, DEFAULT_REPLAY_STORE_DEADLINE};
 pub use token::{
     BuildOptions, Claims, Header, PopExtras, PopToken, DEFAULT_TTL_SECS, MAX_TOKEN_BYTES, MAX_TTL_SECS,
 };
