@@ -24,6 +24,7 @@ __all__ = [
     "PopTokenValidator",
     "PrivateKey",
     "PublicKey",
+    "RedisReplayStore",
     "Response",
     "SignPolicy",
     "TMOBILE_V2_TOKEN_URL",
@@ -271,6 +272,29 @@ class PopTokenValidator:
     @property
     def replay_cache(self) -> Optional[int]:
         """How many ``jti``s the replay cache remembers, or ``None`` when replay detection is off."""
+
+@final
+class RedisReplayStore:
+    """A replay store in Redis, shared with every gateway and middleware that opens the same database."""
+
+    def __new__(cls, url: str, *, deadline: float = 0.05) -> "RedisReplayStore":
+        """A store on ``redis://[:password@]host:port[/db]``; each operation within ``deadline`` seconds (0.05)."""
+    def check_request(
+        self,
+        validator: PopTokenValidator,
+        public_key: PublicKey,
+        method: str,
+        target: str,
+        headers: Optional[_Pairs] = None,
+        body: Optional[_Value] = None,
+        *,
+        now: Optional[int] = None,
+        uri_form: Optional[str] = None,
+    ) -> Optional[str]:
+        """None when the request may go through; the reason when the store could not answer (answer 503)."""
+    @property
+    def name(self) -> str:
+        """The store's name, ``"redis"``."""
 
 @final
 class AccessToken:
