@@ -261,7 +261,7 @@ impl ClientHandle {
 
 /// Runs `work` on a new thread and returns a promise settled with its result on the
 /// JavaScript thread; a core error rejects it with the coded error.
-fn settle_on_thread<'env, T, Js>(
+pub(crate) fn settle_on_thread<'env, T, Js>(
     env: &'env Env,
     work: impl FnOnce() -> Result<T, taap::Error> + Send + 'static,
 ) -> Result<Object<'env>, Failure>
