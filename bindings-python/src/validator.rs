@@ -62,7 +62,13 @@ impl RequestArgs {
     /// The request as the core reads it.
     pub(crate) fn received(&self) -> taap::Result<taap::ReceivedRequest<'_>> {
         let body = self.body.as_ref().map_or(&b""[..], AsRef::as_ref);
-        taap::ReceivedRequest::with_uri_form(&self.method, &self.target, pair_refs(&self.headers), body, self.form)
+        taap::ReceivedRequest::with_uri_form(
+            &self.method,
+            &self.target,
+            pair_refs(&self.headers),
+            body,
+            self.form,
+        )
     }
 }
 
