@@ -18,6 +18,7 @@ lint:
 	python3 scripts/check-api-table.py
 	$(CARGO) clippy --release --workspace --all-targets --quiet -- -D warnings
 	$(CARGO) clippy --release -p taap --no-default-features --features rustcrypto --all-targets --quiet -- -D warnings
+	$(CARGO) clippy --release -p taap --no-default-features --features aws-lc,redis --all-targets --quiet -- -D warnings
 	$(CARGO) clippy --release -p taap-wasm --target wasm32-unknown-unknown --quiet -- -D warnings
 
 ## The core and CLI: unit, conformance, property, CLI and end-to-end gateway tests (the async
