@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use pyo3::prelude::*;
-use pyo3::types::PyFloat;
 
 use crate::errors::{to_py_err, OrRaise};
 use crate::validator::{PyPopTokenValidator, RequestArgs};
@@ -20,10 +19,13 @@ pub struct PyRedisReplayStore {
 impl PyRedisReplayStore {
     #[new]
     #[pyo3(signature = (url, *, deadline = None), text_signature = "(url, *, deadline=0.05)")]
-    fn new(py: Python<'_>, url: &str, deadline: Option<&Bound<'_, PyFloat>>) -> PyResult<Self> {
+    fn new(py: Python<'_>, url: &str, deadline: Option<f64>) -> PyResult<Self> {
         let deadline = match deadline {
-            Some(seconds) => Duration::try_from_secs_f64(seconds.value()).map_err(|_| {
-                to_py_err(py, &taap::Error::Config("deadline must be above 0 and at most 1 s".into()))
+            Some(seconds) => Duration::try_from_secs_f64(seconds).map_err(|_| {
+                to_py_err(
+                    py,
+                    &taap::Error::Config("the replay store deadline must be above 0 and at most 1 s".into()),
+                )
             })?,
             None => taap::DEFAULT_REPLAY_STORE_DEADLINE,
         };

@@ -67,3 +67,12 @@ def test_with_redis_stopped_requests_get_503_and_pass_again_once_it_returns(
     # A token invalid on its own is still 401, whatever the store.
     status, answer = send("GET", "/orders", [], b"", signed(docs_key, "GET", "/other"))
     assert (status, answer["error"]) == (401, "EdtsMismatch")
+
+
+def test_the_store_checks_its_options_and_never_shows_the_url() -> None:
+    store = taap.RedisReplayStore("redis://:hunter2-pw@127.0.0.1:1/0", deadline=1)
+    assert (repr(store), store.name) == ("RedisReplayStore(<redis>)", "redis")
+    for deadline in (0, -1, 2.0):
+        with pytest.raises(taap.ConfigError) as refused:
+            taap.RedisReplayStore("redis://127.0.0.1:1", deadline=deadline)
+        assert str(refused.value) == "invalid configuration: the replay store deadline must be above 0 and at most 1 s"

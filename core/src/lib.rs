@@ -78,10 +78,11 @@ pub use request::{
     DEFAULT_SIGNED_HEADERS, HTTP_METHOD, POP_HEADER, URI,
 };
 pub use shared_replay::{
-    redis_memory_since, shared_replay_error, ReplayEntry, REPLAY_KEY_PREFIX, RESTARTED_REASON,
+    redis_memory_since, shared_replay_error, ReplayEntry, DEFAULT_REPLAY_STORE_DEADLINE, REPLAY_KEY_PREFIX,
+    RESTARTED_REASON,
 };
 #[cfg(feature = "redis")]
-pub use shared_replay::{RedisReplayStore, SharedRefusal, DEFAULT_REPLAY_STORE_DEADLINE};
+pub use shared_replay::{RedisReplayStore, SharedRefusal};
 pub use token::{
     BuildOptions, Claims, Header, PopExtras, PopToken, DEFAULT_TTL_SECS, MAX_TOKEN_BYTES, MAX_TTL_SECS,
 };

@@ -12,11 +12,15 @@
 mod redis;
 
 #[cfg(feature = "redis")]
-pub use self::redis::{RedisReplayStore, SharedRefusal, DEFAULT_REPLAY_STORE_DEADLINE};
+pub use self::redis::{RedisReplayStore, SharedRefusal};
 
 use crate::error::Error;
 use crate::token::PopToken;
 use crate::validator::PopTokenValidator;
+
+/// Longest a request waits for each Redis operation before it is refused as unavailable (the
+/// gateway's default, and the middleware's).
+pub const DEFAULT_REPLAY_STORE_DEADLINE: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Prefix of every replay key, so the store can share a Redis database with other data.
 pub const REPLAY_KEY_PREFIX: &str = "taap:replay:";

@@ -10,6 +10,8 @@ use std::fmt;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+#[cfg(test)]
+use super::DEFAULT_REPLAY_STORE_DEADLINE;
 use super::{redis_memory_since, shared_replay_error, ReplayEntry, RESTARTED_REASON};
 use crate::error::{Error, Result};
 use crate::keys::PublicKey;
@@ -17,8 +19,6 @@ use crate::request::ReceivedRequest;
 use crate::token::PopToken;
 use crate::validator::PopTokenValidator;
 
-/// Longest a request waits for each Redis operation before it is refused as unavailable.
-pub const DEFAULT_REPLAY_STORE_DEADLINE: Duration = Duration::from_millis(50);
 const MIN_BACKOFF: Duration = Duration::from_millis(50);
 const MAX_BACKOFF: Duration = Duration::from_secs(1);
 

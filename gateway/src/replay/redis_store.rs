@@ -24,8 +24,9 @@ use taap::ReplayEntry;
 use super::{check_deadline, Admission, AdmitFuture, ReplayError, ReplayStore};
 use crate::config::config_error;
 
-/// Longest a request waits for Redis before it is refused with 503.
-pub const DEFAULT_STORE_DEADLINE: Duration = Duration::from_millis(50);
+/// Longest a request waits for Redis before it is refused with 503 (the core's, which the
+/// Python and Node middleware use too).
+pub const DEFAULT_STORE_DEADLINE: Duration = taap::DEFAULT_REPLAY_STORE_DEADLINE;
 /// First pause before reconnecting after a failure.
 const MIN_BACKOFF: Duration = Duration::from_millis(50);
 /// Longest pause between reconnect attempts (bounds the time to recover once Redis is back).
