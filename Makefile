@@ -22,6 +22,7 @@ lint:
 	$(CARGO) clippy --release -p taap --no-default-features --features rustcrypto --target thumbv7em-none-eabihf --quiet -- -D warnings
 	$(CARGO) clippy --release -p taap-c --no-default-features --features rustcrypto,client --all-targets --quiet -- -D warnings
 	$(CARGO) clippy --release -p taap-c --target aarch64-unknown-linux-gnu --target armv7-unknown-linux-gnueabihf --quiet -- -D warnings
+	$(CARGO) clippy --release -p taap --no-default-features --features aws-lc,redis --all-targets --quiet -- -D warnings
 	$(CARGO) clippy --release -p taap-wasm --target wasm32-unknown-unknown --quiet -- -D warnings
 	$(CARGO) clippy --release -p taap-embedded --target thumbv7em-none-eabihf --quiet -- -D warnings
 

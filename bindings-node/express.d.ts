@@ -11,8 +11,12 @@ export interface PopOptions {
   publicKey: KeyInput | ((clientId: string) => KeyInput | null | undefined | Promise<KeyInput | null | undefined>);
   /** Names every token must sign (default `['uri', 'http-method']`, ASCII case ignored). */
   required?: readonly string[];
-  /** `'memory'` (default), a capacity, or `null` to turn replay detection off. */
-  replayStore?: 'memory' | number | null;
+  /**
+   * `'memory'` (default), a capacity, `null` to turn replay detection off, or a Redis URL
+   * (`'redis://[:password@]host:port[/db]'`) shared with other instances and `taap serve
+   * --replay-store`: a replay on any of them is 401; Redis slow or down is 503.
+   */
+  replayStore?: 'memory' | number | `redis://${string}` | null;
   /** Clock-skew tolerance in seconds, 0 to 300 (default 10). */
   leeway?: number;
   /** Maximum token age from `iat` in seconds, 1 to 3600 (default 60). */

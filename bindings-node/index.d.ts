@@ -346,6 +346,12 @@ export interface TaapClientBaseOptions {
   uriForm?: 'decoded' | 'encoded' | null;
   /** Text before the PoP token in X-Authorization (default none). */
   xAuthorizationPrefix?: string | null;
+  /**
+   * A Redis shared with the other processes using the same clientId, token URL and key
+   * (`'redis://[:password@]host:port[/db]'`): one token request per refresh window between
+   * them. The store holds the access token (a secret). Failures emit one `TaapWarning`.
+   */
+  tokenStore?: string | null;
   /** `storeId` for the v6 body. */
   storeId?: string | null;
   /** `dealerCode` for the v6 body. */

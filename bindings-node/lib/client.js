@@ -14,6 +14,7 @@ const OPTIONS = [
   'clientId', 'clientSecret', 'key', 'server', 'storeId', 'dealerCode', 'connectTimeoutMs', 'requestTimeoutMs',
   'retry', 'refreshMarginSecs', 'popTtlSecs', 'maxResponseBytes', 'correctClockSkew',
   'api', 'tokenBody', 'tokenBodyMode', 'popClaims', 'popHeader', 'headers', 'signHeaders', 'uriForm', 'xAuthorizationPrefix',
+  'tokenStore',
 ];
 // The variant options and the core's setting each becomes (the config file's keys).
 const SETTINGS = {
@@ -89,6 +90,7 @@ function nativeOptions(value) {
     popTtlSecs: args.optionalInteger(opts.popTtlSecs, 'options.popTtlSecs'),
     maxResponseBytes: args.optionalInteger(opts.maxResponseBytes, 'options.maxResponseBytes'),
     correctClockSkew: opts.correctClockSkew,
+    tokenStore: optionalString(opts.tokenStore, 'options.tokenStore'),
   };
 }
 
@@ -201,12 +203,21 @@ class TaapClient {
 
   /** The cached access token, or a new one when missing or near expiry (one refresh for all callers). */
   async accessToken() {
-    return new AccessToken(INTERNAL, await settle(() => this.#handle.accessToken()));
+    return new AccessToken(INTERNAL, await this.#warned(settle(() => this.#handle.accessToken())));
   }
 
   /** Fetches a new access token now, replacing the cached one. */
   async refreshAccessToken() {
-    return new AccessToken(INTERNAL, await settle(() => this.#handle.refreshAccessToken()));
+    return new AccessToken(INTERNAL, await this.#warned(settle(() => this.#handle.refreshAccessToken())));
+  }
+
+  /** `pending`, after emitting the warnings the call gave (a failing token store) on this thread. */
+  async #warned(pending) {
+    try {
+      return await pending;
+    } finally {
+      for (const message of this.#handle.takeWarnings()) process.emitWarning(message, 'TaapWarning');
+    }
   }
 
   /**
@@ -217,7 +228,7 @@ class TaapClient {
   async fetch(input, init) {
     const request = callArgs(input, init);
     request.signal?.throwIfAborted();
-    const pending = settle(() => this.#handle.send(request.method, request.url, request.names, request.values, request.body));
+    const pending = this.#warned(settle(() => this.#handle.send(request.method, request.url, request.names, request.values, request.body)));
     const data = await abortable(pending, request.signal);
     return toResponse(data, request.method, request.url);
   }

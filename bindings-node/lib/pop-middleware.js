@@ -3,9 +3,10 @@
 // (withPop). Every rule — which names, how `uri` is read, times, replay — is the core's,
 // reached through PopTokenValidator.validateRequest; this file only moves bytes and answers.
 
+const native = require('./native');
 const { PublicKey } = require('./keys');
-const { PopTokenValidator } = require('./validator');
-const { TaapError, KIND_CLASSES } = require('./errors');
+const { PopTokenValidator, SHARED_CHECK } = require('./validator');
+const { TaapError, KIND_CLASSES, call } = require('./errors');
 
 /** Names every token must sign unless told otherwise: the request line. */
 const DEFAULT_REQUIRED = Object.freeze(['uri', 'http-method']);
@@ -23,14 +24,22 @@ function asKey(key) {
   return text.startsWith('{') ? PublicKey.fromJwk(text) : PublicKey.fromPem(text);
 }
 
-/** Only the in-process cache is bound here; a fleet shares `taap serve --replay-store redis://…`. */
+/** The validator's own cache: on, a capacity, or off (a shared store admits instead). */
 function replayCache(store) {
   if (store === undefined || store === 'memory') return true;
-  if (store === null || store === false) return false;
+  if (store === null || store === false || sharedStoreUrl(store)) return false;
   if (Number.isInteger(store) && store > 0) return store;
-  throw new ConfigError(
-    "replayStore must be 'memory', a capacity above 0 or null; a shared (Redis) store is available in taap serve and the Rust PopLayer",
-  );
+  // A URL's password must not reach the message, so the value is not quoted.
+  throw new ConfigError("replayStore must be 'memory', a capacity above 0, a redis://host:port[/db] URL or null");
+}
+
+function sharedStoreUrl(store) {
+  return typeof store === 'string' && store.startsWith('redis://');
+}
+
+/** The core's Redis store a `redis://` URL names (the key scheme of `taap serve --replay-store`). */
+function sharedStore(store) {
+  return sharedStoreUrl(store) ? call(() => new native.RedisReplayStoreHandle(store)) : null;
 }
 
 /** The check both adapters run, with options parsed once and one validator (one replay cache). */
@@ -44,6 +53,7 @@ function popCheck(options) {
   const lookup = typeof publicKey === 'function' ? publicKey : null;
   const key = lookup ? null : asKey(publicKey);
   const validator = new PopTokenValidator({ leewaySecs: leeway, maxAgeSecs: maxAge, required, replayCache: replayCache(replayStore) });
+  const shared = sharedStore(replayStore);
 
   async function keyFor(headerOf) {
     if (key) return key;
@@ -57,7 +67,12 @@ function popCheck(options) {
   /** `null` when the request passes; else `{ status, body }` to answer with. */
   async function refusal(request, headerOf) {
     try {
-      validator.validateRequest(await keyFor(headerOf), request);
+      const key = await keyFor(headerOf);
+      if (shared) {
+        const reason = await validator[SHARED_CHECK](shared, key, request);
+        return reason === null ? null : storeUnavailable('redis', reason);
+      }
+      validator.validateRequest(key, request);
       return null;
     } catch (error) {
       if (!(error instanceof TaapError)) throw error;
@@ -74,6 +89,12 @@ function kindOf(error) {
 
 function unauthorized(error) {
   return { status: 401, body: { error: kindOf(error), message: error.message } };
+}
+
+/** 503 naming the replay store that could not answer: fail closed, as `taap serve` does. */
+function storeUnavailable(store, reason) {
+  const message = `the replay store (${store}) is unavailable: ${reason}; retry shortly`;
+  return { status: 503, body: { error: 'replay_store_unavailable', store, message } };
 }
 
 function tooLarge(limit) {
@@ -106,6 +127,7 @@ function send(res, answer) {
   res.statusCode = answer.status;
   res.setHeader('Content-Type', 'application/json');
   if (answer.status === 401) res.setHeader('WWW-Authenticate', 'PoP realm="taap"');
+  if (answer.status === 503) res.setHeader('Retry-After', '1');
   res.setHeader('Content-Length', Buffer.byteLength(body));
   res.end(body);
 }
@@ -158,6 +180,7 @@ function withPop(handler, options) {
 function respond(answer) {
   const headers = { 'Content-Type': 'application/json' };
   if (answer.status === 401) headers['WWW-Authenticate'] = 'PoP realm="taap"';
+  if (answer.status === 503) headers['Retry-After'] = '1';
   return new Response(JSON.stringify(answer.body), { status: answer.status, headers });
 }
 

@@ -2,13 +2,15 @@
 // PopTokenValidator: the gateway-side check of a PoP token.
 
 const native = require('./native');
-const { call } = require('./errors');
+const { call, settle } = require('./errors');
 const args = require('./args');
 const { publicHandleOf } = require('./keys');
 const { body, fromDecoded } = require('./token');
 
 const OPTIONS = ['leewaySecs', 'maxAgeSecs', 'required', 'replayCache'];
 const REQUEST_FIELDS = ['method', 'url', 'headers', 'body'];
+/** The middleware's entry to a check with a shared replay store (not part of the public API). */
+const SHARED_CHECK = Symbol('taap.sharedCheck');
 
 /** Node's header objects type absent headers as `undefined`; they are not received headers. */
 function presentHeaders(headers) {
@@ -73,20 +75,36 @@ class PopTokenValidator {
    * lookups follow the core's rules.
    */
   validateRequest(publicKey, request, options) {
-    if (request === undefined || request === null) throw args.fail('request', 'an object with method and url', request);
-    const fields = args.options(request, 'request', REQUEST_FIELDS);
-    const opts = args.options(options, 'options', ['now', 'uriForm']);
-    const method = args.string(fields.method, 'request.method');
-    const target = args.urlText(fields.url, 'request.url');
-    const [names, values] = fields.headers === undefined || fields.headers === null
-      ? [[], []]
-      : args.pairs(presentHeaders(fields.headers), 'request.headers', receivedValue);
-    const bytes = body(fields.body, 'request.body');
-    const key = publicHandleOf(publicKey, 'publicKey');
-    const now = args.optionalEpochSeconds(opts.now, 'options.now');
-    const uriForm = opts.uriForm === undefined || opts.uriForm === null ? undefined : args.string(opts.uriForm, "options.uriForm ('decoded' or 'encoded')");
-    return fromDecoded(call(() => this.#handle.validateRequest(key, method, target, names, values, bytes, now, uriForm)));
+    const native = requestArgs(publicKey, request, options);
+    return fromDecoded(call(() => this.#handle.validateRequest(...native)));
+  }
+
+  /**
+   * For the middleware: the request checked with `store` (a native RedisReplayStoreHandle)
+   * admitting the `jti` instead of this validator's cache, off the event loop. Resolves
+   * `null` when the request may go through, or the reason the store could not answer.
+   */
+  [SHARED_CHECK](store, publicKey, request) {
+    const native = requestArgs(publicKey, request);
+    return settle(() => store.checkRequest(this.#handle, ...native));
   }
 }
 
-module.exports = { PopTokenValidator };
+/** The native arguments of a check of `request` as received, converted and checked. */
+function requestArgs(publicKey, request, options) {
+  if (request === undefined || request === null) throw args.fail('request', 'an object with method and url', request);
+  const fields = args.options(request, 'request', REQUEST_FIELDS);
+  const opts = args.options(options, 'options', ['now', 'uriForm']);
+  const method = args.string(fields.method, 'request.method');
+  const target = args.urlText(fields.url, 'request.url');
+  const [names, values] = fields.headers === undefined || fields.headers === null
+    ? [[], []]
+    : args.pairs(presentHeaders(fields.headers), 'request.headers', receivedValue);
+  const bytes = body(fields.body, 'request.body');
+  const key = publicHandleOf(publicKey, 'publicKey');
+  const now = args.optionalEpochSeconds(opts.now, 'options.now');
+  const uriForm = opts.uriForm === undefined || opts.uriForm === null ? undefined : args.string(opts.uriForm, "options.uriForm ('decoded' or 'encoded')");
+  return [key, method, target, names, values, bytes, now, uriForm];
+}
+
+module.exports = { PopTokenValidator, SHARED_CHECK };

@@ -2,7 +2,7 @@
 //! network, so each call runs on its own thread (keeping the libuv pool free for fs, dns and
 //! crypto) and settles a promise back on the JavaScript thread.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use napi::bindgen_prelude::ToNapiValue;
@@ -48,6 +48,8 @@ pub struct ClientOptions {
     pub max_response_bytes: Option<i64>,
     /// Whether PoP `iat` follows the servers' clock.
     pub correct_clock_skew: Option<bool>,
+    /// A shared access-token store, `redis://…`.
+    pub token_store: Option<String>,
 }
 
 /// A duration from whole milliseconds or seconds; negative ones are configuration errors.
@@ -62,7 +64,14 @@ fn count<T: TryFrom<i64>>(name: &str, value: i64) -> Result<T, Failure> {
         .map_err(|_| to_js(taap::Error::Config(format!("{name} is {value}; that is out of range"))))
 }
 
-fn config(options: ClientOptions, key: &PrivateKeyHandle) -> Result<taap::ClientConfig, Failure> {
+/// Warnings from the client's threads, emitted by `index.js` on the JavaScript thread.
+type Warnings = Arc<Mutex<Vec<String>>>;
+
+fn config(
+    options: ClientOptions,
+    key: &PrivateKeyHandle,
+    warnings: &Warnings,
+) -> Result<taap::ClientConfig, Failure> {
     let settings =
         taap::Profile::from_options_json(options.settings.as_deref().unwrap_or("{}")).map_err(to_js)?;
     let server = match &options.server {
@@ -100,6 +109,13 @@ fn config(options: ClientOptions, key: &PrivateKeyHandle) -> Result<taap::Client
     }
     if let Some(correct) = options.correct_clock_skew {
         config.correct_clock_skew = correct;
+    }
+    if let Some(url) = &options.token_store {
+        config.token_store = Some(taap::token_store_from_url(url).map_err(to_js)?);
+        let warnings = Arc::clone(warnings);
+        config.on_warning = taap::OnWarning::new(move |message| {
+            warnings.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(message.to_owned())
+        });
     }
     Ok(config)
 }
@@ -165,6 +181,7 @@ impl From<RawResponse> for ResponseData {
 #[napi]
 pub struct ClientHandle {
     inner: Arc<taap::TaapClient>,
+    warnings: Warnings,
 }
 
 #[napi]
@@ -172,8 +189,15 @@ impl ClientHandle {
     /// Checks the configuration; no network traffic yet.
     #[napi(constructor)]
     pub fn new(options: ClientOptions, key: &PrivateKeyHandle) -> Result<Self, Failure> {
-        let client = taap::TaapClient::new(config(options, key)?).map_err(to_js)?;
-        Ok(ClientHandle { inner: Arc::new(client) })
+        let warnings = Warnings::default();
+        let client = taap::TaapClient::new(config(options, key, &warnings)?).map_err(to_js)?;
+        Ok(ClientHandle { inner: Arc::new(client), warnings })
+    }
+
+    /// The warnings given since the last call (a failing token store), oldest first.
+    #[napi]
+    pub fn take_warnings(&self) -> Vec<String> {
+        std::mem::take(&mut *self.warnings.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
     }
 
     /// The client id.
@@ -237,7 +261,7 @@ impl ClientHandle {
 
 /// Runs `work` on a new thread and returns a promise settled with its result on the
 /// JavaScript thread; a core error rejects it with the coded error.
-fn settle_on_thread<'env, T, Js>(
+pub(crate) fn settle_on_thread<'env, T, Js>(
     env: &'env Env,
     work: impl FnOnce() -> Result<T, taap::Error> + Send + 'static,
 ) -> Result<Object<'env>, Failure>

@@ -13,6 +13,7 @@ mod error;
 mod explain;
 mod keys;
 mod policy;
+mod replay_store;
 mod token;
 mod validator;
 

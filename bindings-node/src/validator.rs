@@ -1,5 +1,7 @@
 //! The gateway-side validator.
 
+use std::sync::Arc;
+
 use napi_derive::napi;
 
 use crate::bytes::{as_bytes, check_parallel, pairs, BytesArg};
@@ -10,7 +12,14 @@ use crate::token::DecodedToken;
 /// A configured `taap::PopTokenValidator`, with its replay cache when enabled.
 #[napi]
 pub struct ValidatorHandle {
-    inner: taap::PopTokenValidator,
+    inner: Arc<taap::PopTokenValidator>,
+}
+
+impl ValidatorHandle {
+    /// The validator, for checks that run on another thread.
+    pub(crate) fn shared(&self) -> Arc<taap::PopTokenValidator> {
+        Arc::clone(&self.inner)
+    }
 }
 
 #[napi]
@@ -39,7 +48,9 @@ impl ValidatorHandle {
             required,
             replay_cache,
         };
-        taap::PopTokenValidator::new(options).map(|inner| ValidatorHandle { inner }).map_err(to_js)
+        taap::PopTokenValidator::new(options)
+            .map(|inner| ValidatorHandle { inner: Arc::new(inner) })
+            .map_err(to_js)
     }
 
     /// The default replay-cache capacity, for `replayCache: true`.

@@ -110,6 +110,13 @@ test('withPop: a fetch-style handler sees only requests with a valid, unreplayed
 test('options are checked when the middleware is made', () => {
   assert.throws(() => popMiddleware({}), ConfigError);
   assert.throws(() => popMiddleware({ publicKey: publicPem, leeway: -1 }), ConfigError);
-  assert.throws(() => withPop(() => new Response(), { publicKey: publicPem, replayStore: 'redis://127.0.0.1:6379' }), /replayStore/);
+  assert.throws(() => withPop(() => new Response(), { publicKey: publicPem, replayStore: 'memcached://:hunter2@127.0.0.1:11211' }), (error) => {
+    assert.equal(error.message, "replayStore must be 'memory', a capacity above 0, a redis://host:port[/db] URL or null");
+    return true;
+  });
+  assert.throws(() => popMiddleware({ publicKey: publicPem, replayStore: 'redis://:hunter2@[::1' }), (error) => {
+    assert.equal(error.message, 'invalid configuration: the replay store URL is not a valid redis://host:port[/db] URL');
+    return true;
+  });
   assert.throws(() => withPop(null, { publicKey: publicPem }), ConfigError);
 });

@@ -13,6 +13,18 @@ use crate::errors::{to_py_err, wrong_type, OrRaise};
 use crate::keys::{PyPrivateKey, SigningKey};
 use crate::policy::PySignPolicy;
 
+/// A client warning as a Python `RuntimeWarning` (a store failure must not stop the call, so a
+/// warning filter turning it into an error is reported as unraisable instead of raised).
+fn python_warning(message: &str) {
+    Python::attach(|py| {
+        let category = py.get_type::<pyo3::exceptions::PyRuntimeWarning>();
+        let text = std::ffi::CString::new(message).unwrap_or_default();
+        if let Err(error) = PyErr::warn(py, &category, &text, 1) {
+            error.write_unraisable(py, None);
+        }
+    });
+}
+
 /// A TAAP client: gets access tokens (cached, refreshed once for all threads) and sends
 /// API calls with `Authorization: Bearer` and a fresh PoP token each.
 #[pyclass(module = "taap", name = "TaapClient", frozen)]
@@ -31,13 +43,13 @@ impl PyTaapClient {
                      refresh_margin = None, max_response_bytes = None, correct_clock_skew = true,
                      api = None, token_body = None, token_body_mode = None, pop_claims = None,
                      pop_header = None, headers = None, sign_policy = None, uri_form = None,
-                     x_authorization_prefix = None),
+                     x_authorization_prefix = None, token_store = None),
         text_signature = "(client_id, client_secret, key, server='v2', *, password=None, store_id=None, \
                           dealer_code=None, connect_timeout=10.0, timeout=30.0, max_retries=2, \
                           retry_base_delay=0.2, retry_max_delay=10.0, pop_ttl=120, refresh_margin=60.0, \
                           max_response_bytes=10485760, correct_clock_skew=True, api=None, token_body=None, \
                           token_body_mode=None, pop_claims=None, pop_header=None, headers=None, \
-                          sign_policy=None, uri_form=None, x_authorization_prefix=None)"
+                          sign_policy=None, uri_form=None, x_authorization_prefix=None, token_store=None)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -67,6 +79,7 @@ impl PyTaapClient {
         sign_policy: Option<&Bound<'_, PyAny>>,
         uri_form: Option<&Bound<'_, PyAny>>,
         x_authorization_prefix: Option<&Bound<'_, PyAny>>,
+        token_store: Option<String>,
     ) -> PyResult<Self> {
         let client_id: String =
             client_id.extract().map_err(|_| wrong_type("client_id", "a str", client_id))?;
@@ -127,6 +140,10 @@ impl PyTaapClient {
             })?;
         }
         config.correct_clock_skew = correct_clock_skew;
+        if let Some(url) = token_store {
+            config.token_store = Some(taap::token_store_from_url(&url).or_raise(py)?);
+            config.on_warning = taap::OnWarning::new(python_warning);
+        }
         let client = taap::TaapClient::new(config).or_raise(py)?;
         Ok(PyTaapClient { client, key })
     }

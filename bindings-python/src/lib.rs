@@ -9,6 +9,7 @@ mod errors;
 mod explain;
 mod keys;
 mod policy;
+mod replay_store;
 mod testing;
 mod token;
 mod validator;
@@ -22,6 +23,7 @@ fn taap_module(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<keys::PyPublicKey>()?;
     module.add_class::<token::PyPopToken>()?;
     module.add_class::<validator::PyPopTokenValidator>()?;
+    module.add_class::<replay_store::PyRedisReplayStore>()?;
     module.add_class::<client::PyTaapClient>()?;
     module.add_class::<client::PyAccessToken>()?;
     module.add_class::<client::PyResponse>()?;

@@ -15,7 +15,61 @@ use crate::token::{token_text, PyPopToken};
 /// Thread-safe; one validator (and its replay cache) can serve every request.
 #[pyclass(module = "taap", name = "PopTokenValidator", frozen)]
 pub struct PyPopTokenValidator {
-    validator: taap::PopTokenValidator,
+    pub(crate) validator: taap::PopTokenValidator,
+}
+
+/// A received request's arguments, converted once for `validate_request` and the shared
+/// replay store.
+pub(crate) struct RequestArgs {
+    pub(crate) key: taap::PublicKey,
+    method: pyo3::pybacked::PyBackedStr,
+    target: pyo3::pybacked::PyBackedStr,
+    headers: crate::convert::Pairs,
+    body: Option<crate::convert::Value>,
+    pub(crate) now: i64,
+    form: taap::UriForm,
+}
+
+impl RequestArgs {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn extract(
+        py: Python<'_>,
+        public_key: &Bound<'_, PyAny>,
+        method: &Bound<'_, PyAny>,
+        target: &Bound<'_, PyAny>,
+        headers: Option<&Bound<'_, PyAny>>,
+        body: Option<&Bound<'_, PyAny>>,
+        now: Option<&Bound<'_, PyAny>>,
+        uri_form: Option<String>,
+    ) -> PyResult<Self> {
+        let form =
+            uri_form.as_deref().map(taap::UriForm::parse).transpose().or_raise(py)?.unwrap_or_default();
+        let key = public_key
+            .cast::<PyPublicKey>()
+            .map_err(|_| wrong_type("public_key", "a PublicKey", public_key))?;
+        let key = key.get().key.clone();
+        let method = string(py, method, "method", Error::InvalidEhts)?;
+        let target = string(py, target, "target", Error::InvalidEhts)?;
+        let headers = match headers.filter(|headers| !headers.is_none()) {
+            Some(headers) => pairs(py, headers, "headers")?,
+            None => Vec::new(),
+        };
+        let body = optional_body(py, body)?;
+        let now = optional_integer(py, now, "now")?.unwrap_or_else(taap::now_unix);
+        Ok(RequestArgs { key, method, target, headers, body, now, form })
+    }
+
+    /// The request as the core reads it.
+    pub(crate) fn received(&self) -> taap::Result<taap::ReceivedRequest<'_>> {
+        let body = self.body.as_ref().map_or(&b""[..], AsRef::as_ref);
+        taap::ReceivedRequest::with_uri_form(
+            &self.method,
+            &self.target,
+            pair_refs(&self.headers),
+            body,
+            self.form,
+        )
+    }
 }
 
 #[pymethods]
@@ -83,27 +137,9 @@ impl PyPopTokenValidator {
         now: Option<&Bound<'_, PyAny>>,
         uri_form: Option<String>,
     ) -> PyResult<PyPopToken> {
-        let form =
-            uri_form.as_deref().map(taap::UriForm::parse).transpose().or_raise(py)?.unwrap_or_default();
-        let key = public_key
-            .cast::<PyPublicKey>()
-            .map_err(|_| wrong_type("public_key", "a PublicKey", public_key))?;
-        let key = &key.get().key;
-        let method = string(py, method, "method", Error::InvalidEhts)?;
-        let target = string(py, target, "target", Error::InvalidEhts)?;
-        let headers = match headers.filter(|headers| !headers.is_none()) {
-            Some(headers) => pairs(py, headers, "headers")?,
-            None => Vec::new(),
-        };
-        let body = optional_body(py, body)?;
-        let now = optional_integer(py, now, "now")?.unwrap_or_else(taap::now_unix);
+        let args = RequestArgs::extract(py, public_key, method, target, headers, body, now, uri_form)?;
         let token = py
-            .detach(|| {
-                let body = body.as_ref().map_or(&b""[..], AsRef::as_ref);
-                let request =
-                    taap::ReceivedRequest::with_uri_form(&method, &target, pair_refs(&headers), body, form)?;
-                self.validator.validate_request_at(key, &request, now)
-            })
+            .detach(|| self.validator.validate_request_at(&args.key, &args.received()?, args.now))
             .or_raise(py)?;
         Ok(PyPopToken { token })
     }

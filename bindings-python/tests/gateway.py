@@ -22,13 +22,16 @@ ACCESS_TOKEN = "local-access-token-0123456789"
 class Gateway:
     """Token endpoint at ``/oauth2/v2/tokens``; every other path is an API that echoes what it checked."""
 
-    def __init__(self, public_pem: str, client_id: str = "id", client_secret: str = "secret", uri_form: str = "decoded") -> None:
+    def __init__(self, public_pem: str, client_id: str = "id", client_secret: str = "secret", uri_form: str = "decoded", expires_in: int = 3599, numbered: bool = False) -> None:
         self.public_key = taap.PublicKey.from_pem(public_pem)
         self.uri_form = uri_form
         self.received: List[Tuple[str, Dict[str, str], bytes]] = []
         self.validator = taap.PopTokenValidator()
         self.basic = "Basic " + base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
         self.token_requests = 0
+        self.expires_in = expires_in
+        # Numbered tokens ("…-1", "…-2") show which token request a client's token came from.
+        self.numbered = numbered
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -94,7 +97,8 @@ class Gateway:
                         return self.answer(401, {"error": "invalid_client", "error_description": "bad credentials"})
                     with gateway.lock:
                         gateway.token_requests += 1
-                    return self.answer(200, {"access_token": ACCESS_TOKEN, "expires_in": "3599", "scope": "s", "status": "success"})
+                    token = f"{ACCESS_TOKEN}-{gateway.token_requests}" if gateway.numbered else ACCESS_TOKEN
+                    return self.answer(200, {"access_token": token, "expires_in": str(gateway.expires_in), "scope": "s", "status": "success"})
                 if self.headers.get("Authorization") not in (None, f"Bearer {ACCESS_TOKEN}") and self.path.startswith("/bearer"):
                     return self.answer(401, {"error": "invalid_token"})
                 self.answer(200, {"ehts": claims["ehts"], "authorization": self.headers.get("Authorization"), "body": body.decode("latin-1")})

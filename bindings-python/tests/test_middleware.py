@@ -160,7 +160,11 @@ def test_options_are_checked_when_the_middleware_is_made(public_pem: str) -> Non
     app: Any = lambda *args: None  # noqa: E731
     with pytest.raises(taap.ConfigError):
         asgi.PopMiddleware(app, public_key=public_pem, leeway=-1)
-    with pytest.raises(taap.ConfigError, match="replay_store"):
-        wsgi.PopMiddleware(app, public_key=public_pem, replay_store="redis://127.0.0.1:6379")
+    with pytest.raises(taap.ConfigError, match="replay_store") as refused:
+        wsgi.PopMiddleware(app, public_key=public_pem, replay_store="memcached://:hunter2@127.0.0.1:11211")
+    assert "hunter2" not in str(refused.value)
+    with pytest.raises(taap.ConfigError) as refused:
+        asgi.PopMiddleware(app, public_key=public_pem, replay_store="redis://:hunter2@[::1")
+    assert str(refused.value) == "invalid configuration: the replay store URL is not a valid redis://host:port[/db] URL"
     with pytest.raises(taap.InvalidKeyError):
         wsgi.PopMiddleware(app, public_key="not a key")

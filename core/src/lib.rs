@@ -50,6 +50,8 @@ mod explain;
 mod keys;
 #[cfg(feature = "std")]
 mod request;
+#[cfg(feature = "std")]
+mod shared_replay;
 mod token;
 #[cfg(feature = "std")]
 mod validator;
@@ -79,6 +81,10 @@ pub use client::{
     PUBLIC_KEY_PEM_PLACEHOLDER, SKEW_THRESHOLD_SECS, TMOBILE_APIS, TMOBILE_V2_TOKEN_URL,
     TMOBILE_V6_TOKEN_URL,
 };
+#[cfg(feature = "client")]
+pub use client::{token_store_from_url, OnWarning, StoreError, TokenStore};
+#[cfg(all(feature = "client", feature = "redis"))]
+pub use client::{RedisTokenStore, DEFAULT_TOKEN_STORE_DEADLINE};
 pub use ehts::{Ehts, EhtsValues, MAX_EHTS_ENTRIES};
 pub use error::{Error, ErrorKind, Result};
 #[cfg(feature = "std")]
@@ -94,6 +100,13 @@ pub use request::{
     request_method, request_uri, request_uri_as, ReceivedRequest, SignPolicy, UriForm, BODY,
     DEFAULT_SIGNED_HEADERS, HTTP_METHOD, POP_HEADER, URI,
 };
+#[cfg(feature = "std")]
+pub use shared_replay::{
+    redis_memory_since, shared_replay_error, ReplayEntry, DEFAULT_REPLAY_STORE_DEADLINE, REPLAY_KEY_PREFIX,
+    RESTARTED_REASON,
+};
+#[cfg(feature = "redis")]
+pub use shared_replay::{RedisReplayStore, SharedRefusal};
 pub use token::{
     BuildOptions, Claims, Header, PopExtras, PopToken, DEFAULT_TTL_SECS, MAX_TOKEN_BYTES, MAX_TTL_SECS,
 };

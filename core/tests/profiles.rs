@@ -82,7 +82,7 @@ fn each_bad_setting_is_one_line_naming_file_profile_and_key() {
         ("[profile.p]\nclient_id = 7", r#"profile "p", key "client_id": must be a string, not integer"#),
         (
             "[profile.p]\nclient_secret = \"s3cr3t\"",
-            r#"profile "p", key "client_secret": unknown key; a profile takes client_id, client_secret_env, key, password_env, api, server, token_url, store_id, dealer_code, token_body, token_body_mode, pop_claims, pop_header, headers, sign_headers, uri_form, x_authorization_prefix"#,
+            r#"profile "p", key "client_secret": unknown key; a profile takes client_id, client_secret_env, key, password_env, api, server, token_url, store_id, dealer_code, token_body, token_body_mode, pop_claims, pop_header, headers, sign_headers, uri_form, x_authorization_prefix, token_store_env"#,
         ),
         (
             "[profile.p]\nclient_secret_env = \"a b\"",
@@ -192,4 +192,30 @@ fn binding_options_follow_the_same_rules_and_name_the_option() {
         Profile::from_options(bad.as_object().unwrap()).unwrap_err().to_string(),
         r#"invalid configuration: option "headers": the value of X-A must be a string"#
     );
+}
+
+#[test]
+fn a_token_store_comes_from_its_variable_and_a_bad_url_names_no_password() {
+    let key = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/keys/tmobile/readme-private-pkcs8.pem");
+    let text = format!(
+        "[profile.fleet]\nclient_id = \"id\"\nclient_secret_env = \"TAAP_PROFILE_TEST_SECRET\"\n\
+         key = \"{key}\"\napi = \"connectivity\"\ntoken_store_env = \"TAAP_PROFILE_TEST_STORE\"\n"
+    );
+    let profile = parse(&text).unwrap().get("fleet").unwrap().clone();
+    assert!(profile.to_string().contains("\ntoken_store_env = \"TAAP_PROFILE_TEST_STORE\"\n"), "{profile}");
+    std::env::set_var("TAAP_PROFILE_TEST_SECRET", "s");
+    assert_eq!(
+        profile.client_config().unwrap_err().to_string(),
+        "invalid configuration: environment variable TAAP_PROFILE_TEST_STORE is not set (or not UTF-8)"
+    );
+    std::env::set_var("TAAP_PROFILE_TEST_STORE", "redis://:hunter2@[::1");
+    let error = profile.client_config().unwrap_err().to_string();
+    assert!(!error.contains("hunter2"), "{error}");
+    #[cfg(feature = "redis")]
+    {
+        std::env::set_var("TAAP_PROFILE_TEST_STORE", "redis://:hunter2@127.0.0.1:1/0");
+        let config = profile.client_config().unwrap();
+        assert!(config.token_store.is_some());
+        assert!(!format!("{config:?}").contains("hunter2"));
+    }
 }

@@ -8,7 +8,7 @@ import json
 from typing import Callable, Iterable, List, Optional, Sequence, Tuple, Union
 
 from ._errors import ConfigError, InvalidTokenError, TaapError
-from ._taap import DEFAULT_LEEWAY, DEFAULT_MAX_AGE, DEFAULT_REPLAY_CAPACITY, PopTokenValidator, PublicKey
+from ._taap import DEFAULT_LEEWAY, DEFAULT_MAX_AGE, DEFAULT_REPLAY_CAPACITY, PopTokenValidator, PublicKey, RedisReplayStore
 
 KeySource = Union[PublicKey, str, Callable[[str], Union[PublicKey, str, None]]]
 ReplayStore = Union[str, int, None]
@@ -30,18 +30,22 @@ def _as_key(key: Union[PublicKey, str]) -> PublicKey:
     return PublicKey.from_jwk(text) if text.startswith("{") else PublicKey.from_pem(text)
 
 
+def _shared_store(store: ReplayStore) -> Optional[RedisReplayStore]:
+    """The Redis store a ``redis://`` URL names (the core's, as ``taap serve --replay-store``)."""
+    if isinstance(store, str) and store.startswith("redis://"):
+        return RedisReplayStore(store)
+    return None
+
+
 def _replay_capacity(store: ReplayStore) -> Union[bool, int]:
-    # Only the in-process cache is bound; a shared store is `taap serve --replay-store` or PopLayer.
     if store is None:
         return False
     if store == "memory":
         return DEFAULT_REPLAY_CAPACITY
     if isinstance(store, int) and not isinstance(store, bool) and store > 0:
         return store
-    raise ConfigError(
-        f"replay_store must be 'memory', a capacity above 0 or None, not {store!r}; "
-        "a shared (Redis) store is available in taap serve and the Rust PopLayer"
-    )
+    # A URL's password must not reach the message, so the value is not quoted.
+    raise ConfigError("replay_store must be 'memory', a capacity above 0, a redis://host:port[/db] URL or None")
 
 
 class PopCheck:
@@ -61,12 +65,15 @@ class PopCheck:
             raise ConfigError("public_key is required: a PublicKey, PEM or JWK text, or a lookup callback")
         self._key: Optional[PublicKey] = None if callable(public_key) else _as_key(public_key)
         self._lookup = public_key if callable(public_key) else None
+        self._shared = _shared_store(replay_store)
         self._validator = PopTokenValidator(
             leeway=leeway,
             max_age=max_age,
             required=list(required),
-            replay_cache=_replay_capacity(replay_store),
+            replay_cache=False if self._shared else _replay_capacity(replay_store),
         )
+        #: The check waits on the network (a shared store): async servers run it in a thread.
+        self.blocking = self._shared is not None
         if max_body < 0:
             raise ConfigError("max_body must be 0 or more bytes")
         self.max_body = max_body
@@ -78,10 +85,13 @@ class PopCheck:
         """None when the request carries a valid, unreplayed PoP token; else the 401 to send."""
         try:
             key = self._key_for(headers)
-            self._validator.validate_request(key, method, target, headers, body)
+            if self._shared is None:
+                self._validator.validate_request(key, method, target, headers, body)
+                return None
+            reason = self._shared.check_request(self._validator, key, method, target, headers, body)
         except TaapError as error:
             return unauthorized(error)
-        return None
+        return None if reason is None else store_unavailable(self._shared.name, reason)
 
     def _key_for(self, headers: Sequence[Tuple[str, str]]) -> PublicKey:
         if self._key is not None:
@@ -106,6 +116,13 @@ def unauthorized(error: TaapError) -> Answer:
     body = json.dumps({"error": _kind(error), "message": str(error)}).encode()
     headers = [("content-type", "application/json"), ("www-authenticate", 'PoP realm="taap"')]
     return 401, headers, body
+
+
+def store_unavailable(store: str, reason: str) -> Answer:
+    """503 naming the replay store that could not answer: fail closed, as ``taap serve`` does."""
+    message = f"the replay store ({store}) is unavailable: {reason}; retry shortly"
+    body = json.dumps({"error": "replay_store_unavailable", "store": store, "message": message})
+    return 503, [("content-type", "application/json"), ("retry-after", "1")], body.encode()
 
 
 def too_large(limit: int) -> Answer:

@@ -24,6 +24,7 @@ __all__ = [
     "PopTokenValidator",
     "PrivateKey",
     "PublicKey",
+    "RedisReplayStore",
     "Response",
     "SignPolicy",
     "TMOBILE_V2_TOKEN_URL",
@@ -273,6 +274,29 @@ class PopTokenValidator:
         """How many ``jti``s the replay cache remembers, or ``None`` when replay detection is off."""
 
 @final
+class RedisReplayStore:
+    """A replay store in Redis, shared with every gateway and middleware that opens the same database."""
+
+    def __new__(cls, url: str, *, deadline: float = 0.05) -> "RedisReplayStore":
+        """A store on ``redis://[:password@]host:port[/db]``; each operation within ``deadline`` seconds (0.05)."""
+    def check_request(
+        self,
+        validator: PopTokenValidator,
+        public_key: PublicKey,
+        method: str,
+        target: str,
+        headers: Optional[_Pairs] = None,
+        body: Optional[_Value] = None,
+        *,
+        now: Optional[int] = None,
+        uri_form: Optional[str] = None,
+    ) -> Optional[str]:
+        """None when the request may go through; the reason when the store could not answer (answer 503)."""
+    @property
+    def name(self) -> str:
+        """The store's name, ``"redis"``."""
+
+@final
 class AccessToken:
     """An OAuth 2.0 access token; ``repr()`` never shows it."""
 
@@ -354,6 +378,7 @@ class TaapClient:
         sign_policy: Optional[SignPolicy] = None,
         uri_form: Optional[str] = None,
         x_authorization_prefix: Optional[str] = None,
+        token_store: Optional[str] = None,
     ) -> "TaapClient":
         """A client for these credentials and key; ``server`` is ``"v2"``, ``"v6"``, an API name or a token endpoint URL (or pass ``api``, not both)."""
     def access_token(self) -> AccessToken:

@@ -8,12 +8,15 @@ carrying a valid TAAP PoP token in ``X-Authorization``::
 A request without a token, with an invalid one, or replaying one is answered 401 with
 ``{"error": "<ErrorKind>", "message": …}`` and never reaches the app. The body is read whole
 (up to ``max_body`` bytes, else 413) because the token may sign it, then handed to the app
-unchanged. Replays are remembered in this process; a fleet shares a store through
-``taap serve --replay-store redis://…``.
+unchanged. Replays are remembered in this process, or, with
+``replay_store="redis://host:port/db"``, in a Redis every node shares (the key scheme and
+fail-closed rule of ``taap serve --replay-store``: Redis slow or down means 503; the check then
+runs in a worker thread).
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, MutableMapping, Optional, Tuple
 
 from ._middleware import (
@@ -65,7 +68,9 @@ class PopMiddleware:
             await _answer(send, too_large(self._check.max_body))
             return
         headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"]]
-        refusal = self._check.refusal(scope["method"], _target(scope), headers, body)
+        check = (scope["method"], _target(scope), headers, body)
+        # A shared store answers over the network: the event loop must not wait on it.
+        refusal = await asyncio.to_thread(self._check.refusal, *check) if self._check.blocking else self._check.refusal(*check)
         if refusal is not None:
             await _answer(send, refusal)
             return

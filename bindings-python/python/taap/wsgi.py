@@ -8,7 +8,9 @@ valid TAAP PoP token in ``X-Authorization``::
 A request without a token, with an invalid one, or replaying one is answered 401 with
 ``{"error": "<ErrorKind>", "message": …}`` and never reaches the app. The body is read whole
 (up to ``max_body`` bytes, else 413) because the token may sign it, then handed to the app
-unchanged in ``wsgi.input``. Replays are remembered in this process.
+unchanged in ``wsgi.input``. Replays are remembered in this process, or, with
+``replay_store="redis://host:port/db"``, in a Redis every node shares (the key scheme and
+fail-closed rule of ``taap serve --replay-store``: Redis slow or down means 503).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
 
 __all__ = ["PopMiddleware"]
 
-_STATUS_LINES = {401: "401 Unauthorized", 413: "413 Content Too Large"}
+_STATUS_LINES = {401: "401 Unauthorized", 413: "413 Content Too Large", 503: "503 Service Unavailable"}
 
 
 class PopMiddleware:

@@ -46,6 +46,12 @@ pub struct ClientArgs {
     /// Retries after connection failures, 429 and 5xx answers.
     #[arg(long, value_name = "N", default_value_t = 2)]
     retries: u32,
+    /// Share access tokens with other processes using the same client id, token URL and key
+    /// through this Redis (redis://[:password@]host:port[/db]): one token request per refresh
+    /// window between them. The store holds the token; give a password through the variable,
+    /// not argv.
+    #[arg(long, value_name = "URL", env = "TAAP_TOKEN_STORE", hide_env_values = true)]
+    token_store: Option<String>,
 }
 
 impl ClientArgs {
@@ -90,6 +96,9 @@ impl ClientArgs {
         config.timeouts.connect =
             config.timeouts.connect.min(config.timeouts.request.max(Duration::from_secs(1)));
         config.retry = RetryPolicy { max_retries: self.retries, ..RetryPolicy::default() };
+        if let Some(url) = &self.token_store {
+            config.token_store = Some(taap::token_store_from_url(url)?);
+        }
         TaapClient::new(config)
     }
 }

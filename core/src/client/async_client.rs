@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::async_http::{self, HyperClient};
 use super::cache::Cached;
 use super::engine::{Attempt, Engine, Headers, Step};
+use super::store::{Flight, Next};
 use super::{AccessToken, ClientConfig, PreparedRequest, Response, TokenFlavor};
 use crate::error::Result;
 
@@ -134,7 +135,31 @@ impl AsyncTaapClient {
         if let Some(outcome) = cache.joined(ticket) {
             return outcome;
         }
-        cache.settle(self.fetch_token().await)
+        cache.settle(self.fetch_shared().await)
+    }
+
+    /// As the blocking client's: through the shared store when there is one. The store's
+    /// blocking steps run on tokio's blocking threads, so no task waits on Redis.
+    async fn fetch_shared(&self) -> Result<AccessToken> {
+        let Some(shared) = self.engine.shared() else { return self.fetch_token().await };
+        let mut flight = shared.flight(self.engine.cache.refused());
+        loop {
+            let Some((returned, next)) = off_thread(flight, |flight| flight.next()).await else {
+                return self.fetch_token().await;
+            };
+            flight = returned;
+            match next {
+                Next::Use(token) => return Ok(token),
+                Next::Fetch => {
+                    let outcome = self.fetch_token().await;
+                    let shared = outcome.clone();
+                    // Sharing is best effort: the caller gets its token even if this step is lost.
+                    let _ = tokio::task::spawn_blocking(move || flight.finish(shared)).await;
+                    return outcome;
+                }
+                Next::Wait(wait) => tokio::time::sleep(wait).await,
+            }
+        }
     }
 
     async fn fetch_token(&self) -> Result<AccessToken> {
@@ -172,6 +197,16 @@ impl AsyncTaapClient {
             }
         }
     }
+}
+
+/// Runs one blocking step of `flight` on a blocking thread; `None` if the thread was lost.
+async fn off_thread(mut flight: Flight, step: fn(&mut Flight) -> Next) -> Option<(Flight, Next)> {
+    tokio::task::spawn_blocking(move || {
+        let next = step(&mut flight);
+        (flight, next)
+    })
+    .await
+    .ok()
 }
 
 impl fmt::Debug for AsyncTaapClient {

@@ -1,7 +1,7 @@
 //! The cached access token and the rule that only one thread refreshes it at a time.
 
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::token::AccessToken;
 use crate::error::Result;
@@ -20,6 +20,8 @@ struct State {
     /// The outcome of the latest refresh, so callers queued behind a failing refresh get its
     /// error instead of each hitting the server again.
     last_failure: Option<(u64, crate::Error)>,
+    /// The hash of the token last dropped as refused, so a shared store cannot hand it back.
+    refused: Option<[u8; 32]>,
 }
 
 /// Which token generation a caller saw stale; after waiting its turn to refresh, a newer
@@ -91,6 +93,7 @@ impl TokenCache {
                 let cached = Cached { token, generation };
                 state.current = Some(cached.clone());
                 state.last_failure = None;
+                state.refused = None;
                 Ok(cached)
             }
             Err(error) => {
@@ -110,9 +113,14 @@ impl TokenCache {
     /// Forgets the token of `generation` after the server refused it (a newer one is kept).
     pub(crate) fn invalidate(&self, generation: u64) {
         let mut state = lock(&self.state);
-        if state.current.as_ref().is_some_and(|cached| cached.generation == generation) {
-            state.current = None;
+        if let Some(cached) = state.current.take_if(|cached| cached.generation == generation) {
+            state.refused = Some(super::store::secret_hash(&cached.token));
         }
+    }
+
+    /// The token last dropped as refused (by its hash), if any since the last refresh.
+    pub(crate) fn refused(&self) -> Option<[u8; 32]> {
+        lock(&self.state).refused
     }
 
     /// The generation of the cached token, if there is one.
@@ -123,9 +131,7 @@ impl TokenCache {
     /// Fresh means: not within the refresh margin of expiry. Short-lived tokens use half
     /// their life as the margin, so a margin longer than the lifetime cannot mean "always stale".
     fn is_fresh(&self, token: &AccessToken) -> bool {
-        let lifetime = Duration::from_secs(token.expires_in());
-        let margin = self.margin.min(lifetime / 2);
-        token.expires_at().checked_sub(margin).is_some_and(|refresh_at| Instant::now() < refresh_at)
+        super::store::is_fresh(token, self.margin)
     }
 }
 

@@ -12,6 +12,7 @@ use crate::keys::PrivateKey;
 use crate::request::SignPolicy;
 use crate::token::PopExtras;
 
+use super::store::{OnWarning, TokenStore};
 use super::variants::TokenBody;
 
 /// T-Mobile's v2 token server (empty body): Connectivity, Location, SMS Notification.
@@ -255,6 +256,12 @@ pub struct ClientConfig {
     /// Headers sent on every API call, after the caller's (a caller's header of the same
     /// name wins); signed when `sign_policy` names them.
     pub headers: Vec<(String, String)>,
+    /// A store shared with the other processes using the same client id, token URL and key,
+    /// so they make one token request per refresh window between them (default none). It
+    /// holds the access token: a secret. See [`token_store_from_url`](crate::token_store_from_url).
+    pub token_store: Option<Arc<dyn TokenStore>>,
+    /// Where the client's warnings go (a failing token store), default standard error.
+    pub on_warning: OnWarning,
 }
 
 impl ClientConfig {
@@ -283,6 +290,8 @@ impl ClientConfig {
             pop_extras: PopExtras::default(),
             x_authorization_prefix: String::new(),
             headers: Vec::new(),
+            token_store: None,
+            on_warning: OnWarning::default(),
         }
     }
 

@@ -14,6 +14,7 @@ use super::clock::ClockSkew;
 use super::config::{ClientConfig, ClientSecret, RetryPolicy, TokenFlavor};
 use super::http::{self, Failure, FailurePhase, Outgoing, Response};
 use super::oauth::{self, JSON};
+use super::store::SharedTokens;
 use super::token::{self, AccessToken};
 use super::variants::{self, Placeholders, PreparedRequest, TokenBody};
 use super::{api_headers, api_url, retry};
@@ -45,6 +46,7 @@ pub(crate) struct Engine {
     max_response_bytes: u64,
     pub(crate) cache: TokenCache,
     clock: ClockSkew,
+    shared: Option<std::sync::Arc<SharedTokens>>,
 }
 
 /// One request to send, possibly several times (retries), each with fresh PoP headers.
@@ -192,6 +194,12 @@ impl Engine {
         let (token_url, flavor) = config.check()?;
         let public_key_pem = config.key.public_key().to_pem();
         let placeholders = Placeholders { client_id: &config.client_id, public_key_pem: &public_key_pem };
+        let shared = config.token_store.map(|store| {
+            let thumbprint = config.key.public_key().thumbprint();
+            let identity = [config.client_id.as_str(), token_url.as_str(), thumbprint.as_str()];
+            let (margin, timeout) = (config.refresh_margin, config.timeouts.request);
+            std::sync::Arc::new(SharedTokens::new(store, identity, margin, timeout, config.on_warning))
+        });
         let pop_extras = PopExtras {
             header: placeholders.expand_members(&config.pop_extras.header),
             claims: placeholders.expand_members(&config.pop_extras.claims),
@@ -215,6 +223,7 @@ impl Engine {
             pop_ttl_secs: config.pop_ttl_secs,
             sign_policy: config.sign_policy,
             max_response_bytes: config.max_response_bytes,
+            shared,
         })
     }
 
@@ -237,7 +246,13 @@ impl Engine {
             .field("client_secret", &self.client_secret)
             .field("token_url", &http::shown_url(&self.token_url))
             .field("flavor", &self.flavor)
-            .field("key", &self.key);
+            .field("key", &self.key)
+            .field("token_store", &self.shared.as_ref().map(|shared| shared.store_name()));
+    }
+
+    /// The shared token store's side of refreshing, when the client has one.
+    pub(crate) fn shared(&self) -> Option<&std::sync::Arc<SharedTokens>> {
+        self.shared.as_ref()
     }
 
     pub(crate) fn clock_offset_secs(&self) -> i64 {

@@ -13,6 +13,7 @@ mod http;
 mod oauth;
 mod profile;
 mod retry;
+mod store;
 mod token;
 mod variants;
 
@@ -31,6 +32,9 @@ pub use config::{
 };
 pub use http::Response;
 pub use profile::{config_path, Profile, Profiles, PROFILE_KEYS};
+pub use store::{token_store_from_url, OnWarning, StoreError, TokenStore};
+#[cfg(feature = "redis")]
+pub use store::{RedisTokenStore, DEFAULT_TOKEN_STORE_DEADLINE};
 pub use token::AccessToken;
 pub use variants::{
     mask_request, PreparedRequest, TokenBody, CLIENT_ID_PLACEHOLDER, PUBLIC_KEY_PEM_PLACEHOLDER,
@@ -39,6 +43,7 @@ pub use variants::{
 use self::cache::Cached;
 use self::engine::{Attempt, Engine, Headers, Step};
 use self::oauth::JSON;
+use self::store::Next;
 use crate::error::{Error, Result};
 
 /// Headers the client sets itself; a caller passing one would break the TAAP binding.
@@ -132,7 +137,21 @@ impl TaapClient {
     }
 
     fn cached_token(&self) -> Result<Cached> {
-        self.engine.cache.get_or_refresh(&self.refresh, || self.fetch_token())
+        self.engine.cache.get_or_refresh(&self.refresh, || self.fetch_shared())
+    }
+
+    /// A new token through the shared store when there is one: another process's fresh
+    /// token, or one this client fetches and shares.
+    fn fetch_shared(&self) -> Result<AccessToken> {
+        let Some(shared) = self.engine.shared() else { return self.fetch_token() };
+        let mut flight = shared.flight(self.engine.cache.refused());
+        loop {
+            match flight.next() {
+                Next::Use(token) => return Ok(token),
+                Next::Fetch => return flight.finish(self.fetch_token()),
+                Next::Wait(wait) => std::thread::sleep(wait),
+            }
+        }
     }
 
     /// TAAP steps 1 and 2: a PoP token over the token request, then the token request.

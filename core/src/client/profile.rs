@@ -19,7 +19,7 @@ use crate::token::PopExtras;
 /// Largest config file read.
 const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 /// The keys a profile may have.
-pub const PROFILE_KEYS: [&str; 17] = [
+pub const PROFILE_KEYS: [&str; 18] = [
     "client_id",
     "client_secret_env",
     "key",
@@ -37,6 +37,7 @@ pub const PROFILE_KEYS: [&str; 17] = [
     "sign_headers",
     "uri_form",
     "x_authorization_prefix",
+    "token_store_env",
 ];
 
 /// The config file taap reads: `$TAAP_CONFIG`, else `$XDG_CONFIG_HOME/taap/config.toml`, else
@@ -85,6 +86,8 @@ pub struct Profile {
     pub uri_form: Option<UriForm>,
     /// Text before the PoP token in `X-Authorization`.
     pub x_authorization_prefix: Option<String>,
+    /// The environment variable holding the shared token store's URL (it may hold a password).
+    pub token_store_env: Option<String>,
 }
 
 /// All profiles of one config file.
@@ -184,6 +187,7 @@ fn parse_profile(name: &str, table: &toml::Table, folder: &Path) -> std::result:
         store_id: text("store_id")?,
         dealer_code: text("dealer_code")?,
         x_authorization_prefix: text("x_authorization_prefix")?,
+        token_store_env: env_name(table, "token_store_env")?,
         ..Profile::default()
     };
     let servers: Vec<&str> =
@@ -332,7 +336,8 @@ impl Profile {
             token_body,
             sign_headers,
             uri_form,
-            x_authorization_prefix
+            x_authorization_prefix,
+            token_store_env
         );
         if over.server.is_some() {
             self.server = over.server;
@@ -418,6 +423,9 @@ impl Profile {
         let key = PrivateKey::from_file(key_path, password.as_ref().map(|password| password.as_bytes()))?;
         let mut config = ClientConfig::new(client_id, secret, Arc::new(key), server);
         self.apply_to(&mut config)?;
+        if let Some(name) = &self.token_store_env {
+            config.token_store = Some(super::store::token_store_from_url(&env_value(name)?)?);
+        }
         Ok(config)
     }
 }
@@ -437,6 +445,7 @@ impl fmt::Display for Profile {
             ("client_id", &self.client_id),
             ("client_secret_env", &self.client_secret_env),
             ("password_env", &self.password_env),
+            ("token_store_env", &self.token_store_env),
         ];
         for (key, value) in texts {
             if let Some(value) = value {

@@ -67,6 +67,11 @@ impl AccessToken {
         self.token_type.as_deref()
     }
 
+    /// When the answer arrived, on the monotonic clock.
+    pub(crate) fn received_at(&self) -> Instant {
+        self.received_at
+    }
+
     /// The server's JSON answer, verbatim (it holds the token: treat it as a secret).
     pub fn response_json(&self) -> &str {
         &self.response

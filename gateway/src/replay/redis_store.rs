@@ -1,6 +1,8 @@
 //! [`RedisStore`]: the replay store a fleet of gateways shares. Each `jti` is admitted with
 //! one atomic `SET key 1 NX EX <remaining lifetime>`, so two nodes racing on the same token
 //! cannot both win; the key holds only a hash of the `jti`, under the client's namespace.
+//! The key scheme, lifetime and restart rule are the core's ([`taap::ReplayEntry`]), shared
+//! with the blocking [`taap::RedisReplayStore`] the Python and Node middleware use.
 //!
 //! Redis keeps the keys in memory: a restart may lose them (always, without persistence), and
 //! a token accepted before could then be replayed. So each (re)connection reads how long the
@@ -15,22 +17,20 @@ use std::fmt;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use redis::aio::MultiplexedConnection;
 use redis::AsyncConnectionConfig;
+use taap::ReplayEntry;
 
 use super::{check_deadline, Admission, AdmitFuture, ReplayError, ReplayStore};
 use crate::config::config_error;
 
-/// Longest a request waits for Redis before it is refused with 503.
-pub const DEFAULT_STORE_DEADLINE: Duration = Duration::from_millis(50);
+/// Longest a request waits for Redis before it is refused with 503 (the core's, which the
+/// Python and Node middleware use too).
+pub const DEFAULT_STORE_DEADLINE: Duration = taap::DEFAULT_REPLAY_STORE_DEADLINE;
 /// First pause before reconnecting after a failure.
 const MIN_BACKOFF: Duration = Duration::from_millis(50);
 /// Longest pause between reconnect attempts (bounds the time to recover once Redis is back).
 const MAX_BACKOFF: Duration = Duration::from_secs(1);
-/// Prefix of every key, so the store can share a Redis database with other data.
-const KEY_PREFIX: &str = "taap:replay:";
 
 /// A replay store in Redis, shared by every gateway and [`PopLayer`](crate::PopLayer) that
 /// opens the same database.
@@ -79,26 +79,22 @@ impl RedisStore {
         self.link.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    async fn admit_now(&self, key: String, ttl: i64, issued_after: i64) -> Result<(), ReplayError> {
+    async fn admit_now(&self, entry: ReplayEntry) -> Result<(), ReplayError> {
         let Connected { mut connection, memory_since } = self.connection().await?;
-        if issued_after < memory_since {
-            return Err(unavailable(
-                "Redis restarted after this token may have been accepted; retry with a fresh token shortly",
-            ));
+        if !entry.vouched_by(memory_since) {
+            return Err(unavailable(taap::RESTARTED_REASON));
         }
         let set: redis::RedisResult<Option<String>> = redis::cmd("SET")
-            .arg(&key)
+            .arg(&entry.key)
             .arg(1)
             .arg("NX")
             .arg("EX")
-            .arg(ttl)
+            .arg(entry.ttl_secs)
             .query_async(&mut connection)
             .await;
         match set {
             Ok(Some(_)) => Ok(()),
-            Ok(None) => Err(ReplayError::Replayed(taap::Error::Replay(
-                "this jti was already used (shared replay store); build a fresh token for every call".into(),
-            ))),
+            Ok(None) => Err(ReplayError::Replayed(taap::shared_replay_error())),
             Err(error) => {
                 if error.is_io_error() || error.is_connection_dropped() || error.is_timeout() {
                     self.failed();
@@ -159,11 +155,15 @@ impl ReplayStore for RedisStore {
     }
 
     fn admit<'a>(&'a self, admission: Admission<'a>) -> AdmitFuture<'a> {
-        let key = format!("{KEY_PREFIX}{}:{}", admission.namespace, jti_hash(admission.jti));
-        let ttl = admission.forget_after.saturating_sub(admission.now).max(1);
+        let entry = ReplayEntry::new(
+            admission.namespace,
+            admission.jti,
+            admission.issued_after,
+            admission.forget_after,
+            admission.now,
+        );
         Box::pin(async move {
-            match tokio::time::timeout(self.deadline, self.admit_now(key, ttl, admission.issued_after)).await
-            {
+            match tokio::time::timeout(self.deadline, self.admit_now(entry)).await {
                 Ok(result) => result,
                 Err(_) => {
                     // A hung connection would hold every later request to the deadline too.
@@ -191,18 +191,7 @@ impl fmt::Debug for RedisStore {
 async fn connect(client: &redis::Client, config: &AsyncConnectionConfig) -> redis::RedisResult<Connected> {
     let mut connection = client.get_multiplexed_async_connection_with_config(config).await?;
     let info: String = redis::cmd("INFO").arg("server").query_async(&mut connection).await?;
-    let uptime = uptime_secs(&info).unwrap_or(0);
-    Ok(Connected { connection, memory_since: taap::now_unix().saturating_sub(uptime).saturating_add(1) })
-}
-
-/// `uptime_in_seconds` from `INFO server`; `None` (treated as just started) if absent.
-fn uptime_secs(info: &str) -> Option<i64> {
-    info.lines().find_map(|line| line.strip_prefix("uptime_in_seconds:")).and_then(|n| n.trim().parse().ok())
-}
-
-/// base64url SHA-256 of the `jti`: the store learns nothing a token carried.
-fn jti_hash(jti: &str) -> String {
-    URL_SAFE_NO_PAD.encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, jti.as_bytes()))
+    Ok(Connected { connection, memory_since: taap::redis_memory_since(&info, taap::now_unix()) })
 }
 
 fn unavailable(reason: impl Into<String>) -> ReplayError {
@@ -220,19 +209,6 @@ mod tests {
             RedisStore::open("redis://127.0.0.1:1", Duration::ZERO),
             Err(taap::Error::Config(_))
         ));
-    }
-
-    #[test]
-    fn uptime_is_read_from_info() {
-        assert_eq!(uptime_secs("# Server\r\nredis_version:7.0.15\r\nuptime_in_seconds:42\r\n"), Some(42));
-        assert_eq!(uptime_secs("# Server\r\n"), None);
-    }
-
-    #[test]
-    fn keys_hold_a_hash_not_the_jti() {
-        let hash = jti_hash("0b6a1c5e-4c1e-4f6a-9d7e-3f2a1b0c9d8e");
-        assert_eq!(hash.len(), 43);
-        assert!(!hash.contains("0b6a1c5e"));
     }
 
     #[tokio::test]

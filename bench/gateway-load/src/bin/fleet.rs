@@ -7,16 +7,19 @@
 
 #[path = "../http.rs"]
 mod http;
+#[path = "../redis_server.rs"]
+mod redis_server;
 
 use std::io::{BufRead, BufReader};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::{Command, ExitCode, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use http::{request_bytes, Connection};
+use redis_server::{Process, Redis};
 use taap::{ClientConfig, OAuthServer, PopToken, PrivateKey, TaapClient};
 
 const CLIENT_ID: &str = "fleet";
@@ -54,67 +57,6 @@ impl Settings {
             }
         }
         settings
-    }
-}
-
-/// A child process stopped on drop.
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-struct Redis {
-    port: u16,
-    dir: PathBuf,
-    process: Option<Process>,
-}
-
-impl Redis {
-    fn start() -> Redis {
-        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap().local_addr().unwrap().port();
-        let dir = std::env::temp_dir().join(format!("taap-fleet-redis-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut redis = Redis { port, dir, process: None };
-        redis.resume();
-        redis
-    }
-
-    fn resume(&mut self) {
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &self.port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .arg("--dir")
-            .arg(&self.dir)
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("redis-server starts (apt-get install redis-server)");
-        self.process = Some(Process(child));
-        while TcpStream::connect((Ipv4Addr::LOCALHOST, self.port)).is_err() {
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-
-    fn stop(&mut self) {
-        self.process = None;
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        self.stop();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
