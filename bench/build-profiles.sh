@@ -5,6 +5,7 @@
 # process (hyperfine, all configurations in one run). Prints a markdown table for BENCHMARKS.md.
 #
 #   bash bench/build-profiles.sh        # ~30 CPU-minutes: four cold builds
+#   SCRATCH=/tmp/bp REUSE=1 bash bench/build-profiles.sh   # time the binaries of an earlier run again
 #
 # panic = "abort" is measured for the CLI only: the Python, Node and C bindings catch panics at
 # their boundary (catch_unwind), which abort would turn into a crashed host process.
@@ -35,11 +36,14 @@ for name in "${order[@]}"; do
   dir="$scratch/$name"
   packages=(-p taap-cli -p taap-c)
   [ "$name" = "fat-lto+abort" ] && packages=(-p taap-cli)
-  # shellcheck disable=SC2086
-  cold=$(CARGO_TARGET_DIR="$dir" cpu_seconds cargo build --release "${packages[@]}" ${flags[$name]})
-  touch core/src/lib.rs
-  # shellcheck disable=SC2086
-  warm=$(CARGO_TARGET_DIR="$dir" cpu_seconds cargo build --release "${packages[@]}" ${flags[$name]})
+  cold="—" warm="—"
+  if [ -z "${REUSE:-}" ] || [ ! -x "$dir/release/taap" ]; then
+    # shellcheck disable=SC2086
+    cold=$(CARGO_TARGET_DIR="$dir" cpu_seconds cargo build --release "${packages[@]}" ${flags[$name]})
+    touch core/src/lib.rs
+    # shellcheck disable=SC2086
+    warm=$(CARGO_TARGET_DIR="$dir" cpu_seconds cargo build --release "${packages[@]}" ${flags[$name]})
+  fi
   strip -o "$dir/taap.stripped" "$dir/release/taap"
   cli=$(stat -c %s "$dir/taap.stripped")
   lib="—"
@@ -50,9 +54,13 @@ for name in "${order[@]}"; do
   rows+=("$name|$cold|$warm|$(awk -v b="$cli" 'BEGIN {printf "%.1f MB", b / 1e6}')|$lib")
 done
 
+# hyperfine runs the commands one after another, not interleaved: release is timed again last, so
+# a change in the machine's load during the run shows as a difference between its two rows.
 commands=()
-for name in "${order[@]}"; do
-  commands+=(-n "$name" "$scratch/$name/taap.stripped pop --key $KEY --url https://api.t-mobile.com/commerce/v1/orders --method POST --body {}")
+for name in "${order[@]}" release; do
+  label=$name
+  [ ${#commands[@]} -gt 0 ] && [ "$name" = release ] && label="release (again)"
+  commands+=(-n "$label" "$scratch/$name/taap.stripped pop --key $KEY --url https://api.t-mobile.com/commerce/v1/orders --method POST --body {}")
 done
 hyperfine -N --style none --warmup 3 --runs "${RUNS:-30}" --export-json "$scratch/pop.json" "${commands[@]}" >/dev/null 2>&1
 
@@ -64,6 +72,8 @@ print("| configuration | cold build (CPU s) | rebuild after a core change (CPU s
 print("|---|---|---|---|---|---|---|")
 for row in sys.argv[2:]:
     name, cold, warm, cli, lib = row.split("|")
-    print(f"| {name} | {cold} | {warm} | {cli} | {lib} | {pop[name] * 1000:.1f} ms | {pop[name] / base:.2f}× |")
+    print(f"| {name} | {cold} | {warm} | {cli} | {lib} | {pop[name] * 1000:.2f} ms | {pop[name] / base:.2f}× |")
+again = pop["release (again)"]
+print(f"| release (again, last) | | | | | {again * 1000:.2f} ms | {again / base:.2f}× |")
 PY
 [ -n "${SCRATCH:-}" ] || rm -rf "$scratch"
