@@ -110,6 +110,20 @@ fn flags_override_the_profile() {
 }
 
 #[test]
+fn the_token_store_flag_overrides_the_profiles_store_variable() {
+    let dir = config_dir(&format!("{CONFIG}\n[profile.fleet]\nclient_id = \"c\"\nclient_secret_env = \"{SECRET_VAR}\"\nkey = \"keys/k.pem\"\napi = \"connectivity\"\ntoken_store_env = \"TAAP_TEST_UNSET_TOKEN_STORE\"\n"));
+    let from_profile = taap(dir.path(), &["token", "--profile", "fleet", "--dry-run"]);
+    assert_eq!(
+        text(&from_profile.stderr),
+        "taap: Config: invalid configuration: environment variable TAAP_TEST_UNSET_TOKEN_STORE is not set (or not UTF-8)\n"
+    );
+    let store = "redis://127.0.0.1:1";
+    let with_flag = taap(dir.path(), &["token", "--profile", "fleet", "--token-store", store, "--dry-run"]);
+    assert!(with_flag.status.success(), "{}", text(&with_flag.stderr));
+    assert!(text(&with_flag.stdout).starts_with("POST https://naas.t-mobile.com/oauth2/v2/tokens\n"));
+}
+
+#[test]
 fn an_unknown_api_lists_the_known_ones() {
     let dir = config_dir(CONFIG);
     let output = taap(dir.path(), &["token", "--profile", "devedge", "--api", "weather"]);

@@ -87,7 +87,11 @@ impl ClientArgs {
 
     /// The client these flags (and the profile) describe.
     pub fn client(&self) -> taap::Result<TaapClient> {
-        let settings = self.settings()?;
+        let mut settings = self.settings()?;
+        if self.token_store.is_some() {
+            // The flag replaces the profile's store, so the profile's variable need not be set.
+            settings.token_store_env = None;
+        }
         let mut config = settings.client_config().map_err(|error| match &error {
             taap::Error::Config(message) if self.profile.is_none() => missing_flag(message).unwrap_or(error),
             _ => error,
