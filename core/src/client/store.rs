@@ -208,10 +208,7 @@ impl Flight {
             Ok(None) => match self.state {
                 State::Start => self.lock(),
                 State::Waiting { until } if Instant::now() < until => Next::Wait(POLL_INTERVAL),
-                _ => {
-                    self.state = State::Alone { publish: true };
-                    Next::Fetch
-                }
+                _ => self.last_try(),
             },
             Err(error) => self.fall_back(&error),
         }
@@ -245,6 +242,21 @@ impl Flight {
                 self.shared.answered();
                 self.state = State::Waiting { until: Instant::now() + LOCK_WAIT };
                 Next::Wait(POLL_INTERVAL)
+            }
+            Err(error) => self.fall_back(&error),
+        }
+    }
+
+    /// After waiting in vain: the owner may have died and its lock expired, so take the lock
+    /// if it is free; if not, fetch without storing, so that a token is only ever stored under
+    /// the lock and never overwrites the one its owner is about to store.
+    fn last_try(&mut self) -> Next {
+        let owner = uuid::Uuid::new_v4().simple().to_string();
+        match self.shared.store.try_lock(&self.shared.lock_key, &owner, self.shared.lock_ttl) {
+            Ok(locked) => {
+                self.shared.answered();
+                self.state = if locked { State::Locked { owner } } else { State::Alone { publish: false } };
+                Next::Fetch
             }
             Err(error) => self.fall_back(&error),
         }
@@ -392,6 +404,39 @@ mod tests {
         }
         // The lock was released: only the token is left.
         assert_eq!(store.values.lock().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_waiter_that_gives_up_stores_its_token_only_under_the_lock() {
+        let store = Arc::new(FakeStore::default());
+        let shared = shared(Arc::clone(&store), Arc::default());
+        let mut owner = shared.flight(None);
+        assert!(matches!(owner.next(), Next::Fetch));
+        let mut waiter = shared.flight(None);
+        assert!(matches!(waiter.next(), Next::Wait(_)));
+        waiter.state = State::Waiting { until: Instant::now() };
+        assert!(matches!(waiter.next(), Next::Fetch));
+        waiter.finish(Ok(token("own", 3600))).unwrap();
+        assert_eq!(store.values.lock().unwrap().get(&shared.key), None, "stored without the lock");
+        owner.finish(Ok(token("owner", 3600))).unwrap();
+        assert!(matches!(shared.flight(None).next(), Next::Use(token) if token.secret() == "owner"));
+    }
+
+    #[test]
+    fn a_waiter_whose_owner_died_takes_the_expired_lock_and_stores() {
+        let store = Arc::new(FakeStore::default());
+        let shared = shared(Arc::clone(&store), Arc::default());
+        let mut owner = shared.flight(None);
+        assert!(matches!(owner.next(), Next::Fetch));
+        let mut waiter = shared.flight(None);
+        assert!(matches!(waiter.next(), Next::Wait(_)));
+        store.values.lock().unwrap().remove(&shared.lock_key);
+        waiter.state = State::Waiting { until: Instant::now() };
+        assert!(matches!(waiter.next(), Next::Fetch));
+        assert!(matches!(waiter.state, State::Locked { .. }));
+        waiter.finish(Ok(token("waiter", 3600))).unwrap();
+        assert!(matches!(shared.flight(None).next(), Next::Use(token) if token.secret() == "waiter"));
+        assert_eq!(store.values.lock().unwrap().len(), 1, "the lock was released");
     }
 
     #[test]
