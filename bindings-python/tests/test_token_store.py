@@ -5,6 +5,7 @@ refresh when it is due; with Redis stopped each still gets a token, with one
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import threading
@@ -56,6 +57,22 @@ def test_separate_clients_make_one_token_request_and_one_refresh(redis: Redis) -
             time.sleep(1.1)
             assert tokens_at_once(clients) == ["local-access-token-0123456789-2"] * 6
         assert gateway.token_requests == 2
+
+
+def test_async_and_blocking_clients_share_one_token(redis: Redis) -> None:
+    with Gateway(PUBLIC_PEM, numbered=True) as gateway:
+        url = f"{gateway.url}/oauth2/v2/tokens"
+        async_clients = [taap.AsyncTaapClient("id", "secret", KEY, url, token_store=redis.url) for _ in range(4)]
+
+        async def all_at_once() -> List[str]:
+            tokens = await asyncio.gather(*(each.access_token() for each in async_clients))
+            return [token.secret for token in tokens]
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert asyncio.run(all_at_once()) == ["local-access-token-0123456789-1"] * 4
+            assert client(gateway, redis.url).access_token().secret == "local-access-token-0123456789-1"
+        assert gateway.token_requests == 1
 
 
 PROCESS = """
