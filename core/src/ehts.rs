@@ -19,6 +19,65 @@ use crate::prelude::*;
 /// The most entries one PoP token may sign.
 pub const MAX_EHTS_ENTRIES: usize = 100;
 
+/// ehts name of the request's path and query.
+pub const URI: &str = "uri";
+/// ehts name of the request's upper-case method.
+pub const HTTP_METHOD: &str = "http-method";
+/// ehts name of the request's exact body.
+pub const BODY: &str = "body";
+
+/// What an ehts name refers to: the request line and body (the docs' lower-case pseudo-names,
+/// spelled exactly), or a header. The validator reads values and checks required names by
+/// this one classification, so the two can never disagree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EhtsName<'a> {
+    /// `uri`: path and query.
+    Uri,
+    /// `http-method`: the upper-case method.
+    HttpMethod,
+    /// `body`: the exact body.
+    Body,
+    /// Any other name: a header, matched ignoring ASCII case.
+    Header(&'a str),
+}
+
+impl<'a> EhtsName<'a> {
+    /// Classifies `name`. Only the exact lower-case spellings are pseudo-names; other
+    /// spellings of them are refused by [`check_name`] and by token decoding, because a
+    /// gateway would read them as headers the sender can add at will.
+    pub fn of(name: &'a str) -> Self {
+        match name {
+            URI => EhtsName::Uri,
+            HTTP_METHOD => EhtsName::HttpMethod,
+            BODY => EhtsName::Body,
+            header => EhtsName::Header(header),
+        }
+    }
+
+    /// Whether `self` (a name a token signs) meets `required` (a name a gateway requires).
+    pub fn meets(self, required: EhtsName<'_>) -> bool {
+        match (self, required) {
+            (EhtsName::Header(signed), EhtsName::Header(wanted)) => signed.eq_ignore_ascii_case(wanted),
+            (signed, wanted) => signed == wanted,
+        }
+    }
+}
+
+/// The pseudo-name `name` spells in another case (`URI`, `Http-Method`), if any.
+pub(crate) fn pseudo_name_variant(name: &str) -> Option<&'static str> {
+    [URI, HTTP_METHOD, BODY].into_iter().find(|pseudo| name != *pseudo && name.eq_ignore_ascii_case(pseudo))
+}
+
+/// Why a case variant of a pseudo-name is refused, for every door's message.
+pub(crate) fn pseudo_variant_reason(name: &str, pseudo: &str) -> String {
+    format!(
+        "{:?} is {pseudo} in another case; write {pseudo} (a gateway would read {:?} as a header \
+         the sender can add, not the request line)",
+        crate::error::shorten(name, 32),
+        crate::error::shorten(name, 32)
+    )
+}
+
 /// Ordered ehts names plus the running SHA-256 of their values (the future `edts`).
 ///
 /// Values are hashed as they are pushed, so a large body can be streamed from a reader
@@ -134,7 +193,8 @@ impl fmt::Debug for Ehts {
     }
 }
 
-/// Checks one ehts name: non-blank and without `;`, which separates names in the claim.
+/// Checks one ehts name: non-blank, without `;` (which separates names in the claim), and not
+/// a pseudo-name in another case.
 pub(crate) fn check_name(index: usize, name: &str) -> Result<()> {
     if name.trim().is_empty() {
         return Err(Error::InvalidEhts(format!(
@@ -146,6 +206,9 @@ pub(crate) fn check_name(index: usize, name: &str) -> Result<()> {
             "{} contains ';', which separates names in the ehts claim",
             describe(index, name)
         )));
+    }
+    if let Some(pseudo) = pseudo_name_variant(name) {
+        return Err(Error::InvalidEhts(format!("entry {index}: {}", pseudo_variant_reason(name, pseudo))));
     }
     Ok(())
 }
@@ -161,6 +224,12 @@ pub(crate) fn describe(index: usize, name: &str) -> String {
 pub trait EhtsValues {
     /// The value for `name`, or `None` when the caller has none.
     fn value(&self, name: &str) -> Option<&[u8]>;
+
+    /// Refuses a name whose value is ambiguous (a received header sent twice); a plain list of
+    /// values has one per name by construction.
+    fn check_single(&self, _name: &str) -> Result<()> {
+        Ok(())
+    }
 }
 
 impl<N: AsRef<str>, V: AsRef<[u8]>> EhtsValues for [(N, V)] {
@@ -225,11 +294,14 @@ mod tests {
 
     #[test]
     fn every_rule_is_an_invalid_ehts_naming_the_entry() {
-        let cases: [(&[(&str, &str)], &str); 4] = [
+        let cases: [(&[(&str, &str)], &str); 7] = [
             (&[("uri", "/"), ("", "x")], "entry 1 has a blank name"),
             (&[("  ", "x")], "entry 0 has a blank name"),
             (&[("a;b", "x")], "entry 0 (\"a;b\") contains ';'"),
             (&[("uri", "/"), ("uri", "/x")], "entry 1 (\"uri\") repeats the name of entry 0"),
+            (&[("a", ""), ("URI", "/x")], "entry 1: \"URI\" is uri in another case; write uri"),
+            (&[("Http-Method", "GET")], "entry 0: \"Http-Method\" is http-method in another case"),
+            (&[("BODY", "")], "entry 0: \"BODY\" is body in another case"),
         ];
         for (pairs, expected) in cases {
             match Ehts::from_pairs(pairs.iter().copied()) {
@@ -249,6 +321,19 @@ mod tests {
             Err(Error::InvalidEhts(message)) => assert!(message.starts_with("entry 100 (\"h100\")")),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn pseudo_names_meet_only_themselves_and_headers_ignore_case() {
+        assert!(EhtsName::of("uri").meets(EhtsName::of("uri")));
+        assert!(
+            !EhtsName::of("URI").meets(EhtsName::of("uri")),
+            "a header named URI is not the request line"
+        );
+        assert!(!EhtsName::of("uri").meets(EhtsName::of("URI")));
+        assert!(EhtsName::of("content-type").meets(EhtsName::of("Content-Type")));
+        assert!(!EhtsName::of("body").meets(EhtsName::of("Body")));
+        assert_eq!(EhtsName::of("Http-Method"), EhtsName::Header("Http-Method"));
     }
 
     #[test]

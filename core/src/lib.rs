@@ -85,7 +85,7 @@ pub use client::{
 pub use client::{token_store_from_url, OnWarning, StoreError, TokenStore};
 #[cfg(all(feature = "client", feature = "redis"))]
 pub use client::{RedisTokenStore, DEFAULT_TOKEN_STORE_DEADLINE};
-pub use ehts::{Ehts, EhtsValues, MAX_EHTS_ENTRIES};
+pub use ehts::{Ehts, EhtsName, EhtsValues, MAX_EHTS_ENTRIES};
 pub use error::{Error, ErrorKind, Result};
 #[cfg(feature = "std")]
 pub use explain::{
@@ -97,8 +97,8 @@ pub use keys::KEY_CACHE_CAPACITY;
 pub use keys::{PrivateKey, PublicKey, MAX_KEY_BITS, MIN_KEY_BITS};
 #[cfg(feature = "std")]
 pub use request::{
-    request_method, request_uri, request_uri_as, ReceivedRequest, SignPolicy, UriForm, BODY,
-    DEFAULT_SIGNED_HEADERS, HTTP_METHOD, POP_HEADER, URI,
+    authorization_credentials, received_uri, request_method, request_uri, request_uri_as, ReceivedRequest,
+    SignPolicy, UriForm, BODY, DEFAULT_SIGNED_HEADERS, HTTP_METHOD, POP_HEADER, URI,
 };
 #[cfg(feature = "std")]
 pub use shared_replay::{
@@ -108,7 +108,8 @@ pub use shared_replay::{
 #[cfg(feature = "redis")]
 pub use shared_replay::{RedisReplayStore, SharedRefusal};
 pub use token::{
-    BuildOptions, Claims, Header, PopExtras, PopToken, DEFAULT_TTL_SECS, MAX_TOKEN_BYTES, MAX_TTL_SECS,
+    BuildOptions, Claims, Header, PopExtras, PopToken, DEFAULT_TTL_SECS, MAX_JTI_BYTES, MAX_TOKEN_BYTES,
+    MAX_TTL_SECS,
 };
 #[cfg(feature = "std")]
 pub use validator::{

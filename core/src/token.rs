@@ -5,7 +5,7 @@ use core::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ehts::{Ehts, MAX_EHTS_ENTRIES};
+use crate::ehts::{pseudo_name_variant, pseudo_variant_reason, Ehts, MAX_EHTS_ENTRIES};
 use crate::error::{shorten, Error, Result};
 use crate::keys::PrivateKey;
 #[cfg(not(feature = "std"))]
@@ -18,6 +18,9 @@ pub const DEFAULT_TTL_SECS: i64 = 120;
 pub const MAX_TTL_SECS: i64 = 3600;
 /// Tokens longer than this are refused before any parsing.
 pub const MAX_TOKEN_BYTES: usize = 64 * 1024;
+/// Longest `jti` taap builds or accepts: a UUID is 36; anything far longer only fills replay
+/// caches.
+pub const MAX_JTI_BYTES: usize = 256;
 /// base64url of `{"alg":"RS256","typ":"JWT"}`, the header of every token taap builds.
 const HEADER_B64: &str = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9";
 
@@ -82,8 +85,8 @@ impl BuildOptions {
             }
         }
         if let Some(jti) = &self.jti {
-            if jti.is_empty() || jti.len() > 256 {
-                return Err(Error::Config("jti must be 1 to 256 bytes long".into()));
+            if jti.is_empty() || jti.len() > MAX_JTI_BYTES {
+                return Err(Error::Config(format!("jti must be 1 to {MAX_JTI_BYTES} bytes long")));
             }
         }
         Ok(())
@@ -438,7 +441,13 @@ fn invalid(message: impl Into<String>) -> Error {
 struct RawHeader {
     alg: String,
     typ: Option<String>,
-    crit: Option<serde::de::IgnoredAny>,
+    /// Present at all, even as `null`: an `Option` would read `"crit": null` as absent.
+    #[serde(default, deserialize_with = "member_present")]
+    crit: bool,
+}
+
+fn member_present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> core::result::Result<bool, D::Error> {
+    serde::de::IgnoredAny::deserialize(deserializer).map(|_| true)
 }
 
 fn decode_header(part: &str) -> Result<Header> {
@@ -454,8 +463,8 @@ fn decode_header(part: &str) -> Result<Header> {
         let shown: String = header.alg.chars().take(16).collect();
         return Err(invalid(format!("alg {shown:?} is not accepted; PoP tokens are RS256")));
     }
-    if header.crit.is_some() {
-        return Err(invalid("the header lists 'crit' extensions, which PoP tokens never use"));
+    if header.crit {
+        return Err(invalid("the header has a 'crit' member, which PoP tokens never use"));
     }
     Ok(Header { alg: header.alg, typ: header.typ })
 }
@@ -484,6 +493,12 @@ fn decode_claims(part: &str) -> Result<Claims> {
     if raw.exp < raw.iat {
         return Err(invalid("claim 'exp' lies before 'iat'"));
     }
+    if raw.jti.is_empty() || raw.jti.len() > MAX_JTI_BYTES {
+        return Err(invalid(format!(
+            "claim 'jti' is {} bytes; taap builds and accepts 1 to {MAX_JTI_BYTES}",
+            raw.jti.len()
+        )));
+    }
     let ehts = split_ehts(&raw.ehts)?;
     Ok(Claims { edts: raw.edts, v: raw.v, exp: raw.exp, ehts, iat: raw.iat, jti: raw.jti })
 }
@@ -499,6 +514,9 @@ fn split_ehts(claim: &str) -> Result<Vec<String>> {
         }
         if names[..index].contains(name) {
             return Err(invalid(format!("claim 'ehts' names {:?} twice", shorten(name, 64))));
+        }
+        if let Some(pseudo) = pseudo_name_variant(name) {
+            return Err(invalid(format!("claim 'ehts': {}", pseudo_variant_reason(name, pseudo))));
         }
     }
     Ok(names)
