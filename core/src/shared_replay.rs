@@ -81,7 +81,7 @@ pub fn shared_replay_error() -> Error {
 
 /// Why a store restart refuses a token for a while.
 pub const RESTARTED_REASON: &str =
-    "Redis restarted after this token may have been accepted; retry with a fresh token shortly";
+    "Redis restarted after this token may have been accepted, so build a fresh one";
 
 #[cfg(test)]
 mod tests {

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use subtle::ConstantTimeEq;
 
-use crate::ehts::{describe, EhtsValues};
+use crate::ehts::{describe, EhtsName, EhtsValues};
 use crate::error::{shorten, Error, Result};
 use crate::keys::PublicKey;
 use crate::request::{ReceivedRequest, BODY};
@@ -28,7 +28,8 @@ pub struct ValidatorOptions {
     pub leeway_secs: i64,
     /// Maximum age from `iat` in seconds (1 to 3600).
     pub max_age_secs: i64,
-    /// Names every token must sign, e.g. `uri` and `http-method` (compared ignoring ASCII case).
+    /// Names every token must sign, e.g. `uri` and `http-method`: pseudo-names exactly as
+    /// written, header names ignoring ASCII case ([`EhtsName::meets`]).
     pub required: Vec<String>,
     /// Remember this many `jti`s and reject repeats; `None` turns replay detection off.
     pub replay_cache: Option<usize>,
@@ -102,7 +103,7 @@ impl PopTokenValidator {
         now: i64,
     ) -> Result<PopToken> {
         let token = self.verify_at(token, key, values, now)?;
-        self.admit_own(&token, now)?;
+        self.admit_own(key, &token, now)?;
         Ok(token)
     }
 
@@ -138,9 +139,13 @@ impl PopTokenValidator {
             .saturating_add(self.options.leeway_secs)
     }
 
-    fn admit_own(&self, token: &PopToken, now: i64) -> Result<()> {
+    /// Remembers the `jti` per client (the key's thumbprint, as the Redis store does), so one
+    /// client's `jti` never makes another's token a replay.
+    fn admit_own(&self, key: &PublicKey, token: &PopToken, now: i64) -> Result<()> {
         match &self.replay {
-            Some(replay) => replay.admit(&token.claims().jti, self.replay_expiry(token), now),
+            Some(replay) => {
+                replay.admit(&key.thumbprint(), &token.claims().jti, self.replay_expiry(token), now)
+            }
             None => Ok(()),
         }
     }
@@ -162,7 +167,7 @@ impl PopTokenValidator {
         now: i64,
     ) -> Result<PopToken> {
         let decoded = self.verify_request_at(key, request, now)?;
-        self.admit_own(&decoded, now)?;
+        self.admit_own(key, &decoded, now)?;
         Ok(decoded)
     }
 
@@ -174,6 +179,7 @@ impl PopTokenValidator {
         request: &ReceivedRequest<'_>,
         now: i64,
     ) -> Result<PopToken> {
+        request.check_credentials()?;
         let token = request
             .pop_token()
             .ok_or_else(|| Error::InvalidToken("X-Authorization (the PoP token) is missing".into()))?;
@@ -216,7 +222,8 @@ impl PopTokenValidator {
     fn check_required(&self, token: &PopToken) -> Result<()> {
         let signed = &token.claims().ehts;
         for required in &self.options.required {
-            if !signed.iter().any(|name| name.eq_ignore_ascii_case(required)) {
+            let wanted = EhtsName::of(required);
+            if !signed.iter().any(|name| EhtsName::of(name).meets(wanted)) {
                 return Err(Error::InvalidToken(format!(
                     "it does not sign {:?}, which this gateway requires",
                     shorten(required, 64)
@@ -230,6 +237,7 @@ impl PopTokenValidator {
 fn check_edts(token: &PopToken, values: &(impl EhtsValues + ?Sized)) -> Result<()> {
     let mut digest = crate::crypto::Sha256::new();
     for (index, name) in token.claims().ehts.iter().enumerate() {
+        values.check_single(name)?;
         let value = values.value(name).ok_or_else(|| {
             Error::MissingEhtsValue(format!(
                 "the token signs {} but the request has no value for it",
@@ -271,9 +279,13 @@ impl ReplayCache {
         ReplayCache { capacity, state: Mutex::new(ReplayState::default()) }
     }
 
-    /// Remembers `jti` until `forget_after` (epoch seconds); `Replay` when it is already known,
-    /// or when the cache is full (failing closed).
-    pub fn admit(&self, jti: &str, forget_after: i64, now: i64) -> Result<()> {
+    /// Remembers `jti` of client `namespace` (e.g. its key thumbprint) until `forget_after`
+    /// (epoch seconds); `Replay` when that client used it already, or when the cache is full
+    /// (failing closed).
+    pub fn admit(&self, namespace: &str, jti: &str, forget_after: i64, now: i64) -> Result<()> {
+        // Length-prefixed, so no namespace/jti pair can spell another's key.
+        let key = format!("{}:{namespace}{jti}", namespace.len());
+        let jti = key.as_str();
         let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         while let Some(Reverse((when, _))) = state.expiry.peek() {
             if *when >= now {
@@ -314,12 +326,22 @@ mod tests {
     #[test]
     fn replay_cache_rejects_repeats_and_forgets_expired() {
         let cache = ReplayCache::new(2);
-        cache.admit("a", 100, 50).unwrap();
-        assert!(matches!(cache.admit("a", 100, 60), Err(Error::Replay(_))));
-        cache.admit("b", 100, 60).unwrap();
-        assert!(matches!(cache.admit("c", 100, 60), Err(Error::Replay(_))), "full: fail closed");
-        cache.admit("c", 200, 101).unwrap();
+        cache.admit("k", "a", 100, 50).unwrap();
+        assert!(matches!(cache.admit("k", "a", 100, 60), Err(Error::Replay(_))));
+        cache.admit("k", "b", 100, 60).unwrap();
+        assert!(matches!(cache.admit("k", "c", 100, 60), Err(Error::Replay(_))), "full: fail closed");
+        cache.admit("k", "c", 200, 101).unwrap();
         assert_eq!(cache.len(), 1);
+    }
+
+    #[test]
+    fn replay_cache_keeps_one_namespace_per_client() {
+        let cache = ReplayCache::new(10);
+        cache.admit("client-d", "jti-1", 100, 50).unwrap();
+        cache.admit("client-c", "jti-1", 100, 50).unwrap();
+        assert!(matches!(cache.admit("client-c", "jti-1", 100, 51), Err(Error::Replay(_))));
+        cache.admit("ab", "c", 100, 50).unwrap();
+        cache.admit("a", "bc", 100, 50).unwrap();
     }
 
     #[test]

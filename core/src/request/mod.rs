@@ -17,12 +17,7 @@ use crate::token::{BuildOptions, PopToken};
 pub use policy::{SignPolicy, DEFAULT_SIGNED_HEADERS};
 pub use received::ReceivedRequest;
 
-/// ehts name of the request's path and query.
-pub const URI: &str = "uri";
-/// ehts name of the request's upper-case method.
-pub const HTTP_METHOD: &str = "http-method";
-/// ehts name of the request's exact body.
-pub const BODY: &str = "body";
+pub use crate::ehts::{BODY, HTTP_METHOD, URI};
 /// The header that carries the PoP token; never signed itself.
 pub const POP_HEADER: &str = "X-Authorization";
 
@@ -127,6 +122,54 @@ pub fn request_uri_as(url: &str, form: UriForm) -> Result<Vec<u8>> {
     Ok(uri)
 }
 
+/// The `uri` value of a request target as a gateway received it (origin form `/path?query`,
+/// or absolute form `https://host/path?query`): the path exactly as sent, the query in `form`.
+///
+/// Unlike [`request_uri_as`], dot segments (`..`, `%2e%2e`) are kept: the application routes
+/// on the target as received, so the token must bind those bytes, not a normalised path.
+pub fn received_uri(target: &str, form: UriForm) -> Result<Vec<u8>> {
+    let path_and_query = received_path_and_query(target)?;
+    let path_and_query = path_and_query.split('#').next().unwrap_or_default();
+    let (path, query) = match path_and_query.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (path_and_query, None),
+    };
+    let mut uri = if path.is_empty() { b"/".to_vec() } else { path.as_bytes().to_vec() };
+    if let Some(query) = query {
+        uri.push(b'?');
+        match form {
+            UriForm::Decoded => uri.extend(Cow::from(percent_decode_str(query)).iter()),
+            UriForm::Encoded => uri.extend_from_slice(query.as_bytes()),
+        }
+    }
+    Ok(uri)
+}
+
+/// The path and query of a received target, as the bytes that arrived.
+fn received_path_and_query(target: &str) -> Result<&str> {
+    if target.starts_with('/') && !target.starts_with("//") {
+        return Ok(target);
+    }
+    // Absolute form: the url crate checks it is an http(s) URL; the path is then cut from the
+    // text itself, because the parsed URL's path has its dot segments removed.
+    let parsed = parse_request_url(target)?;
+    let after_scheme =
+        target.get(parsed.scheme().len()..).and_then(|rest| rest.strip_prefix("://")).ok_or_else(|| {
+            Error::InvalidEhts("the request target is neither a path nor an http(s) URL".into())
+        })?;
+    Ok(after_scheme.find(['/', '?', '#']).map_or("", |start| &after_scheme[start..]))
+}
+
+/// The credentials after `scheme` in an `Authorization` value (`Bearer abc` → `abc`); the
+/// scheme matches ignoring ASCII case, as RFC 7235 makes it case-insensitive.
+pub fn authorization_credentials<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
+    let (given, credentials) = value.trim_start().split_once(' ')?;
+    given
+        .eq_ignore_ascii_case(scheme)
+        .then(|| credentials.trim())
+        .filter(|credentials| !credentials.is_empty())
+}
+
 /// How the query of the `uri` value is written: T-Mobile's docs decode it; some SDKs sign it
 /// as sent. Signer and gateway must agree.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -226,6 +269,32 @@ mod tests {
         {
             assert_eq!(uri(same), expected, "{same}");
         }
+    }
+
+    #[test]
+    fn a_received_target_keeps_its_dot_segments() {
+        let received = |target| String::from_utf8(received_uri(target, UriForm::Decoded).unwrap()).unwrap();
+        assert_eq!(received("/api/admin/%2e%2e/items/42"), "/api/admin/%2e%2e/items/42");
+        assert_eq!(received("/api/admin/../items/42?a=%20"), "/api/admin/../items/42?a= ");
+        assert_eq!(received("/a/./b"), "/a/./b");
+        assert_eq!(received("https://h:8443/a/../b?x=%41"), "/a/../b?x=A");
+        assert_eq!(received("HTTP://h?x=1"), "/?x=1");
+        assert_eq!(received("http://h"), "/");
+        assert_eq!(received_uri("/a?x=%41", UriForm::Encoded).unwrap(), b"/a?x=%41");
+        for bad in ["*", "ftp://h/x", "//h/x", ""] {
+            assert!(matches!(received_uri(bad, UriForm::Decoded), Err(Error::InvalidEhts(_))), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn authorization_schemes_match_ignoring_case() {
+        assert_eq!(authorization_credentials("Bearer abc", "Bearer"), Some("abc"));
+        assert_eq!(authorization_credentials("bearer abc ", "Bearer"), Some("abc"));
+        assert_eq!(authorization_credentials("BASIC dXM6cHc=", "Basic"), Some("dXM6cHc="));
+        assert_eq!(authorization_credentials("Bearer", "Bearer"), None);
+        assert_eq!(authorization_credentials("Bearer ", "Bearer"), None);
+        assert_eq!(authorization_credentials("Basic abc", "Bearer"), None);
+        assert_eq!(authorization_credentials("Bearerabc", "Bearer"), None);
     }
 
     #[test]
