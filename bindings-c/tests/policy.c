@@ -212,7 +212,7 @@ static void run_request_vectors(const char *tests_dir, const taap_private_key *k
         size_t count = headers_of(vector, headers);
         headers[count] = (taap_ehts_entry){"x-authorization", member(vector, "token")};
         const char *method = member(vector, "method");
-        const char *url = member(vector, "url");
+        const char *url = member(vector, "target");
         const char *body = member(vector, "body");
         taap_pop_token *decoded = NULL;
         if (CHECK_STATUS(taap_validator_validate_request(at_iat, public_key, method, url, headers, count + 1,

@@ -104,7 +104,7 @@ describe('validateRequest (request.json as received)', () => {
   const validator = new PopTokenValidator();
   const received = (item, body, withToken) => validator.validateRequest(
     key.publicKey(),
-    { method: item.method, url: item.url, headers: [...item.headers, ...(withToken ? [['x-authorization', item.token]] : [])], body },
+    { method: item.method, url: item.target, headers: [...item.headers, ...(withToken ? [['x-authorization', item.token]] : [])], body },
     { now: item.iat + 1 },
   );
 

@@ -88,9 +88,9 @@ final class VectorsTest extends TestCase
         foreach (taap_vectors('request.json')['cases'] as $case) {
             $headers = array_merge($case['headers'], [['X-Authorization', $case['token']]]);
             $key = self::key($case)->publicKey();
-            $decoded = (new PopTokenValidator())->validateRequest($key, $case['method'], $case['url'], $headers, $case['body'], $case['iat'] + 1);
+            $decoded = (new PopTokenValidator())->validateRequest($key, $case['method'], $case['target'], $headers, $case['body'], $case['iat'] + 1);
             $this->assertSame($case['jti'], $decoded->claims()['jti'], $case['name']);
-            $tampered = fn () => (new PopTokenValidator())->validateRequest($key, $case['method'], $case['url'], $headers, $case['body'] . ' ', $case['iat'] + 1);
+            $tampered = fn () => (new PopTokenValidator())->validateRequest($key, $case['method'], $case['target'], $headers, $case['body'] . ' ', $case['iat'] + 1);
             $this->assertSame('EdtsMismatch', taap_outcome($tampered), $case['name']);
         }
     }

@@ -140,7 +140,7 @@ def test_request_uri_keeps_non_utf8_bytes_and_bad_input_is_invalid_ehts() -> Non
 def received(case: Dict[str, Any], body: str, with_token: bool, public: taap.PublicKey) -> taap.PopToken:
     headers = pairs(case["headers"]) + ([("x-authorization", case["token"])] if with_token else [])
     validator = taap.PopTokenValidator()
-    return validator.validate_request(public, case["method"], case["url"], headers, body, now=case["iat"] + 1)
+    return validator.validate_request(public, case["method"], case["target"], headers, body, now=case["iat"] + 1)
 
 
 @pytest.mark.parametrize("case", REQUEST_CASES, ids=lambda case: case["name"])

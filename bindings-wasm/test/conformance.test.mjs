@@ -35,7 +35,7 @@ describe('request.json: the request signer and the gateway adapter', () => {
       assert.equal(await PopToken.forRequestAsync(key, request, pinned(item)), item.token);
       assert.equal(PopToken.decode(item.token).claims.ehts.join(';'), item.expected_ehts);
       if (item.expected_uri !== undefined) assert.equal(taap.requestUri(item.url), item.expected_uri);
-      const received = { ...request, headers: [...item.headers, ['X-Authorization', item.token]] };
+      const received = { ...request, url: item.target, headers: [...item.headers, ['X-Authorization', item.token]] };
       const validator = new PopTokenValidator();
       const decoded = validator.validateRequest(key.publicKey(), received, { now: item.iat + 1 });
       assert.equal(decoded.token, item.token);

@@ -170,8 +170,11 @@ function requestCase(name, method, url, headers, body, uri) {
   const pairs = [...headers, ['uri', uri], ['http-method', method.toUpperCase()], ['body', body]];
   const iat = BASE_IAT + 1000;
   const jti = uuid();
+  // The request-target an HTTP client puts on the wire for `url` (dot segments resolved, no
+  // fragment): what a gateway receives and validates, never normalised again.
+  const sent = new URL(url, 'https://api.t-mobile.com');
   return {
-    name, method, url, headers, body, iat, jti, ttl_secs: TTL,
+    name, method, url, target: sent.pathname + sent.search, headers, body, iat, jti, ttl_secs: TTL,
     key: 'tmobile/readme-private-pkcs8.pem', password: null,
     expected_uri: uri,
     expected_ehts: pairs.map(([n]) => n).join(';'),
