@@ -202,7 +202,11 @@ fn a_401_on_an_api_call_refreshes_the_token_and_retries_once() {
     let served = Served::start(&[]);
     let client = served.client("v2");
     assert_eq!(get_device(&client, &served).status, 200);
-    let revoked = plain_agent().post(format!("{}/_taap/revoke", served.url)).send_empty().unwrap();
+    let revoke = format!("{}/_taap/revoke", served.url);
+    let cross_origin_page =
+        plain_agent().post(&revoke).header("Content-Type", "text/plain").send("x").unwrap();
+    assert_eq!(cross_origin_page.status(), 403, "a page's simple POST must not revoke");
+    let revoked = plain_agent().post(&revoke).header("X-Taap-Admin", "1").send_empty().unwrap();
     assert_eq!(revoked.status(), 204);
     assert_eq!(get_device(&client, &served).status, 200);
     assert_eq!(

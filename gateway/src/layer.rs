@@ -248,8 +248,7 @@ fn bearer_token(headers: &HeaderMap) -> Result<&str, Refusal> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .map(str::trim)
+        .and_then(|value| taap::authorization_credentials(value, "Bearer"))
         .ok_or_else(|| Refusal::invalid_token("Authorization: Bearer <access token> is missing"))
 }
 

@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use taap::TokenFlavor;
@@ -145,10 +145,21 @@ async fn stats(State(state): State<Arc<GatewayState>>) -> Json<StatsSnapshot> {
     Json(state.stats())
 }
 
+/// The header `/_taap/revoke` requires. A web page cannot send a custom header to another
+/// origin without a CORS preflight, which this gateway never approves, so no page a developer
+/// visits can revoke the tokens of the gateway on their machine.
+pub const REVOKE_HEADER: &str = "x-taap-admin";
+
 /// Revokes every access token issued so far (what a real server does on a credential reset).
-async fn revoke(State(state): State<Arc<GatewayState>>) -> StatusCode {
+async fn revoke(State(state): State<Arc<GatewayState>>, headers: axum::http::HeaderMap) -> Response {
+    if !headers.contains_key(REVOKE_HEADER) {
+        return Refusal::forbidden(
+            "send the header X-Taap-Admin: 1 to revoke (a web page cannot send it cross-origin)",
+        )
+        .into_response();
+    }
     state.revoke_all();
-    StatusCode::NO_CONTENT
+    StatusCode::NO_CONTENT.into_response()
 }
 
 async fn not_found() -> impl IntoResponse {

@@ -78,7 +78,7 @@ fn authenticate<'a>(state: &'a GatewayState, parts: &Parts) -> Result<&'a Regist
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Basic "))
+        .and_then(|value| taap::authorization_credentials(value, "Basic"))
         .ok_or_else(|| {
             Refusal::invalid_client("Authorization: Basic <base64(client_id:client_secret)> is missing")
         })?;

@@ -89,9 +89,10 @@ impl ReplayStore for MemoryStore {
     }
 
     fn admit<'a>(&'a self, admission: Admission<'a>) -> AdmitFuture<'a> {
-        let key = format!("{}:{}", admission.namespace, admission.jti);
-        let result =
-            self.cache.admit(&key, admission.forget_after, admission.now).map_err(ReplayError::Replayed);
+        let result = self
+            .cache
+            .admit(admission.namespace, admission.jti, admission.forget_after, admission.now)
+            .map_err(ReplayError::Replayed);
         Box::pin(std::future::ready(result))
     }
 }

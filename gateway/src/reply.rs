@@ -138,6 +138,17 @@ impl Refusal {
         }
     }
 
+    /// 403: an admin request without the header that proves it is not a cross-origin page's.
+    pub fn forbidden(description: impl Into<String>) -> Self {
+        Refusal {
+            status: StatusCode::FORBIDDEN,
+            error: "forbidden",
+            description: description.into(),
+            challenge: None,
+            kind: None,
+        }
+    }
+
     /// An injected failure (fault injection), optionally with `Retry-After`.
     pub fn injected(status: StatusCode) -> Self {
         let error = if status == StatusCode::TOO_MANY_REQUESTS { "rate_limited" } else { "server_error" };
