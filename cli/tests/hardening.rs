@@ -3,62 +3,12 @@
 //! the 90 s whole-request timeout) while other clients are served; a chunked body over the
 //! limit is refused with 413 like a declared one; a refusal does not echo a hostile token.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+#[path = "support/raw_gateway.rs"]
+mod raw_gateway;
 
-const SECRET_VAR: &str = "TAAP_HARDENING_SECRET";
-/// Far beyond the gateway's 10 s body deadline, so that a hang fails the test instead of
-/// blocking it.
-const CLIENT_READ_TIMEOUT: Duration = Duration::from_secs(60);
+use std::io::Write;
 
-/// `taap serve` on a free port; killed when dropped.
-struct Served {
-    child: Child,
-    address: String,
-}
-
-impl Served {
-    fn start() -> Served {
-        let public_key =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/keys/tmobile/readme-public.pem");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_taap"))
-            .args(["serve", "--port", "0", "--client-id", "hardening", "--client-secret-env", SECRET_VAR])
-            .arg("--public-key")
-            .arg(public_key)
-            .env(SECRET_VAR, "hardening-secret")
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let address = line.trim().strip_prefix("listening on http://").unwrap().to_owned();
-        Served { child, address }
-    }
-
-    fn connect(&self) -> TcpStream {
-        let stream = TcpStream::connect(&self.address).unwrap();
-        stream.set_read_timeout(Some(CLIENT_READ_TIMEOUT)).unwrap();
-        stream
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn answer_of(stream: &mut TcpStream) -> String {
-    let mut answer = Vec::new();
-    if let Err(error) = stream.read_to_end(&mut answer) {
-        assert_ne!(error.kind(), std::io::ErrorKind::WouldBlock, "no answer: the connection was left open");
-    }
-    String::from_utf8_lossy(&answer).into_owned()
-}
+use raw_gateway::{answer_of, Served};
 
 #[test]
 fn a_client_trickling_its_body_gets_408_and_others_are_served_meanwhile() {
@@ -106,7 +56,7 @@ fn a_refusal_does_not_echo_a_huge_claim_back() {
     let hostile = "x".repeat(20_000);
     let claims = format!(r#"{{"edts":"e","v":"1","exp":"{hostile}","ehts":"uri","iat":1,"jti":"j"}}"#);
     let token = format!("{header}.{}.c2ln", URL_SAFE_NO_PAD.encode(claims));
-    let basic = STANDARD.encode("hardening:hardening-secret");
+    let basic = STANDARD.encode(format!("{}:{}", raw_gateway::CLIENT_ID, raw_gateway::CLIENT_SECRET));
     let request = format!(
         "POST /oauth2/v2/tokens HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
          Authorization: Basic {basic}\r\nX-Authorization: {token}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
