@@ -6,7 +6,9 @@
 mod matrix;
 
 use matrix::Case;
-use taap::{BuildOptions, PopToken, PopTokenValidator, PrivateKey, PublicKey, ValidatorOptions};
+use taap::{
+    BuildOptions, PopToken, PopTokenValidator, PrivateKey, PublicKey, ReceivedRequest, ValidatorOptions,
+};
 
 const NOT_UTF8: &str = "n/a: Rust &str is always UTF-8";
 
@@ -83,6 +85,7 @@ fn run(case: &Case) -> Result<(), Failure> {
                 matrix::signed_iat() + 5,
             )?;
         }
+        "validate_request" => validate_requests(case)?,
         "build" => {
             let key = PrivateKey::from_file(matrix::signing_key(), None)?;
             PopToken::build_with(&key, text_pairs(case.pairs("ehts"))?, &build_options(case)?)?;
@@ -110,5 +113,51 @@ fn run(case: &Case) -> Result<(), Failure> {
         }
         other => panic!("unknown op {other}"),
     }
+    Ok(())
+}
+
+/// The requests of a `validate_request` case through one validator; all but the last must pass.
+fn validate_requests(case: &Case) -> Result<(), Failure> {
+    let validator = PopTokenValidator::new(ValidatorOptions {
+        required: vec![taap::URI.into(), taap::HTTP_METHOD.into()],
+        replay_cache: Some(1000),
+        ..Default::default()
+    })?;
+    let requests = case.raw["requests"].as_array().expect("validate_request has requests");
+    for (index, request) in requests.iter().enumerate() {
+        let outcome = validate_one(&validator, request);
+        if index + 1 == requests.len() {
+            return outcome;
+        }
+        if outcome.is_err() {
+            panic!("{}: request {index} must pass", case.id);
+        }
+    }
+    Ok(())
+}
+
+fn validate_one(validator: &PopTokenValidator, request: &serde_json::Value) -> Result<(), Failure> {
+    let key = match request.get("key") {
+        Some(file) => PublicKey::from_pem(matrix::bytes(file))?,
+        None => PrivateKey::from_file(matrix::signing_key(), None)?.public_key().clone(),
+    };
+    let headers: Vec<(String, Vec<u8>)> = text_pairs(
+        request["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|pair| (matrix::bytes(&pair[0]), matrix::bytes(&pair[1])))
+            .collect(),
+    )?;
+    let body = request.get("body").map(matrix::bytes).unwrap_or_default();
+    let method = text(matrix::bytes(&request["method"]))?;
+    let target = text(matrix::bytes(&request["target"]))?;
+    let received = ReceivedRequest::new(
+        &method,
+        &target,
+        headers.iter().map(|(n, v)| (n.as_str(), v.as_slice())),
+        &body,
+    )?;
+    validator.validate_request_at(&key, &received, matrix::signed_iat() + 5)?;
     Ok(())
 }
