@@ -5,7 +5,9 @@
 use std::path::PathBuf;
 
 use serde_json::Value;
-use taap::{BuildOptions, ErrorKind, PopTokenValidator, PrivateKey, ReceivedRequest, SignPolicy};
+use taap::{
+    BuildOptions, Ehts, ErrorKind, PopTokenValidator, PrivateKey, ReceivedRequest, SignPolicy, UriForm,
+};
 
 fn vectors(file: &str) -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors").join(file);
@@ -124,4 +126,24 @@ fn an_unsigned_body_is_refused() {
     );
     let request = ReceivedRequest::new("POST", "/a", headers, b"").unwrap();
     assert!(PopTokenValidator::default().validate_request_at(key.public_key(), &request, 100).is_ok());
+}
+
+/// SECURITY.md: the docs' decoded form signs `?a=1%26b=2` and `?a=1&b=2` alike; the encoded
+/// form tells them apart.
+#[test]
+fn only_the_encoded_uri_form_tells_an_escaped_ampersand_from_a_separator() {
+    let key = readme_key();
+    let outcome = |form: UriForm| {
+        let mut ehts = Ehts::for_request_as("GET", "/search?a=1&b=2", [("Accept", "*/*")], form).unwrap();
+        ehts.push(taap::BODY, b"").unwrap();
+        let token = taap::PopToken::sign(&key, &ehts, &BuildOptions::default()).unwrap();
+        let headers = [("Accept", &b"*/*"[..]), ("X-Authorization", token.as_bytes())];
+        let request = ReceivedRequest::with_uri_form("GET", "/search?a=1%26b=2", headers, b"", form).unwrap();
+        PopTokenValidator::default()
+            .validate_request(key.public_key(), &request)
+            .map(drop)
+            .map_err(|e| e.kind())
+    };
+    assert_eq!(outcome(UriForm::Decoded), Ok(()));
+    assert_eq!(outcome(UriForm::Encoded), Err(ErrorKind::EdtsMismatch));
 }
