@@ -144,7 +144,7 @@ impl PopTokenValidator {
     fn admit_own(&self, key: &PublicKey, token: &PopToken, now: i64) -> Result<()> {
         match &self.replay {
             Some(replay) => {
-                replay.admit(&key.thumbprint(), &token.claims().jti, self.replay_expiry(token), now)
+                replay.admit(key.thumbprint_ref(), &token.claims().jti, self.replay_expiry(token), now)
             }
             None => Ok(()),
         }

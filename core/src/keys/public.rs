@@ -25,6 +25,9 @@ pub struct PublicKey {
     /// Without `std` nothing verifies, so the key is only checked, not kept: RAM is scarce.
     #[cfg(feature = "std")]
     verifier: Verifier,
+    /// Computed on first use: validators key their replay caches by it on every request.
+    #[cfg(feature = "std")]
+    thumbprint: std::sync::OnceLock<String>,
 }
 
 impl PublicKey {
@@ -87,6 +90,8 @@ impl PublicKey {
             exponent: exponent.to_vec(),
             #[cfg(feature = "std")]
             verifier,
+            #[cfg(feature = "std")]
+            thumbprint: std::sync::OnceLock::new(),
         })
     }
 
@@ -160,7 +165,16 @@ impl PublicKey {
 
     /// The RFC 7638 JWK thumbprint (SHA-256, base64url): a stable, non-secret key id.
     pub fn thumbprint(&self) -> String {
+        #[cfg(feature = "std")]
+        return self.thumbprint_ref().to_owned();
+        #[cfg(not(feature = "std"))]
         super::jwk::thumbprint(&self.modulus, &self.exponent)
+    }
+
+    /// [`PublicKey::thumbprint`] without a copy, for per-request use.
+    #[cfg(feature = "std")]
+    pub(crate) fn thumbprint_ref(&self) -> &str {
+        self.thumbprint.get_or_init(|| super::jwk::thumbprint(&self.modulus, &self.exponent))
     }
 
     /// Verifies an RS256 (RSASSA-PKCS1-v1_5 + SHA-256) signature over `message`.
