@@ -74,7 +74,7 @@ fn clients(gateway: &Gateway, store_url: &str, warnings: &Warnings, count: usize
 
 #[test]
 fn eight_clients_make_one_token_request_and_one_refresh() {
-    let Some(redis) = RedisServer::start() else { return };
+    let redis = RedisServer::start();
     // 4 s tokens are refreshed at half their life: 2 s.
     let gateway = gateway(4);
     let warnings = Warnings::default();
@@ -95,7 +95,7 @@ fn eight_clients_make_one_token_request_and_one_refresh() {
 
 #[test]
 fn a_refused_token_is_replaced_not_taken_back_from_the_store() {
-    let Some(redis) = RedisServer::start() else { return };
+    let redis = RedisServer::start();
     let gateway = gateway(3600);
     let warnings = Warnings::default();
     let clients = clients(&gateway, &redis.url(), &warnings, 2);
@@ -114,7 +114,7 @@ fn a_refused_token_is_replaced_not_taken_back_from_the_store() {
 
 #[test]
 fn blocking_and_async_clients_share_the_token() {
-    let Some(redis) = RedisServer::start() else { return };
+    let redis = RedisServer::start();
     let gateway = gateway(3600);
     let warnings = Warnings::default();
     let blocking = TaapClient::new(config(&gateway, &redis.url(), &warnings)).unwrap();
@@ -128,7 +128,7 @@ fn blocking_and_async_clients_share_the_token() {
 
 #[test]
 fn with_redis_stopped_each_client_fetches_its_own_token_with_one_warning() {
-    let Some(mut redis) = RedisServer::start() else { return };
+    let mut redis = RedisServer::start();
     let gateway = gateway(3600);
     let warnings = Warnings::default();
     let clients = clients(&gateway, &redis.url(), &warnings, 4);
@@ -147,7 +147,7 @@ fn with_redis_stopped_each_client_fetches_its_own_token_with_one_warning() {
 
 #[test]
 fn a_password_in_the_store_url_never_shows() {
-    let Some(redis) = RedisServer::start() else { return };
+    let redis = RedisServer::start();
     let gateway = gateway(3600);
     let warnings = Warnings::default();
     // This Redis has no password, so AUTH fails: the client must carry on without the store.
