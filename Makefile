@@ -1,16 +1,25 @@
-# One entry point for every test suite. `make test` is what CI runs (after .ci/run installs
-# the Debian packages listed in README.md). Everything shares one cargo target directory.
+# One entry point for every test suite. `make test` is what CI runs; it installs what is missing
+# first (scripts/setup.sh). Everything shares one cargo target directory.
 
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: embedded test-embedded dist test-dist test lint test-rust check-wasm test-vectors test-python test-php test-node test-c cross test-cross demo bench test-asan test-fuzz test-deny test-kotlin bad-input-matrix rss-soak wasm test-wasm web bench-wasm
+.PHONY: setup embedded test-embedded dist test-dist test lint test-rust check-wasm test-vectors test-python test-php test-node test-c cross test-cross demo bench test-asan test-fuzz test-deny test-kotlin bad-input-matrix rss-soak wasm test-wasm web bench-wasm
 
-## Run every test suite: lint, Rust, conformance vectors, C/PHP (valgrind, ASan), C on ARM Linux
-## (qemu-user), the microcontroller example (qemu-system-arm), Node, Python, the fuzz smoke run,
-## the dependency policy and the release artifacts (dist/, installed clean).
-test: lint test-rust test-vectors test-c test-cross test-asan test-embedded test-node test-wasm test-python test-php test-kotlin test-fuzz test-deny test-dist
-	@echo "all test suites passed"
+## Every test suite, in this order: lint, Rust, conformance vectors, C/PHP (valgrind, ASan), C on
+## ARM Linux (qemu-user), the microcontroller example (qemu-system-arm), Node, wasm, Python, PHP,
+## the JVM, the fuzz smoke run, the dependency policy and the release artifacts (dist/, installed
+## clean).
+SUITES = lint test-rust test-vectors test-c test-cross test-asan test-embedded test-node test-wasm test-python test-php test-kotlin test-fuzz test-deny test-dist
+
+## Installs what is missing (scripts/setup.sh, the one list), runs every suite and ends with a
+## table of each suite's wall time (also in target/test-times.md).
+test:
+	bash scripts/test-all.sh $(SUITES)
+
+## Only the set-up: Debian packages, Rust targets and components, cargo tools.
+setup:
+	bash scripts/setup.sh
 
 ## Formatting and clippy (warnings are errors); docs/api.md names exist in every door.
 lint:

@@ -5,10 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! cargo deny --version >/dev/null 2>&1; then
-    echo "installing cargo-deny (about 5 minutes)" >&2
-    cargo install cargo-deny --locked --quiet
-fi
+export PATH="$PATH:${CARGO_HOME:-$HOME/.cargo}/bin"
+cargo deny --version >/dev/null 2>&1 || { echo "cargo-deny is missing: run bash scripts/setup.sh" >&2; exit 1; }
 
 cargo deny --log-level error --workspace --exclude taap-php check licenses bans sources
 # The PHP extension is checked for the platforms PHP loads it on here (Linux, macOS): on Windows,

@@ -19,10 +19,8 @@ export RUSTC_BOOTSTRAP=1
 # The workspace's target directory is not the fuzz crate's; cargo-fuzz picks its own.
 unset CARGO_TARGET_DIR
 
-if ! cargo fuzz --version >/dev/null 2>&1; then
-    echo "installing cargo-fuzz (about 2 minutes)" >&2
-    cargo install cargo-fuzz --locked --quiet
-fi
+export PATH="$PATH:${CARGO_HOME:-$HOME/.cargo}/bin"
+cargo fuzz --version >/dev/null 2>&1 || { echo "cargo-fuzz is missing: run bash scripts/setup.sh" >&2; exit 1; }
 
 mkdir -p "$logs"
 python3 fuzz/build-corpus.py >/dev/null

@@ -1,17 +1,16 @@
 #!/usr/bin/env bash
 # Builds the npm package taap-wasm into bindings-wasm/pkg/ and copies it into web/pkg/.
-# wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly; it is installed
-# from crates.io on first use (a few minutes).
+# wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly (scripts/setup.sh
+# installs it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
-# cargo install puts it in $CARGO_HOME/bin, which a fresh CI shell may not have on PATH: look
-# there too, so the ~4 minute install happens once per machine, not once per make wasm.
+# cargo install puts it in $CARGO_HOME/bin, which a fresh CI shell may not have on PATH.
 export PATH="$PATH:${CARGO_HOME:-$HOME/.cargo}/bin"
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$version" ]; then
-    # Not --locked: the CLI's own lock file pins crates some registry mirrors lack.
-    cargo install wasm-bindgen-cli --version "$version"
+    echo "wasm-bindgen-cli $version is missing: run bash scripts/setup.sh" >&2
+    exit 1
 fi
 
 # The root Cargo.toml's wasm-release profile: built for size, RSA arithmetic for speed.
