@@ -11,6 +11,11 @@ const path = require('node:path');
 
 const hasRedis = childProcess.spawnSync('redis-server', ['--version']).status === 0;
 
+/** Fails the calling test (never skips it) when redis-server is missing. */
+function requireRedis() {
+  if (!hasRedis) throw new Error('redis-server is not installed: run `bash scripts/setup.sh` (or apt-get install redis-server)');
+}
+
 /** A throwaway redis-server on a free loopback port, no persistence. */
 class Redis {
   async start() {
@@ -54,4 +59,4 @@ function accepts(port) {
   });
 }
 
-module.exports = { Redis, hasRedis };
+module.exports = { Redis, requireRedis };

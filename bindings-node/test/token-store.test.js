@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const { after, before, describe, test } = require('node:test');
 const { PrivateKey, TaapClient } = require('taap');
-const { Redis, hasRedis } = require('./redis');
+const { Redis, requireRedis } = require('./redis');
 
 const key = PrivateKey.generate();
 const CLIENT_ID = 'node-fleet';
@@ -32,7 +32,8 @@ before(async () => {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   tokenUrl = `http://127.0.0.1:${server.address().port}/oauth2/v2/tokens`;
-  if (hasRedis) await redis.start();
+  requireRedis();
+  await redis.start();
 });
 
 after(async () => {
@@ -60,7 +61,8 @@ async function warningsDuring(action) {
   }
 }
 
-describe('shared token store', { skip: !hasRedis && 'redis-server is not installed' }, () => {
+describe('shared token store', () => {
+  before(requireRedis);
   test('separate clients make one token request, and one refresh when it is due', async () => {
     endpoint.requests = 0;
     endpoint.expiresIn = '2';

@@ -12,7 +12,7 @@ final class FfiTest extends TestCase
     protected function setUp(): void
     {
         if (!extension_loaded('ffi')) {
-            $this->markTestSkipped('PHP FFI is not loaded');
+            $this->fail('PHP FFI is not loaded: install php-cli with its ffi module (bash scripts/setup.sh)');
         }
     }
 

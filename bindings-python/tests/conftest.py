@@ -48,3 +48,14 @@ def docs_key() -> taap.PrivateKey:
 def docs_pem() -> str:
     """The docs' sample key as PEM text."""
     return DOCS_KEY.read_text()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Under ``make test`` (``TAAP_REFUSE_SKIPS``) a skipped test fails the run: it tested nothing."""
+    import os
+
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter is not None else []
+    if os.environ.get("TAAP_REFUSE_SKIPS") and skipped:
+        print(f"\n{len(skipped)} test(s) skipped; make test refuses skips (install what they need: scripts/setup.sh)")
+        session.exitstatus = 1

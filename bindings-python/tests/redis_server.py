@@ -1,5 +1,6 @@
 """A throwaway ``redis-server`` on a free loopback port (its own directory, no persistence) and
-the ``redis`` fixture that starts one per test; tests skip when it is not installed."""
+the ``redis`` fixture that starts one per test; a test that needs it fails, never skips, when
+``redis-server`` is not installed."""
 
 from __future__ import annotations
 
@@ -12,7 +13,15 @@ from typing import Iterator
 
 import pytest
 
-needs_redis = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
+#: Marks the tests that start a Redis; without ``redis-server`` each fails with the set-up command.
+needs_redis = pytest.mark.usefixtures("redis_installed")
+
+
+@pytest.fixture
+def redis_installed() -> None:
+    """Fails the test, naming the set-up command, when ``redis-server`` is missing."""
+    if shutil.which("redis-server") is None:
+        pytest.fail("redis-server is not installed: run `bash scripts/setup.sh` (or apt-get install redis-server)")
 
 
 class Redis:

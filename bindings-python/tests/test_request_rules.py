@@ -54,11 +54,21 @@ def test_sign_policy_matches_the_official_builder(case: Dict[str, Any], docs_key
     assert ";".join(taap.PopToken.decode(token).ehts) == case["expected_ehts"]
 
 
-@pytest.mark.parametrize("case", POLICY_CASES, ids=lambda case: case["name"])
-def test_requests_pop_auth_signs_as_the_official_builder(case: Dict[str, Any], docs_key: taap.PrivateKey) -> None:
+def _one_value_per_name(case: Dict[str, Any]) -> bool:
     names = [name.lower() for name, _ in case["headers"]]
-    if len(set(names)) != len(names):
-        pytest.skip("requests keeps one value per header name, so it cannot send this request")
+    return len(set(names)) == len(names)
+
+
+#: requests keeps one value per header name, so it cannot send the cases that repeat one.
+REQUESTS_CASES = [case for case in POLICY_CASES if _one_value_per_name(case)]
+
+
+def test_requests_leaves_out_only_the_cases_with_repeated_headers() -> None:
+    assert len(POLICY_CASES) - len(REQUESTS_CASES) == 1
+
+
+@pytest.mark.parametrize("case", REQUESTS_CASES, ids=lambda case: case["name"])
+def test_requests_pop_auth_signs_as_the_official_builder(case: Dict[str, Any], docs_key: taap.PrivateKey) -> None:
     prepared = requests.Request(case["method"], case["url"], data=case["body"]).prepare()
     # The vector's headers exactly, without the Content-Length requests adds (an "all"
     # policy would sign it, and the official builder was not given it).

@@ -6,8 +6,8 @@ import dev.taap.TaapClient
 import dev.taap.TaapException
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertNotNull
 import org.junit.jupiter.api.Assertions.assertThrows
-import org.junit.jupiter.api.Assumptions.assumeTrue
 import org.junit.jupiter.api.Test
 import java.util.concurrent.ExecutionException
 import java.util.concurrent.TimeUnit
@@ -23,7 +23,7 @@ class ClientTest {
     }
 
     private fun flow(flavor: String) {
-        assumeTrue(gateway != null, "TAAP_TEST_GATEWAY not set")
+        assertNotNull(gateway, "TAAP_TEST_GATEWAY names no taap serve: run make test-kotlin (scripts/test.sh starts one)")
         val client = client(flavor)
         assertEquals(flavor, client.flavor)
         val token = client.accessToken()
@@ -44,7 +44,7 @@ class ClientTest {
 
     @Test
     fun wrongSecretIsAnOAuthErrorWithItsStatus() {
-        assumeTrue(gateway != null, "TAAP_TEST_GATEWAY not set")
+        assertNotNull(gateway, "TAAP_TEST_GATEWAY names no taap serve: run make test-kotlin (scripts/test.sh starts one)")
         val error = assertThrows(TaapException.OAuth::class.java) { client("v2", "wrong-secret").accessToken() }
         assertEquals(401, error.httpStatus)
         assertFalse(error.message!!.contains("wrong-secret"))
