@@ -219,3 +219,17 @@ fn a_token_store_comes_from_its_variable_and_a_bad_url_names_no_password() {
         assert!(!format!("{config:?}").contains("hunter2"));
     }
 }
+
+/// Every `toml` block of docs/profiles.md parses as written (a user copies them whole).
+#[test]
+fn the_documented_examples_parse() {
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/profiles.md")).unwrap();
+    let blocks: Vec<&str> =
+        doc.split("```toml\n").skip(1).map(|rest| rest.split("```").next().unwrap()).collect();
+    assert!(!blocks.is_empty(), "docs/profiles.md has toml examples");
+    for block in blocks {
+        let profiles = parse(block).unwrap_or_else(|error| panic!("{error}\n{block}"));
+        assert!(!profiles.all().is_empty(), "{block}");
+    }
+}
