@@ -79,15 +79,21 @@ require('fs').writeFileSync(`${dir}/package.json`, JSON.stringify(pkg, null, 2) 
 EOF
 main_pkg="$stage/npm/taap"
 mkdir -p "$main_pkg"
-cp -r bindings-node/index.js bindings-node/index.mjs bindings-node/index.d.ts bindings-node/lib \
-    bindings-node/README.md LICENSE "$main_pkg/"
-node - "$main_pkg" "$version" <<'EOF'
-const [dir, version] = process.argv.slice(2);
+# The files list and the exports map must agree, or an export resolves to a missing file.
+node_files=(index.js index.mjs index.d.ts express.js express.mjs express.d.ts lib/ README.md LICENSE)
+for file in "${node_files[@]}"; do
+    cp -r "$([ "$file" = LICENSE ] && echo LICENSE || echo "bindings-node/$file")" "$main_pkg/"
+done
+node - "$main_pkg" "$version" "${node_files[@]}" <<'EOF'
+const [dir, version, ...files] = process.argv.slice(2);
 const pkg = require('./bindings-node/package.json');
 if (pkg.version !== version) throw new Error(`bindings-node/package.json is ${pkg.version}, not ${version}`);
 delete pkg.devDependencies;
 delete pkg.scripts;
-pkg.files = ['index.js', 'index.mjs', 'index.d.ts', 'lib/', 'README.md', 'LICENSE'];
+pkg.files = files;
+const exported = JSON.stringify(pkg.exports).match(/"\.\/[^"]+"/g).map((file) => JSON.parse(file).slice(2));
+const missing = exported.filter((file) => file !== 'package.json' && !files.includes(file));
+if (missing.length) throw new Error(`package.json exports files the package leaves out: ${missing.join(', ')}`);
 pkg.optionalDependencies = { 'taap-linux-x64-gnu': version };
 require('fs').writeFileSync(`${dir}/package.json`, JSON.stringify(pkg, null, 2) + '\n');
 EOF

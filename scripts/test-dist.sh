@@ -103,6 +103,16 @@ check node "no compiled taap.node, no install script" \
     "$(ls "$work/node-app/node_modules/taap/taap.node" 2>/dev/null; node -p 'require("'"$work"'/node-app/node_modules/taap/package.json").scripts')" "undefined"
 check node "token, coreVersion, package version, prebuilt loaded" \
     "$(cd "$work/node-app" && node -e "$node_quickstart")" "$expected $version $version true"
+mkdir -p "$work/node-alone"
+(cd "$work/node-alone" && npm init -y >/dev/null &&
+    npm install --offline --omit=optional --no-audit --no-fund --loglevel=error "$dist/taap-$version.tgz" >/dev/null)
+check node "taap without its platform package names the package to install" "$(cd "$work/node-alone" &&
+    node -e 'try { require("taap") } catch (e) { console.log(e.message.includes("npm install taap-linux-x64-gnu")) }')" "true"
+check node "taap/express through require and import" "$(cd "$work/node-app" &&
+    node -p 'typeof require("taap/express").withPop' &&
+    node --input-type=module -e 'import { withPop, popMiddleware } from "taap/express"; console.log(typeof withPop, typeof popMiddleware)')" \
+    "function
+function function"
 
 # ---- C: the tarball into a fresh prefix ------------------------------------------------------
 prefix="$work/prefix"

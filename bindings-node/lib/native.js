@@ -38,19 +38,23 @@ function loadPrebuilt() {
   }
 }
 
+/** What to do without a binary: a published package needs its platform package; a checkout builds. */
+function missingBinaryMessage() {
+  const platform = platformName();
+  const checkout = fs.existsSync(path.join(__dirname, '..', 'scripts', 'build.js'));
+  const fix = checkout
+    ? `Run \`npm run build\` in ${path.dirname(ADDON)} (needs Rust's cargo and a C compiler).`
+    : `Install the prebuilt core beside it: \`npm install taap-${platform}\` (from the same release as taap).`;
+  return `taap has no prebuilt binary for ${platform} (no package taap-${platform}). ${fix}`;
+}
+
 function load() {
   const prebuilt = loadPrebuilt();
   if (prebuilt) return prebuilt;
   try {
     return require(ADDON);
   } catch (error) {
-    if (error && error.code === 'MODULE_NOT_FOUND') {
-      throw new Error(
-        `taap has no prebuilt binary for ${platformName()} (no package taap-${platformName()}) and no ` +
-          `local build at ${ADDON}. Run \`npm run build\` in ${path.dirname(ADDON)} (needs Rust's cargo and a C compiler).`,
-        { cause: error },
-      );
-    }
+    if (error && error.code === 'MODULE_NOT_FOUND') throw new Error(missingBinaryMessage(), { cause: error });
     throw error;
   }
 }
