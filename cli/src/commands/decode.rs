@@ -23,7 +23,8 @@ pub fn run(args: Args) -> taap::Result<()> {
             "edts": claims.edts,
             "v": claims.v,
             "exp": claims.exp,
-            "ehts": claims.ehts,
+            // As on the wire (and in `taap demo`): the names joined by `;`.
+            "ehts": claims.ehts.join(";"),
             "iat": claims.iat,
             "jti": claims.jti,
         },
