@@ -37,10 +37,9 @@ impl PrivateKey {
     /// should not carry.
     pub fn from_pem(pem: impl AsRef<[u8]>, password: Option<&[u8]>) -> Result<Self> {
         let blocks = secret_pem::parse_blocks(pem.as_ref())?;
-        let block = blocks
-            .iter()
-            .find(|block| block.tag().ends_with("PRIVATE KEY"))
-            .ok_or_else(|| Error::InvalidKey(private_key_expected(blocks.first().map(SecretBlock::tag))))?;
+        let block = blocks.iter().find(|block| block.tag().ends_with("PRIVATE KEY")).ok_or_else(|| {
+            Error::InvalidKey(private_key_expected(blocks.first().map(SecretBlock::tag), pem.as_ref().len()))
+        })?;
         let contents = block.contents();
         match block.tag() {
             "PRIVATE KEY" => Self::from_pkcs8_der(contents),
@@ -223,9 +222,13 @@ fn not_rsa_pem(tag: &str) -> String {
     }
 }
 
-fn private_key_expected(found: Option<&str>) -> String {
+/// `text_len` tells a short non-key apart: a file name or another argument in the key's place.
+fn private_key_expected(found: Option<&str>, text_len: usize) -> String {
     match found {
-        None => "no PEM block found; expected -----BEGIN PRIVATE KEY-----".into(),
+        None => format!(
+            "no PEM block found in the {text_len} bytes given as the key; expected -----BEGIN PRIVATE KEY----- \
+             (pass the key's PEM text, not its file name or another argument)"
+        ),
         Some("PUBLIC KEY" | "RSA PUBLIC KEY") => {
             "this PEM holds a public key; signing needs the private key".into()
         }
