@@ -84,6 +84,9 @@ function taap_bad_input_run(array $case): void
             $validator = new Taap\PopTokenValidator(['required' => $case['options']['required'] ?? []]);
             $validator->validate(taap_bad_input_bytes($case['token']), $signingKey()->publicKey(), $values, $signed['iat'] + 5);
             return;
+        case 'validate_request':
+            taap_bad_input_requests($case, $signingKey()->publicKey(), $signed['iat'] + 5);
+            return;
         case 'build':
             Taap\PopToken::build($signingKey(), taap_bad_input_pairs($case['ehts'] ?? null), taap_bad_input_options($case));
             return;
@@ -114,6 +117,38 @@ function taap_bad_input_run(array $case): void
             return;
         default:
             throw new LogicException("unknown op {$case['op']}");
+    }
+}
+
+/**
+ * The requests of a validate_request case in order through one validator, as
+ * core/tests/bad_input.rs runs them: every one before the last must pass.
+ */
+function taap_bad_input_requests(array $case, Taap\PublicKey $defaultKey, int $now): void
+{
+    $validator = new Taap\PopTokenValidator(['required' => ['uri', 'http-method'], 'replayCache' => 1000]);
+    $last = count($case['requests']) - 1;
+    foreach ($case['requests'] as $index => $request) {
+        $key = isset($request['key']) ? Taap\PublicKey::fromPem(taap_bad_input_bytes($request['key'])) : $defaultKey;
+        $validate = static fn () => $validator->validateRequest(
+            $key,
+            taap_bad_input_bytes($request['method']),
+            taap_bad_input_bytes($request['target']),
+            taap_bad_input_pairs($request['headers']),
+            isset($request['body']) ? taap_bad_input_bytes($request['body']) : '',
+            $now,
+        );
+        if ($index === $last) {
+            $validate();
+            return;
+        }
+        try {
+            $validate();
+        } catch (Throwable $error) {
+            // Not an outcome: a failed setup request leaves the last one's outcome meaningless.
+            fwrite(STDERR, "{$case['id']}: request $index must pass, got " . get_class($error) . "\n");
+            exit(3);
+        }
     }
 }
 

@@ -53,6 +53,7 @@ def not_applicable(case: dict, tests: Path) -> "str | None":
         return {
             "decode": "n/a: the embedded ABI has no decode",
             "validate": "n/a: the embedded ABI has no validator",
+            "validate_request": "n/a: the embedded ABI has no validator",
             "for_request": "n/a: the embedded ABI has no request signer",
             "public_key": "n/a: the embedded ABI has no public keys",
         }[op]

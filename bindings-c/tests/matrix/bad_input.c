@@ -344,6 +344,71 @@ static const char *key_case(json_t *test_case, bool is_public, taap_status *stat
     return NULL;
 }
 
+/* A request of a validate_request case through `validator`; NOT_C_STRING when an input holds
+ * a NUL. */
+static const char *one_request(taap_validator *validator, json_t *request, const taap_public_key *default_key,
+                               taap_status *status) {
+    struct bytes method = build(json_object_get(request, "method"));
+    struct bytes target = build(json_object_get(request, "target"));
+    json_t *body_spec = json_object_get(request, "body"), *key_spec = json_object_get(request, "key");
+    struct bytes body = body_spec != NULL ? build(body_spec) : make("", 0);
+    struct bytes pem = key_spec != NULL ? build(key_spec) : make("", 0);
+    struct entries headers = make_entries(json_object_get(request, "headers"));
+    bool expressible = headers.expressible && !has_nul(method) && !has_nul(target) && !has_nul(pem);
+    if (expressible) {
+        taap_public_key *own_key = NULL;
+        if (key_spec != NULL && taap_public_key_from_pem((const char *)pem.data, &own_key) != TAAP_OK) {
+            fail("a request's key does not load");
+        }
+        *status = taap_validator_validate_request(validator, own_key != NULL ? own_key : default_key,
+                                                  (const char *)method.data, (const char *)target.data,
+                                                  headers.items, headers.count, body.data, body.len, NULL);
+        taap_public_key_free(own_key);
+    }
+    free_entries(&headers);
+    free(pem.data);
+    free(body.data);
+    free(target.data);
+    free(method.data);
+    return expressible ? NULL : NOT_C_STRING;
+}
+
+/* The outcome of validate_request: its requests in order through one validator, as
+ * core/tests/bad_input.rs runs them; every one before the last must pass. */
+static const char *request_case(json_t *test_case, taap_status *status) {
+    static const char *const required[] = {"uri", "http-method"};
+    taap_validate_options options = {
+        .now = json_integer_value(json_object_get(signed_tokens, "iat")) + 5,
+        .required = required,
+        .required_len = 2,
+        .replay_cache = 1000,
+    };
+    taap_validator *validator = NULL;
+    if (taap_validator_new(&options, &validator) != TAAP_OK) fail("the request validator does not build");
+    taap_private_key *signing = signing_key();
+    taap_public_key *default_key = NULL;
+    if (taap_private_key_public_key(signing, &default_key) != TAAP_OK) fail("public key");
+    json_t *requests = json_object_get(test_case, "requests");
+    size_t count = json_array_size(requests);
+    if (count == 0) fail("validate_request without requests");
+    const char *inexpressible = NULL;
+    for (size_t i = 0; i < count && inexpressible == NULL; i++) {
+        inexpressible = one_request(validator, json_array_get(requests, i), default_key, status);
+        /* A setup request that fails would make the last one's outcome meaningless. */
+        if (inexpressible == NULL && i + 1 < count && *status != TAAP_OK) {
+            char got[OUTCOME_SIZE], why[2 * OUTCOME_SIZE];
+            status_outcome(*status, got);
+            snprintf(why, sizeof why, "%s: request %zu must pass, got %s",
+                     json_string_value(json_object_get(test_case, "id")), i, got);
+            fail(why);
+        }
+    }
+    taap_public_key_free(default_key);
+    taap_private_key_free(signing);
+    taap_validator_free(validator);
+    return inexpressible;
+}
+
 /* Runs one case in this (child) process and writes its outcome; frees all it made, so that
  * LeakSanitizer can check every case on its own. */
 static void run_case(json_t *test_case, char *out) {
@@ -352,6 +417,8 @@ static void run_case(json_t *test_case, char *out) {
     const char *inexpressible;
     if (strcmp(op, "decode") == 0 || strcmp(op, "validate") == 0) {
         inexpressible = token_case(test_case, strcmp(op, "validate") == 0, &status);
+    } else if (strcmp(op, "validate_request") == 0) {
+        inexpressible = request_case(test_case, &status);
     } else if (strcmp(op, "build") == 0 || strcmp(op, "for_request") == 0) {
         inexpressible = signing_case(test_case, strcmp(op, "build") == 0, &status);
     } else {

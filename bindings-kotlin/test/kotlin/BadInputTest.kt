@@ -100,6 +100,7 @@ class BadInputTest {
                 PopTokenValidator(ValidatorOptions(required = required))
                     .validate(text(bytes(case["token"])), signingKey.publicKey(), values, iat + 5)
             }
+            "validate_request" -> validateRequests(case)
             "build" -> PopToken.build(signingKey, pairs(case["ehts"]), options(case))
             "for_request" -> PopToken.forRequest(
                 signingKey, text(bytes(case["method"])), text(bytes(case["url"])), pairs(case["headers"]),
@@ -118,6 +119,37 @@ class BadInputTest {
                 }
             }
             else -> error("unknown op ${case["op"]}")
+        }
+    }
+
+    /** The requests in order through one validator, as core/tests/bad_input.rs runs them. */
+    private fun validateRequests(case: Map<String, Any?>) {
+        val validator = PopTokenValidator(ValidatorOptions(required = listOf("uri", "http-method"), replayCache = 1000))
+        val requests = case["requests"] as List<Map<String, Any?>>
+        try {
+            requests.forEachIndexed { index, request ->
+                val key = request["key"]?.let { PublicKey.fromPem(text(bytes(it))) } ?: signingKey.publicKey()
+                val validate = {
+                    validator.validateRequest(
+                        key, text(bytes(request["method"])), text(bytes(request["target"])), pairs(request["headers"]),
+                        if ("body" in request) bytes(request["body"]) else ByteArray(0), iat + 5,
+                    )
+                }
+                if (index == requests.lastIndex) {
+                    validate()
+                } else {
+                    // Not an outcome: a failed setup request leaves the last one's outcome meaningless.
+                    try {
+                        validate()
+                    } catch (e: TaapException) {
+                        val why = "${case["id"]}: request $index must pass, got ${e::class.simpleName}"
+                        System.err.println(why)
+                        throw IllegalStateException(why, e)
+                    }
+                }
+            }
+        } finally {
+            validator.close()
         }
     }
 
