@@ -276,6 +276,22 @@ fn a_refused_connection_is_retried_then_a_transport_error() {
 }
 
 #[test]
+fn a_host_that_does_not_resolve_is_named_as_such() {
+    // .invalid never resolves (RFC 6761); without a resolver the lookup fails the same way.
+    let error =
+        TaapClient::new(config("https://no-such-host.invalid", "v2")).unwrap().access_token().unwrap_err();
+    match error {
+        Error::Transport(message) => assert!(
+            message.starts_with(
+                "POST https://no-such-host.invalid/oauth2/v2/tokens: the host name did not resolve (failed to lookup address information"
+            ),
+            "{message}"
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn an_oversized_response_is_a_transport_error() {
     let big = format!(r#"{{"access_token":"{}","expires_in":"1"}}"#, "a".repeat(4096));
     let server = Scripted::new(vec![json("200 OK", &big)]);

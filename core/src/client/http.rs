@@ -145,6 +145,7 @@ fn transport_failure(outgoing: &Outgoing<'_>, error: ureq::Error) -> Failure {
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
             FailurePhase::BeforeSending
         }
+        ureq::Error::Io(io) if is_resolve_failure(io) => FailurePhase::BeforeSending,
         ureq::Error::BodyExceedsLimit(_) | ureq::Error::BadUri(_) => FailurePhase::Permanent,
         _ => FailurePhase::AfterSending,
     };
@@ -153,10 +154,16 @@ fn transport_failure(outgoing: &Outgoing<'_>, error: ureq::Error) -> Failure {
         ureq::Error::BodyExceedsLimit(limit) => body_too_large(*limit),
         ureq::Error::HostNotFound => "the host name did not resolve".into(),
         ureq::Error::BadUri(_) => "the URL cannot be requested".into(),
+        ureq::Error::Io(io) if is_resolve_failure(io) => format!("the host name did not resolve ({io})"),
         ureq::Error::Io(io) => format!("{}", io.kind()),
         other => other.to_string(),
     };
     failure(outgoing, phase, &reason)
+}
+
+/// Whether `io` is the resolver's failure, which std reports with kind `Uncategorized`.
+fn is_resolve_failure(io: &std::io::Error) -> bool {
+    io.to_string().starts_with("failed to lookup address information")
 }
 
 /// A `Transport` failure naming the request (method and URL without its query) and `reason`.
