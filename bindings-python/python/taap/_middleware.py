@@ -12,6 +12,8 @@ from ._taap import DEFAULT_LEEWAY, DEFAULT_MAX_AGE, DEFAULT_REPLAY_CAPACITY, Pop
 
 KeySource = Union[PublicKey, str, Callable[[str], Union[PublicKey, str, None]]]
 ReplayStore = Union[str, int, None]
+#: Headers as received, in order and repeats kept; values are the bytes that arrived.
+Headers = Sequence[Tuple[str, Union[str, bytes]]]
 
 #: Names every token must sign unless told otherwise: the request line.
 DEFAULT_REQUIRED: Tuple[str, ...] = ("uri", "http-method")
@@ -19,6 +21,8 @@ DEFAULT_REQUIRED: Tuple[str, ...] = ("uri", "http-method")
 DEFAULT_MAX_BODY = 1024 * 1024
 #: Header naming the client whose key a lookup callback returns.
 DEFAULT_CLIENT_ID_HEADER = "x-client-id"
+#: Characters a decoded path keeps unescaped when the target is rebuilt from it.
+PATH_SAFE = "/;=,!$&'()*+@:~"
 
 Answer = Tuple[int, List[Tuple[str, str]], bytes]
 
@@ -79,9 +83,7 @@ class PopCheck:
         self.max_body = max_body
         self._client_id_header = client_id_header.lower()
 
-    def refusal(
-        self, method: str, target: str, headers: Sequence[Tuple[str, str]], body: bytes
-    ) -> Optional[Answer]:
+    def refusal(self, method: str, target: str, headers: Headers, body: bytes) -> Optional[Answer]:
         """None when the request carries a valid, unreplayed PoP token; else the 401 to send."""
         try:
             key = self._key_for(headers)
@@ -93,17 +95,42 @@ class PopCheck:
             return unauthorized(error)
         return None if reason is None else store_unavailable(self._shared.name, reason)
 
-    def _key_for(self, headers: Sequence[Tuple[str, str]]) -> PublicKey:
+    def _key_for(self, headers: Headers) -> PublicKey:
         if self._key is not None:
             return self._key
         assert self._lookup is not None
-        client_id = next((v for n, v in headers if n.lower() == self._client_id_header), None)
-        if not client_id:
-            raise InvalidTokenError(f"the {self._client_id_header} header (the client id) is missing")
+        client_id = self._client_id(headers)
         key = self._lookup(client_id)
         if key is None:
             raise InvalidTokenError("no public key is registered for this client id")
         return _as_key(key)
+
+    def _client_id(self, headers: Headers) -> str:
+        values = [value for name, value in headers if name.lower() == self._client_id_header]
+        # The app may read another copy than the one whose key checked the token, and so act
+        # for a client that never signed the request.
+        if len(values) > 1:
+            name = self._client_id_header
+            raise InvalidTokenError(f"the {name} header appears {len(values)} times; send it once")
+        client_id = values[0] if values else ""
+        if isinstance(client_id, bytes):
+            try:
+                client_id = client_id.decode("utf-8")
+            except UnicodeDecodeError:
+                raise InvalidTokenError(f"the {self._client_id_header} header is not valid UTF-8") from None
+        if not client_id:
+            raise InvalidTokenError(f"the {self._client_id_header} header (the client id) is missing")
+        return client_id
+
+
+def target_text(raw: bytes) -> str:
+    """A request target's bytes as text, bytes beyond ASCII percent-encoded."""
+    # The core hashes a str target as UTF-8, so such bytes (which HTTP forbids unencoded)
+    # become the escapes a URL parser would write: never other bytes that could be signed.
+    try:
+        return raw.decode("ascii")
+    except UnicodeDecodeError:
+        return "".join(chr(byte) if byte < 0x80 else f"%{byte:02X}" for byte in raw)
 
 
 def _kind(error: TaapError) -> str:
@@ -123,6 +150,13 @@ def store_unavailable(store: str, reason: str) -> Answer:
     message = f"the replay store ({store}) is unavailable: {reason}; retry shortly"
     body = json.dumps({"error": "replay_store_unavailable", "store": store, "message": message})
     return 503, [("content-type", "application/json"), ("retry-after", "1")], body.encode()
+
+
+def length_required() -> Answer:
+    """411 for a chunked body the server cannot say the end of."""
+    message = "a chunked body needs a server that sets wsgi.input_terminated; send Content-Length"
+    body = json.dumps({"error": "LengthRequired", "message": message})
+    return 411, [("content-type", "application/json")], body.encode()
 
 
 def too_large(limit: int) -> Answer:

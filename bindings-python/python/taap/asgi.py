@@ -12,21 +12,27 @@ unchanged. Replays are remembered in this process, or, with
 ``replay_store="redis://host:port/db"``, in a Redis every node shares (the key scheme and
 fail-closed rule of ``taap serve --replay-store``: Redis slow or down means 503; the check then
 runs in a worker thread).
+
+Header values and ``raw_path`` are checked as the bytes received, every header line kept, so
+the core refuses an ``X-Authorization`` or ``Authorization`` sent twice.
 """
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, MutableMapping, Optional, Tuple
+from urllib.parse import quote
 
 from ._middleware import (
     DEFAULT_CLIENT_ID_HEADER,
     DEFAULT_MAX_BODY,
     DEFAULT_REQUIRED,
+    PATH_SAFE,
     Answer,
     KeySource,
     PopCheck,
     ReplayStore,
+    target_text,
     too_large,
 )
 from ._taap import DEFAULT_LEEWAY, DEFAULT_MAX_AGE
@@ -67,7 +73,9 @@ class PopMiddleware:
         if body is None:
             await _answer(send, too_large(self._check.max_body))
             return
-        headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"]]
+        # Values stay the bytes received (a signed UTF-8 value must hash as sent), and every
+        # entry stays, repeats included, so the core can refuse a repeated credential.
+        headers = [(name.decode("latin-1"), bytes(value)) for name, value in scope["headers"]]
         check = (scope["method"], _target(scope), headers, body)
         # A shared store answers over the network: the event loop must not wait on it.
         refusal = await asyncio.to_thread(self._check.refusal, *check) if self._check.blocking else self._check.refusal(*check)
@@ -80,8 +88,9 @@ class PopMiddleware:
 def _target(scope: Scope) -> str:
     # raw_path is the path as sent (still percent-encoded); the core decides how uri reads it.
     raw = scope.get("raw_path")
-    path = raw.decode("latin-1") if raw else scope["path"]
-    query = scope.get("query_string", b"").decode("latin-1")
+    # Without it, the decoded path is escaped again, so a decoded '?' or '%' stays in the path.
+    path = target_text(raw) if raw else quote(scope["path"], safe=PATH_SAFE)
+    query = target_text(scope.get("query_string", b""))
     return f"{path}?{query}" if query else path
 
 
