@@ -109,6 +109,8 @@ def run(taap: Any, case: Case) -> None:
             build_bytes(case["body"]) if "body" in case else b"",
             **build_options(case),
         )
+    elif op == "validate_request":
+        validate_requests(taap, case, taap.PrivateKey.from_file(signing_key).public_key())
     elif op in ("private_key", "public_key"):
         with tempfile.NamedTemporaryFile(prefix="taap-py-bad-input-", delete=False) as file:
             file.write(build_bytes(case["key"]))
@@ -124,11 +126,40 @@ def run(taap: Any, case: Case) -> None:
         raise ValueError(f"unknown op {op}")
 
 
+class EarlierRequestFailed(Exception):
+    """A request before the last of a validate_request case failed: the case is broken."""
+
+
+def validate_requests(taap: Any, case: Case, default_key: Any) -> None:
+    """The case's requests in order through one validator; each but the last must pass."""
+    validator = taap.PopTokenValidator(required=["uri", "http-method"], replay_cache=1000)
+    requests = case["requests"]
+    for index, request in enumerate(requests):
+        key = taap.PublicKey.from_pem(build_bytes(request["key"])) if "key" in request else default_key
+        arguments = (
+            key,
+            name_of(build_bytes(request["method"])),
+            name_of(build_bytes(request["target"])),
+            pairs(request["headers"]),
+            build_bytes(request["body"]) if "body" in request else b"",
+        )
+        if index == len(requests) - 1:
+            validator.validate_request(*arguments, now=signed()["iat"] + 5)
+            return
+        try:
+            validator.validate_request(*arguments, now=signed()["iat"] + 5)
+        except Exception as error:
+            raise EarlierRequestFailed(f"request {index} must pass but raised {error!r}") from error
+
+
 def outcome(taap: Any, case: Case) -> str:
     """``ok``, the kind of a TaapError, or the class name of another exception (TypeError, …)."""
     try:
         run(taap, case)
         return "ok"
+    except EarlierRequestFailed as error:
+        # Not an outcome to compare: the cell would otherwise read as a plain error kind.
+        return f"broken case: {error}"
     except taap.TaapError as error:
         return type(error).__name__[: -len("Error")]
     except Exception as error:  # noqa: BLE001 - any other exception is the cell's outcome
