@@ -11,7 +11,7 @@ from typing import List
 import pytest
 
 import taap
-from redis_server import Redis, needs_redis, redis  # noqa: F401  (the fixture)
+from redis_server import Redis, needs_redis, redis, redis_installed  # noqa: F401  (the fixtures)
 from test_middleware import FRAMEWORKS, JSON, ORDER, Send, public_pem, sender, signed  # noqa: F401
 
 pytestmark = needs_redis

@@ -18,7 +18,7 @@ import pytest
 import taap
 from conftest import DOCS_KEY
 from gateway import Gateway
-from redis_server import Redis, needs_redis, redis  # noqa: F401  (the fixture)
+from redis_server import Redis, needs_redis, redis, redis_installed  # noqa: F401  (the fixtures)
 
 pytestmark = needs_redis
 

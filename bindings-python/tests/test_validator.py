@@ -67,10 +67,15 @@ def test_wrong_key_changed_value_and_missing_value(key: taap.PrivateKey, docs_ke
         validator.validate(token, key.public_key(), VALUES[:3], now=NOW)
 
 
-def test_required_names_are_compared_ignoring_case(key: taap.PrivateKey, token: str) -> None:
-    taap.PopTokenValidator(required=("URI", "HTTP-METHOD")).validate(token, key.public_key(), VALUES, now=NOW)
+def test_required_header_names_ignore_case_and_pseudo_names_are_exact(key: taap.PrivateKey, token: str) -> None:
+    required = ("uri", "http-method", "CONTENT-TYPE")
+    taap.PopTokenValidator(required=required).validate(token, key.public_key(), VALUES, now=NOW)
     with pytest.raises(taap.InvalidTokenError, match="does not sign \"Authorization\""):
         taap.PopTokenValidator(required=["Authorization"]).validate(token, key.public_key(), VALUES, now=NOW)
+    # A required "URI" would be met by a header of that name, which the sender chooses.
+    for name in ("URI", "Http-Method", "BODY"):
+        with pytest.raises(taap.ConfigError, match="in another case"):
+            taap.PopTokenValidator(required=[name])
 
 
 def test_replay_cache_rejects_the_second_use(key: taap.PrivateKey, token: str) -> None:
