@@ -38,7 +38,8 @@ def test_valid_token_returns_the_decoded_token(key: taap.PrivateKey, token: str)
 def test_extra_values_are_ignored_and_bytes_values_compare_equal(key: taap.PrivateKey, token: str) -> None:
     values = {name.encode(): value.encode() for name, value in VALUES}
     values[b"X-Other"] = b"ignored"
-    taap.PopTokenValidator().validate(token.encode(), key.public_key(), values, now=NOW)
+    decoded = taap.PopTokenValidator().validate(token.encode(), key.public_key(), values, now=NOW)
+    assert (decoded.jti, decoded.ehts) == ("jti-1", ("Content-Type", "uri", "http-method", "body"))
 
 
 @pytest.mark.parametrize(
