@@ -9,7 +9,7 @@ export type KeyInput = PublicKey | string;
 export interface PopOptions {
   /** The key every token must verify with, or a lookup from client id (the `clientIdHeader` header) to a key. */
   publicKey: KeyInput | ((clientId: string) => KeyInput | null | undefined | Promise<KeyInput | null | undefined>);
-  /** Names every token must sign (default `['uri', 'http-method']`, ASCII case ignored). */
+  /** Names every token must sign (default `['uri', 'http-method']`): `uri`, `http-method` and `body` exactly so, header names ignoring ASCII case. */
   required?: readonly string[];
   /**
    * `'memory'` (default), a capacity, `null` to turn replay detection off, or a Redis URL
@@ -23,7 +23,7 @@ export interface PopOptions {
   maxAge?: number;
   /** Largest body read, in bytes (default 1 MiB); larger ones get 413. */
   maxBody?: number;
-  /** Header carrying the client id for a lookup function (default `x-client-id`). */
+  /** Header carrying the client id for a lookup function (default `x-client-id`); sent more than once, the request gets 401. */
   clientIdHeader?: string;
 }
 

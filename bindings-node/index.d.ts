@@ -164,7 +164,7 @@ export interface ValidatorOptions {
   leewaySecs?: number;
   /** Maximum age from `iat` in seconds, 1 to 3600 (default 60). */
   maxAgeSecs?: number;
-  /** Names every token must sign, e.g. `['uri', 'http-method']` (ASCII case ignored). */
+  /** Names every token must sign, e.g. `['uri', 'http-method']`: `uri`, `http-method` and `body` exactly so, header names ignoring ASCII case. */
   required?: readonly string[];
   /** Reject a repeated `jti`: `true` (100 000 remembered) or a capacity; default off. */
   replayCache?: boolean | number | null;

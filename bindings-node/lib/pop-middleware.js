@@ -144,9 +144,9 @@ function popMiddleware(options) {
       const body = await readBody(req, check.maxBody);
       if (body === null) return send(res, tooLarge(check.maxBody));
       if (body === undefined) return send(res, misplaced());
-      const headerOf = (name) => firstValue(req.headers[name]);
-      const request = { method: req.method, url: req.originalUrl ?? req.url, headers: req.headers, body };
-      const answer = await check.refusal(request, headerOf);
+      const headers = receivedHeaders(req);
+      const request = { method: req.method, url: req.originalUrl ?? req.url, headers, body };
+      const answer = await check.refusal(request, (name) => onlyValue(headers, name));
       if (answer) return send(res, answer);
       req.rawBody = body;
       req.body = body;
@@ -157,8 +157,45 @@ function popMiddleware(options) {
   };
 }
 
-function firstValue(value) {
-  return Array.isArray(value) ? value[0] : value;
+/**
+ * Every header line as received, in order, each value as its bytes. `req.headers` will not do:
+ * Node keeps only the first of repeated Authorization lines and joins other repeats with ', ',
+ * so the core could not refuse ambiguous credentials; and Node's parser decodes each value
+ * byte for byte as latin1, which as a JS string would reach the core re-encoded as UTF-8
+ * (a signed `café` sent as UTF-8 would never match).
+ */
+function receivedHeaders(req) {
+  const raw = req.rawHeaders;
+  if (!Array.isArray(raw)) {
+    // Only a hand-made request object lacks rawHeaders, and it has no repeated lines to lose.
+    return Object.entries(req.headers ?? {})
+      .filter(([, value]) => value !== undefined)
+      .flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((one) => [name, latin1Bytes(one)]));
+  }
+  const pairs = [];
+  for (let index = 0; index + 1 < raw.length; index += 2) pairs.push([raw[index], latin1Bytes(raw[index + 1])]);
+  return pairs;
+}
+
+/**
+ * A value Node or a fetch Headers object holds (one char per byte received) as those bytes. A
+ * char above U+00FF cannot be a received byte (a mock's string), and latin1 would truncate it
+ * silently, so such a string counts as its UTF-8.
+ */
+function latin1Bytes(value) {
+  const text = String(value);
+  return Buffer.from(text, /[^\u0000-\u00ff]/.test(text) ? 'utf8' : 'latin1');
+}
+
+/**
+ * The value of header `name` (lower case) for the key lookup, as the text Node would show the
+ * app. Sent twice, the client would be ambiguous: a proxy and this check could pick different
+ * clients, so it is refused.
+ */
+function onlyValue(pairs, name) {
+  const values = pairs.filter(([received]) => received.toLowerCase() === name).map(([, value]) => value);
+  if (values.length > 1) throw new InvalidTokenError(`the ${name} header appears ${values.length} times; send it once`);
+  return values.length === 1 ? values[0].toString('latin1') : undefined;
 }
 
 /**
@@ -171,7 +208,10 @@ function withPop(handler, options) {
   return async function popChecked(request, ...rest) {
     const bytes = new Uint8Array(await request.clone().arrayBuffer());
     if (bytes.length > check.maxBody) return respond(tooLarge(check.maxBody));
-    const fields = { method: request.method, url: request.url, headers: [...request.headers], body: bytes };
+    // Headers values are ByteStrings (one char per byte); repeats arrive joined by ', ', which
+    // the core refuses for X-Authorization and Bearer/Basic Authorization.
+    const headers = [...request.headers].map(([name, value]) => [name, latin1Bytes(value)]);
+    const fields = { method: request.method, url: request.url, headers, body: bytes };
     const answer = await check.refusal(fields, (name) => request.headers.get(name));
     return answer ? respond(answer) : handler(request, ...rest);
   };
