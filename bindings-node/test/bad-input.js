@@ -77,6 +77,37 @@ function keyFile(testCase) {
   return file;
 }
 
+class SetupFailed extends Error {}
+
+/**
+ * A validate_request case: its requests in order through one validator (as cases.json's note
+ * says); every request but the last must pass, and the last one's outcome is the cell's.
+ */
+function validateRequests(taap, testCase, signingKey) {
+  const validator = new taap.PopTokenValidator({ required: ['uri', 'http-method'], replayCache: 1000 });
+  const { requests } = testCase;
+  const check = (request) => validator.validateRequest(
+    request.key === undefined ? signingKey().publicKey() : taap.PublicKey.fromPem(bytes(request.key)),
+    {
+      method: text(bytes(request.method)),
+      url: text(bytes(request.target)),
+      // Values as bytes: a gateway receives bytes, and a JS string would be re-encoded as UTF-8.
+      headers: request.headers.map(([name, value]) => [text(bytes(name)), bytes(value)]),
+      body: 'body' in request ? bytes(request.body) : Buffer.alloc(0),
+    },
+    { now: signed.iat + 5 },
+  );
+  for (const [index, request] of requests.slice(0, -1).entries()) {
+    try {
+      check(request);
+    } catch (error) {
+      // Not an outcome: the case itself is broken when its earlier requests do not pass.
+      throw new SetupFailed(`request ${index} of ${requests.length} must pass, got ${error.name}: ${error.message}`);
+    }
+  }
+  return check(requests[requests.length - 1]);
+}
+
 function run(taap, testCase) {
   const signingKey = () => taap.PrivateKey.fromFile(path.join(TESTS, 'keys', signed.key));
   switch (testCase.op) {
@@ -88,6 +119,8 @@ function run(taap, testCase) {
       const ehts = values.map(([name, value]) => [text(name), value]);
       return validator.validate(text(bytes(testCase.token)), signingKey().publicKey(), ehts, { now: signed.iat + 5 });
     }
+    case 'validate_request':
+      return validateRequests(taap, testCase, signingKey);
     case 'build':
       return taap.PopToken.build(signingKey(), pairs(testCase.ehts).map(([name, value]) => [text(name), value]), buildOptions(testCase));
     case 'for_request': {
@@ -122,6 +155,7 @@ function outcome(taap, testCase) {
     return 'ok';
   } catch (error) {
     if (error instanceof Inexpressible) return error.message;
+    if (error instanceof SetupFailed) return `setup failed: ${error.message}`;
     if (error instanceof taap.TaapError) return error.name.replace(/Error$/, '');
     return error?.constructor?.name ?? String(error);
   }
