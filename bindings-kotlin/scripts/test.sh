@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The JVM suite: builds taap.jar, compiles the Kotlin and Java tests against it, starts
-# `taap serve` on a free loopback port for the client flows, and runs everything under the
-# JUnit 5 console launcher (Debian's junit5). Ends with "N passed, N failed".
+# `taap serve` on a free loopback port for the client flows, runs the README's examples (below)
+# and everything under the JUnit 5 console launcher (Debian's junit5). Ends with
+# "README examples: N run, M fragments" and "N passed, N failed".
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 root="$(cd "$here/.." && pwd)"
 source "$here/scripts/env.sh"
 source "$root/bindings-c/scripts/test-gateway.sh"
+source "$root/bindings-c/scripts/readme-blocks.sh"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 bash "$here/scripts/build.sh"
@@ -22,6 +24,67 @@ javac -d "$out" -classpath "$classpath:$JUNIT_JAR" "$here/test/java/"*.java
 start_test_gateway "$root/target/release/taap" "$root/tests/keys/tmobile/readme-public.pem" \
     "$here/build/gateway.log" kotlin-binding-test
 
+# The README's examples, as Rust runs doctests: every ```java and ```kotlin block of README.md
+# not marked `fragment` is compiled against the jar and run, in a folder holding
+# keys/private-key.pem and keys/public-key.pem (the README key pair the gateway knows), with
+# TAAP_CLIENT_ID and TAAP_SECRET set to the gateway's client, after every https://api.t-mobile.com
+# and https://naas.t-mobile.com became the gateway's address (the README says so). A block that
+# is not a whole program is wrapped: Java's `import` lines stay on top and the rest becomes the
+# body of `public static void main(String[] args) throws Exception` in `public class
+# ReadmeBlockNN`; Kotlin's likewise becomes the body of `fun main()` unless the block has one.
+# Any other block not marked `fragment` fails the suite, as does a block that does not compile
+# or exits non-zero.
+readme_examples() {
+    local blocks="$here/build/readme" work="$here/build/readme-run"
+    local n lang fragment line first where src dir main ran=0 fragments=0 output
+    readme_blocks "$here/README.md" "$blocks"
+    rm -rf "$work" && mkdir -p "$work/keys"
+    cp "$root/tests/keys/tmobile/readme-private-pkcs8.pem" "$work/keys/private-key.pem"
+    cp "$root/tests/keys/tmobile/readme-public.pem" "$work/keys/public-key.pem"
+    while IFS=$'\t' read -r -u 3 n lang fragment line first; do
+        where="bindings-kotlin/README.md:$line (\`\`\`$lang: $first)"
+        if [[ "$fragment" == 1 ]]; then fragments=$((fragments + 1)); continue; fi
+        echo "-- $where"
+        src="$blocks/$n.$lang" dir="$blocks/$n"
+        mkdir -p "$dir/classes"
+        readme_to_gateway "$src" "$TAAP_TEST_GATEWAY"
+        case "$lang" in
+            java)
+                main="$(sed -n 's/^public \(final \)\{0,1\}class \([A-Za-z0-9_]*\).*/\2/p' "$src" | head -n 1)"
+                if [[ -n "$main" ]]; then
+                    cp "$src" "$dir/$main.java"
+                else
+                    main="ReadmeBlock$n"
+                    { grep '^import ' "$src" || true
+                      echo "public class $main { public static void main(String[] args) throws Exception {"
+                      grep -v '^import ' "$src" || true
+                      echo "}}"; } >"$dir/$main.java"
+                fi
+                javac -Werror -d "$dir/classes" -classpath "$classpath" "$dir/$main.java" ||
+                    fail "$where does not compile"
+                ;;
+            kotlin)
+                if grep -q '^fun main' "$src"; then
+                    cp "$src" "$dir/ReadmeBlock$n.kt"
+                else
+                    { grep '^import ' "$src" || true; echo "fun main() {"; grep -v '^import ' "$src" || true; echo "}"; } \
+                        >"$dir/ReadmeBlock$n.kt"
+                fi
+                main="ReadmeBlock${n}Kt"
+                output="$("$KOTLINC" -nowarn -jvm-target 17 -classpath "$classpath" -d "$dir/classes" "$dir/ReadmeBlock$n.kt" 2>&1)" ||
+                    { echo "$output" >&2; fail "$where does not compile"; }
+                ;;
+            *) fail "$where: no runner for \`\`\`$lang blocks; mark it \`\`\`$lang fragment" ;;
+        esac
+        (cd "$work" && TAAP_CLIENT_ID="$TAAP_TEST_CLIENT_ID" TAAP_SECRET="$TAAP_TEST_CLIENT_SECRET" \
+            java -classpath "$dir/classes:$classpath" "$main" </dev/null) || fail "$where failed"
+        ran=$((ran + 1))
+    done 3<"$blocks/index.tsv"
+    readme_summary="README examples: $ran run, $fragments fragments"
+    echo "$readme_summary"
+}
+readme_examples
+
 set +e
 TAAP_TESTS_DIR="$root/tests" TAAP_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}" java -Xms128m -Xmx128m -XX:+AlwaysPreTouch -jar "$JUNIT_JAR" --disable-banner --details=summary \
     --class-path "$out:$classpath" --scan-class-path "$out" --include-classname '.*Test' \
@@ -31,5 +94,6 @@ set -e
 grep -vE '^\s*$' "$here/build/junit.log" | tail -n 40
 passed=$(sed -n 's/.*\[ *\([0-9]*\) tests successful.*/\1/p' "$here/build/junit.log")
 failed=$(sed -n 's/.*\[ *\([0-9]*\) tests failed.*/\1/p' "$here/build/junit.log")
+echo "$readme_summary"
 echo "${passed:-0} passed, ${failed:-?} failed"
 exit "$status"

@@ -13,21 +13,25 @@ class PrivateKey private constructor(internal val ffi: FfiPrivateKey) : AutoClos
         /** Loads PKCS#8, encrypted PKCS#8 (with [password]) or PKCS#1 PEM. */
         @JvmStatic
         @JvmOverloads
+        @Throws(TaapException::class)
         fun fromPem(pem: String, password: String? = null): PrivateKey = PrivateKey(native { FfiPrivateKey.fromPem(pem, password) })
 
         /** Loads PKCS#8, encrypted PKCS#8 (with [password]) or PKCS#1 DER. */
         @JvmStatic
         @JvmOverloads
+        @Throws(TaapException::class)
         fun fromDer(der: ByteArray, password: String? = null): PrivateKey = PrivateKey(native { FfiPrivateKey.fromDer(der, password) })
 
         /** Loads a PEM or DER key file. */
         @JvmStatic
         @JvmOverloads
+        @Throws(TaapException::class)
         fun fromFile(path: String, password: String? = null): PrivateKey = PrivateKey(native { FfiPrivateKey.fromFile(path, password) })
 
         /** Generates a new key pair of [bits] (2048, 3072, 4096 or 8192). */
         @JvmStatic
         @JvmOverloads
+        @Throws(TaapException::class)
         fun generate(bits: Int = 2048): PrivateKey = PrivateKey(native { FfiPrivateKey.generate(unsigned(bits)) })
     }
 
@@ -57,18 +61,22 @@ class PublicKey internal constructor(internal val ffi: FfiPublicKey) : AutoClose
     companion object {
         /** Loads SPKI or PKCS#1 PEM. */
         @JvmStatic
+        @Throws(TaapException::class)
         fun fromPem(pem: String): PublicKey = PublicKey(native { FfiPublicKey.fromPem(pem) })
 
         /** Loads SPKI or PKCS#1 DER. */
         @JvmStatic
+        @Throws(TaapException::class)
         fun fromDer(der: ByteArray): PublicKey = PublicKey(native { FfiPublicKey.fromDer(der) })
 
         /** Loads an RSA JWK, or a JWK set holding one RSA key. */
         @JvmStatic
+        @Throws(TaapException::class)
         fun fromJwk(jwk: String): PublicKey = PublicKey(native { FfiPublicKey.fromJwk(jwk) })
 
         /** Loads a PEM, DER or JWK file. */
         @JvmStatic
+        @Throws(TaapException::class)
         fun fromFile(path: String): PublicKey = PublicKey(native { FfiPublicKey.fromFile(path) })
     }
 

@@ -74,18 +74,21 @@ object PopToken {
     /** Signs ordered ehts. */
     @JvmStatic
     @JvmOverloads
+    @Throws(TaapException::class)
     fun build(key: PrivateKey, ehts: List<EhtsEntry>, options: BuildOptions = BuildOptions()): String =
         native { popTokenBuild(key.ffi, ehts.toFfi(), options.toFfi()) }
 
     /** Signs ehts given as a map that keeps insertion order. */
     @JvmStatic
     @JvmOverloads
+    @Throws(TaapException::class)
     fun build(key: PrivateKey, ehts: LinkedHashMap<String, String>, options: BuildOptions = BuildOptions()): String =
         build(key, ehts.toEntries(), options)
 
     /** Signs one HTTP request: every given header, then `uri`, `http-method` and `body`. */
     @JvmStatic
     @JvmOverloads
+    @Throws(TaapException::class)
     fun forRequest(
         key: PrivateKey,
         method: String,
@@ -97,5 +100,6 @@ object PopToken {
 
     /** Decodes header and claims without verifying the signature. */
     @JvmStatic
+    @Throws(TaapException::class)
     fun decode(token: String): DecodedToken = DecodedToken.of(native { popTokenDecode(token) })
 }

@@ -16,18 +16,20 @@ data class ValidatorOptions @JvmOverloads constructor(
 )
 
 /** The gateway side: checks signature, time, coverage, edts and (optionally) replay. */
-class PopTokenValidator @JvmOverloads constructor(options: ValidatorOptions = ValidatorOptions()) : AutoCloseable {
+class PopTokenValidator @JvmOverloads @Throws(TaapException::class) constructor(options: ValidatorOptions = ValidatorOptions()) : AutoCloseable {
     private val ffi: FfiValidator = native {
         FfiValidator(FfiValidatorOptions(options.leewaySecs, options.maxAgeSecs, options.required, options.replayCache))
     }
 
     /** Validates [token] against [publicKey] and the request's [values], as of [now] (epoch seconds) or the clock. */
     @JvmOverloads
+    @Throws(TaapException::class)
     fun validate(token: String, publicKey: PublicKey, values: List<EhtsEntry>, now: Long? = null): DecodedToken =
         DecodedToken.of(native { ffi.validate(token, publicKey.ffi, values.toFfi(), now) })
 
     /** Validates against values given as a map. */
     @JvmOverloads
+    @Throws(TaapException::class)
     fun validate(token: String, publicKey: PublicKey, values: Map<String, String>, now: Long? = null): DecodedToken =
         validate(token, publicKey, values.toEntries(), now)
 
@@ -36,6 +38,7 @@ class PopTokenValidator @JvmOverloads constructor(options: ValidatorOptions = Va
      * and query (or a full URL), [headers] as received, [body] exact.
      */
     @JvmOverloads
+    @Throws(TaapException::class)
     fun validateRequest(
         publicKey: PublicKey,
         method: String,

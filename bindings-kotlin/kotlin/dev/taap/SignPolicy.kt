@@ -13,10 +13,12 @@ class SignPolicy private constructor(internal val ffi: FfiSignPolicy) {
 
         /** Exactly these headers, in this order, each when the request has it. */
         @JvmStatic
+        @Throws(TaapException::class)
         fun headers(names: List<String>): SignPolicy = SignPolicy(native { FfiSignPolicy.headers(names) })
 
         /** Exactly these headers, in this order, each when the request has it. */
         @JvmStatic
+        @Throws(TaapException::class)
         fun headers(vararg names: String): SignPolicy = headers(names.toList())
 
         /** Every header the request carries, in the request's order. */
@@ -25,13 +27,16 @@ class SignPolicy private constructor(internal val ffi: FfiSignPolicy) {
     }
 
     /** A new policy that also signs [name]. */
+    @Throws(TaapException::class)
     fun withHeader(name: String): SignPolicy = SignPolicy(native { ffi.withHeader(name) })
 
     /** A new policy that never signs [name]. */
+    @Throws(TaapException::class)
     fun withoutHeader(name: String): SignPolicy = SignPolicy(native { ffi.withoutHeader(name) })
 
     /** The PoP token for one request as this policy signs it. */
     @JvmOverloads
+    @Throws(TaapException::class)
     fun sign(
         key: PrivateKey,
         method: String,
@@ -59,10 +64,12 @@ object Taap {
 
     /** The `uri` value of a URL or path: path plus percent-decoded query. */
     @JvmStatic
+    @Throws(TaapException::class)
     fun requestUri(url: String): String = native { dev.taap.ffi.requestUri(url) }
 
     /** The `http-method` value: upper-cased; it must be an HTTP token. */
     @JvmStatic
+    @Throws(TaapException::class)
     fun requestMethod(method: String): String = native { dev.taap.ffi.requestMethod(method) }
 
     /** The version of the native core inside this jar. */

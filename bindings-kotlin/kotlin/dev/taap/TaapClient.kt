@@ -109,7 +109,7 @@ class Response internal constructor(
  * OAuth access tokens and signed API calls: every call carries the cached bearer token and a
  * fresh PoP token made through the core's signing policy. Thread-safe; share one per credential.
  */
-class TaapClient(key: PrivateKey, options: ClientOptions) : AutoCloseable {
+class TaapClient @Throws(TaapException::class) constructor(key: PrivateKey, options: ClientOptions) : AutoCloseable {
     private val ffi: FfiClient = native { FfiClient(options.toFfi(), key.ffi) }
 
     /** The client id. */
@@ -125,13 +125,16 @@ class TaapClient(key: PrivateKey, options: ClientOptions) : AutoCloseable {
         get() = ffi.flavor()
 
     /** The cached access token, or a new one (blocks). */
+    @Throws(TaapException::class)
     fun accessToken(): AccessToken = AccessToken(native { ffi.accessToken() })
 
     /** A new access token, replacing the cached one (blocks). */
+    @Throws(TaapException::class)
     fun refreshAccessToken(): AccessToken = AccessToken(native { ffi.refreshAccessToken() })
 
     /** A signed API call (blocks on the network). */
     @JvmOverloads
+    @Throws(TaapException::class)
     fun send(method: String, url: String, headers: List<EhtsEntry> = emptyList(), body: ByteArray = ByteArray(0)): Response {
         val answer = native { ffi.send(method, url, headers.toFfi(), body) }
         val entries = answer.headers.map { SimpleImmutableEntry(it.name, it.value) }

@@ -4,7 +4,8 @@ import dev.taap.ffi.FfiException
 
 /**
  * A taap failure: one subclass per kind of the core's error table, each carrying the kind's
- * stable `TAAP_*` [code]. Messages come from the core and never contain secrets.
+ * stable `TAAP_*` [code]. Messages come from the core and never contain secrets. Java sees it as
+ * a checked exception: every method that can fail declares `throws TaapException`.
  */
 sealed class TaapException(message: String, /** The stable `TAAP_*` code of this kind. */ val code: String) :
     Exception(message) {

@@ -1,5 +1,6 @@
 package dev.taap
 
+import java.io.IOException
 import java.net.http.HttpClient
 import java.net.http.HttpRequest
 import java.net.http.HttpResponse
@@ -15,6 +16,7 @@ object TaapHttp {
      */
     @JvmStatic
     @JvmOverloads
+    @Throws(TaapException::class)
     fun sign(
         builder: HttpRequest.Builder,
         method: String,
@@ -32,6 +34,7 @@ object TaapHttp {
     /** [sign], then sends with [client] and returns the body as bytes. */
     @JvmStatic
     @JvmOverloads
+    @Throws(IOException::class, InterruptedException::class, TaapException::class)
     fun send(
         client: HttpClient,
         builder: HttpRequest.Builder,
