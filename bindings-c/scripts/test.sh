@@ -10,7 +10,10 @@
 #      (no leaks, no errors), and a larger multi-threaded run;
 #   5. installs under a temporary prefix and builds examples/c against it with pkg-config,
 #      statically and dynamically, comparing the example's token with the vector;
-#   6. runs the PHP test (examples/php/pop.php and the vectors through FFI);
+#   6. runs the README's examples (every fenced block not marked `fragment`: `c` blocks compiled
+#      with -Werror against libtaap.a and run in a folder holding keys/private-key.pem, `sh`
+#      blocks run from the repository root), and the PHP test (examples/php/pop.php and the
+#      vectors through FFI);
 #   7. builds libtaap without its client (--no-default-features --features aws-lc): no taap_client_* symbols and
 #      no HTTP/TLS stack, and a token built through taap.h compiled with -DTAAP_NO_CLIENT.
 # Needs (Debian): build-essential pkg-config valgrind php-cli libjansson-dev, and cargo.
@@ -28,6 +31,8 @@ step() { printf '\n== %s (%ds)\n' "$*" "$SECONDS"; }
 fail() { echo "error: $*" >&2; exit 1; }
 # shellcheck source=test-gateway.sh
 source "$crate_dir/scripts/test-gateway.sh"
+# shellcheck source=readme-blocks.sh
+source "$crate_dir/scripts/readme-blocks.sh"
 
 for tool in cargo gcc g++ make pkg-config valgrind php; do
     command -v "$tool" >/dev/null || fail "$tool is missing (Debian: build-essential pkg-config valgrind php-cli)"
@@ -100,6 +105,33 @@ for linkage in 0 1; do
 done
 make --no-print-directory -s -C "$root/examples/c" clean
 
+step "README examples: bindings-c/README.md, every block not marked fragment"
+readme="$crate_dir/README.md"
+blocks="$build/readme"
+readme_blocks "$readme" "$blocks"
+workdir="$build/readme-run"
+rm -rf "$workdir" && mkdir -p "$workdir/keys"
+cp "$tests/keys/tmobile/readme-private-pkcs8.pem" "$workdir/keys/private-key.pem"
+cp "$tests/keys/tmobile/readme-public.pem" "$workdir/keys/public-key.pem"
+ran=0 fragments=0
+while IFS=$'\t' read -r -u 3 n lang fragment line first; do
+    where="bindings-c/README.md:$line (\`\`\`$lang: $first)"
+    if [[ "$fragment" == 1 ]]; then fragments=$((fragments + 1)); continue; fi
+    echo "-- $where"
+    case "$lang" in
+        c)
+            gcc -std=c11 -Wall -Wextra -Werror -Wpedantic -I"$crate_dir/include" "$blocks/$n.c" \
+                "$release/libtaap.a" -lpthread -ldl -lm -o "$blocks/$n" || fail "$where does not compile"
+            (cd "$workdir" && "$blocks/$n" </dev/null) || fail "$where failed"
+            ;;
+        sh) (cd "$root" && bash -euo pipefail "$blocks/$n.sh" </dev/null) || fail "$where failed" ;;
+        *) fail "$where: no runner for \`\`\`$lang blocks; mark it \`\`\`$lang fragment" ;;
+    esac
+    ran=$((ran + 1))
+done 3<"$blocks/index.tsv"
+readme_summary="README examples: $ran run, $fragments fragments"
+echo "$readme_summary"
+
 step "PHP: examples/php/pop.php and the vectors through FFI"
 TAAP_LIB="$release/libtaap.so" php "$crate_dir/tests/php/test.php"
 
@@ -115,4 +147,5 @@ printf '#include "taap.h"\n#ifdef TAAP_CLIENT\n#error TAAP_CLIENT\n#endif\nint m
 "$build/taap_no_client" || fail "the no-client libtaap does not run"
 # Leave the default (client) library in place for whatever runs next.
 cargo build --release --quiet -p taap-c
+echo "$readme_summary"
 echo "C binding: every step passed in ${SECONDS}s"
