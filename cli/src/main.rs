@@ -70,9 +70,16 @@ fn main() -> ExitCode {
     }
 }
 
-/// The commands used as filters (`taap decode … | head -1`): they print and exit, and open no
-/// sockets, so a closed reader may end them as it ends any Unix filter.
+/// The commands used as filters (`taap decode … | head -1`, `taap call --dry-run … | head -3`):
+/// they print and exit, and open no sockets, so a closed reader may end them as it ends any
+/// Unix filter.
 fn writes_to_a_pipe_and_exits(command: &Command) -> bool {
+    if let Command::Call(args) = command {
+        return args.is_dry_run();
+    }
+    if let Command::Token(args) = command {
+        return args.is_dry_run();
+    }
     matches!(
         command,
         Command::Keygen(_)

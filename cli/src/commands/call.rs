@@ -37,6 +37,13 @@ pub struct Args {
     dry_run: bool,
 }
 
+impl Args {
+    /// A dry run opens no socket, so it may end like a filter when its reader goes away.
+    pub fn is_dry_run(&self) -> bool {
+        self.dry_run
+    }
+}
+
 /// Makes the call and prints the response body (with `-i`, status and headers first).
 pub fn run(args: Args) -> taap::Result<()> {
     let headers = args.headers.iter().map(|header| split_header(header)).collect::<taap::Result<Vec<_>>>()?;

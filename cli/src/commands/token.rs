@@ -134,6 +134,13 @@ pub struct Args {
     dry_run: bool,
 }
 
+impl Args {
+    /// A dry run opens no socket, so it may end like a filter when its reader goes away.
+    pub fn is_dry_run(&self) -> bool {
+        self.dry_run
+    }
+}
+
 /// Fetches an access token and prints the server's JSON answer (it holds the token).
 pub fn run(args: Args) -> taap::Result<()> {
     let client = args.client.client()?;
