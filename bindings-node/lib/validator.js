@@ -70,9 +70,10 @@ class PopTokenValidator {
   /**
    * Validates the PoP token a request as received carries in X-Authorization:
    * `{ method, url, headers, body }` with `url` the request target (path and query, e.g.
-   * Node's `req.url`) or a full URL, `headers` as received (a Map, pairs, a plain object
-   * such as `req.headers`, or Headers) and the exact body. `uri`, `http-method` and header
-   * lookups follow the core's rules.
+   * Node's `req.url`) or a full URL, `headers` as received (a Map, pairs, a plain object or
+   * Headers; from Node's `http`, `req.rawHeaders` as `[name, Buffer.from(value, 'latin1')]`
+   * pairs, since `req.headers` drops or joins repeated lines and holds values as latin1 text)
+   * and the exact body. `uri`, `http-method` and header lookups follow the core's rules.
    */
   validateRequest(publicKey, request, options) {
     const native = requestArgs(publicKey, request, options);
