@@ -50,6 +50,16 @@ def docs_pem() -> str:
     return DOCS_KEY.read_text()
 
 
+#: What tests/test_readme.py ran, for the summary line (``fragments`` is set when it is collected).
+README_EXAMPLES: Dict[str, int] = {"run": 0, "fragments": -1}
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One line for the documentation's examples, as every door's suite prints it."""
+    if README_EXAMPLES["fragments"] >= 0:
+        terminalreporter.write_line(f"README examples: {README_EXAMPLES['run']} run, {README_EXAMPLES['fragments']} fragments")
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Under ``make test`` (``TAAP_REFUSE_SKIPS``) a skipped test fails the run: it tested nothing."""
     import os
