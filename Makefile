@@ -21,11 +21,13 @@ test:
 setup:
 	bash scripts/setup.sh
 
-## Formatting and clippy (warnings are errors); docs/api.md names exist in every door.
+## Formatting and clippy (warnings are errors); docs/api.md names exist in every door; every
+## fenced block of the Markdown is run by a suite or marked a fragment.
 lint:
 	$(CARGO) fmt --all -- --check
 	bash scripts/check-versions.sh
 	python3 scripts/check-api-table.py
+	python3 scripts/check-doc-blocks.py
 	$(CARGO) clippy --release --workspace --all-targets --quiet -- -D warnings
 	$(CARGO) clippy --release -p taap --no-default-features --features std,rustcrypto --all-targets --quiet -- -D warnings
 	$(CARGO) clippy --release -p taap --no-default-features --features rustcrypto --target thumbv7em-none-eabihf --quiet -- -D warnings
