@@ -28,6 +28,7 @@ lint:
 	bash scripts/check-versions.sh
 	python3 scripts/check-api-table.py
 	python3 scripts/check-doc-blocks.py
+	$(CARGO) test --release --quiet -p taap --test declarations
 	$(CARGO) clippy --release --workspace --all-targets --quiet -- -D warnings
 	$(CARGO) clippy --release -p taap --no-default-features --features std,rustcrypto --all-targets --quiet -- -D warnings
 	$(CARGO) clippy --release -p taap --no-default-features --features rustcrypto --target thumbv7em-none-eabihf --quiet -- -D warnings

@@ -191,7 +191,12 @@ export interface ReceivedRequest {
   method: string;
   /** The request target (`req.url`: path and query) or a full URL. */
   url: UrlLike;
-  /** The headers as received; a repeated header's first value counts. */
+  /**
+   * The headers as received. From Node's `http`, pass `req.rawHeaders` as `[name, Buffer.from(value,
+   * 'latin1')]` pairs: every line with its bytes, so a repeated credential is refused and UTF-8
+   * values hash as sent (`req.headers` drops or joins repeats and holds values as latin1 text).
+   * In a plain object, a repeated header's (array's) first value counts.
+   */
   headers?:
     | ReadonlyMap<string, string | Uint8Array>
     | Iterable<readonly [string, string | Uint8Array]>
@@ -431,6 +436,7 @@ export declare class TaapClient {
   fetch(input: UrlLike | RequestLike, init?: TaapFetchInit | null): Promise<Response>;
 }
 
+// BEGIN GENERATED error kinds (core/tests/declarations.rs)
 /** Every `code` a TaapError carries. */
 export type TaapErrorCode =
   | 'TAAP_INVALID_KEY'
@@ -517,6 +523,7 @@ export declare class ConfigError extends TaapError {
   static readonly code: 'TAAP_CONFIG';
   readonly code: 'TAAP_CONFIG';
 }
+// END GENERATED
 
 /** The version of the Rust core compiled into this package. */
 export declare const coreVersion: string;

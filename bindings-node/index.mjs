@@ -14,6 +14,7 @@ export const {
   TaapClient,
   AccessToken,
   TaapError,
+  // BEGIN GENERATED error kinds (core/tests/declarations.rs)
   InvalidKeyError,
   KeyDecryptError,
   InvalidEhtsError,
@@ -27,6 +28,7 @@ export const {
   OAuthError,
   TransportError,
   ConfigError,
+  // END GENERATED
   coreVersion,
 } = taap;
 export default taap;

@@ -368,80 +368,82 @@ class TaapException extends \RuntimeException
     public function getKind(): ?string {}
 }
 
-/** Not an RSA private or public key in a supported form. */
+// BEGIN GENERATED error kinds (core/tests/declarations.rs)
+/** The key cannot be parsed, is not RSA, or is outside 2048 to 8192 bits. */
 class InvalidKeyException extends TaapException
 {
     protected ?string $kind = 'TAAP_INVALID_KEY';
 }
 
-/** The password of an encrypted key is wrong or missing. */
+/** The private key is encrypted and the password is missing or wrong. */
 class KeyDecryptException extends TaapException
 {
     protected ?string $kind = 'TAAP_KEY_DECRYPT';
 }
 
-/** Empty, over 100 entries, blank or duplicate name, or ';' in a name. */
+/** The ehts are empty, over 100, or have a blank, duplicate or `;` name; or a method or URL is bad. */
 class InvalidEhtsException extends TaapException
 {
     protected ?string $kind = 'TAAP_INVALID_EHTS';
 }
 
-/** Not a well-formed PoP token (or an alg other than RS256). */
+/** The token is not a well-formed RS256 PoP token, is issued in the future, or lacks a required name. */
 class InvalidTokenException extends TaapException
 {
     protected ?string $kind = 'TAAP_INVALID_TOKEN';
 }
 
-/** exp is past, beyond the leeway. */
+/** The token's `exp` lies in the past, beyond the leeway. */
 class TokenExpiredException extends TaapException
 {
     protected ?string $kind = 'TAAP_TOKEN_EXPIRED';
 }
 
-/** iat is older than the validator's maxAge. */
+/** The token's `iat` is older than the validator's maximum age. */
 class TokenTooOldException extends TaapException
 {
     protected ?string $kind = 'TAAP_TOKEN_TOO_OLD';
 }
 
-/** The signature does not verify with the given public key. */
+/** The RS256 signature does not verify with the given public key. */
 class SignatureInvalidException extends TaapException
 {
     protected ?string $kind = 'TAAP_SIGNATURE_INVALID';
 }
 
-/** edts does not match the request's values. */
+/** The request's values differ from the ones the token signed. */
 class EdtsMismatchException extends TaapException
 {
     protected ?string $kind = 'TAAP_EDTS_MISMATCH';
 }
 
-/** The request has no value for a name the token signs (or a required name is unsigned). */
+/** The token signs a name the request has no value for. */
 class MissingEhtsValueException extends TaapException
 {
     protected ?string $kind = 'TAAP_MISSING_EHTS_VALUE';
 }
 
-/** The jti was seen before (validator with replayCache). */
+/** The token's `jti` was seen before, or the replay cache is full (it fails closed). */
 class ReplayException extends TaapException
 {
     protected ?string $kind = 'TAAP_REPLAY';
 }
 
-/** The token server refused; the message carries the HTTP status and the server's message. */
+/** The OAuth server answered with an error or an unusable token; its HTTP status is kept. In PHP the exception's message carries it, with the server's own message. */
 class OAuthException extends TaapException
 {
     protected ?string $kind = 'TAAP_OAUTH';
 }
 
-/** The network call failed (DNS, connect, TLS, timeout). */
+/** The HTTP exchange failed: connection, DNS, TLS, timeout, I/O or an oversized response. */
 class TransportException extends TaapException
 {
     protected ?string $kind = 'TAAP_TRANSPORT';
 }
 
-/** A configuration or option mistake. */
+/** An option or argument is out of range or inconsistent. */
 class ConfigException extends TaapException
 {
     protected ?string $kind = 'TAAP_CONFIG';
 }
+// END GENERATED

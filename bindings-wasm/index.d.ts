@@ -293,6 +293,7 @@ export declare function signRequestAsync<Init extends SignableInit = SignableIni
 /** Resolves once the WebAssembly module is loaded; importing the package already waits for it. */
 export declare function ready(): Promise<void>;
 
+// BEGIN GENERATED error kinds (core/tests/declarations.rs)
 /** Every `code` a TaapError carries. */
 export type TaapErrorCode =
   | 'TAAP_INVALID_KEY'
@@ -363,13 +364,13 @@ export declare class ReplayError extends TaapError {
   static readonly code: 'TAAP_REPLAY';
   readonly code: 'TAAP_REPLAY';
 }
-/** The OAuth server answered with an error or an unusable token (not raised by this package, which has no client). */
+/** The OAuth server answered with an error or an unusable token; its HTTP status is kept. Not raised by this package, which has no client. */
 export declare class OAuthError extends TaapError {
   static readonly code: 'TAAP_OAUTH';
   readonly code: 'TAAP_OAUTH';
   readonly status: number;
 }
-/** The HTTP exchange failed (not raised by this package, which has no client). */
+/** The HTTP exchange failed: connection, DNS, TLS, timeout, I/O or an oversized response. Not raised by this package, which has no client. */
 export declare class TransportError extends TaapError {
   static readonly code: 'TAAP_TRANSPORT';
   readonly code: 'TAAP_TRANSPORT';
@@ -379,6 +380,7 @@ export declare class ConfigError extends TaapError {
   static readonly code: 'TAAP_CONFIG';
   readonly code: 'TAAP_CONFIG';
 }
+// END GENERATED
 
 /** The version of the Rust core compiled into this package. */
 export declare const coreVersion: string;

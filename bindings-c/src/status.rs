@@ -13,6 +13,7 @@ use taap::ErrorKind;
 pub enum taap_status {
     /// The call succeeded.
     TAAP_OK = 0,
+    // BEGIN GENERATED error kinds: variants (core/tests/declarations.rs)
     /// The key cannot be parsed, is not RSA, or is outside 2048 to 8192 bits.
     TAAP_INVALID_KEY = 1,
     /// The private key is encrypted and the password is missing or wrong.
@@ -39,6 +40,7 @@ pub enum taap_status {
     TAAP_TRANSPORT = 12,
     /// An option or argument is out of range or inconsistent.
     TAAP_CONFIG = 13,
+    // END GENERATED
     /// A pointer argument that must not be NULL was NULL.
     TAAP_NULL_ARGUMENT = 100,
     /// A string argument that must be UTF-8 (names, method, URL, token, JWK, jti) was not.
@@ -50,8 +52,9 @@ pub enum taap_status {
 
 impl taap_status {
     /// Every status, in numeric order.
-    pub(crate) const ALL: [taap_status; 17] = [
+    pub(crate) const ALL: [taap_status; C_ONLY.len() + ErrorKind::ALL.len()] = [
         taap_status::TAAP_OK,
+        // BEGIN GENERATED error kinds: ALL (core/tests/declarations.rs)
         taap_status::TAAP_INVALID_KEY,
         taap_status::TAAP_KEY_DECRYPT,
         taap_status::TAAP_INVALID_EHTS,
@@ -65,6 +68,7 @@ impl taap_status {
         taap_status::TAAP_OAUTH,
         taap_status::TAAP_TRANSPORT,
         taap_status::TAAP_CONFIG,
+        // END GENERATED
         taap_status::TAAP_NULL_ARGUMENT,
         taap_status::TAAP_INVALID_UTF8,
         taap_status::TAAP_PANIC,

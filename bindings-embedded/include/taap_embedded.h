@@ -20,7 +20,9 @@
 
 /**
  * What a taap call returned: `TAAP_OK`, or the kind of error. The values are taap.h's and are
- * never renumbered.
+ * never renumbered, and the error kinds' descriptions are taap.h's too; only the kinds the
+ * token path can produce are declared (an encrypted key is `TAAP_INVALID_KEY`, missing or
+ * failed randomness `TAAP_CONFIG`).
  */
 typedef enum taap_status {
     /**
@@ -28,15 +30,15 @@ typedef enum taap_status {
      */
     TAAP_OK = 0,
     /**
-     * The key cannot be parsed, is encrypted, is not RSA, or is outside 2048 to 8192 bits.
+     * The key cannot be parsed, is not RSA, or is outside 2048 to 8192 bits.
      */
     TAAP_INVALID_KEY = 1,
     /**
-     * The ehts are empty, over 100, or have a blank, duplicate or `;` name.
+     * The ehts are empty, over 100, or have a blank, duplicate or `;` name; or a method or URL is bad.
      */
     TAAP_INVALID_EHTS = 3,
     /**
-     * An option is out of range, or no randomness was given or the RNG callback failed.
+     * An option or argument is out of range or inconsistent.
      */
     TAAP_CONFIG = 13,
     /**

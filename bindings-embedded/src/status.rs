@@ -3,18 +3,22 @@
 use core::ffi::{c_char, c_uint, CStr};
 
 /// What a taap call returned: `TAAP_OK`, or the kind of error. The values are taap.h's and are
-/// never renumbered.
+/// never renumbered, and the error kinds' descriptions are taap.h's too; only the kinds the
+/// token path can produce are declared (an encrypted key is `TAAP_INVALID_KEY`, missing or
+/// failed randomness `TAAP_CONFIG`).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum taap_status {
     /// The call succeeded.
     TAAP_OK = 0,
-    /// The key cannot be parsed, is encrypted, is not RSA, or is outside 2048 to 8192 bits.
+    // BEGIN GENERATED error kinds: variants (core/tests/declarations.rs)
+    /// The key cannot be parsed, is not RSA, or is outside 2048 to 8192 bits.
     TAAP_INVALID_KEY = 1,
-    /// The ehts are empty, over 100, or have a blank, duplicate or `;` name.
+    /// The ehts are empty, over 100, or have a blank, duplicate or `;` name; or a method or URL is bad.
     TAAP_INVALID_EHTS = 3,
-    /// An option is out of range, or no randomness was given or the RNG callback failed.
+    /// An option or argument is out of range or inconsistent.
     TAAP_CONFIG = 13,
+    // END GENERATED
     /// A pointer argument that must not be NULL was NULL.
     TAAP_NULL_ARGUMENT = 100,
     /// A string argument that must be UTF-8 (an ehts name) was not.
@@ -27,9 +31,11 @@ impl taap_status {
     /// Every status this library returns.
     const ALL: [taap_status; 7] = [
         taap_status::TAAP_OK,
+        // BEGIN GENERATED error kinds: ALL (core/tests/declarations.rs)
         taap_status::TAAP_INVALID_KEY,
         taap_status::TAAP_INVALID_EHTS,
         taap_status::TAAP_CONFIG,
+        // END GENERATED
         taap_status::TAAP_NULL_ARGUMENT,
         taap_status::TAAP_INVALID_UTF8,
         taap_status::TAAP_PANIC,
@@ -49,9 +55,11 @@ impl taap_status {
     fn name(self) -> &'static CStr {
         match self {
             taap_status::TAAP_OK => c"TAAP_OK",
+            // BEGIN GENERATED error kinds: names (core/tests/declarations.rs)
             taap_status::TAAP_INVALID_KEY => c"TAAP_INVALID_KEY",
             taap_status::TAAP_INVALID_EHTS => c"TAAP_INVALID_EHTS",
             taap_status::TAAP_CONFIG => c"TAAP_CONFIG",
+            // END GENERATED
             taap_status::TAAP_NULL_ARGUMENT => c"TAAP_NULL_ARGUMENT",
             taap_status::TAAP_INVALID_UTF8 => c"TAAP_INVALID_UTF8",
             taap_status::TAAP_PANIC => c"TAAP_PANIC",

@@ -64,9 +64,21 @@ const BY_CODE = new Map(CLASSES.map((cls) => [cls.code, cls]));
 /** Every kind's class by class name, e.g. `TokenExpiredError`, in the core's order. */
 export const KIND_CLASSES = Object.freeze(Object.fromEntries(CLASSES.map((cls) => [cls.name, cls])));
 export const {
-  InvalidKeyError, KeyDecryptError, InvalidEhtsError, InvalidTokenError, TokenExpiredError,
-  TokenTooOldError, SignatureInvalidError, EdtsMismatchError, MissingEhtsValueError,
-  ReplayError, OAuthError, TransportError, ConfigError,
+  // BEGIN GENERATED error kinds (core/tests/declarations.rs)
+  InvalidKeyError,
+  KeyDecryptError,
+  InvalidEhtsError,
+  InvalidTokenError,
+  TokenExpiredError,
+  TokenTooOldError,
+  SignatureInvalidError,
+  EdtsMismatchError,
+  MissingEhtsValueError,
+  ReplayError,
+  OAuthError,
+  TransportError,
+  ConfigError,
+  // END GENERATED
 } = KIND_CLASSES;
 
 function translate(error) {

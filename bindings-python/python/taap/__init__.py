@@ -14,6 +14,7 @@ and ``taap.httpx.PopAuth`` sign requests made with those libraries.
 
 from ._async import AsyncTaapClient
 from ._errors import (
+    # BEGIN GENERATED error kinds: imports (core/tests/declarations.rs)
     ConfigError,
     EdtsMismatchError,
     InvalidEhtsError,
@@ -28,6 +29,7 @@ from ._errors import (
     TokenExpiredError,
     TokenTooOldError,
     TransportError,
+    # END GENERATED
 )
 from ._taap import (
     DEFAULT_LEEWAY,
@@ -71,6 +73,7 @@ __all__ = [
     "request_method",
     "explain",
     "TaapError",
+    # BEGIN GENERATED error kinds: __all__ (core/tests/declarations.rs)
     "InvalidKeyError",
     "KeyDecryptError",
     "InvalidEhtsError",
@@ -84,6 +87,7 @@ __all__ = [
     "OAuthError",
     "TransportError",
     "ConfigError",
+    # END GENERATED
     "DEFAULT_TTL",
     "MAX_TTL",
     "DEFAULT_LEEWAY",

@@ -7,6 +7,7 @@ from typing import ClassVar, Literal, Optional
 
 __all__ = [
     "TaapError",
+    # BEGIN GENERATED error kinds: __all__ (core/tests/declarations.rs)
     "InvalidKeyError",
     "KeyDecryptError",
     "InvalidEhtsError",
@@ -20,6 +21,7 @@ __all__ = [
     "OAuthError",
     "TransportError",
     "ConfigError",
+    # END GENERATED
 ]
 
 class TaapError(Exception):
@@ -27,6 +29,7 @@ class TaapError(Exception):
 
     code: ClassVar[str]
 
+# BEGIN GENERATED error kinds: classes (core/tests/declarations.rs)
 class InvalidKeyError(TaapError):
     """The key cannot be parsed, is not RSA, or is outside 2048 to 8192 bits."""
 
@@ -94,3 +97,4 @@ class ConfigError(TaapError):
     """An option or argument is out of range or inconsistent."""
 
     code: ClassVar[Literal["TAAP_CONFIG"]]
+# END GENERATED

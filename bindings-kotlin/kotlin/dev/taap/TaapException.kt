@@ -9,16 +9,17 @@ import dev.taap.ffi.FfiException
  */
 sealed class TaapException(message: String, /** The stable `TAAP_*` code of this kind. */ val code: String) :
     Exception(message) {
-    /** The key cannot be parsed, is not RSA, or is outside the allowed sizes. */
+    // BEGIN GENERATED error kinds: classes (core/tests/declarations.rs)
+    /** The key cannot be parsed, is not RSA, or is outside 2048 to 8192 bits. */
     class InvalidKey internal constructor(message: String) : TaapException(message, "TAAP_INVALID_KEY")
 
     /** The private key is encrypted and the password is missing or wrong. */
     class KeyDecrypt internal constructor(message: String) : TaapException(message, "TAAP_KEY_DECRYPT")
 
-    /** The ehts are empty, too many, or have a bad name; or a method or URL is bad. */
+    /** The ehts are empty, over 100, or have a blank, duplicate or `;` name; or a method or URL is bad. */
     class InvalidEhts internal constructor(message: String) : TaapException(message, "TAAP_INVALID_EHTS")
 
-    /** The token is not a well-formed RS256 PoP token. */
+    /** The token is not a well-formed RS256 PoP token, is issued in the future, or lacks a required name. */
     class InvalidToken internal constructor(message: String) : TaapException(message, "TAAP_INVALID_TOKEN")
 
     /** The token's `exp` lies in the past, beyond the leeway. */
@@ -36,18 +37,19 @@ sealed class TaapException(message: String, /** The stable `TAAP_*` code of this
     /** The token signs a name the request has no value for. */
     class MissingEhtsValue internal constructor(message: String) : TaapException(message, "TAAP_MISSING_EHTS_VALUE")
 
-    /** The token's `jti` was seen before, or the replay cache is full. */
+    /** The token's `jti` was seen before, or the replay cache is full (it fails closed). */
     class Replay internal constructor(message: String) : TaapException(message, "TAAP_REPLAY")
 
-    /** The OAuth server refused or answered unusably; [httpStatus] is its status when it sent one. */
+    /** The OAuth server answered with an error or an unusable token; its HTTP status is kept. */
     class OAuth internal constructor(message: String, /** The server's HTTP status, when known. */ val httpStatus: Int?) :
         TaapException(message, "TAAP_OAUTH")
 
-    /** The HTTP exchange failed (connection, DNS, TLS, timeout, I/O, oversized response). */
+    /** The HTTP exchange failed: connection, DNS, TLS, timeout, I/O or an oversized response. */
     class Transport internal constructor(message: String) : TaapException(message, "TAAP_TRANSPORT")
 
     /** An option or argument is out of range or inconsistent. */
     class Config internal constructor(message: String) : TaapException(message, "TAAP_CONFIG")
+    // END GENERATED
 
     /** The matching row of the core's error table: name, code, C status and description. */
     val kind: ErrorKind
@@ -56,6 +58,7 @@ sealed class TaapException(message: String, /** The stable `TAAP_*` code of this
     internal companion object {
         /** The subclass for a core code; a code this jar does not know yet becomes [Config] so it still is typed. */
         fun of(code: String, message: String, httpStatus: Int?): TaapException = when (code) {
+            // BEGIN GENERATED error kinds: of (core/tests/declarations.rs)
             "TAAP_INVALID_KEY" -> InvalidKey(message)
             "TAAP_KEY_DECRYPT" -> KeyDecrypt(message)
             "TAAP_INVALID_EHTS" -> InvalidEhts(message)
@@ -68,6 +71,8 @@ sealed class TaapException(message: String, /** The stable `TAAP_*` code of this
             "TAAP_REPLAY" -> Replay(message)
             "TAAP_OAUTH" -> OAuth(message, httpStatus)
             "TAAP_TRANSPORT" -> Transport(message)
+            "TAAP_CONFIG" -> Config(message)
+            // END GENERATED
             else -> Config(message)
         }
     }
