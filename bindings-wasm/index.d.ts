@@ -184,7 +184,7 @@ export declare class PopTokenValidator {
    * Validates the PoP token a request as received carries in X-Authorization; `uri`,
    * `http-method` and header lookups follow the core's rules.
    */
-  validateRequest(publicKey: PublicKey, request: ReceivedRequest, options?: { now?: EpochTime } | null): PopToken;
+  validateRequest(publicKey: PublicKey, request: ReceivedRequest, options?: { now?: EpochTime; uriForm?: 'decoded' | 'encoded' | null } | null): PopToken;
 }
 
 /** An HTTP request as a gateway received it, e.g. Node's `IncomingMessage` fields and body. */

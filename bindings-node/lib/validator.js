@@ -59,7 +59,8 @@ class PopTokenValidator {
    * `options.now` (epoch seconds or a Date) replaces the clock.
    */
   validate(token, publicKey, ehts, options) {
-    const opts = args.options(options, 'options', ['now', 'uriForm']);
+    // No uriForm: the caller gives the values, so no `uri` is derived here.
+    const opts = args.options(options, 'options', ['now']);
     const [names, values] = args.pairs(ehts, 'ehts');
     const text = args.string(token, 'token');
     const key = publicHandleOf(publicKey, 'publicKey');

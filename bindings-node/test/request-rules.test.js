@@ -116,6 +116,10 @@ describe('validateRequest (request.json as received)', () => {
     });
   }
 
+  test('validate takes no uriForm: it compares the values it is given', () => {
+    assert.throws(() => validator.validate('a.b.c', key.publicKey(), [], { uriForm: 'encoded' }), TypeError);
+  });
+
   test('Node-style headers (lower-cased object, arrays, undefined) and a path target', () => {
     const [item] = REQUEST_CASES;
     const headers = { 'x-authorization': [item.token], host: undefined };

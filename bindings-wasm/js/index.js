@@ -618,7 +618,7 @@ export class PopTokenValidator {
   validateRequest(publicKey, request, opts) {
     if (request === undefined || request === null) throw fail('request', 'an object with method and url', request);
     const fields = options(request, 'request', REQUEST_FIELDS);
-    const o = options(opts, 'options', ['now']);
+    const o = options(opts, 'options', ['now', 'uriForm']);
     const method = string(fields.method, 'request.method');
     const target = urlText(fields.url, 'request.url');
     let headers = fields.headers;
@@ -627,7 +627,8 @@ export class PopTokenValidator {
     const data = body(fields.body, 'request.body');
     const key = publicHandleOf(publicKey, 'publicKey');
     const now = optionalEpochSeconds(o.now, 'options.now');
-    return new PopToken(INTERNAL, call(() => this.#handle.validateRequest(key, method, target, ...values, data, now)));
+    const uriForm = o.uriForm === undefined || o.uriForm === null ? undefined : string(o.uriForm, "options.uriForm ('decoded' or 'encoded')");
+    return new PopToken(INTERNAL, call(() => this.#handle.validateRequest(key, method, target, ...values, data, now, uriForm)));
   }
 }
 

@@ -84,9 +84,13 @@ impl ValidatorHandle {
         lengths: &[u32],
         body: &[u8],
         now: Option<f64>,
+        uri_form: Option<String>,
     ) -> Result<DecodedToken, Failure> {
         let headers = pairs(&names, values, lengths)?;
-        let request = taap::ReceivedRequest::new(method, target, headers, body).map_err(to_js)?;
+        let form =
+            uri_form.as_deref().map(taap::UriForm::parse).transpose().map_err(to_js)?.unwrap_or_default();
+        let request =
+            taap::ReceivedRequest::with_uri_form(method, target, headers, body, form).map_err(to_js)?;
         self.inner
             .validate_request_at(&key.inner, &request, now_or_clock(now))
             .map(DecodedToken::from)

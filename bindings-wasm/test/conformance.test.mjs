@@ -78,6 +78,18 @@ describe('policy.json: signRequest signs as the official builder', () => {
   });
 });
 
+describe('validateRequest options', () => {
+  test('uriForm: the docs\' decoded query, or the query as sent', () => {
+    const item = vectors('request.json').cases.find((candidate) => candidate.name === 'query-percent-decoded');
+    const key = privateKey(item.key, item.password).publicKey();
+    const received = { method: item.method, url: item.target, headers: [...item.headers, ['X-Authorization', item.token]], body: item.body };
+    const check = (uriForm) => new PopTokenValidator().validateRequest(key, received, { now: item.iat + 1, uriForm });
+    assert.equal(check('decoded').token, item.token);
+    assert.throws(() => check('encoded'), { code: 'TAAP_EDTS_MISMATCH' });
+    assert.throws(() => check('raw'), { code: 'TAAP_CONFIG' });
+  });
+});
+
 describe('validator.json: the prescribed outcome of every case', () => {
   const file = vectors('validator.json');
   for (const item of file.cases) {
