@@ -10,8 +10,10 @@
 #      (no leaks, no errors), and a larger multi-threaded run;
 #   5. installs under a temporary prefix and builds examples/c against it with pkg-config,
 #      statically and dynamically, comparing the example's token with the vector;
-#   6. runs the README's examples (every fenced block not marked `fragment`: `c` blocks compiled
-#      with -Werror against libtaap.a and run in a folder holding keys/private-key.pem, `sh`
+#   6. runs the README's examples and those of the root README's "C and C++" section (every
+#      fenced block not marked `fragment`: `c` blocks compiled with -Werror against libtaap.a and
+#      run in a folder holding keys/private-key.pem, with TAAP_CLIENT_ID and TAAP_SECRET set
+#      (in the root README's, the T-Mobile hosts become the local gateway's address); `sh`
 #      blocks run from the repository root), and the PHP test (examples/php/pop.php and the
 #      vectors through FFI);
 #   7. builds libtaap without its client (--no-default-features --features aws-lc): no taap_client_* symbols and
@@ -105,30 +107,40 @@ for linkage in 0 1; do
 done
 make --no-print-directory -s -C "$root/examples/c" clean
 
-step "README examples: bindings-c/README.md, every block not marked fragment"
-readme="$crate_dir/README.md"
-blocks="$build/readme"
-readme_blocks "$readme" "$blocks"
+step "README examples: bindings-c/README.md and the root README's \"C and C++\", every block not marked fragment"
 workdir="$build/readme-run"
 rm -rf "$workdir" && mkdir -p "$workdir/keys"
 cp "$tests/keys/tmobile/readme-private-pkcs8.pem" "$workdir/keys/private-key.pem"
 cp "$tests/keys/tmobile/readme-public.pem" "$workdir/keys/public-key.pem"
 ran=0 fragments=0
-while IFS=$'\t' read -r -u 3 n lang fragment line first; do
-    where="bindings-c/README.md:$line (\`\`\`$lang: $first)"
-    if [[ "$fragment" == 1 ]]; then fragments=$((fragments + 1)); continue; fi
-    echo "-- $where"
-    case "$lang" in
-        c)
-            gcc -std=c11 -Wall -Wextra -Werror -Wpedantic -I"$crate_dir/include" "$blocks/$n.c" \
-                "$release/libtaap.a" -lpthread -ldl -lm -o "$blocks/$n" || fail "$where does not compile"
-            (cd "$workdir" && "$blocks/$n" </dev/null) || fail "$where failed"
-            ;;
-        sh) (cd "$root" && bash -euo pipefail "$blocks/$n.sh" </dev/null) || fail "$where failed" ;;
-        *) fail "$where: no runner for \`\`\`$lang blocks; mark it \`\`\`$lang fragment" ;;
-    esac
-    ran=$((ran + 1))
-done 3<"$blocks/index.tsv"
+# readme_examples LABEL MARKDOWN BLOCKS_DIR [gateway]: runs MARKDOWN's blocks, named LABEL:LINE
+# in messages. `c` blocks run in $workdir with TAAP_CLIENT_ID and TAAP_SECRET set to the
+# gateway's client; with `gateway`, after the T-Mobile hosts became the gateway's address (for
+# the root README, which says so).
+readme_examples() {
+    local label="$1" markdown="$2" blocks="$3" gateway="${4:-}" n lang fragment line first where
+    readme_blocks "$markdown" "$blocks"
+    while IFS=$'\t' read -r -u 3 n lang fragment line first; do
+        where="$label:$line (\`\`\`$lang: $first)"
+        if [[ "$fragment" == 1 ]]; then fragments=$((fragments + 1)); continue; fi
+        echo "-- $where"
+        case "$lang" in
+            c)
+                if [[ "$gateway" == gateway ]]; then readme_to_gateway "$blocks/$n.c" "$TAAP_TEST_GATEWAY"; fi
+                gcc -std=c11 -Wall -Wextra -Werror -Wpedantic -I"$crate_dir/include" "$blocks/$n.c" \
+                    "$release/libtaap.a" -lpthread -ldl -lm -o "$blocks/$n" || fail "$where does not compile"
+                (cd "$workdir" && TAAP_CLIENT_ID="$TAAP_TEST_CLIENT_ID" TAAP_SECRET="$TAAP_TEST_CLIENT_SECRET" \
+                    "$blocks/$n" </dev/null) || fail "$where failed"
+                ;;
+            sh) (cd "$root" && bash -euo pipefail "$blocks/$n.sh" </dev/null) || fail "$where failed" ;;
+            *) fail "$where: no runner for \`\`\`$lang blocks; mark it \`\`\`$lang fragment" ;;
+        esac
+        ran=$((ran + 1))
+    done 3<"$blocks/index.tsv"
+}
+readme_examples bindings-c/README.md "$crate_dir/README.md" "$build/readme"
+readme_section "$root/README.md" "C and C++" "$build/readme-root.md"
+readme_examples README.md "$build/readme-root.md" "$build/readme-root" gateway
 readme_summary="README examples: $ran run, $fragments fragments"
 echo "$readme_summary"
 

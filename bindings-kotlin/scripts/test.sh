@@ -25,24 +25,27 @@ start_test_gateway "$root/target/release/taap" "$root/tests/keys/tmobile/readme-
     "$here/build/gateway.log" kotlin-binding-test
 
 # The README's examples, as Rust runs doctests: every ```java and ```kotlin block of README.md
-# not marked `fragment` is compiled against the jar and run, in a folder holding
-# keys/private-key.pem and keys/public-key.pem (the README key pair the gateway knows), with
-# TAAP_CLIENT_ID and TAAP_SECRET set to the gateway's client, after every https://api.t-mobile.com
-# and https://naas.t-mobile.com became the gateway's address (the README says so). A block that
-# is not a whole program is wrapped: Java's `import` lines stay on top and the rest becomes the
-# body of `public static void main(String[] args) throws Exception` in `public class
-# ReadmeBlockNN`; Kotlin's likewise becomes the body of `fun main()` unless the block has one.
-# Any other block not marked `fragment` fails the suite, as does a block that does not compile
-# or exits non-zero.
+# and of the root README's "Java and Kotlin" section not marked `fragment` is compiled against
+# the jar and run, in a folder holding keys/private-key.pem and keys/public-key.pem (the README
+# key pair the gateway knows), with TAAP_CLIENT_ID and TAAP_SECRET set to the gateway's client,
+# after every https://api.t-mobile.com and https://naas.t-mobile.com became the gateway's
+# address (both READMEs say so). A block that is not a whole program is wrapped: Java's `import`
+# lines stay on top and the rest becomes the body of `public static void main(String[] args)
+# throws Exception` in `public class ReadmeBlockNN`; Kotlin's likewise becomes the body of
+# `fun main()` unless the block has one. Any other block not marked `fragment` fails the suite,
+# as does a block that does not compile or exits non-zero. Messages name README.md:LINE or
+# bindings-kotlin/README.md:LINE and the block's first line.
+readme_work="$here/build/readme-run" ran=0 fragments=0
+rm -rf "$readme_work" && mkdir -p "$readme_work/keys"
+cp "$root/tests/keys/tmobile/readme-private-pkcs8.pem" "$readme_work/keys/private-key.pem"
+cp "$root/tests/keys/tmobile/readme-public.pem" "$readme_work/keys/public-key.pem"
+# readme_examples LABEL MARKDOWN BLOCKS_DIR: runs MARKDOWN's blocks, named LABEL:LINE in messages.
 readme_examples() {
-    local blocks="$here/build/readme" work="$here/build/readme-run"
-    local n lang fragment line first where src dir main ran=0 fragments=0 output
-    readme_blocks "$here/README.md" "$blocks"
-    rm -rf "$work" && mkdir -p "$work/keys"
-    cp "$root/tests/keys/tmobile/readme-private-pkcs8.pem" "$work/keys/private-key.pem"
-    cp "$root/tests/keys/tmobile/readme-public.pem" "$work/keys/public-key.pem"
+    local label="$1" markdown="$2" blocks="$3" work="$readme_work"
+    local n lang fragment line first where src dir main output
+    readme_blocks "$markdown" "$blocks"
     while IFS=$'\t' read -r -u 3 n lang fragment line first; do
-        where="bindings-kotlin/README.md:$line (\`\`\`$lang: $first)"
+        where="$label:$line (\`\`\`$lang: $first)"
         if [[ "$fragment" == 1 ]]; then fragments=$((fragments + 1)); continue; fi
         echo "-- $where"
         src="$blocks/$n.$lang" dir="$blocks/$n"
@@ -80,10 +83,12 @@ readme_examples() {
             java -classpath "$dir/classes:$classpath" "$main" </dev/null) || fail "$where failed"
         ran=$((ran + 1))
     done 3<"$blocks/index.tsv"
-    readme_summary="README examples: $ran run, $fragments fragments"
-    echo "$readme_summary"
 }
-readme_examples
+readme_examples bindings-kotlin/README.md "$here/README.md" "$here/build/readme"
+readme_section "$root/README.md" "Java and Kotlin" "$here/build/readme-root.md"
+readme_examples README.md "$here/build/readme-root.md" "$here/build/readme-root"
+readme_summary="README examples: $ran run, $fragments fragments"
+echo "$readme_summary"
 
 set +e
 TAAP_TESTS_DIR="$root/tests" TAAP_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}" java -Xms128m -Xmx128m -XX:+AlwaysPreTouch -jar "$JUNIT_JAR" --disable-banner --details=summary \

@@ -1,14 +1,14 @@
 <?php
 // The README's examples, run the way Rust runs doctests. Every fenced block of
-// bindings-php/README.md whose info string does not carry the word `fragment` after the language
-// (```php fragment) is run, and a failing block fails the suite under its README line and first
-// line:
+// bindings-php/README.md and of the root README's "PHP" section whose info string does not carry
+// the word `fragment` after the language (```php fragment) is run, and a failing block fails the
+// suite under its file and line (bindings-php/README.md:LINE, README.md:LINE) and first line:
 //   - a ```php block as a script (`<?php` prepended when missing) in a folder holding
 //     keys/private-key.pem and keys/public-key.pem (the README key pair `taap serve` knows) and a
 //     Composer-style vendor/autoload.php that loads php/autoload.php, with TAAP_CLIENT_ID and
 //     TAAP_SECRET set to the gateway's client and TAAP_LIB and TAAP_FFI_HEADER to the built
 //     libtaap.so and taap_ffi.h, after every https://api.t-mobile.com and
-//     https://naas.t-mobile.com became the gateway's address (the README says so). A block using
+//     https://naas.t-mobile.com became the gateway's address (both READMEs say so). A block using
 //     Taap\Ffi runs without the extension (PHP's FFI only); every other block with it;
 //   - a ```sh block under `bash -euo pipefail` from the repository root;
 //   - any other block not marked `fragment` fails: it needs a runner or the mark.
@@ -19,8 +19,9 @@ use PHPUnit\Framework\TestCase;
 
 final class ReadmeTest extends TestCase
 {
-    private const README = __DIR__ . '/../README.md';
     private const ROOT = __DIR__ . '/../..';
+    /** What runs: each markdown file (relative to ROOT) and its one `## ` section, or null for all of it. */
+    private const SOURCES = [['bindings-php/README.md', null], ['README.md', 'PHP']];
 
     private static $gateway;
     private static string $address;
@@ -29,21 +30,46 @@ final class ReadmeTest extends TestCase
     private static int $ran = 0;
 
     /**
-     * The fenced blocks of the README, in order.
+     * The fenced blocks of every source, in order; `where` names the file, line and first line.
      *
-     * @return list<array{lang: string, fragment: bool, line: int, first: string, text: string}>
+     * @return list<array{file: string, lang: string, fragment: bool, line: int, first: string, text: string, where: string}>
      */
     public static function blocks(): array
     {
         $blocks = [];
+        foreach (self::SOURCES as [$file, $section]) {
+            foreach (self::fencedBlocks($file, $section) as $block) {
+                $block['where'] = sprintf('%s:%d (```%s: %s)', $file, $block['line'], $block['lang'], $block['first']);
+                $blocks[] = $block;
+            }
+        }
+        return $blocks;
+    }
+
+    /**
+     * The fenced blocks of one markdown file, or of its `## $section` (up to the next `## `
+     * heading outside a block), with the file's own line numbers.
+     *
+     * @return list<array{file: string, lang: string, fragment: bool, line: int, first: string, text: string}>
+     */
+    private static function fencedBlocks(string $file, ?string $section): array
+    {
+        $blocks = [];
         $open = null;
-        foreach (file(self::README, FILE_IGNORE_NEW_LINES) as $index => $line) {
-            if ($open === null && str_starts_with($line, '```')) {
+        $inSection = $section === null;
+        $found = false;
+        foreach (file(self::ROOT . '/' . $file, FILE_IGNORE_NEW_LINES) as $index => $line) {
+            if ($open === null && $section !== null && str_starts_with($line, '## ')) {
+                $inSection = $line === "## $section";
+                $found = $found || $inSection;
+            } elseif ($open === null && str_starts_with($line, '```')) {
                 $words = preg_split('/\s+/', trim(substr($line, 3)), -1, PREG_SPLIT_NO_EMPTY);
-                $open = ['lang' => $words[0] ?? 'text', 'fragment' => in_array('fragment', array_slice($words, 1), true),
+                $open = ['file' => $file, 'lang' => $words[0] ?? 'text', 'fragment' => in_array('fragment', array_slice($words, 1), true),
                     'line' => $index + 1, 'first' => '', 'text' => ''];
             } elseif ($open !== null && preg_match('/^```\s*$/', $line)) {
-                $blocks[] = $open;
+                if ($inSection) {
+                    $blocks[] = $open;
+                }
                 $open = null;
             } elseif ($open !== null) {
                 $open['text'] .= $line . "\n";
@@ -53,7 +79,10 @@ final class ReadmeTest extends TestCase
             }
         }
         if ($open !== null) {
-            throw new RuntimeException('bindings-php/README.md:' . $open['line'] . ': the fence opened here is never closed');
+            throw new RuntimeException("$file:{$open['line']}: the fence opened here is never closed");
+        }
+        if ($section !== null && !$found) {
+            throw new RuntimeException("$file has no section '## $section'");
         }
         return $blocks;
     }
@@ -64,7 +93,7 @@ final class ReadmeTest extends TestCase
         $examples = [];
         foreach (self::blocks() as $block) {
             if (!$block['fragment']) {
-                $examples[sprintf('bindings-php/README.md:%d (```%s: %s)', $block['line'], $block['lang'], $block['first'])] = [$block];
+                $examples[$block['where']] = [$block];
             }
         }
         return $examples;
@@ -110,7 +139,8 @@ final class ReadmeTest extends TestCase
     /** @dataProvider examples */
     public function testExample(array $block): void
     {
-        $where = sprintf('bindings-php/README.md:%d (```%s: %s)', $block['line'], $block['lang'], $block['first']);
+        $where = $block['where'];
+        $name = 'example-' . preg_replace('/[^A-Za-z0-9]+/', '-', $block['file']) . '-' . $block['line'];
         $text = $block['text'];
         $environment = getenv();
         switch ($block['lang']) {
@@ -119,7 +149,7 @@ final class ReadmeTest extends TestCase
                 if (!str_starts_with(ltrim($text), '<?php')) {
                     $text = "<?php\n" . $text;
                 }
-                $script = self::$folder . '/example-' . $block['line'] . '.php';
+                $script = self::$folder . "/$name.php";
                 file_put_contents($script, $text);
                 $php = [PHP_BINARY];
                 if (!str_contains($text, 'Taap\\Ffi\\')) {
@@ -132,7 +162,7 @@ final class ReadmeTest extends TestCase
                     'TAAP_FFI_HEADER' => realpath(self::ROOT . '/bindings-c/include/taap_ffi.h')] + $environment;
                 break;
             case 'sh':
-                $script = self::$folder . '/example-' . $block['line'] . '.sh';
+                $script = self::$folder . "/$name.sh";
                 file_put_contents($script, $text);
                 $command = ['bash', '-euo', 'pipefail', $script];
                 $folder = realpath(self::ROOT);
