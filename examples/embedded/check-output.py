@@ -6,10 +6,17 @@
   check-output.py matrix CASES_JSON matrix.out NA_JSON OUT_JSONL
       the embedded column of tests/bad-input: each outcome as cases.json expects; written as
       OUT_JSONL for tests/bad-input/assemble.py
+  check-output.py readme OUTPUT PUBLIC_KEY WHERE
+      a README example linked with readme_board.c printed one token with the board's iat and
+      jti, signed by PUBLIC_KEY's private key (checked with openssl); WHERE names the block
 """
 
+import base64
 import json
+import re
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 # What taap_embedded must return for each wrong input of bad_input.c.
@@ -134,8 +141,47 @@ def check_matrix(cases_json: str, path: str, na_json: str, out_jsonl: str) -> No
     print(f"test-embedded: bad-input matrix column, {len(ran)} cases run, {len(rows) - len(ran)} n/a, all as expected")
 
 
+# What readme_board.c supplies: its clock, and the jti its RNG's bytes 0..15 become.
+README_BOARD_IAT = 1767225600
+README_BOARD_JTI = "00010203-0405-4607-8809-0a0b0c0d0e0f"
+
+
+def b64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def check_readme(path: str, public_key: str, where: str) -> None:
+    text = Path(path).read_text()
+    if "HARDFAULT" in text:
+        fail(f"{where}: the program faulted")
+    tokens = re.findall(r"\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+", text)
+    if len(tokens) != 1:
+        fail(f"{where}: printed {len(tokens)} tokens, not one:\n{text}")
+    header64, claims64, signature64 = tokens[0].split(".")
+    header = json.loads(b64url(header64))
+    claims = json.loads(b64url(claims64))
+    if header.get("alg") != "RS256":
+        fail(f"{where}: the token's header is {header}")
+    if claims.get("iat") != README_BOARD_IAT or claims.get("jti") != README_BOARD_JTI:
+        fail(f"{where}: iat {claims.get('iat')} and jti {claims.get('jti')}, not the board's")
+    if not 0 < claims.get("exp", 0) - README_BOARD_IAT <= 3600 or not claims.get("ehts") or not claims.get("edts"):
+        fail(f"{where}: the token's claims are {claims}")
+    with tempfile.NamedTemporaryFile() as signature:
+        signature.write(b64url(signature64))
+        signature.flush()
+        verified = subprocess.run(
+            ["openssl", "dgst", "-sha256", "-verify", public_key, "-signature", signature.name],
+            input=f"{header64}.{claims64}".encode(), capture_output=True)
+    if verified.returncode != 0:
+        fail(f"{where}: the signature does not verify: {verified.stdout.decode()}{verified.stderr.decode()}")
+    print(f"test-embedded: {where}: token verified (ehts {claims['ehts']})")
+
+
 def main() -> None:
     mode = sys.argv[1]
+    if mode == "readme":
+        check_readme(*sys.argv[2:5])
+        return
     if mode == "matrix":
         check_matrix(*sys.argv[2:6])
         return
