@@ -133,6 +133,11 @@ fn arguments(case: &Case, scratch: &Scratch) -> Result<Invocation, String> {
                 run.env.push(("TAAP_BAD_INPUT_PASSWORD".into(), OsString::from_vec(password)));
             }
         }
+        "validate_request" => {
+            return Err("n/a: the CLI validates tokens against values; taap serve's request checks are \
+                        cli/tests/adversarial.rs"
+                .into())
+        }
         other => panic!("unknown op {other}"),
     }
     if run.args.iter().any(|arg| arg.as_encoded_bytes().contains(&0)) {
