@@ -91,7 +91,12 @@ if (pkg.version !== version) throw new Error(`bindings-node/package.json is ${pk
 delete pkg.devDependencies;
 delete pkg.scripts;
 pkg.files = files;
-const exported = JSON.stringify(pkg.exports).match(/"\.\/[^"]+"/g).map((file) => JSON.parse(file).slice(2));
+// The files the exports map points at: its string values, at any depth (keys are subpaths).
+const exported = [];
+(function collect(value) {
+  if (typeof value === 'string') exported.push(value.replace(/^\.\//, ''));
+  else if (value && typeof value === 'object') Object.values(value).forEach(collect);
+})(pkg.exports);
 const missing = exported.filter((file) => file !== 'package.json' && !files.includes(file));
 if (missing.length) throw new Error(`package.json exports files the package leaves out: ${missing.join(', ')}`);
 pkg.optionalDependencies = { 'taap-linux-x64-gnu': version };
