@@ -203,6 +203,7 @@ static void client_kinds(const taap_private_key *key, const struct markers *secr
         taap_client_free(client);
         client = NULL;
     } else {
+        CHECK(getenv("TAAP_REFUSE_SKIPS") == NULL, "hygiene's OAuth kind needs a `taap serve` (make test starts one)");
         printf("hygiene: OAuth kind not run: TAAP_TEST_GATEWAY and TAAP_TEST_CLIENT_ID are not set\n");
     }
     /* Port 9 (discard) on loopback: nothing listens there in a test environment. */
