@@ -27,6 +27,7 @@ RUNNERS = {
     ("README.md#C and C++", "c"): "bindings-c/scripts/test.sh",
     ("README.md#Microcontrollers (`no_std`)", "c"): "examples/embedded (make test-embedded)",
     ("core/README.md", "rust"): "core/tests/readme.rs",
+    ("layer/README.md", "rust"): "layer/src/lib.rs (the crate doc: cargo test --doc -p taap-tower)",
     ("cli/README.md", "sh"): "cli/tests/readme.rs",
     ("cli/README.md", "toml"): "cli/tests/readme.rs",
     ("bindings-python/README.md", "python"): "bindings-python/tests/test_readme.py",

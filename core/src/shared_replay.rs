@@ -7,12 +7,9 @@
 //! `SET key 1 NX EX <seconds until the validator refuses the token on time anyway>`.
 //! Redis keeps keys in memory and may lose them on a restart, so a token that may have been
 //! made before the server started (by its `uptime_in_seconds`) is refused as unavailable.
-
-#[cfg(feature = "redis")]
-mod redis;
-
-#[cfg(feature = "redis")]
-pub use self::redis::{RedisReplayStore, SharedRefusal};
+//!
+//! The stores themselves are in `crate::redis` (feature `redis`); the rules here need no
+//! Redis client, so a store of another kind (`taap-tower`'s `ReplayStore`) can follow them.
 
 use crate::error::Error;
 use crate::token::PopToken;
@@ -79,6 +76,12 @@ pub fn shared_replay_error() -> Error {
     )
 }
 
+/// The message of a 503 from a shared replay store that could not vouch for a token, the
+/// same in every door: `store` is its name (e.g. `redis`), `reason` what went wrong.
+pub fn replay_store_unavailable(store: &str, reason: &str) -> String {
+    format!("the replay store ({store}) is unavailable: {reason}; retry shortly")
+}
+
 /// Why a store restart refuses a token for a while.
 pub const RESTARTED_REASON: &str =
     "Redis restarted after this token may have been accepted, so build a fresh one";
@@ -104,5 +107,13 @@ mod tests {
         let entry = ReplayEntry::new("t", "j", 958, 2000, 1000);
         assert!(!entry.vouched_by(959));
         assert!(ReplayEntry::new("t", "j", 959, 2000, 1000).vouched_by(959));
+    }
+
+    #[test]
+    fn the_unavailable_message_names_the_store_and_the_reason() {
+        assert_eq!(
+            replay_store_unavailable("redis", "Redis is unreachable"),
+            "the replay store (redis) is unavailable: Redis is unreachable; retry shortly"
+        );
     }
 }

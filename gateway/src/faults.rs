@@ -6,8 +6,8 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use taap_tower::Refusal;
 
-use super::reply::Refusal;
 use super::state::GatewayState;
 
 /// Path prefix of the gateway's own endpoints, which faults never touch.
@@ -40,7 +40,7 @@ async fn injected(state: &GatewayState, path: &str) -> Option<Response> {
     if state.next_fault_number() < faults.fail_first {
         state.count_injected_fault();
         let status = StatusCode::from_u16(faults.fail_status()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-        let mut response = Refusal::injected(status).into_response();
+        let mut response = injected_refusal(status).into_response();
         if let Some(seconds) = faults.retry_after_secs {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
@@ -52,4 +52,16 @@ async fn injected(state: &GatewayState, path: &str) -> Option<Response> {
         return Some((StatusCode::OK, garbled, "{\"access_token\": \"unterminated").into_response());
     }
     None
+}
+
+/// The answer of an injected failure: a 429 as a rate limit, anything else as a server error.
+fn injected_refusal(status: StatusCode) -> Refusal {
+    let error = if status == StatusCode::TOO_MANY_REQUESTS { "rate_limited" } else { "server_error" };
+    Refusal {
+        status,
+        error,
+        description: format!("injected fault: HTTP {}", status.as_u16()),
+        challenge: None,
+        kind: None,
+    }
 }

@@ -1,15 +1,13 @@
 //! A local TAAP gateway on 127.0.0.1: OAuth token endpoints (v2 and v6) and protected sample
-//! resources, checking credentials, PoP tokens and access tokens the way T-Mobile's does;
-//! and [`PopLayer`], the same PoP check as a tower layer in front of any axum or hyper service.
+//! resources, checking credentials, PoP tokens and access tokens the way T-Mobile's does, with
+//! fault injection for client tests. Its protected resources sit behind [`PopLayer`], from the
+//! `taap-tower` crate (re-exported here with its replay stores and refusals).
 
 pub mod config;
 mod faults;
-mod layer;
 mod limits;
 mod oauth;
 mod pop;
-pub mod replay;
-mod reply;
 mod resources;
 mod server;
 mod state;
@@ -31,12 +29,14 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 pub use config::{GatewayConfig, RegisteredClient};
-pub use layer::{BoxError, PopLayer, PopService, DEFAULT_MAX_BODY_BYTES};
-pub use replay::{
+pub use state::{Event, GatewayState, StatsSnapshot};
+pub use taap_tower::replay;
+pub use taap_tower::{
     store_from_url, Admission, MemoryStore, RedisStore, ReplayError, ReplayStore, DEFAULT_STORE_DEADLINE,
 };
-pub use reply::{Refusal, MAX_DESCRIPTION_CHARS};
-pub use state::{Event, GatewayState, StatsSnapshot};
+pub use taap_tower::{
+    BoxError, PopLayer, PopService, Refusal, DEFAULT_MAX_BODY_BYTES, MAX_DESCRIPTION_CHARS,
+};
 
 use config::config_error;
 

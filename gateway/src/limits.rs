@@ -9,8 +9,7 @@ use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-
-use super::reply::Refusal;
+use taap_tower::Refusal;
 
 /// Longest a client may take to send its whole body (at most 1 MiB) once its headers are in.
 pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);

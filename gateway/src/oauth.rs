@@ -13,11 +13,10 @@ use base64::Engine;
 use serde_json::{json, Value};
 use subtle::ConstantTimeEq;
 use taap::TokenFlavor;
+use taap_tower::{pop, Refusal};
 use zeroize::Zeroizing;
 
 use super::config::RegisteredClient;
-use super::pop;
-use super::reply::Refusal;
 use super::state::{Event, GatewayState};
 use super::tokens::{AccessClaims, Confirmation, ISSUER};
 

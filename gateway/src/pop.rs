@@ -1,13 +1,7 @@
-//! The one PoP check of the gateway and of [`PopLayer`](crate::PopLayer): the token in
-//! `X-Authorization` must be signed by the expected key and bind this exact request (headers,
-//! uri, method, body), once. The request's values come from the core's adapter, so the
-//! gateway applies the same `uri` and header rules as the signer and every other binding.
+//! The gateway's PoP validator. The check itself (`X-Authorization` signed by the expected key,
+//! bound to this exact request, once) is `taap_tower::pop`'s, shared with [`PopLayer`](crate::PopLayer).
 
-use axum::http::request::Parts;
-use taap::{PopToken, PopTokenValidator, PublicKey, ReceivedRequest, UriForm, ValidatorOptions};
-
-use super::replay::{Admission, ReplayError, ReplayStore};
-use super::reply::Refusal;
+use taap::{PopTokenValidator, ValidatorOptions};
 
 /// Names every PoP token must sign: the request line and the credential it accompanies.
 pub const REQUIRED_NAMES: [&str; 3] = ["Authorization", "uri", "http-method"];
@@ -20,52 +14,4 @@ pub fn validator() -> PopTokenValidator {
         ..ValidatorOptions::default()
     })
     .expect("the gateway's validator options are in range")
-}
-
-/// Validates the request's `X-Authorization` against `key`, as of `now` (epoch seconds);
-/// a refusal names `challenge` in `WWW-Authenticate`.
-pub fn check(
-    validator: &PopTokenValidator,
-    key: &PublicKey,
-    request: &ReceivedRequest<'_>,
-    now: i64,
-    challenge: &'static str,
-) -> Result<PopToken, Refusal> {
-    validator.validate_request_at(key, request, now).map_err(|error| Refusal::invalid_pop(&error, challenge))
-}
-
-/// [`check`] with the `jti` admitted by `store` (namespaced by the key's thumbprint) instead
-/// of the validator's own cache; a store that cannot answer refuses with 503.
-pub async fn check_with_store(
-    validator: &PopTokenValidator,
-    store: &dyn ReplayStore,
-    key: &PublicKey,
-    request: &ReceivedRequest<'_>,
-    now: i64,
-    challenge: &'static str,
-) -> Result<PopToken, Refusal> {
-    let token = validator
-        .verify_request_at(key, request, now)
-        .map_err(|error| Refusal::invalid_pop(&error, challenge))?;
-    let namespace = key.thumbprint();
-    let admission = Admission {
-        namespace: &namespace,
-        jti: &token.claims().jti,
-        issued_after: token.claims().iat.saturating_sub(validator.options().leeway_secs),
-        forget_after: validator.replay_expiry(&token),
-        now,
-    };
-    match store.admit(admission).await {
-        Ok(()) => Ok(token),
-        Err(ReplayError::Replayed(error)) => Err(Refusal::invalid_pop(&error, challenge)),
-        Err(ReplayError::Unavailable { store, reason }) => Err(Refusal::store_unavailable(store, &reason)),
-    }
-}
-
-/// The request as received, its `uri` in `form` (what the signers this gateway serves use).
-pub fn received<'a>(parts: &'a Parts, body: &'a [u8], form: UriForm) -> Result<ReceivedRequest<'a>, Refusal> {
-    let target = parts.uri.path_and_query().map_or("/", |target| target.as_str());
-    let headers = parts.headers.iter().map(|(name, value)| (name.as_str(), value.as_bytes()));
-    ReceivedRequest::with_uri_form(parts.method.as_str(), target, headers, body, form)
-        .map_err(|_| Refusal::bad_request("the request target is not a valid path"))
 }

@@ -13,9 +13,8 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
 use taap::PopToken;
+use taap_tower::{PopLayer, Refusal};
 
-use super::layer::PopLayer;
-use super::reply::Refusal;
 use super::state::{Event, GatewayState};
 use super::tokens::AccessClaims;
 

@@ -7,9 +7,9 @@ use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 use taap::{PopToken, PopTokenValidator};
+use taap_tower::{store_from_url, ReplayStore};
 
 use super::config::{GatewayConfig, RegisteredClient};
-use super::replay::{store_from_url, ReplayStore};
 use super::tokens::TokenSigner;
 
 /// Events kept for `taap demo` and the stats endpoint; older ones are dropped.
@@ -36,7 +36,7 @@ pub struct Stats {
     injected_faults: AtomicU64,
 }
 
-/// A point-in-time copy of [`Stats`].
+/// A point-in-time copy of the counters (`Stats`), as `GET /_taap/stats` serves it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct StatsSnapshot {
     /// Requests that reached a token endpoint's handler.

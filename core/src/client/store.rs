@@ -6,10 +6,8 @@
 //! missing or due for refresh, take a lock with an expiry (one owner refreshes, the others
 //! poll the store briefly, then fetch by themselves), store the new token for its lifetime,
 //! release the lock. A store that fails or is slow never stops the client: it fetches by
-//! itself and one warning says so.
-
-#[cfg(feature = "redis")]
-mod redis;
+//! itself and one warning says so. The Redis store (`RedisTokenStore`, feature `redis`) lives
+//! with taap's other Redis stores, in `crate::redis`.
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,9 +15,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use zeroize::Zeroizing;
-
-#[cfg(feature = "redis")]
-pub use self::redis::{RedisTokenStore, DEFAULT_TOKEN_STORE_DEADLINE};
 
 use super::token::{self, AccessToken};
 use crate::error::{Error, Result};
@@ -314,7 +309,8 @@ fn epoch_now() -> Duration {
 pub fn token_store_from_url(url: &str) -> Result<Arc<dyn TokenStore>> {
     #[cfg(feature = "redis")]
     if url.starts_with("redis://") || url.starts_with("unix://") {
-        return Ok(Arc::new(RedisTokenStore::open(url, DEFAULT_TOKEN_STORE_DEADLINE)?));
+        let store = crate::redis::RedisTokenStore::open(url, crate::redis::DEFAULT_TOKEN_STORE_DEADLINE)?;
+        return Ok(Arc::new(store));
     }
     let _ = url;
     Err(Error::Config(

@@ -20,11 +20,11 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use taap::{PopToken, PopTokenValidator, PublicKey, UriForm, ValidatorOptions};
 use tower::{Layer, Service};
 
-use super::pop;
-use super::replay::ReplayStore;
-use super::reply::Refusal;
+use crate::pop;
+use crate::replay::ReplayStore;
+use crate::reply::Refusal;
 
-/// Largest body [`PopLayer`] reads unless told otherwise (1 MiB, as the gateway).
+/// Largest body [`PopLayer`] reads unless told otherwise (1 MiB, as `taap serve`).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// The error type of request bodies the layer accepts.
@@ -96,7 +96,7 @@ impl PopLayer {
         self
     }
 
-    /// Admits `jti`s in `store` (e.g. a [`RedisStore`](crate::RedisStore) every node shares)
+    /// Admits `jti`s in `store` (e.g. a `RedisStore` every node shares, feature `redis`)
     /// instead of the validator's own cache; when the store cannot answer in time the request
     /// is refused with 503, never let through.
     pub fn replay_store(mut self, store: Arc<dyn ReplayStore>) -> Self {

@@ -1,5 +1,5 @@
 //! The answers a real gateway gives when it refuses a request: status, JSON body, challenge.
-//! One shape for the gateway's routes and for [`PopLayer`](crate::PopLayer):
+//! One shape for [`PopLayer`](crate::PopLayer) and for `taap serve`'s routes:
 //! `{"error": <RFC 6749/6750 code>, "error_description": …}`, plus `"kind"` (the taap
 //! error kind, e.g. `Replay`) when a PoP token was refused.
 
@@ -88,7 +88,7 @@ impl Refusal {
         Refusal {
             status: StatusCode::SERVICE_UNAVAILABLE,
             error: "replay_store_unavailable",
-            description: format!("the replay store ({store}) is unavailable: {reason}; retry shortly"),
+            description: taap::replay_store_unavailable(store, reason),
             challenge: None,
             kind: None,
         }
@@ -138,24 +138,13 @@ impl Refusal {
         }
     }
 
-    /// 403: an admin request without the header that proves it is not a cross-origin page's.
+    /// 403: understood and refused (e.g. an admin request without the header proving it is
+    /// not a cross-origin page's).
     pub fn forbidden(description: impl Into<String>) -> Self {
         Refusal {
             status: StatusCode::FORBIDDEN,
             error: "forbidden",
             description: description.into(),
-            challenge: None,
-            kind: None,
-        }
-    }
-
-    /// An injected failure (fault injection), optionally with `Retry-After`.
-    pub fn injected(status: StatusCode) -> Self {
-        let error = if status == StatusCode::TOO_MANY_REQUESTS { "rate_limited" } else { "server_error" };
-        Refusal {
-            status,
-            error,
-            description: format!("injected fault: HTTP {}", status.as_u16()),
             challenge: None,
             kind: None,
         }

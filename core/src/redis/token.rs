@@ -2,6 +2,9 @@
 //! (`SET … PX`), the refresh lock another (`SET … NX PX` with a random owner), released by a
 //! compare-and-delete script so only its owner can release it.
 //!
+//! Its keys (`taap:token:…`, `taap:token-lock:…`) and the decisions around them are the
+//! client's (`client/store.rs`); this is only the I/O behind [`TokenStore`].
+//!
 //! One blocking connection per client, every command bounded by the deadline; a failed one is
 //! dropped and the next operation connects again (the client meanwhile fetches by itself).
 
@@ -11,8 +14,9 @@ use std::time::Duration;
 
 use zeroize::Zeroizing;
 
-use super::{StoreError, TokenStore};
-use crate::error::{Error, Result};
+use super::NAME;
+use crate::client::{StoreError, TokenStore};
+use crate::error::Result;
 
 /// Longest a store operation may take before the client fetches by itself.
 pub const DEFAULT_TOKEN_STORE_DEADLINE: Duration = Duration::from_millis(200);
@@ -33,13 +37,8 @@ impl RedisTokenStore {
     /// A store on `url` whose operations must finish within `deadline` (above 0, at most 5 s).
     /// Connects lazily, on the first refresh.
     pub fn open(url: &str, deadline: Duration) -> Result<Self> {
-        if deadline.is_zero() || deadline > Duration::from_secs(5) {
-            return Err(Error::Config("the token store deadline must be above 0 and at most 5 s".into()));
-        }
-        // The parser's message may quote the URL, and the URL may hold a password.
-        let client = redis::Client::open(url).map_err(|_| {
-            Error::Config("the token store URL is not a valid redis://host:port[/db] URL".into())
-        })?;
+        let deadline = super::check_deadline(deadline, 5, "token store")?;
+        let client = super::open(url, "token store")?;
         Ok(RedisTokenStore { client, deadline, connection: Mutex::new(None) })
     }
 
@@ -71,7 +70,7 @@ impl RedisTokenStore {
 
 impl TokenStore for RedisTokenStore {
     fn name(&self) -> &'static str {
-        "redis"
+        NAME
     }
 
     fn get(&self, key: &str) -> std::result::Result<Option<Zeroizing<String>>, StoreError> {
@@ -122,6 +121,7 @@ fn failure(error: &redis::RedisError) -> StoreError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
 
     #[test]
     fn bad_urls_and_deadlines_are_config_errors_without_the_password() {

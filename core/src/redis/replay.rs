@@ -1,35 +1,23 @@
 //! [`RedisReplayStore`]: the shared replay store for callers that block (the Python and Node
-//! middleware, WSGI servers, threads); `taap_gateway::RedisStore` is the async one. Both use
-//! the key scheme, lifetime and restart rule of [`super`].
+//! middleware, WSGI servers, threads); [`AsyncRedisReplayStore`](super::AsyncRedisReplayStore)
+//! is the one for tokio. Both use the key scheme, lifetime and restart rule of
+//! [`crate::shared_replay`].
 //!
 //! One connection, used by one request at a time, every operation bounded by the deadline.
-//! When it fails, requests are refused (fail closed) until a reconnect, tried after a backoff
-//! that doubles from 50 ms up to 1 s, succeeds.
+//! When it fails, requests are refused (fail closed) until a reconnect, tried after the
+//! [`Backoff`], succeeds.
 
 use std::fmt;
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-#[cfg(test)]
-use super::DEFAULT_REPLAY_STORE_DEADLINE;
-use super::{redis_memory_since, shared_replay_error, ReplayEntry, RESTARTED_REASON};
-use crate::error::{Error, Result};
+use super::{Backoff, SharedRefusal, LOST, NAME, REFUSED, UNREACHABLE, WAITING};
+use crate::error::Result;
 use crate::keys::PublicKey;
 use crate::request::ReceivedRequest;
+use crate::shared_replay::{redis_memory_since, shared_replay_error, ReplayEntry, RESTARTED_REASON};
 use crate::token::PopToken;
 use crate::validator::PopTokenValidator;
-
-const MIN_BACKOFF: Duration = Duration::from_millis(50);
-const MAX_BACKOFF: Duration = Duration::from_secs(1);
-
-/// Why a request was not let through.
-#[derive(Debug, Clone)]
-pub enum SharedRefusal {
-    /// The token is invalid, or its `jti` was seen before (kind `Replay`): a 401.
-    Invalid(Error),
-    /// The store did not answer in time or at all: a 503 naming the store (fail closed).
-    Unavailable(String),
-}
 
 /// A replay store in Redis shared with every gateway, `PopLayer` and middleware that opens the
 /// same database.
@@ -42,28 +30,22 @@ pub struct RedisReplayStore {
 struct Link {
     /// The connection and since when (epoch seconds) the server has held every key.
     connection: Option<(redis::Connection, i64)>,
-    retry_at: Option<Instant>,
-    backoff: Duration,
+    backoff: Backoff,
 }
 
 impl RedisReplayStore {
     /// A store on `url` (`redis://[user:password@]host:port[/db]`) whose operations must each
     /// finish within `deadline` (above 0, at most 1 s). Connects on the first request.
     pub fn open(url: &str, deadline: Duration) -> Result<Self> {
-        if deadline.is_zero() || deadline > Duration::from_secs(1) {
-            return Err(Error::Config("the replay store deadline must be above 0 and at most 1 s".into()));
-        }
-        // The parser's message may quote the URL, and the URL may hold a password.
-        let client = redis::Client::open(url).map_err(|_| {
-            Error::Config("the replay store URL is not a valid redis://host:port[/db] URL".into())
-        })?;
-        let link = Link { connection: None, retry_at: None, backoff: MIN_BACKOFF };
+        let deadline = super::check_deadline(deadline, 1, "replay store")?;
+        let client = super::open(url, "replay store")?;
+        let link = Link { connection: None, backoff: Backoff::new() };
         Ok(RedisReplayStore { client, deadline, link: Mutex::new(link) })
     }
 
     /// The store's name for refusals.
     pub fn name(&self) -> &'static str {
-        "redis"
+        NAME
     }
 
     /// Every check of [`PopTokenValidator::validate_request_at`], the `jti` admitted here
@@ -98,11 +80,11 @@ impl RedisReplayStore {
         match set {
             Ok(Some(_)) => Ok(()),
             Ok(None) => Err(SharedRefusal::Invalid(shared_replay_error())),
-            Err(error) if error.is_timeout() => Err(self.failed(&mut link, "Redis did not answer in time")),
+            Err(error) if error.is_timeout() => Err(Self::failed(&mut link, super::late(self.deadline))),
             Err(error) if error.is_io_error() || error.is_connection_dropped() => {
-                Err(self.failed(&mut link, "the connection to Redis was lost"))
+                Err(Self::failed(&mut link, LOST.into()))
             }
-            Err(_) => Err(SharedRefusal::Unavailable("Redis refused the command".into())),
+            Err(_) => Err(SharedRefusal::Unavailable(REFUSED.into())),
         }
     }
 
@@ -115,21 +97,16 @@ impl RedisReplayStore {
         if let Some((_, memory_since)) = &link.connection {
             return Ok(*memory_since);
         }
-        if link.retry_at.is_some_and(|at| Instant::now() < at) {
-            return Err(SharedRefusal::Unavailable(
-                "Redis is unreachable; waiting before reconnecting".into(),
-            ));
+        if link.backoff.waiting() {
+            return Err(SharedRefusal::Unavailable(WAITING.into()));
         }
         match self.connect() {
             Ok((connection, memory_since)) => {
-                *link = Link {
-                    connection: Some((connection, memory_since)),
-                    retry_at: None,
-                    backoff: MIN_BACKOFF,
-                };
+                link.connection = Some((connection, memory_since));
+                link.backoff.connected();
                 Ok(memory_since)
             }
-            Err(_) => Err(self.failed(link, "Redis is unreachable")),
+            Err(_) => Err(Self::failed(link, UNREACHABLE.into())),
         }
     }
 
@@ -142,11 +119,10 @@ impl RedisReplayStore {
     }
 
     /// Drops the connection, schedules the next attempt, and says why.
-    fn failed(&self, link: &mut Link, reason: &str) -> SharedRefusal {
+    fn failed(link: &mut Link, reason: String) -> SharedRefusal {
         link.connection = None;
-        link.retry_at = Some(Instant::now() + link.backoff);
-        link.backoff = (link.backoff * 2).min(MAX_BACKOFF);
-        SharedRefusal::Unavailable(reason.into())
+        link.backoff.failed();
+        SharedRefusal::Unavailable(reason)
     }
 }
 
@@ -160,6 +136,8 @@ impl fmt::Debug for RedisReplayStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
+    use crate::shared_replay::DEFAULT_REPLAY_STORE_DEADLINE;
 
     #[test]
     fn bad_urls_and_deadlines_are_config_errors_without_the_password() {

@@ -2,7 +2,8 @@
 //! token against one client's public key and hands the decoded token to the handler.
 //!
 //! ```text
-//! cargo run --release -p taap-gateway --example axum_layer -- tests/keys/tmobile/readme-public.pem 3000
+//! cargo run --release -p taap-tower --features redis --example axum_layer -- \
+//!   tests/keys/tmobile/readme-public.pem 3000
 //! url=http://127.0.0.1:3000/hello?name=taap
 //! pop=$(cargo run --release -q -p taap-cli -- pop --key tests/keys/tmobile/readme-private-pkcs8.pem \
 //!   --method GET --url "$url")
@@ -21,7 +22,7 @@ use axum::routing::get;
 use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
 use taap::{PopToken, PublicKey};
-use taap_gateway::{PopLayer, RedisStore, DEFAULT_STORE_DEADLINE};
+use taap_tower::{PopLayer, RedisStore, DEFAULT_STORE_DEADLINE};
 
 /// Greets the caller; runs only for requests whose PoP token passed every check.
 async fn hello(uri: Uri, Extension(token): Extension<PopToken>) -> Json<Value> {

@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
 use taap::{BuildOptions, Ehts, PopToken, PrivateKey, PublicKey, SignPolicy, UriForm};
-use taap_gateway::{PopLayer, Refusal};
+use taap_tower::{PopLayer, Refusal};
 use tower::ServiceExt;
 
 const ORDER: &[u8] = br#"{"orderId": 100, "product": "Mobile Phone"}"#;

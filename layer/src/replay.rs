@@ -1,6 +1,6 @@
 //! Replay stores: where accepted PoP `jti`s are remembered until their tokens would be refused
-//! on time anyway. One process can use [`MemoryStore`]; a fleet of gateways must share one
-//! store ([`RedisStore`]), or a token replayed on a neighbour is accepted there.
+//! on time anyway. One process can use [`MemoryStore`]; a fleet of services must share one
+//! store (`RedisStore`, feature `redis`), or a token replayed on a neighbour is accepted there.
 //!
 //! A store that cannot answer in time fails closed: the request is refused with 503
 //! ([`ReplayError::Unavailable`]), never accepted.
@@ -13,14 +13,14 @@ use std::time::Duration;
 
 use taap::ReplayCache;
 
-use super::config::config_error;
+/// The Redis store every node of a fleet shares: the core's [`taap::AsyncRedisReplayStore`]
+/// (one multiplexed connection, fail closed, restart-aware), a [`ReplayStore`] here.
+#[cfg(feature = "redis")]
+pub use taap::AsyncRedisReplayStore as RedisStore;
 
-mod redis_store;
-
-pub use redis_store::{RedisStore, DEFAULT_STORE_DEADLINE};
-
-#[cfg(test)]
-pub(crate) use tests::admission;
+/// Longest a request waits for a shared store before it is refused with 503 (the core's, which
+/// the Python and Node middleware use too).
+pub const DEFAULT_STORE_DEADLINE: Duration = taap::DEFAULT_REPLAY_STORE_DEADLINE;
 
 /// The future a [`ReplayStore`] returns.
 pub type AdmitFuture<'a> = Pin<Box<dyn Future<Output = Result<(), ReplayError>> + Send + 'a>>;
@@ -97,31 +97,54 @@ impl ReplayStore for MemoryStore {
     }
 }
 
-/// The store a `--replay-store` value names: `memory`, or `redis://host:port[/db]`
-/// (answers within [`DEFAULT_STORE_DEADLINE`]).
+#[cfg(feature = "redis")]
+impl ReplayStore for RedisStore {
+    fn name(&self) -> &'static str {
+        RedisStore::name(self)
+    }
+
+    fn admit<'a>(&'a self, admission: Admission<'a>) -> AdmitFuture<'a> {
+        let entry = taap::ReplayEntry::new(
+            admission.namespace,
+            admission.jti,
+            admission.issued_after,
+            admission.forget_after,
+            admission.now,
+        );
+        Box::pin(async move {
+            RedisStore::admit(self, &entry).await.map_err(|refusal| match refusal {
+                taap::SharedRefusal::Invalid(error) => ReplayError::Replayed(error),
+                taap::SharedRefusal::Unavailable(reason) => {
+                    ReplayError::Unavailable { store: "redis", reason }
+                }
+            })
+        })
+    }
+}
+
+/// The store a `--replay-store` value names: `memory`, or (feature `redis`)
+/// `redis://host:port[/db]`, answering within [`DEFAULT_STORE_DEADLINE`].
 pub fn store_from_url(url: &str) -> taap::Result<Arc<dyn ReplayStore>> {
     if url == "memory" {
         return Ok(Arc::new(MemoryStore::default()));
     }
+    #[cfg(feature = "redis")]
     if url.starts_with("redis://") {
         return Ok(Arc::new(RedisStore::open(url, DEFAULT_STORE_DEADLINE)?));
     }
-    Err(config_error("the replay store must be `memory` or a redis://host:port[/db] URL"))
-}
-
-/// `deadline` checked for sense: a store slower than a second would stall every request.
-fn check_deadline(deadline: Duration) -> taap::Result<Duration> {
-    if deadline.is_zero() || deadline > Duration::from_secs(1) {
-        return Err(config_error("the replay store deadline must be above 0 and at most 1 s"));
-    }
-    Ok(deadline)
+    let message = if cfg!(feature = "redis") {
+        "the replay store must be `memory` or a redis://host:port[/db] URL"
+    } else {
+        "the replay store must be `memory` (this build of taap-tower has no `redis` feature)"
+    };
+    Err(taap::Error::Config(message.into()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    pub(crate) fn admission<'a>(namespace: &'a str, now: i64) -> Admission<'a> {
+    fn admission<'a>(namespace: &'a str, now: i64) -> Admission<'a> {
         Admission { namespace, jti: "jti", issued_after: 40, forget_after: 100, now }
     }
 
@@ -143,10 +166,16 @@ mod tests {
         }
     }
 
-    #[test]
-    fn deadlines_are_bounded() {
-        assert!(check_deadline(Duration::ZERO).is_err());
-        assert!(check_deadline(Duration::from_secs(2)).is_err());
-        assert_eq!(check_deadline(Duration::from_millis(50)).unwrap(), Duration::from_millis(50));
+    #[cfg(feature = "redis")]
+    #[tokio::test]
+    async fn an_unreachable_redis_fails_closed_naming_the_store() {
+        let store = RedisStore::open("redis://127.0.0.1:1", DEFAULT_STORE_DEADLINE).unwrap();
+        assert_eq!(ReplayStore::name(&store), "redis");
+        match ReplayStore::admit(&store, admission("client", 50)).await {
+            Err(ReplayError::Unavailable { store, reason }) => {
+                assert_eq!((store, reason.as_str()), ("redis", "Redis is unreachable"))
+            }
+            other => panic!("expected Unavailable, got {other:?}"),
+        }
     }
 }

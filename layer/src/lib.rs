@@ -1,0 +1,14 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod layer;
+pub mod pop;
+pub mod replay;
+mod reply;
+
+pub use layer::{BoxError, PopLayer, PopService, DEFAULT_MAX_BODY_BYTES};
+#[cfg(feature = "redis")]
+pub use replay::RedisStore;
+pub use replay::{store_from_url, Admission, MemoryStore, ReplayError, ReplayStore, DEFAULT_STORE_DEADLINE};
+pub use reply::{Refusal, MAX_DESCRIPTION_CHARS};
