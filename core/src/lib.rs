@@ -48,8 +48,12 @@ mod error;
 #[cfg(feature = "std")]
 mod explain;
 mod keys;
+#[cfg(feature = "redis")]
+mod redis;
 #[cfg(feature = "std")]
 mod request;
+#[cfg(feature = "std")]
+pub mod settings;
 #[cfg(feature = "std")]
 mod shared_replay;
 mod token;
@@ -71,20 +75,24 @@ use prelude::*;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
+#[cfg(feature = "redis-async")]
+pub use self::redis::AsyncRedisReplayStore;
+#[cfg(feature = "redis")]
+pub use self::redis::{RedisReplayStore, SharedRefusal};
+#[cfg(all(feature = "client", feature = "redis"))]
+pub use self::redis::{RedisTokenStore, DEFAULT_TOKEN_STORE_DEADLINE};
 #[cfg(feature = "async-client")]
 pub use client::AsyncTaapClient;
 #[cfg(feature = "client")]
 pub use client::{
-    config_path, mask_request, AccessToken, ClientConfig, ClientSecret, OAuthServer, PreparedRequest,
-    Profile, Profiles, Response, RetryPolicy, TaapClient, Timeouts, TokenBody, TokenFlavor,
-    CLIENT_ID_PLACEHOLDER, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REFRESH_MARGIN, PROFILE_KEYS,
+    config_path, effective_settings, mask_request, AccessToken, ClientConfig, ClientSecret, ClientSettings,
+    OAuthServer, PreparedRequest, Profile, Profiles, Response, RetryPolicy, TaapClient, Timeouts, TokenBody,
+    TokenFlavor, CLIENT_ID_PLACEHOLDER, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REFRESH_MARGIN, PROFILE_KEYS,
     PUBLIC_KEY_PEM_PLACEHOLDER, SKEW_THRESHOLD_SECS, TMOBILE_APIS, TMOBILE_V2_TOKEN_URL,
     TMOBILE_V6_TOKEN_URL,
 };
 #[cfg(feature = "client")]
 pub use client::{token_store_from_url, OnWarning, StoreError, TokenStore};
-#[cfg(all(feature = "client", feature = "redis"))]
-pub use client::{RedisTokenStore, DEFAULT_TOKEN_STORE_DEADLINE};
 pub use ehts::{Ehts, EhtsName, EhtsValues, MAX_EHTS_ENTRIES};
 pub use error::{Error, ErrorKind, Result};
 #[cfg(feature = "std")]
@@ -102,11 +110,9 @@ pub use request::{
 };
 #[cfg(feature = "std")]
 pub use shared_replay::{
-    redis_memory_since, shared_replay_error, ReplayEntry, DEFAULT_REPLAY_STORE_DEADLINE, REPLAY_KEY_PREFIX,
-    RESTARTED_REASON,
+    redis_memory_since, replay_store_unavailable, shared_replay_error, ReplayEntry,
+    DEFAULT_REPLAY_STORE_DEADLINE, REPLAY_KEY_PREFIX, RESTARTED_REASON,
 };
-#[cfg(feature = "redis")]
-pub use shared_replay::{RedisReplayStore, SharedRefusal};
 pub use token::{
     BuildOptions, Claims, Header, PopExtras, PopToken, DEFAULT_TTL_SECS, MAX_JTI_BYTES, MAX_TOKEN_BYTES,
     MAX_TTL_SECS,

@@ -13,6 +13,7 @@ mod http;
 mod oauth;
 mod profile;
 mod retry;
+mod settings;
 mod store;
 mod token;
 mod variants;
@@ -32,9 +33,8 @@ pub use config::{
 };
 pub use http::Response;
 pub use profile::{config_path, Profile, Profiles, PROFILE_KEYS};
+pub use settings::{effective_settings, ClientSettings};
 pub use store::{token_store_from_url, OnWarning, StoreError, TokenStore};
-#[cfg(feature = "redis")]
-pub use store::{RedisTokenStore, DEFAULT_TOKEN_STORE_DEADLINE};
 pub use token::AccessToken;
 pub use variants::{
     mask_request, PreparedRequest, TokenBody, CLIENT_ID_PLACEHOLDER, PUBLIC_KEY_PEM_PLACEHOLDER,
@@ -72,13 +72,22 @@ pub struct TaapClient {
     agent: ureq::Agent,
     /// Held by the one caller fetching a token; the others wait for its outcome.
     refresh: Mutex<()>,
+    /// What it was configured with, under the schema's names ([`effective_settings`]).
+    settings: serde_json::Map<String, serde_json::Value>,
 }
 
 impl TaapClient {
     /// Checks the configuration and builds the client; no network traffic yet.
     pub fn new(config: ClientConfig) -> Result<Self> {
         let agent = http::agent(&config.timeouts);
-        Ok(TaapClient { engine: Engine::new(config)?, agent, refresh: Mutex::new(()) })
+        let settings = effective_settings(&config);
+        Ok(TaapClient { engine: Engine::new(config)?, agent, refresh: Mutex::new(()), settings })
+    }
+
+    /// The options in effect, under the schema's names and units: what a door shows as
+    /// `client.settings` and the behaviour suite checks.
+    pub fn settings(&self) -> &serde_json::Map<String, serde_json::Value> {
+        &self.settings
     }
 
     /// The client id.

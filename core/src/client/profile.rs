@@ -171,7 +171,8 @@ impl Profiles {
     }
 }
 
-type Problem = (String, String);
+/// The key at fault and what is wrong with it.
+pub(crate) type Problem = (String, String);
 
 fn parse_profile(name: &str, table: &toml::Table, folder: &Path) -> std::result::Result<Profile, Problem> {
     if let Some(key) = table.keys().find(|key| !PROFILE_KEYS.contains(&key.as_str())) {
@@ -231,6 +232,18 @@ fn parse_profile(name: &str, table: &toml::Table, folder: &Path) -> std::result:
         .transpose()
         .map_err(|error| problem("uri_form", &error))?;
     Ok(profile)
+}
+
+/// Checks options given as JSON by the profile rules; `null` members count as absent. The
+/// problem names the option.
+pub(crate) fn parse_options(options: &Map<String, Value>) -> std::result::Result<Profile, Problem> {
+    let mut table = toml::Table::new();
+    for (key, value) in options.iter().filter(|(_, value)| !value.is_null()) {
+        let value = toml::Value::try_from(value)
+            .map_err(|_| (key.clone(), "holds a null inside; leave it out instead".to_owned()))?;
+        table.insert(key.clone(), value);
+    }
+    parse_profile("(options)", &table, Path::new(""))
 }
 
 /// The error's message without the kind prefix (the line already says it is configuration).
@@ -356,16 +369,7 @@ impl Profile {
     /// `token_body`, `pop_claims`, …), checked by the same rules as a config file; `null`
     /// members count as absent. An error names the option.
     pub fn from_options(options: &Map<String, Value>) -> Result<Profile> {
-        let present = options.iter().filter(|(_, value)| !value.is_null());
-        let mut table = toml::Table::new();
-        for (key, value) in present {
-            let value = toml::Value::try_from(value).map_err(|_| {
-                Error::Config(format!("option {key:?}: holds a null inside; leave it out instead"))
-            })?;
-            table.insert(key.clone(), value);
-        }
-        parse_profile("(options)", &table, Path::new(""))
-            .map_err(|(key, problem)| Error::Config(format!("option {key:?}: {problem}")))
+        parse_options(options).map_err(|(key, problem)| Error::Config(format!("option {key:?}: {problem}")))
     }
 
     /// [`Profile::from_options`] from the options as JSON text (how a binding that holds no

@@ -159,6 +159,15 @@ impl SignPolicy {
         PopToken::sign(key, &self.ehts(method, url, headers, body)?, options)
     }
 
+    /// The names this policy signs, in order; `None` for [`SignPolicy::all_headers`] (every
+    /// header the request carries).
+    pub fn named_headers(&self) -> Option<&[String]> {
+        match &self.selection {
+            Selection::Named(names) => Some(names),
+            Selection::AllExcept(_) => None,
+        }
+    }
+
     /// The header names this policy names (for [`SignPolicy::all_headers`], the excluded ones
     /// are not listed): for `repr`/`inspect` in the bindings.
     pub fn describe(&self) -> String {
