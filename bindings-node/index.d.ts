@@ -1,3 +1,4 @@
+// Rendered from bindings-js/taap.d.ts.in by bindings-js/scripts/declarations.mjs: edit that file, not this one.
 // Type definitions for taap: T-Mobile API Access Protocol PoP tokens on a native Rust core.
 
 /** Text (sent as UTF-8) or bytes. */
@@ -158,21 +159,52 @@ export declare class PopToken {
   toString(): string;
 }
 
-/** How strict a validator is. */
+/** One option as the core declares it. */
+export interface SettingDeclaration {
+  /** The name in snake_case (Rust, Python, C). */
+  name: string;
+  /** The name in this package. */
+  camel: string;
+  /** `client`, `validator` or `middleware`. */
+  group: 'client' | 'validator' | 'middleware';
+  /** The unit or type: `seconds`, `whole seconds`, `count`, `bytes`, `flag`, `text`, `choice`, `members`, `headers`, `names`. */
+  kind: string;
+  /** The words a `choice` takes. */
+  choices?: string[];
+  /** The default (`null`: none). */
+  default: unknown;
+  /** The smallest accepted number, for numeric kinds. */
+  min: number | null;
+  /** Whether `min` itself is refused. */
+  min_exclusive: boolean;
+  /** The largest accepted number, for numeric kinds. */
+  max: number | null;
+  /** What it does. */
+  doc: string;
+}
+
+/** Every option of every door as the core declares it. */
+export declare function settingsSchema(): SettingDeclaration[];
+
+/** How strict a validator is: the validator's options of the core's settings schema. */
 export interface ValidatorOptions {
-  /** Clock-skew tolerance in seconds, 0 to 300 (default 10). */
-  leewaySecs?: number;
-  /** Maximum age from `iat` in seconds, 1 to 3600 (default 60). */
-  maxAgeSecs?: number;
-  /** Names every token must sign, e.g. `['uri', 'http-method']`: `uri`, `http-method` and `body` exactly so, header names ignoring ASCII case. */
-  required?: readonly string[];
-  /** Reject a repeated `jti`: `true` (100 000 remembered) or a capacity; default off. */
-  replayCache?: boolean | number | null;
+  // BEGIN GENERATED validator options (core/tests/settings.rs)
+  /** Clock leeway. In seconds. Accepted: 0 to 300. Default: `10`. */
+  leeway?: number | null;
+  /** Maximum age of a token from its iat. In seconds. Accepted: 1 to 3600. Default: `60`. */
+  maxAge?: number | null;
+  /** Names every token must sign, e.g. uri and http-method. Default: `[]`. */
+  required?: readonly string[] | null;
+  /** Remember this many jti values and refuse repeats (null: off). Accepted: at least 1. Default: none. */
+  replayCache?: number | boolean | null;
+  // END GENERATED
 }
 
 /** Checks PoP tokens the way an API gateway must: signature, time, coverage, edts, replay. */
 export declare class PopTokenValidator {
   constructor(options?: ValidatorOptions | null);
+  /** The options in effect, under the schema's names. */
+  readonly settings: Readonly<Record<string, unknown>>;
   /**
    * Validates `token` against `publicKey` and the request's values by name; returns the
    * decoded token, or throws the TaapError subclass of the first failed check.
@@ -310,72 +342,66 @@ export declare function signRequest<Init extends SignableInit = SignableInit>(
   options?: SignRequestOptions | null,
 ): SignedInit<Init>;
 
-/** Retries for connection failures, 429 and 5xx answers. */
-export interface RetryOptions {
-  /** Retries after the first attempt, 0 to 10 (default 2). */
-  maxRetries?: number;
-  /** First backoff delay in ms; doubles each retry, with jitter (default 200). */
-  baseDelayMs?: number;
-  /** Longest single wait in ms, backoff or Retry-After (default 10 000). */
-  maxDelayMs?: number;
-}
-
-/** What a TaapClient is built from: the token server as `server` or as `api` (not both). */
-export type TaapClientOptions = TaapClientBaseOptions &
-  (
-    | { /** `'v2'`, `'v6'` (T-Mobile's endpoints), an API name or a token endpoint URL ending in /v2/tokens or /v6/tokens. */ server: 'v2' | 'v6' | (string & {}) | URL; api?: null }
-    | { /** The T-Mobile API, picking its token server by the docs' table. */ api: 'connectivity' | 'location' | 'sms-notification' | 'call-verification' | 'fraud-prevention'; server?: null }
-  );
-
-/** What every `TaapClient` takes besides its token server. */
-export interface TaapClientBaseOptions {
+/** What a TaapClient is built from: the credentials, the key, and the options of the settings schema. */
+export interface TaapClientOptions extends TaapClientSettings {
   /** The OAuth client id. */
   clientId: string;
   /** The OAuth client secret. */
   clientSecret: string;
   /** The private key registered with the OAuth server (or its unencrypted PEM). */
   key: PrivateKey | string | Uint8Array;
-  /** JSON members merged into (or with `tokenBodyMode: 'replace'`, replacing) the token request body; strings may hold `{client_id}` and `{public_key_pem}`. */
-  tokenBody?: Record<string, unknown> | null;
-  /** `'merge'` (default) or `'replace'`. */
-  tokenBodyMode?: 'merge' | 'replace' | null;
-  /** Extra PoP claims, after the standard ones (e.g. `{ iss: '{client_id}' }`). */
-  popClaims?: Record<string, unknown> | null;
-  /** Extra JOSE header members of each PoP token, after `alg` and `typ` (e.g. `{ kid: 'k-1' }`). */
-  popHeader?: Record<string, unknown> | null;
-  /** Headers sent on every API call (a call's own header of the same name wins). */
-  headers?: Record<string, string> | Map<string, string> | null;
-  /** The headers an API call signs, in order (default: the docs' Content-Type, Authorization). */
-  signHeaders?: string[] | null;
-  /** `'decoded'` (the docs, default) or `'encoded'`: how the query is signed in `uri`. */
-  uriForm?: 'decoded' | 'encoded' | null;
-  /** Text before the PoP token in X-Authorization (default none). */
-  xAuthorizationPrefix?: string | null;
-  /**
-   * A Redis shared with the other processes using the same clientId, token URL and key
-   * (`'redis://[:password@]host:port[/db]'`): one token request per refresh window between
-   * them. The store holds the access token (a secret). Failures emit one `TaapWarning`.
-   */
-  tokenStore?: string | null;
-  /** `storeId` for the v6 body. */
-  storeId?: string | null;
-  /** `dealerCode` for the v6 body. */
-  dealerCode?: string | null;
-  /** Connection set-up timeout in ms, DNS and TLS included (default 10 000). */
-  connectTimeoutMs?: number;
-  /** Timeout of one whole HTTP exchange in ms (default 30 000). */
-  requestTimeoutMs?: number;
-  /** Retry policy. */
-  retry?: RetryOptions | null;
-  /** Replace a cached access token this many seconds before it expires (default 60). */
-  refreshMarginSecs?: number;
-  /** Validity of each PoP token in seconds, 1 to 3600 (default 120). */
-  popTtlSecs?: number;
-  /** Largest response body read into memory (default 10 MiB). */
-  maxResponseBytes?: number;
-  /** Correct PoP `iat` by the offset the server's Date header shows (default true). */
-  correctClockSkew?: boolean;
 }
+
+/** The client's options, as the core's settings schema declares them (`settingsSchema()`). */
+export interface TaapClientSettings {
+  // BEGIN GENERATED client options (core/tests/settings.rs)
+  /** The T-Mobile API the calls are for (connectivity, location, sms-notification, call-verification, fraud-prevention): picks its token server. Default: none. */
+  api?: 'connectivity' | 'location' | 'sms-notification' | 'call-verification' | 'fraud-prevention' | null;
+  /** The token server: v2, v6, an API name or a full token endpoint URL (not with api). Default: `"v2"`. */
+  server?: 'v2' | 'v6' | (string & {}) | URL | null;
+  /** StoreId of the v6 token body. Default: none. */
+  storeId?: string | null;
+  /** DealerCode of the v6 token body. Default: none. */
+  dealerCode?: string | null;
+  /** Connection set-up limit, DNS and TLS included. In seconds. Accepted: above 0 and at most 600. Default: `10`. */
+  connectTimeout?: number | null;
+  /** Limit for one whole HTTP exchange. In seconds. Accepted: above 0 and at most 3600. Default: `30`. */
+  timeout?: number | null;
+  /** Retries of connection failures, 429 and 5xx answers (0: never retry). Accepted: 0 to 10. Default: `2`. */
+  maxRetries?: number | null;
+  /** First backoff delay, doubling on each retry (at most retry_max_delay). In seconds. Accepted: 0 to 600. Default: `0.2`. */
+  retryBaseDelay?: number | null;
+  /** Longest single wait, backoff or Retry-After. In seconds. Accepted: above 0 and at most 600. Default: `10`. */
+  retryMaxDelay?: number | null;
+  /** Replace a cached access token this long before it expires. In seconds. Accepted: 0 to 3600. Default: `60`. */
+  refreshMargin?: number | null;
+  /** Validity of each PoP token. In seconds. Accepted: 1 to 3600. Default: `120`. */
+  popTtl?: number | null;
+  /** Largest response body read into memory. In bytes. Accepted: at least 1. Default: `10485760`. */
+  maxResponseBytes?: number | null;
+  /** Correct PoP iat by the clock offset the servers' Date headers show. Default: `true`. */
+  correctClockSkew?: boolean | null;
+  /** Members merged into (or replacing) the token request body; strings may hold {client_id} and {public_key_pem}. Default: none. */
+  tokenBody?: Record<string, unknown> | null;
+  /** Whether token_body is merged into the flavour's body (none: merge) or replaces it. Default: none. */
+  tokenBodyMode?: 'merge' | 'replace' | null;
+  /** Extra claims on every PoP token. Default: none. */
+  popClaims?: Record<string, unknown> | null;
+  /** Extra JOSE header members on every PoP token. Default: none. */
+  popHeader?: Record<string, unknown> | null;
+  /** Headers sent on every API call (a caller's header of the same name wins). Default: none. */
+  headers?: Record<string, string> | Map<string, string> | null;
+  /** The headers an API call's PoP token signs, each when present. Default: `["Content-Type","Authorization"]`. */
+  signHeaders?: readonly string[] | null;
+  /** How uri is signed: the query decoded (the docs) or as sent. Default: `"decoded"`. */
+  uriForm?: 'decoded' | 'encoded' | null;
+  /** Text put before the PoP token in X-Authorization (none: the raw token). Default: none. */
+  xAuthorizationPrefix?: string | null;
+  /** A shared access-token store, redis://… (it may hold a password: a secret). Default: none. */
+  tokenStore?: string | null;
+  // END GENERATED
+}
+
 
 /** What `TaapClient.fetch` reads from its `init`. */
 export interface TaapFetchInit {
@@ -425,6 +451,8 @@ export declare class TaapClient {
   readonly flavor: 'v2' | 'v6';
   /** Seconds added to the local clock for PoP `iat`, learned from servers' Date headers. */
   readonly clockOffsetSecs: number;
+  /** The options in effect, under the schema's names (seconds as numbers; secret header values masked). */
+  readonly settings: Readonly<Record<string, unknown>>;
   /** The cached access token, or a new one when missing or near expiry. */
   accessToken(): Promise<AccessToken>;
   /** Fetches a new access token now, replacing the cached one. */

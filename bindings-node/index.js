@@ -1,31 +1,15 @@
 'use strict';
 // taap for Node.js: T-Mobile API Access Protocol PoP tokens, the request signer and the
-// gateway-side validator, on the native Rust core.
+// gateway-side validator, on the native Rust core. The API both JavaScript doors share comes
+// from lib/shared (made from bindings-js/src by scripts/shared.js); Node adds key files,
+// generateAsync and the client.
 
-const native = require('./lib/native');
-const errors = require('./lib/errors');
-const { PrivateKey, PublicKey } = require('./lib/keys');
-const { PopToken } = require('./lib/token');
-const { PopTokenValidator } = require('./lib/validator');
-const { signRequest } = require('./lib/sign-request');
-const { SignPolicy, requestUri, requestMethod } = require('./lib/policy');
-const { explain } = require('./lib/explain');
+require('./lib/keys');
 const { AccessToken, TaapClient } = require('./lib/client');
 
+// `...require(…)` and plain names only: Node reads this shape to give index.mjs its named exports.
 module.exports = {
-  PrivateKey,
-  PublicKey,
-  PopToken,
-  PopTokenValidator,
-  signRequest,
-  SignPolicy,
-  requestUri,
-  requestMethod,
-  explain,
+  ...require('./lib/shared/index.js'),
   TaapClient,
   AccessToken,
-  TaapError: errors.TaapError,
-  // One class per kind of the core's error table (InvalidKeyError, …, ConfigError).
-  ...errors.KIND_CLASSES,
-  coreVersion: native.coreVersion(),
 };

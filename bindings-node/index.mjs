@@ -1,34 +1,4 @@
-// ESM entry: the same objects as require('taap').
+// ESM entry: the same objects as require('taap'). Node finds the names by reading index.js.
+export * from './index.js';
 import taap from './index.js';
-
-export const {
-  PrivateKey,
-  PublicKey,
-  PopToken,
-  PopTokenValidator,
-  signRequest,
-  SignPolicy,
-  requestUri,
-  requestMethod,
-  explain,
-  TaapClient,
-  AccessToken,
-  TaapError,
-  // BEGIN GENERATED error kinds (core/tests/declarations.rs)
-  InvalidKeyError,
-  KeyDecryptError,
-  InvalidEhtsError,
-  InvalidTokenError,
-  TokenExpiredError,
-  TokenTooOldError,
-  SignatureInvalidError,
-  EdtsMismatchError,
-  MissingEhtsValueError,
-  ReplayError,
-  OAuthError,
-  TransportError,
-  ConfigError,
-  // END GENERATED
-  coreVersion,
-} = taap;
 export default taap;

@@ -1,3 +1,4 @@
+// Rendered from bindings-js/taap.d.ts.in by bindings-js/scripts/declarations.mjs: edit that file, not this one.
 // Type definitions for taap-wasm: T-Mobile API Access Protocol PoP tokens from the taap Rust
 // core in WebAssembly. Names and shapes follow the Node package `taap`.
 
@@ -160,21 +161,52 @@ export declare class PopToken {
   toString(): string;
 }
 
-/** How strict a validator is. */
+/** One option as the core declares it. */
+export interface SettingDeclaration {
+  /** The name in snake_case (Rust, Python, C). */
+  name: string;
+  /** The name in this package. */
+  camel: string;
+  /** `client`, `validator` or `middleware`. */
+  group: 'client' | 'validator' | 'middleware';
+  /** The unit or type: `seconds`, `whole seconds`, `count`, `bytes`, `flag`, `text`, `choice`, `members`, `headers`, `names`. */
+  kind: string;
+  /** The words a `choice` takes. */
+  choices?: string[];
+  /** The default (`null`: none). */
+  default: unknown;
+  /** The smallest accepted number, for numeric kinds. */
+  min: number | null;
+  /** Whether `min` itself is refused. */
+  min_exclusive: boolean;
+  /** The largest accepted number, for numeric kinds. */
+  max: number | null;
+  /** What it does. */
+  doc: string;
+}
+
+/** Every option of every door as the core declares it. */
+export declare function settingsSchema(): SettingDeclaration[];
+
+/** How strict a validator is: the validator's options of the core's settings schema. */
 export interface ValidatorOptions {
-  /** Clock-skew tolerance in seconds, 0 to 300 (default 10). */
-  leewaySecs?: number;
-  /** Maximum age from `iat` in seconds, 1 to 3600 (default 60). */
-  maxAgeSecs?: number;
-  /** Names every token must sign, e.g. `['uri', 'http-method']` (ASCII case ignored). */
-  required?: readonly string[];
-  /** Reject a repeated `jti`: `true` (100 000 remembered) or a capacity; default off. */
-  replayCache?: boolean | number | null;
+  // BEGIN GENERATED validator options (core/tests/settings.rs)
+  /** Clock leeway. In seconds. Accepted: 0 to 300. Default: `10`. */
+  leeway?: number | null;
+  /** Maximum age of a token from its iat. In seconds. Accepted: 1 to 3600. Default: `60`. */
+  maxAge?: number | null;
+  /** Names every token must sign, e.g. uri and http-method. Default: `[]`. */
+  required?: readonly string[] | null;
+  /** Remember this many jti values and refuse repeats (null: off). Accepted: at least 1. Default: none. */
+  replayCache?: number | boolean | null;
+  // END GENERATED
 }
 
 /** Checks PoP tokens the way an API gateway must: signature, time, coverage, edts, replay. */
 export declare class PopTokenValidator {
   constructor(options?: ValidatorOptions | null);
+  /** The options in effect, under the schema's names. */
+  readonly settings: Readonly<Record<string, unknown>>;
   /**
    * Validates `token` against `publicKey` and the request's values by name; returns the
    * decoded token, or throws the TaapError subclass of the first failed check.
@@ -230,6 +262,31 @@ export declare function requestUri(url: UrlLike): string;
 
 /** The `http-method` value: the method upper-cased, which must be an HTTP token. */
 export declare function requestMethod(method: string): string;
+
+/** Why a gateway would accept or refuse a token: the JSON `taap doctor --json` prints. */
+export interface Explanation {
+  /** Whether every check that could be made passed (the signature only with a key). */
+  readonly valid: boolean;
+  readonly header: { readonly alg: string; readonly typ: string | null };
+  readonly claims: PopTokenClaims;
+  /** Seconds are relative to `now`; `clock_offset` is what to add to `now` for acceptance. */
+  readonly time: { readonly now: number; readonly expires_in: number; readonly age: number; readonly ok: boolean; readonly clock_offset: number | null };
+  /** Each signed name with the value the request gives it, masked and shortened. */
+  readonly entries: readonly { readonly name: string; readonly value: string | null; readonly bytes: number | null }[];
+  readonly edts: { readonly claimed: string; readonly computed: string | null; readonly matches: boolean };
+  readonly signature: 'valid' | 'invalid' | 'not-checked';
+  /** The signer variant that reproduces the claimed edts, by its stable id. */
+  readonly variant: { readonly id: string; readonly description: string } | null;
+  /** One sentence per failed check; empty when valid. */
+  readonly problems: readonly string[];
+}
+
+/** Explains `token` against the request as sent: claims, time, hashed values (masked), edts, signature, variant. */
+export declare function explain(
+  token: string,
+  request: RequestToSign,
+  options?: { publicKey?: PublicKey; now?: EpochTime } | null,
+): Explanation;
 
 /** What `signRequest` reads from a fetch() `init`; every other member is passed through. */
 export interface SignableInit {
@@ -364,13 +421,13 @@ export declare class ReplayError extends TaapError {
   static readonly code: 'TAAP_REPLAY';
   readonly code: 'TAAP_REPLAY';
 }
-/** The OAuth server answered with an error or an unusable token; its HTTP status is kept. Not raised by this package, which has no client. */
+/** The OAuth server answered with an error or an unusable token; its HTTP status is kept. */
 export declare class OAuthError extends TaapError {
   static readonly code: 'TAAP_OAUTH';
   readonly code: 'TAAP_OAUTH';
   readonly status: number;
 }
-/** The HTTP exchange failed: connection, DNS, TLS, timeout, I/O or an oversized response. Not raised by this package, which has no client. */
+/** The HTTP exchange failed: connection, DNS, TLS, timeout, I/O or an oversized response. */
 export declare class TransportError extends TaapError {
   static readonly code: 'TAAP_TRANSPORT';
   readonly code: 'TAAP_TRANSPORT';
@@ -395,7 +452,10 @@ export interface ErrorKindInfo {
   readonly description: string;
 }
 
-/** The core's error table, from which the error classes are made. */
+/**
+ * The core's error table, from which the error classes are made. This package has no client,
+ * so it never raises `OAuthError` or `TransportError`.
+ */
 export declare const ERROR_KINDS: readonly ErrorKindInfo[];
 
 /** Every kind's class by class name, e.g. `TokenExpiredError`, in the core's order. */

@@ -79,11 +79,15 @@ require('fs').writeFileSync(`${dir}/package.json`, JSON.stringify(pkg, null, 2) 
 EOF
 main_pkg="$stage/npm/taap"
 mkdir -p "$main_pkg"
+# lib/shared: the CommonJS copy of the JavaScript both doors share (bindings-js/src).
+node bindings-node/scripts/shared.js
 # The files list and the exports map must agree, or an export resolves to a missing file.
 node_files=(index.js index.mjs index.d.ts express.js express.mjs express.d.ts lib/ README.md LICENSE)
 for file in "${node_files[@]}"; do
     cp -r "$([ "$file" = LICENSE ] && echo LICENSE || echo "bindings-node/$file")" "$main_pkg/"
 done
+# git's ignore file of lib/shared would make npm pack leave the copy out.
+rm -f "$main_pkg/lib/shared/.gitignore" "$main_pkg/lib/shared/.npmignore"
 node - "$main_pkg" "$version" "${node_files[@]}" <<'EOF'
 const [dir, version, ...files] = process.argv.slice(2);
 const pkg = require('./bindings-node/package.json');

@@ -108,6 +108,10 @@ mkdir -p "$work/node-alone"
     npm install --offline --omit=optional --no-audit --no-fund --loglevel=error "$dist/taap-$version.tgz" >/dev/null)
 check node "taap without its platform package names the package to install" "$(cd "$work/node-alone" &&
     node -e 'try { require("taap") } catch (e) { console.log(e.message.includes("npm install taap-linux-x64-gnu")) }')" "true"
+check node "taap through import: the API both JavaScript doors share, by name" "$(cd "$work/node-app" &&
+    node --input-type=module -e 'import { explain, signRequest, TokenExpiredError, TaapClient } from "taap";
+console.log([explain, signRequest, TaapClient].map((item) => typeof item).join(" "), TokenExpiredError.code)')" \
+    "function function function TAAP_TOKEN_EXPIRED"
 check node "taap/express through require and import" "$(cd "$work/node-app" &&
     node -p 'typeof require("taap/express").withPop' &&
     node --input-type=module -e 'import { withPop, popMiddleware } from "taap/express"; console.log(typeof withPop, typeof popMiddleware)')" \
@@ -173,6 +177,9 @@ const token = PopToken.build(key, [["Content-Type", "application/json"],
   { iat: Number(process.env.IAT), jti: process.env.JTI });
 console.log(token, coreVersion, createRequire(import.meta.url)("taap-wasm/package.json").version);')" \
     "$expected $version $version"
+check wasm "the API both JavaScript doors share, by name" "$(cd "$work/wasm-app" && node --input-type=module -e '
+import { explain, signRequestAsync, TokenExpiredError } from "taap-wasm";
+console.log(typeof explain, typeof signRequestAsync, TokenExpiredError.code);')" "function function TAAP_TOKEN_EXPIRED"
 
 # ---- JVM: the jar with JNA and the Kotlin stdlib (what a Maven/Gradle user's dependencies bring)
 # The jar is what a user downloads; "installing" it is putting it on the class path, so the time

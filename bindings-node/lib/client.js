@@ -4,24 +4,15 @@
 
 const { inspect } = require('node:util');
 const native = require('./native');
-const { TransportError, call, settle } = require('./errors');
-const args = require('./args');
-const { privateHandleOf } = require('./keys');
-const { body } = require('./token');
+const { TransportError } = require('./shared/index.js');
+const { call, settle } = require('./shared/errors.js');
+const args = require('./shared/args.js');
+const { privateHandleOf } = require('./shared/keys.js');
+const { fetchTarget } = require('./shared/sign-request.js');
 
 const INTERNAL = Symbol('taap.internal');
-const OPTIONS = [
-  'clientId', 'clientSecret', 'key', 'server', 'storeId', 'dealerCode', 'connectTimeoutMs', 'requestTimeoutMs',
-  'retry', 'refreshMarginSecs', 'popTtlSecs', 'maxResponseBytes', 'correctClockSkew',
-  'api', 'tokenBody', 'tokenBodyMode', 'popClaims', 'popHeader', 'headers', 'signHeaders', 'uriForm', 'xAuthorizationPrefix',
-  'tokenStore',
-];
-// The variant options and the core's setting each becomes (the config file's keys).
-const SETTINGS = {
-  api: 'api', tokenBody: 'token_body', tokenBodyMode: 'token_body_mode', popClaims: 'pop_claims', popHeader: 'pop_header',
-  headers: 'headers', signHeaders: 'sign_headers', uriForm: 'uri_form', xAuthorizationPrefix: 'x_authorization_prefix',
-};
-const RETRY_OPTIONS = ['maxRetries', 'baseDelayMs', 'maxDelayMs'];
+// Handles the client holds itself; every other member is an option of the core's settings schema.
+const HANDLES = ['clientId', 'clientSecret', 'key'];
 const INIT_FIELDS = ['method', 'headers', 'body', 'signal'];
 // Statuses whose responses have no body, as the Response constructor insists.
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
@@ -68,49 +59,35 @@ class AccessToken {
 }
 
 function nativeOptions(value) {
-  if (value === undefined || value === null) throw args.fail('options', 'an object with clientId, clientSecret, key and server', value);
-  const opts = args.options(value, 'options', OPTIONS);
-  const retry = args.options(opts.retry, 'options.retry', RETRY_OPTIONS);
-  const optionalString = (item, what) => (item === undefined || item === null ? undefined : args.string(item, what));
-  if (opts.correctClockSkew !== undefined && typeof opts.correctClockSkew !== 'boolean') {
-    throw args.fail('options.correctClockSkew', 'a boolean', opts.correctClockSkew);
+  if (value === undefined || value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw args.fail('options', 'an object with clientId, clientSecret, key and the client options', value);
+  }
+  const settings = {};
+  for (const [name, option] of Object.entries(value)) {
+    if (!HANDLES.includes(name)) settings[name] = settingValue(option, name);
   }
   return {
-    clientId: args.string(opts.clientId, 'options.clientId'),
-    clientSecret: args.string(opts.clientSecret, 'options.clientSecret'),
-    settings: settingsJson(opts, serverOption(opts)),
-    storeId: optionalString(opts.storeId, 'options.storeId'),
-    dealerCode: optionalString(opts.dealerCode, 'options.dealerCode'),
-    connectTimeoutMs: args.optionalInteger(opts.connectTimeoutMs, 'options.connectTimeoutMs'),
-    requestTimeoutMs: args.optionalInteger(opts.requestTimeoutMs, 'options.requestTimeoutMs'),
-    maxRetries: args.optionalInteger(retry.maxRetries, 'options.retry.maxRetries'),
-    retryBaseDelayMs: args.optionalInteger(retry.baseDelayMs, 'options.retry.baseDelayMs'),
-    retryMaxDelayMs: args.optionalInteger(retry.maxDelayMs, 'options.retry.maxDelayMs'),
-    refreshMarginSecs: args.optionalInteger(opts.refreshMarginSecs, 'options.refreshMarginSecs'),
-    popTtlSecs: args.optionalInteger(opts.popTtlSecs, 'options.popTtlSecs'),
-    maxResponseBytes: args.optionalInteger(opts.maxResponseBytes, 'options.maxResponseBytes'),
-    correctClockSkew: opts.correctClockSkew,
-    tokenStore: optionalString(opts.tokenStore, 'options.tokenStore'),
+    clientId: args.string(value.clientId, 'options.clientId'),
+    clientSecret: args.string(value.clientSecret, 'options.clientSecret'),
+    settings: JSON.stringify(settings),
   };
 }
 
-/** `server` as text; it may be left out when `api` names the API instead. */
-function serverOption(opts) {
-  if (opts.server instanceof URL) return opts.server.href;
-  if ((opts.server === undefined || opts.server === null) && opts.api !== undefined && opts.api !== null) return undefined;
-  return args.string(opts.server, "options.server ('v2', 'v6', an API name or a token endpoint URL)");
+/**
+ * An option as JSON can carry it; the core checks it against the schema. URLs and Maps become
+ * their text and object; a number JSON cannot hold (NaN, Infinity) is refused here, since
+ * JSON.stringify would turn it into null, which means "the default".
+ */
+function settingValue(option, name) {
+  if (option instanceof URL) return option.href;
+  if (option instanceof Map) return Object.fromEntries(option);
+  if (typeof option === 'number' && !Number.isFinite(option)) throw args.fail(`options.${name}`, 'a finite number', option);
+  return option;
 }
 
-/** The variant options as JSON for the core, which checks them by its profile rules. */
-function settingsJson(opts, server) {
-  const settings = { server };
-  for (const [option, key] of Object.entries(SETTINGS)) {
-    const value = opts[option];
-    if (value === undefined || value === null) continue;
-    if (['api', 'tokenBodyMode', 'uriForm', 'xAuthorizationPrefix'].includes(option)) args.string(value, `options.${option}`);
-    settings[key] = value instanceof Map ? Object.fromEntries(value) : value;
-  }
-  return JSON.stringify(settings);
+/** What the client was configured with, under the schema's names (seconds as numbers). */
+function parsedSettings(handle) {
+  return Object.freeze(JSON.parse(handle.settings));
 }
 
 /** Positional native arguments for one API call, from fetch()'s (input, init). */
@@ -119,20 +96,12 @@ function callArgs(input, init) {
     throw args.fail('init', 'an object with method, headers, body or signal', init);
   }
   const fields = args.options(init, 'init', INIT_FIELDS);
-  const request = input !== null && typeof input === 'object' && !(input instanceof URL) && typeof input.url === 'string' ? input : undefined;
-  if (request && request.body && fields.body === undefined) {
-    throw new TypeError('the Request has a body; pass it again as init.body (a stream cannot be signed before it is sent)');
-  }
-  const url = request ? request.url : args.urlText(input, 'input');
-  const method = fields.method ?? (request ? request.method : 'GET');
-  const headerSource = fields.headers ?? (request ? request.headers : undefined);
-  const [names, values] = headerSource === undefined || headerSource === null
-    ? [[], []]
-    : args.pairs(headerSource, 'init.headers', args.string);
+  const { url, method, headers: headerSource } = fetchTarget(input, fields);
+  const [names, values] = args.optionalPairs(headerSource, 'init.headers', args.string);
   if (fields.signal !== undefined && !(fields.signal instanceof AbortSignal)) {
     throw args.fail('init.signal', 'an AbortSignal', fields.signal);
   }
-  return { method: args.string(method, 'init.method'), url, names, values, body: body(fields.body, 'init.body'), signal: fields.signal };
+  return { method: args.string(method, 'init.method'), url, names, values, body: args.body(fields.body, 'init.body'), signal: fields.signal };
 }
 
 /** The server's answer as a WHATWG Response. */
@@ -194,6 +163,11 @@ class TaapClient {
   /** `'v2'` or `'v6'`: the token request shape. */
   get flavor() {
     return this.#handle.flavor;
+  }
+
+  /** The options in effect, under the settings schema's names (see `settingsSchema()`). */
+  get settings() {
+    return parsedSettings(this.#handle);
   }
 
   /** Seconds the client adds to the local clock for PoP `iat`, learned from servers' `Date`. */

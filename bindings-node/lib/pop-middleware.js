@@ -5,8 +5,8 @@
 
 const native = require('./native');
 const { PublicKey } = require('./keys');
-const { PopTokenValidator, SHARED_CHECK } = require('./validator');
-const { TaapError, KIND_CLASSES, call } = require('./errors');
+const { PopTokenValidator, receivedRequestCheck } = require('./shared/validator.js');
+const { TaapError, KIND_CLASSES, call, settle } = require('./shared/errors.js');
 
 /** Names every token must sign unless told otherwise: the request line. */
 const DEFAULT_REQUIRED = Object.freeze(['uri', 'http-method']);
@@ -52,7 +52,7 @@ function popCheck(options) {
   if (!Number.isInteger(maxBody) || maxBody < 0) throw new ConfigError('maxBody must be a whole number of bytes, 0 or more');
   const lookup = typeof publicKey === 'function' ? publicKey : null;
   const key = lookup ? null : asKey(publicKey);
-  const validator = new PopTokenValidator({ leewaySecs: leeway, maxAgeSecs: maxAge, required, replayCache: replayCache(replayStore) });
+  const validator = new PopTokenValidator({ leeway, maxAge, required, replayCache: replayCache(replayStore) });
   const shared = sharedStore(replayStore);
 
   async function keyFor(headerOf) {
@@ -69,7 +69,9 @@ function popCheck(options) {
     try {
       const key = await keyFor(headerOf);
       if (shared) {
-        const reason = await validator[SHARED_CHECK](shared, key, request);
+        const [handle, received] = receivedRequestCheck(validator, key, request);
+        // Off the event loop; `null` when the request may go through, else why the store could not answer.
+        const reason = await settle(() => shared.checkRequest(handle, ...received));
         return reason === null ? null : storeUnavailable('redis', reason);
       }
       validator.validateRequest(key, request);

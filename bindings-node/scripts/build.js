@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 'use strict';
-// Builds the native core with cargo and copies it to taap.node. Runs at `npm install`, also
-// when another project installs this folder, so it needs nothing but Node and cargo.
+// Writes lib/shared (the JavaScript both doors share, scripts/shared.js), then builds the
+// native core with cargo and copies it to taap.node. Runs at `npm install`, also when another
+// project installs this folder, so it needs nothing but Node and cargo.
 //
 //   node scripts/build.js           release build (what installs use)
 //   node scripts/build.js --debug   debug build
@@ -12,6 +13,7 @@
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { writeShared } = require('./shared');
 
 const PACKAGE_DIR = path.join(__dirname, '..');
 const ADDON = path.join(PACKAGE_DIR, 'taap.node');
@@ -71,6 +73,7 @@ function fail(message) {
 }
 
 function main() {
+  writeShared();
   const release = !process.argv.includes('--debug');
   const library = build(cargoCommand(), release);
   install(library);

@@ -3,65 +3,26 @@
 //! crypto) and settles a promise back on the JavaScript thread.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use napi::bindgen_prelude::ToNapiValue;
 use napi::bindgen_prelude::{Buffer, Env, Object};
 use napi_derive::napi;
+use taap::settings::{restyled, NameStyle};
 
 use crate::bytes::{check_parallel_text, into_owned, BytesArg};
 use crate::error::{internal, rejection, to_js, Failure};
 use crate::keys::PrivateKeyHandle;
 
-/// Client settings as `index.js` passes them; absent ones keep the core's defaults.
+/// A client's credentials and options as `lib/client.js` passes them.
 #[napi(object)]
 pub struct ClientOptions {
     /// The OAuth client id.
     pub client_id: String,
     /// The OAuth client secret (zeroised by the core once handed over).
     pub client_secret: String,
-    /// `v2`, `v6`, an API name or a full token endpoint URL (`index.js` passes it in
-    /// `settings`, where `api` excludes it).
-    pub server: Option<String>,
-    /// The variant settings as JSON with the config file's keys (`api`, `token_body`,
-    /// `pop_claims`, …), checked by the core's profile rules.
-    pub settings: Option<String>,
-    /// `storeId` for the v6 body.
-    pub store_id: Option<String>,
-    /// `dealerCode` for the v6 body.
-    pub dealer_code: Option<String>,
-    /// Connection set-up timeout.
-    pub connect_timeout_ms: Option<i64>,
-    /// Timeout of one whole HTTP exchange.
-    pub request_timeout_ms: Option<i64>,
-    /// Retries after the first attempt.
-    pub max_retries: Option<i64>,
-    /// First backoff delay.
-    pub retry_base_delay_ms: Option<i64>,
-    /// Longest single wait between tries.
-    pub retry_max_delay_ms: Option<i64>,
-    /// How long before expiry a cached access token is replaced.
-    pub refresh_margin_secs: Option<i64>,
-    /// Validity of each PoP token.
-    pub pop_ttl_secs: Option<i64>,
-    /// Largest response body read into memory.
-    pub max_response_bytes: Option<i64>,
-    /// Whether PoP `iat` follows the servers' clock.
-    pub correct_clock_skew: Option<bool>,
-    /// A shared access-token store, `redis://…`.
-    pub token_store: Option<String>,
-}
-
-/// A duration from whole milliseconds or seconds; negative ones are configuration errors.
-fn duration(name: &str, value: i64, unit: fn(u64) -> Duration) -> Result<Duration, Failure> {
-    u64::try_from(value)
-        .map(unit)
-        .map_err(|_| to_js(taap::Error::Config(format!("{name} is {value}; it cannot be negative"))))
-}
-
-fn count<T: TryFrom<i64>>(name: &str, value: i64) -> Result<T, Failure> {
-    T::try_from(value)
-        .map_err(|_| to_js(taap::Error::Config(format!("{name} is {value}; that is out of range"))))
+    /// Every other option as a JSON object under the settings schema's camelCase names; the
+    /// core checks them ([`taap::ClientSettings`]).
+    pub settings: String,
 }
 
 /// Warnings from the client's threads, emitted by `index.js` on the JavaScript thread.
@@ -72,46 +33,11 @@ fn config(
     key: &PrivateKeyHandle,
     warnings: &Warnings,
 ) -> Result<taap::ClientConfig, Failure> {
-    let settings =
-        taap::Profile::from_options_json(options.settings.as_deref().unwrap_or("{}")).map_err(to_js)?;
-    let server = match &options.server {
-        Some(server) => taap::OAuthServer::parse(server).map_err(to_js)?,
-        None => taap::OAuthServer::V2,
-    };
-    let mut config =
-        taap::ClientConfig::new(options.client_id, options.client_secret, Arc::clone(&key.inner), server);
-    settings.apply_to(&mut config).map_err(to_js)?;
-    config.store_id = options.store_id;
-    config.dealer_code = options.dealer_code;
-    if let Some(ms) = options.connect_timeout_ms {
-        config.timeouts.connect = duration("connectTimeoutMs", ms, Duration::from_millis)?;
-    }
-    if let Some(ms) = options.request_timeout_ms {
-        config.timeouts.request = duration("requestTimeoutMs", ms, Duration::from_millis)?;
-    }
-    if let Some(retries) = options.max_retries {
-        config.retry.max_retries = count("retry.maxRetries", retries)?;
-    }
-    if let Some(ms) = options.retry_base_delay_ms {
-        config.retry.base_delay = duration("retry.baseDelayMs", ms, Duration::from_millis)?;
-    }
-    if let Some(ms) = options.retry_max_delay_ms {
-        config.retry.max_delay = duration("retry.maxDelayMs", ms, Duration::from_millis)?;
-    }
-    if let Some(secs) = options.refresh_margin_secs {
-        config.refresh_margin = duration("refreshMarginSecs", secs, Duration::from_secs)?;
-    }
-    if let Some(secs) = options.pop_ttl_secs {
-        config.pop_ttl_secs = secs;
-    }
-    if let Some(bytes) = options.max_response_bytes {
-        config.max_response_bytes = count("maxResponseBytes", bytes)?;
-    }
-    if let Some(correct) = options.correct_clock_skew {
-        config.correct_clock_skew = correct;
-    }
-    if let Some(url) = &options.token_store {
-        config.token_store = Some(taap::token_store_from_url(url).map_err(to_js)?);
+    let settings = taap::ClientSettings::from_json(&options.settings, NameStyle::Camel).map_err(to_js)?;
+    let mut config = settings
+        .client_config(options.client_id, options.client_secret, Arc::clone(&key.inner))
+        .map_err(to_js)?;
+    if config.token_store.is_some() {
         let warnings = Arc::clone(warnings);
         config.on_warning = taap::OnWarning::new(move |message| {
             warnings.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(message.to_owned())
@@ -225,6 +151,12 @@ impl ClientHandle {
     }
 
     /// The cached access token, or a new one.
+    /// The options in effect as JSON, under the schema's camelCase names.
+    #[napi(getter)]
+    pub fn settings(&self) -> String {
+        serde_json::Value::Object(restyled(self.inner.settings(), NameStyle::Camel)).to_string()
+    }
+
     #[napi(ts_return_type = "Promise<AccessTokenData>")]
     pub fn access_token<'env>(&self, env: &'env Env) -> Result<Object<'env>, Failure> {
         let client = Arc::clone(&self.inner);
@@ -281,4 +213,10 @@ where
             internal(napi::Error::from_reason(format!("cannot start a thread for the call: {error}")))
         })?;
     Ok(promise)
+}
+
+/// Every option of every door, as the core declares it (JSON text; `index.js` parses it).
+#[napi]
+pub fn settings_schema() -> String {
+    taap::settings::settings_schema_json()
 }

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use napi_derive::napi;
+use taap::settings::{restyled, NameStyle};
 
 use crate::bytes::{as_bytes, check_parallel, pairs, BytesArg};
 use crate::error::{to_js, Failure};
@@ -24,33 +25,22 @@ impl ValidatorHandle {
 
 #[napi]
 impl ValidatorHandle {
-    /// Checks the options' ranges in the core; absent options keep the core's defaults, and
-    /// `replay_cache` is a capacity (absent: no replay detection).
+    /// The options as JSON under the settings schema's camelCase names, checked by the core.
     #[napi(constructor)]
-    pub fn new(
-        leeway_secs: Option<i64>,
-        max_age_secs: Option<i64>,
-        required: Vec<String>,
-        replay_cache: Option<i64>,
-    ) -> Result<Self, Failure> {
-        let defaults = taap::ValidatorOptions::default();
-        let replay_cache = match replay_cache {
-            None => None,
-            Some(capacity) => Some(usize::try_from(capacity).map_err(|_| {
-                to_js(taap::Error::Config(format!(
-                    "the replay cache capacity is {capacity}; it counts tokens, so it must be positive"
-                )))
-            })?),
-        };
-        let options = taap::ValidatorOptions {
-            leeway_secs: leeway_secs.unwrap_or(defaults.leeway_secs),
-            max_age_secs: max_age_secs.unwrap_or(defaults.max_age_secs),
-            required,
-            replay_cache,
-        };
+    pub fn new(options: String) -> Result<Self, Failure> {
+        let options = taap::settings::options_from_json(&options)
+            .and_then(|options| taap::settings::validator_options(&options, NameStyle::Camel))
+            .map_err(to_js)?;
         taap::PopTokenValidator::new(options)
             .map(|inner| ValidatorHandle { inner: Arc::new(inner) })
             .map_err(to_js)
+    }
+
+    /// The options in effect as JSON, under the schema's camelCase names.
+    #[napi(getter)]
+    pub fn settings(&self) -> String {
+        let settings = taap::settings::validator_settings(self.inner.options());
+        serde_json::Value::Object(restyled(&settings, NameStyle::Camel)).to_string()
     }
 
     /// The default replay-cache capacity, for `replayCache: true`.

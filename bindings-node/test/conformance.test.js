@@ -64,8 +64,8 @@ describe('validator.json: the prescribed outcome of every case', () => {
     test(testCase.name, () => {
       const options = { ...file.defaults, ...testCase.options };
       const validator = new PopTokenValidator({
-        leewaySecs: options.leeway_secs,
-        maxAgeSecs: options.max_age_secs,
+        leeway: options.leeway_secs,
+        maxAge: options.max_age_secs,
         required: options.required,
         replayCache: options.replay_cache,
       });

@@ -81,7 +81,7 @@ async function serve(t) {
 function client(url, clientSecret = CLIENT_SECRET) {
   const made = new taap.TaapClient({
     clientId: CLIENT_ID, clientSecret, key: taap.PrivateKey.fromPem(KEY_PEM), server: url,
-    retry: { maxRetries: 0 }, connectTimeoutMs: 2000, requestTimeoutMs: 5000,
+    maxRetries: 0, connectTimeout: 2, timeout: 5,
   });
   assertNoSecret(util.inspect(made) + JSON.stringify(made) + String(made), 'TaapClient');
   return made;

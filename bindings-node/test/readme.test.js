@@ -25,55 +25,23 @@ const os = require('node:os');
 const path = require('node:path');
 const readline = require('node:readline');
 const { test, before, after } = require('node:test');
+// What this shares with the wasm package's runner: finding blocks, their folder, running one.
+const { ROOT, doorExamples, exampleFolder, runExample, runIn } = require('../../bindings-js/test/readme-blocks.cjs');
 
 const PACKAGE = path.join(__dirname, '..');
-const ROOT = path.join(PACKAGE, '..');
-const KEYS = path.join(ROOT, 'tests', 'keys', 'tmobile');
 const CLIENT_ID = 'readme-client';
 const SECRET = 'readme-secret-7c2d';
 const REDIS_PASSWORD = 'password';
 const API_HOSTS = ['https://api.t-mobile.com', 'https://naas.t-mobile.com'];
 const REDIS_HOST = '10.0.0.5:6379';
-const TIME_LIMIT_MS = 60_000;
 /** A shared replay store refuses tokens made before Redis started, less the leeway (10 s). */
 const LEEWAY_MS = 10_000;
-const JS = new Set(['js', 'javascript', 'mjs', 'cjs']);
 const TS = new Set(['ts', 'typescript']);
 
-/** The fenced blocks of `file` (relative to the repository), or of its `## section`. */
-function fencedBlocks(file, section) {
-  const lines = fs.readFileSync(path.join(ROOT, file), 'utf8').split('\n');
-  const blocks = [];
-  let open = null;
-  let inSection = section === undefined;
-  lines.forEach((line, index) => {
-    if (!open && section !== undefined && line.startsWith('## ')) {
-      inSection = line.slice(3).trim() === section;
-    } else if (!open && line.startsWith('```')) {
-      const words = line.slice(3).trim().split(/\s+/).filter(Boolean);
-      open = { file, line: index + 1, lang: words[0] ?? 'text', fragment: words.slice(1).includes('fragment'), body: [] };
-    } else if (open && line.trim() === '```') {
-      if (inSection) blocks.push({ ...open, text: `${open.body.join('\n')}\n` });
-      open = null;
-    } else if (open) {
-      open.body.push(line);
-    }
-  });
-  assert.equal(open, null, `${file}:${open?.line}: the fence opened here is never closed`);
-  if (section !== undefined) assert.ok(lines.includes(`## ${section}`), `${file} has no section '## ${section}'`);
-  return blocks.map((block) => {
-    const first = block.text.split('\n').map((line) => line.trim()).find(Boolean) ?? '';
-    return { ...block, where: `${block.file}:${block.line} (\`\`\`${block.lang}: ${first})` };
-  });
-}
-
-const own = fencedBlocks('bindings-node/README.md');
 const docs = fs.readdirSync(path.join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).sort();
-const others = [fencedBlocks('README.md', 'Node.js'), ...docs.map((name) => fencedBlocks(`docs/${name}`))].flat();
-const examples = [...own, ...others].filter((block) => JS.has(block.lang) || TS.has(block.lang));
-const BLOCKS = examples.filter((block) => !block.fragment);
-// Fragments: the JS/TS ones everywhere, and every one of this door's README (as bindings-c counts).
-const FRAGMENTS = examples.length - BLOCKS.length + own.filter((block) => block.fragment && !JS.has(block.lang) && !TS.has(block.lang)).length;
+const EXAMPLES = doorExamples('bindings-node/README.md', [['README.md', 'Node.js'], ...docs.map((name) => [`docs/${name}`])],
+  new Set(['js', 'javascript', 'mjs', 'cjs', ...TS]));
+const BLOCKS = EXAMPLES.run;
 let ran = 0;
 
 /** An ES module: tagged mjs, or holding import/export statements (a dynamic import() is not one). */
@@ -86,15 +54,8 @@ let redis;
 let workdir;
 
 before(async () => {
-  workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'taap-readme-'));
-  fs.mkdirSync(path.join(workdir, 'keys'));
-  fs.copyFileSync(path.join(KEYS, 'readme-private-pkcs8.pem'), path.join(workdir, 'keys', 'private-key.pem'));
-  fs.copyFileSync(path.join(KEYS, 'readme-public.pem'), path.join(workdir, 'keys', 'public-key.pem'));
-  fs.mkdirSync(path.join(workdir, 'node_modules'));
-  fs.symlinkSync(PACKAGE, path.join(workdir, 'node_modules', 'taap'), 'dir');
-  for (const name of ['express', '@types']) {
-    fs.symlinkSync(path.join(PACKAGE, 'node_modules', name), path.join(workdir, 'node_modules', name), 'dir');
-  }
+  const modules = path.join(PACKAGE, 'node_modules');
+  workdir = exampleFolder('taap-readme-', { taap: PACKAGE, express: path.join(modules, 'express'), '@types': path.join(modules, '@types') });
   redis = await startRedis();
   gateway = await startGateway();
 });
@@ -108,12 +69,11 @@ after(async () => {
   }
   if (redis) fs.rmSync(redis.dir, { recursive: true, force: true });
   if (workdir) fs.rmSync(workdir, { recursive: true, force: true });
-  console.log(`README examples: ${ran} run, ${FRAGMENTS} fragments`);
+  console.log(`README examples: ${ran} run, ${EXAMPLES.fragments} fragments`);
 });
 
 test('bindings-node/README.md has no unchecked block', () => {
-  const unmarked = own.filter((block) => !block.fragment && !JS.has(block.lang) && !TS.has(block.lang));
-  assert.deepEqual(unmarked.map((block) => block.where), [], 'no runner for these blocks: mark each one `fragment`, or make it js');
+  assert.deepEqual(EXAMPLES.unchecked, [], 'no runner for these blocks: mark each one `fragment`, or make it js');
   assert.ok(BLOCKS.length >= 5, `only ${BLOCKS.length} blocks found: did the READMEs move?`);
 });
 
@@ -136,16 +96,10 @@ for (const block of BLOCKS) {
     if (block.text.includes(REDIS_HOST) && /replayStore/.test(block.text)) {
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, redis.started + LEEWAY_MS + 1500 - Date.now())));
     }
-    const file = path.join(workdir, isModule(block) ? 'example.mjs' : 'example.cjs');
-    fs.writeFileSync(file, localise(block.text));
     const before = await stats();
-    const done = await run(process.execPath, [path.basename(file)], {
-      TAAP_CLIENT_ID: CLIENT_ID, TAAP_SECRET: SECRET,
-    });
-    fs.rmSync(file);
+    const env = { TAAP_CLIENT_ID: CLIENT_ID, TAAP_SECRET: SECRET };
+    const done = await runExample(workdir, block, isModule(block) ? 'example.mjs' : 'example.cjs', { env, text: localise(block.text) });
     const output = `${done.stdout}${done.stderr}`;
-    assert.ok(!done.timedOut, `${block.where} did not finish in ${TIME_LIMIT_MS / 1000} s:\n${output}`);
-    assert.equal(done.status, 0, `${block.where} failed (exit status ${done.status}):\n${output}`);
     assert.ok(!/TaapWarning/.test(done.stderr), `${block.where} emitted a TaapWarning:\n${output}`);
     const now = await stats();
     const refused = (now.api_requests - before.api_requests) - (now.api_accepted - before.api_accepted);
@@ -165,30 +119,10 @@ async function typeCheck(block) {
   const file = path.join(workdir, isModule(block) ? 'example.mts' : 'example.ts');
   fs.writeFileSync(file, block.text);
   const tsc = path.join(PACKAGE, 'node_modules', 'typescript', 'bin', 'tsc');
-  const done = await run(process.execPath, [tsc, '--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext',
-    '--moduleResolution', 'nodenext', '--types', 'node', path.basename(file)], {});
+  const done = await runIn(workdir, process.execPath, [tsc, '--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext',
+    '--moduleResolution', 'nodenext', '--types', 'node', path.basename(file)]);
   fs.rmSync(file);
   assert.equal(done.status, 0, `${block.where} does not type-check:\n${done.stdout}${done.stderr}`);
-}
-
-/** Runs a command in the work folder: { status, stdout, stderr, timedOut }. */
-function run(command, args, env) {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: workdir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, TIME_LIMIT_MS);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr, timedOut });
-    });
-  });
 }
 
 /** The gateway's counters. */

@@ -105,6 +105,6 @@ describe('shared token store', () => {
       assert.equal(error.message, 'invalid configuration: the token store URL is not a valid redis://host:port[/db] URL');
       return true;
     });
-    assert.throws(() => clients(1, 42), { name: 'TypeError' });
+    assert.throws(() => clients(1, 42), { name: 'ConfigError', message: 'invalid configuration: option tokenStore must be a string, not 42' });
   });
 });

@@ -47,16 +47,16 @@ after(() => {
   return new Promise((resolve) => server.close(resolve));
 });
 
-const base = { clientId: 'node-id', clientSecret: 'node-secret', key, retry: { maxRetries: 0 } };
+const base = { clientId: 'node-id', clientSecret: 'node-secret', key, maxRetries: 0 };
 
 test('api picks the docs token server and excludes server', () => {
   const client = new TaapClient({ ...base, api: 'fraud-prevention' });
   assert.deepEqual([client.tokenUrl, client.flavor], ['https://api.t-mobile.com/oauth2/v6/tokens', 'v6']);
   assert.throws(() => new TaapClient({ ...base, api: 'location', server: 'v2' }), {
     code: 'TAAP_CONFIG',
-    message: 'invalid configuration: option "server": give one of api, server and token_url, not api and server',
+    message: 'invalid configuration: option server: give one of api, server and token_url, not api and server',
   });
-  assert.throws(() => new TaapClient({ ...base, api: 'weather' }), (error) => error.code === 'TAAP_CONFIG' && error.message.startsWith('invalid configuration: option "api": "weather" is not an API taap knows; choose one of connectivity,'));
+  assert.throws(() => new TaapClient({ ...base, api: 'weather' }), (error) => error.code === 'TAAP_CONFIG' && error.message.startsWith('invalid configuration: option api: "weather" is not an API taap knows; choose one of connectivity,'));
 });
 
 test('token body, PoP extras and default headers reach the server', async () => {
@@ -98,12 +98,12 @@ test('the encoded uri form needs a validator that agrees; the prefix goes first'
 
 test('bad variant options are ConfigErrors naming the option', () => {
   const cases = [
-    [{ popClaims: { jti: 'x' } }, 'option "pop_claims": pop_claims cannot set "jti": the PoP token sets it itself'],
-    [{ headers: { Authorization: 'x' } }, 'option "headers": headers: Authorization is set by the client itself'],
-    [{ uriForm: 'raw' }, 'option "uri_form": uri_form is "raw"; choose decoded (the docs) or encoded (the query as sent)'],
+    [{ popClaims: { jti: 'x' } }, 'option popClaims: popClaims cannot set "jti": the PoP token sets it itself'],
+    [{ headers: { Authorization: 'x' } }, 'option headers: headers: Authorization is set by the client itself'],
+    [{ uriForm: 'raw' }, 'option uriForm is "raw"; choose decoded or encoded'],
   ];
   for (const [options, message] of cases) {
     assert.throws(() => new TaapClient({ ...base, server: 'v2', ...options }), { code: 'TAAP_CONFIG', message: `invalid configuration: ${message}` });
   }
-  assert.throws(() => new TaapClient({ ...base, api: 7 }), TypeError);
+  assert.throws(() => new TaapClient({ ...base, api: 7 }), { code: 'TAAP_CONFIG', message: 'invalid configuration: option api must be a string, not 7' });
 });

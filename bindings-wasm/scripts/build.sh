@@ -30,7 +30,12 @@ if [ "${binaryen:-0}" -ge 116 ] 2>/dev/null; then
         "$out/taap_wasm_bg.wasm" -o "$out/taap_wasm_bg.wasm"
 fi
 
-cp bindings-wasm/js/index.js bindings-wasm/js/package.json bindings-wasm/index.d.ts bindings-wasm/README.md "$out/"
+# The entry and its adapter to the module (js/), the JavaScript every door shares (bindings-js/src,
+# as the ES modules it is written as) and the declarations rendered from bindings-js/taap.d.ts.in.
+cp bindings-wasm/js/index.js bindings-wasm/js/backend.js bindings-wasm/js/package.json bindings-wasm/index.d.ts \
+    bindings-wasm/README.md "$out/"
+mkdir "$out/shared"
+cp bindings-js/src/*.js "$out/shared/"
 rm -rf web/pkg
 cp -r "$out" web/pkg
 echo "built $out ($(wc -c < "$out/taap_wasm_bg.wasm") bytes of wasm) and web/pkg"

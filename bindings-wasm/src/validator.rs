@@ -1,5 +1,6 @@
 //! The gateway-side validator.
 
+use taap::settings::{restyled, NameStyle};
 use wasm_bindgen::prelude::wasm_bindgen;
 
 use crate::bytes::{pairs, seconds};
@@ -20,31 +21,20 @@ fn now_or_clock(now: Option<f64>) -> i64 {
 
 #[wasm_bindgen]
 impl ValidatorHandle {
-    /// Checks the options' ranges in the core; absent options keep the core's defaults, and
-    /// `replay_cache` is a capacity (absent: no replay detection).
+    /// The options as JSON under the settings schema's camelCase names, checked by the core.
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        leeway_secs: Option<f64>,
-        max_age_secs: Option<f64>,
-        required: Vec<String>,
-        replay_cache: Option<f64>,
-    ) -> Result<ValidatorHandle, Failure> {
-        let defaults = taap::ValidatorOptions::default();
-        let replay_cache = match seconds(replay_cache) {
-            None => None,
-            Some(capacity) => Some(usize::try_from(capacity).map_err(|_| {
-                to_js(taap::Error::Config(format!(
-                    "the replay cache capacity is {capacity}; it counts tokens, so it must be positive"
-                )))
-            })?),
-        };
-        let options = taap::ValidatorOptions {
-            leeway_secs: seconds(leeway_secs).unwrap_or(defaults.leeway_secs),
-            max_age_secs: seconds(max_age_secs).unwrap_or(defaults.max_age_secs),
-            required,
-            replay_cache,
-        };
+    pub fn new(options: &str) -> Result<ValidatorHandle, Failure> {
+        let options = taap::settings::options_from_json(options)
+            .and_then(|options| taap::settings::validator_options(&options, NameStyle::Camel))
+            .map_err(to_js)?;
         taap::PopTokenValidator::new(options).map(|inner| ValidatorHandle { inner }).map_err(to_js)
+    }
+
+    /// The options in effect as JSON, under the schema's camelCase names.
+    #[wasm_bindgen(getter)]
+    pub fn settings(&self) -> String {
+        let settings = taap::settings::validator_settings(self.inner.options());
+        serde_json::Value::Object(restyled(&settings, NameStyle::Camel)).to_string()
     }
 
     /// The default replay-cache capacity, for `replayCache: true`.

@@ -96,8 +96,10 @@ describe('the token page in Chromium', () => {
   let token;
 
   test('loads only its own files, from its own origin', () => {
-    assert.deepEqual(loaded.map((url) => new URL(url).pathname).sort(),
-      ['/', '/app.js', '/pkg/index.js', '/pkg/taap_wasm.js', '/pkg/taap_wasm_bg.wasm']);
+    // The package's entry, its adapter, the module and the JavaScript every door shares.
+    const shared = fs.readdirSync(path.join(REPOSITORY, 'bindings-js', 'src')).map((name) => `/pkg/shared/${name}`);
+    const own = ['/', '/app.js', '/pkg/index.js', '/pkg/backend.js', '/pkg/taap_wasm.js', '/pkg/taap_wasm_bg.wasm'];
+    assert.deepEqual(loaded.map((url) => new URL(url).pathname).sort(), [...own, ...shared].sort());
     for (const url of loaded) assert.equal(new URL(url).origin, site.origin);
   });
 

@@ -96,8 +96,8 @@ describe('validator.json: the prescribed outcome of every case', () => {
     test(item.name, () => {
       const options = { ...file.defaults, ...item.options };
       const validator = new PopTokenValidator({
-        leewaySecs: options.leeway_secs,
-        maxAgeSecs: options.max_age_secs,
+        leeway: options.leeway_secs,
+        maxAge: options.max_age_secs,
         required: options.required,
         replayCache: options.replay_cache,
       });

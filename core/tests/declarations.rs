@@ -1,6 +1,7 @@
-//! The error kinds the bindings declare in their static files (C's `taap_status`, the embedded
-//! library's, the Kotlin exceptions, the `.d.ts`, `.pyi` and PHP stub classes, the ESM and
-//! Python export lists) are rendered here from the core's table, `taap::ErrorKind::ALL`.
+//! The error kinds the bindings declare in their static files (the `taap_status` that libtaap
+//! and the embedded library share through bindings-cabi, the Kotlin exceptions, the `.d.ts`,
+//! `.pyi` and PHP stub classes, the ESM and Python export lists) are rendered here from the
+//! core's table, `taap::ErrorKind::ALL`.
 //!
 //! Each file holds the rendering between two marker lines, in its own comment syntax:
 //! `BEGIN GENERATED error kinds[: part] (core/tests/declarations.rs)` and `END GENERATED`.
@@ -16,8 +17,7 @@
 //!
 //! Besides the table, a rendering knows each binding's shape: the OAuth kind's classes keep the
 //! server's HTTP status (`status`, `httpStatus`), Python's `InvalidEhtsError` is also a
-//! `ValueError`, the embedded library returns only the kinds its token path can produce, and
-//! a few bindings add a note to a kind's description ([`note`]).
+//! `ValueError`, and a few bindings add a note to a kind's description ([`note`]).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -29,10 +29,6 @@ const GENERATOR: &str = "core/tests/declarations.rs";
 
 /// Set to `1` to rewrite the blocks instead of failing.
 const UPDATE: &str = "TAAP_UPDATE_DECLARATIONS";
-
-/// The kinds `taap_embedded.h` declares: the ones the no_std token path (keys without a
-/// password, ehts, build options) can return.
-const EMBEDDED_KINDS: [ErrorKind; 3] = [ErrorKind::InvalidKey, ErrorKind::InvalidEhts, ErrorKind::Config];
 
 /// The binding a block is rendered for, where its text differs by binding.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -118,7 +114,8 @@ fn c_all(kinds: &[ErrorKind]) -> Vec<String> {
     each(kinds, &[], |kind| vec![format!("taap_status::{},", kind.code())])
 }
 
-fn embedded_names(kinds: &[ErrorKind]) -> Vec<String> {
+/// `taap_status::name`'s match arms: each kind's code as a static C string.
+fn c_names(kinds: &[ErrorKind]) -> Vec<String> {
     each(kinds, &[], |kind| vec![format!("taap_status::{code} => c\"{code}\",", code = kind.code())])
 }
 
@@ -229,23 +226,21 @@ fn php_classes() -> Vec<String> {
 
 /// Every generated block, by file.
 fn blocks() -> Vec<Block> {
-    const C: &str = "bindings-c/src/status.rs";
-    const EMBEDDED: &str = "bindings-embedded/src/status.rs";
+    // The one `taap_status` of taap.h and taap_embedded.h.
+    const C: &str = "bindings-cabi/src/status.rs";
     const KOTLIN: &str = "bindings-kotlin/kotlin/dev/taap/TaapException.kt";
     const PYTHON_INIT: &str = "bindings-python/python/taap/__init__.py";
     const PYTHON_STUB: &str = "bindings-python/python/taap/_errors.pyi";
     vec![
         Block::new(C, Some("variants"), c_variants(&ErrorKind::ALL)),
         Block::new(C, Some("ALL"), c_all(&ErrorKind::ALL)),
-        Block::new(EMBEDDED, Some("variants"), c_variants(&EMBEDDED_KINDS)),
-        Block::new(EMBEDDED, Some("ALL"), c_all(&EMBEDDED_KINDS)),
-        Block::new(EMBEDDED, Some("names"), embedded_names(&EMBEDDED_KINDS)),
+        Block::new(C, Some("names"), c_names(&ErrorKind::ALL)),
         Block::new(KOTLIN, Some("classes"), kotlin_classes()),
         Block::new(KOTLIN, Some("of"), kotlin_of()),
-        Block::new("bindings-node/index.d.ts", None, typescript(Binding::Node)),
-        Block::new("bindings-node/index.mjs", None, class_names("Error", false)),
-        Block::new("bindings-wasm/index.d.ts", None, typescript(Binding::Wasm)),
-        Block::new("bindings-wasm/js/index.js", None, class_names("Error", false)),
+        // The JavaScript doors' one declaration source and the API they share: bindings-js
+        // renders the first into both packages' index.d.ts, and builds both from the second.
+        Block::new("bindings-js/taap.d.ts.in", None, typescript(Binding::Node)),
+        Block::new("bindings-js/src/index.js", None, class_names("Error", false)),
         Block::new(PYTHON_STUB, Some("__all__"), class_names("Error", true)),
         Block::new(PYTHON_STUB, Some("classes"), python_stub_classes()),
         Block::new(PYTHON_INIT, Some("imports"), python_imports()),
@@ -387,7 +382,7 @@ fn c_headers_declare_every_kind_with_its_value_and_description() {
     let headers: [(&str, &[ErrorKind], bool); 3] = [
         ("bindings-c/include/taap.h", &ErrorKind::ALL, true),
         ("bindings-c/include/taap_ffi.h", &ErrorKind::ALL, false),
-        ("bindings-embedded/include/taap_embedded.h", &EMBEDDED_KINDS, true),
+        ("bindings-embedded/include/taap_embedded.h", &ErrorKind::ALL, true),
     ];
     for (file, kinds, documented) in headers {
         let text = std::fs::read_to_string(root().join(file)).unwrap();
@@ -420,7 +415,7 @@ fn the_renderings_follow_the_table() {
     assert_eq!(kotlin_of()[10], "\"TAAP_OAUTH\" -> OAuth(message, httpStatus)");
     assert_eq!(python_imports()[0], "ConfigError,");
     assert!(python_imports().contains(&"TaapError,".to_owned()));
-    assert_eq!(blocks().iter().filter(|block| block.file.ends_with("status.rs")).count(), 5);
+    assert_eq!(blocks().iter().filter(|block| block.file.ends_with("status.rs")).count(), 3);
     let with_note = description(Binding::Wasm, ErrorKind::Transport);
     assert!(with_note.starts_with(ErrorKind::Transport.description()) && with_note.ends_with("no client."));
     assert_eq!(description(Binding::Node, ErrorKind::Transport), ErrorKind::Transport.description());

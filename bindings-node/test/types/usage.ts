@@ -44,7 +44,7 @@ async function usage(): Promise<void> {
   const left: number = decoded.expiresIn() + decoded.claims.exp + decoded.claims.iat;
   const alg: 'RS256' = decoded.header.alg;
 
-  const validator = new PopTokenValidator({ leewaySecs: 5, maxAgeSecs: 60, required: ['uri'], replayCache: true });
+  const validator = new PopTokenValidator({ leeway: 5, maxAge: 60, required: ['uri'], replayCache: true });
   const checked: PopToken = validator.validate(forRequest, publicKey, { uri: '/commerce/v1/orders' }, { now: Math.floor(Date.now() / 1000) });
 
   const init = signRequest(key, 'https://api.t-mobile.com/orders', { method: 'POST', headers: { Accept: '*/*' }, body: '{}', redirect: 'manual' as const });
@@ -61,8 +61,11 @@ async function usage(): Promise<void> {
   const selected: [string, string][] = SignPolicy.headers(['Accept']).select(new Headers({ Accept: '*/*' }));
   const uri: string = requestUri(new URL('https://h/a?b=%20')) + requestMethod('get');
   const received: PopToken = validator.validateRequest(publicKey, { method: 'GET', url: '/a', headers: { accept: ['*/*'], host: undefined }, body: Buffer.alloc(0) });
+  validator.validateRequest(publicKey, { method: 'GET', url: '/a?q=a%20b' }, { uriForm: 'encoded', now: new Date() });
+  // @ts-expect-error uriForm is an option of validateRequest, which reads uri from the URL
+  validator.validate(forRequest, publicKey, { uri: '/a' }, { uriForm: 'encoded' });
 
-  const client = new TaapClient({ clientId: 'id', clientSecret: 'secret', key, server: 'v2', retry: { maxRetries: 1 }, requestTimeoutMs: 5000 });
+  const client = new TaapClient({ clientId: 'id', clientSecret: 'secret', key, server: 'v2', maxRetries: 1, timeout: 5 });
   const accessToken: AccessToken = await client.accessToken();
   const bearer: string = accessToken.token;
   const expires: Date = accessToken.expiresAt;
@@ -90,10 +93,12 @@ async function usage(): Promise<void> {
 PopToken.build(PrivateKey.generate(), { uri: 5 });
 // @ts-expect-error keys have no public constructor
 new PrivateKey();
-// @ts-expect-error the client needs a server
+// The server defaults to v2 (the schema's default); api and server exclude each other at run time.
 new TaapClient({ clientId: 'id', clientSecret: 'secret', key: PrivateKey.generate() });
-// @ts-expect-error server and api exclude each other
-new TaapClient({ clientId: 'id', clientSecret: 'secret', key: PrivateKey.generate(), server: 'v2', api: 'location' });
+// @ts-expect-error the client needs its credentials
+new TaapClient({ key: PrivateKey.generate(), server: 'v2' });
+// @ts-expect-error seconds are numbers
+new TaapClient({ clientId: 'id', clientSecret: 'secret', key: PrivateKey.generate(), timeout: '5' });
 new TaapClient({ clientId: 'id', clientSecret: 'secret', key: PrivateKey.generate(), api: 'location', popClaims: { iss: '{client_id}' }, uriForm: 'encoded' });
 // @ts-expect-error options are checked by name
 PopToken.build(PrivateKey.generate(), { uri: '/' }, { ttl: 5 });

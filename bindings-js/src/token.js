@@ -1,50 +1,35 @@
-'use strict';
-// PopToken: build (sync and on the libuv pool), sign HTTP requests, decode.
+// PopToken: build (synchronously or as a Promise), sign HTTP requests, decode.
 
-const { inspect } = require('node:util');
-const native = require('./native');
-const { call, settle } = require('./errors');
-const args = require('./args');
-const { privateHandleOf } = require('./keys');
+import * as core from '../backend.js';
+import * as args from './args.js';
+import { call, settle } from './errors.js';
+import { INSPECT, inspected } from './inspect.js';
+import { privateHandleOf } from './keys.js';
 
 const INTERNAL = Symbol('taap.internal');
 const BUILD_OPTIONS = ['ttlSecs', 'iat', 'jti'];
-const REQUEST_FIELDS = ['method', 'url', 'headers', 'body'];
 
-/** Positional native arguments for `{ ttlSecs, iat, jti }`; absent ones keep the core's defaults. */
-function buildOptions(value) {
+/** The core's `[ttlSecs, iat, jti]` for `{ ttlSecs, iat, jti }`; absent ones keep the core's defaults. */
+export function buildOptions(value) {
   const opts = args.options(value, 'options', BUILD_OPTIONS);
   return [
     args.optionalInteger(opts.ttlSecs, 'options.ttlSecs'),
     args.optionalEpochSeconds(opts.iat, 'options.iat'),
-    opts.jti === undefined || opts.jti === null ? undefined : args.string(opts.jti, 'options.jti'),
+    args.optionalString(opts.jti, 'options.jti'),
   ];
 }
 
-/** A request body as the bytes that are sent: nothing, a string, bytes or URLSearchParams. */
-function body(value, what) {
-  if (value === undefined || value === null) return '';
-  if (value instanceof URLSearchParams) return value.toString();
-  if (typeof value === 'string' || value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
-    return args.bytes(value, what);
-  }
-  throw args.fail(what, 'a string, a Buffer/Uint8Array, an ArrayBuffer or URLSearchParams (a stream cannot be signed before it is sent)', value);
-}
-
-/** Positional native arguments for `{ method, url, headers, body }`. */
+/** The core's `[method, url, headerNames, headerValues, body]` for `{ method, url, headers, body }`. */
 function requestArgs(request) {
-  if (request === undefined || request === null) throw args.fail('request', 'an object with method and url', request);
-  const fields = args.options(request, 'request', REQUEST_FIELDS);
+  const fields = args.requestFields(request);
   const method = fields.method === undefined ? 'GET' : args.string(fields.method, 'request.method');
   const url = args.urlText(fields.url, 'request.url');
-  const [headerNames, headerValues] = fields.headers === undefined || fields.headers === null
-    ? [[], []]
-    : args.pairs(fields.headers, 'request.headers');
-  return [method, url, headerNames, headerValues, body(fields.body, 'request.body')];
+  const [names, values] = args.optionalPairs(fields.headers, 'request.headers');
+  return [method, url, names, values, args.body(fields.body, 'request.body')];
 }
 
 /** A PoP token: build one with the static methods, or decode one with `PopToken.decode`. */
-class PopToken {
+export class PopToken {
   constructor(token, decoded) {
     if (token !== INTERNAL) {
       throw new TypeError('PopToken has no public constructor; use PopToken.build(), PopToken.forRequest() or PopToken.decode()');
@@ -58,7 +43,7 @@ class PopToken {
       edts: decoded.edts,
       v: decoded.v,
       exp: decoded.exp,
-      ehts: Object.freeze(decoded.ehts),
+      ehts: Object.freeze([...decoded.ehts]),
       iat: decoded.iat,
       jti: decoded.jti,
     });
@@ -73,35 +58,35 @@ class PopToken {
     const [names, values] = args.pairs(ehts, 'ehts');
     const handle = privateHandleOf(key, 'key');
     const rest = buildOptions(options);
-    return call(() => native.build(handle, names, values, ...rest));
+    return call(() => core.build(handle, names, values, ...rest));
   }
 
-  /** `build` on the libuv thread pool, for signing many tokens at once. */
+  /** `build` as a Promise, signed off the caller's thread (Node: the libuv pool; wasm: WebCrypto). */
   static async buildAsync(key, ehts, options) {
     const [names, values] = args.pairs(ehts, 'ehts');
     const handle = privateHandleOf(key, 'key');
     const rest = buildOptions(options);
-    return settle(() => native.buildAsync(handle, names, values, ...rest));
+    return settle(() => core.buildAsync(handle, names, values, ...rest));
   }
 
   /** Builds the PoP token for one HTTP request: its headers, `uri`, `http-method` and `body`. */
   static forRequest(key, request, options) {
     const handle = privateHandleOf(key, 'key');
     const rest = [...requestArgs(request), ...buildOptions(options)];
-    return call(() => native.forRequest(handle, ...rest));
+    return call(() => core.forRequest(handle, ...rest));
   }
 
-  /** `forRequest` on the libuv thread pool. */
+  /** `forRequest` as a Promise, signed as `buildAsync` signs. */
   static async forRequestAsync(key, request, options) {
     const handle = privateHandleOf(key, 'key');
     const rest = [...requestArgs(request), ...buildOptions(options)];
-    return settle(() => native.forRequestAsync(handle, ...rest));
+    return settle(() => core.forRequestAsync(handle, ...rest));
   }
 
   /** Decodes a token's header and claims without verifying it (use PopTokenValidator for that). */
   static decode(token) {
     const text = args.string(token, 'token');
-    return new PopToken(INTERNAL, call(() => native.decode(text)));
+    return new PopToken(INTERNAL, call(() => core.decode(text)));
   }
 
   /** Seconds from `now` (epoch seconds or a Date; default: the clock) until `exp`; negative once expired. */
@@ -110,18 +95,18 @@ class PopToken {
     return this.claims.exp - at;
   }
 
+  /** The token text, so a PopToken works where a string is expected. */
   toString() {
     return this.token;
   }
 
-  [inspect.custom](depth, options, show) {
-    return `PopToken ${show({ header: this.header, claims: this.claims }, options)}`;
+  /** Header and claims in util.inspect and console.log. */
+  [INSPECT](depth, options, inspect) {
+    return inspected('PopToken', { header: this.header, claims: this.claims }, options, inspect);
   }
 }
 
-/** A PopToken for a native decode result (the validator returns one). */
-function fromDecoded(decoded) {
+/** A PopToken for a token the core decoded (the validator returns one). */
+export function fromDecoded(decoded) {
   return new PopToken(INTERNAL, decoded);
 }
-
-module.exports = { PopToken, fromDecoded, body, buildOptions };

@@ -1,11 +1,10 @@
-'use strict';
-// Argument checks and conversions shared by the public API: wrong types throw TypeError,
-// values are handed to the core as strings or bytes, and nothing here knows the protocol.
+// Argument checks and conversions of the public API, for every JavaScript door: wrong types throw
+// TypeError, values go to the core as strings or bytes, and nothing here knows the protocol.
 
-const { ConfigError } = require('./errors');
+import { KIND_CLASSES } from './errors.js';
 
 /** A short description of a value's type for messages; never the value (it may be secret). */
-function typeName(value) {
+export function typeName(value) {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return 'an array';
@@ -16,43 +15,62 @@ function typeName(value) {
   return `a ${typeof value}`.replace(/^a (?=[aeiou])/, 'an ');
 }
 
-function fail(what, expected, value) {
+/** The TypeError for an argument of the wrong type, naming what it should have been. */
+export function fail(what, expected, value) {
   return new TypeError(`${what} must be ${expected}, got ${typeName(value)}`);
 }
 
+/** Whether `value` is a SharedArrayBuffer; browsers without cross-origin isolation have no such class. */
+function isSharedBuffer(value) {
+  return typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer;
+}
+
 /** A string or bytes (Buffer, any TypedArray, DataView, ArrayBuffer) as a string or Uint8Array. */
-function bytes(value, what) {
+export function bytes(value, what) {
   if (typeof value === 'string' || value instanceof Uint8Array) return value;
   if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  if (value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) return new Uint8Array(value);
-  throw fail(what, 'a string or a Buffer/Uint8Array', value);
+  if (value instanceof ArrayBuffer || isSharedBuffer(value)) return new Uint8Array(value);
+  throw fail(what, 'a string or bytes (a Uint8Array, Buffer or ArrayBuffer)', value);
 }
 
 /** `undefined`/`null` pass through as `undefined`; anything else must be bytes. */
-function optionalBytes(value, what) {
+export function optionalBytes(value, what) {
   return value === undefined || value === null ? undefined : bytes(value, what);
 }
 
-function string(value, what) {
+/** Binary input such as DER: bytes only, since a string cannot hold binary faithfully. */
+export function binary(value, what) {
+  if (typeof value === 'string') throw fail(what, 'bytes (a Uint8Array, Buffer or ArrayBuffer)', value);
+  return bytes(value, what);
+}
+
+/** A string, checked, for text arguments. */
+export function string(value, what) {
   if (typeof value !== 'string') throw fail(what, 'a string', value);
   return value;
 }
 
+/** `undefined`/`null` pass through as `undefined`; anything else must be a string. */
+export function optionalString(value, what) {
+  return value === undefined || value === null ? undefined : string(value, what);
+}
+
 /** A whole number the core can take as i64; out-of-range numbers are the core's Config kind. */
-function integer(value, what) {
+export function integer(value, what) {
   if (typeof value !== 'number' || !Number.isInteger(value)) throw fail(what, 'an integer number', value);
   if (!Number.isSafeInteger(value)) {
-    throw new ConfigError(`invalid configuration: ${what} ${value} is outside the safe integer range`);
+    throw new KIND_CLASSES.ConfigError(`invalid configuration: ${what} ${value} is outside the safe integer range`);
   }
   return value;
 }
 
-function optionalInteger(value, what) {
+/** `undefined`/`null` pass through as `undefined`; anything else must be an integer. */
+export function optionalInteger(value, what) {
   return value === undefined || value === null ? undefined : integer(value, what);
 }
 
 /** Epoch seconds from a number or a Date. */
-function epochSeconds(value, what) {
+export function epochSeconds(value, what) {
   if (value instanceof Date) {
     const millis = value.getTime();
     if (Number.isNaN(millis)) throw new TypeError(`${what} is an invalid Date`);
@@ -61,12 +79,13 @@ function epochSeconds(value, what) {
   return integer(value, `${what} (epoch seconds)`);
 }
 
-function optionalEpochSeconds(value, what) {
+/** `undefined`/`null` pass through as `undefined`; anything else must be epoch seconds or a Date. */
+export function optionalEpochSeconds(value, what) {
   return value === undefined || value === null ? undefined : epochSeconds(value, what);
 }
 
 /** An options object (or nothing) whose keys are all known: a typo must not be ignored. */
-function options(value, what, known) {
+export function options(value, what, known) {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) throw fail(what, 'an object', value);
   for (const key of Object.keys(value)) {
@@ -77,7 +96,8 @@ function options(value, what, known) {
   return value;
 }
 
-function isPlainObject(value) {
+/** Whether `value` is an object literal (or has a null prototype), not a Map, array or class instance. */
+export function isPlainObject(value) {
   if (typeof value !== 'object' || value === null) return false;
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
@@ -87,7 +107,7 @@ function isPlainObject(value) {
  * Ordered (name, value) pairs as parallel arrays, from a Map, an array of pairs, any other
  * iterable of pairs (e.g. `Headers`) or a plain object (insertion order).
  */
-function pairs(value, what, convertValue = bytes) {
+export function pairs(value, what, convertValue = bytes) {
   const names = [];
   const values = [];
   const add = (name, item, at) => {
@@ -102,9 +122,7 @@ function pairs(value, what, convertValue = bytes) {
   } else if (value !== null && typeof value === 'object' && typeof value[Symbol.iterator] === 'function') {
     let index = 0;
     for (const pair of value) {
-      if (!Array.isArray(pair) || pair.length !== 2) {
-        throw fail(`${what}[${index}]`, 'a [name, value] pair', pair);
-      }
+      if (!Array.isArray(pair) || pair.length !== 2) throw fail(`${what}[${index}]`, 'a [name, value] pair', pair);
       add(pair[0], pair[1], `[${index++}]`);
     }
   } else {
@@ -113,33 +131,28 @@ function pairs(value, what, convertValue = bytes) {
   return [names, values];
 }
 
+/** Like `pairs`, with no headers at all (`undefined`/`null`) as none. */
+export function optionalPairs(value, what, convertValue = bytes) {
+  return value === undefined || value === null ? [[], []] : pairs(value, what, convertValue);
+}
+
 /** A URL as text: a string or a WHATWG URL. */
-function urlText(value, what) {
+export function urlText(value, what) {
   if (typeof value === 'string') return value;
   if (value instanceof URL) return value.href;
   throw fail(what, 'a string or a URL', value);
 }
 
-/** A file path: a string or a `file:` URL. */
-function filePath(value, what) {
-  if (typeof value === 'string') return value;
-  if (value instanceof URL) return require('node:url').fileURLToPath(value);
-  throw fail(what, 'a path string or a file: URL', value);
+/** A request body as the bytes that are sent: nothing, a string, bytes or URLSearchParams. */
+export function body(value, what) {
+  if (value === undefined || value === null) return '';
+  if (value instanceof URLSearchParams) return value.toString();
+  if (typeof value === 'string' || value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return bytes(value, what);
+  throw fail(what, 'a string, bytes (a Uint8Array, Buffer or ArrayBuffer) or URLSearchParams (a stream cannot be signed before it is sent)', value);
 }
 
-module.exports = {
-  typeName,
-  fail,
-  bytes,
-  optionalBytes,
-  string,
-  integer,
-  optionalInteger,
-  epochSeconds,
-  optionalEpochSeconds,
-  options,
-  isPlainObject,
-  pairs,
-  urlText,
-  filePath,
-};
+/** The request object of a call that needs one: `{ method, url, headers, body }`, names checked. */
+export function requestFields(request, what = 'request') {
+  if (request === undefined || request === null) throw fail(what, 'an object with method and url', request);
+  return options(request, what, ['method', 'url', 'headers', 'body']);
+}
