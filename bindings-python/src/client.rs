@@ -1,17 +1,18 @@
 //! `taap.TaapClient`: OAuth access tokens and signed API calls, network I/O without the GIL.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{IntoPyDict, PyBytes, PyDict, PyFloat, PyInt, PyString};
-use taap::{ClientConfig, Error, OAuthServer, RetryPolicy, Timeouts};
+use pyo3::types::{IntoPyDict, PyBytes, PyDict, PyString};
+use taap::settings::NameStyle;
+use taap::{ClientSettings, Error};
 
-use crate::convert::{optional_integer, pairs, secret_bytes, Value};
+use crate::convert::{pairs, secret_bytes, Value};
 use crate::errors::{to_py_err, wrong_type, OrRaise};
 use crate::keys::{PyPrivateKey, SigningKey};
 use crate::policy::PySignPolicy;
+use crate::settings::{options_map, settings_dict};
 
 /// A client warning as a Python `RuntimeWarning` (a store failure must not stop the call, so a
 /// warning filter turning it into an error is reported as unraisable instead of raised).
@@ -35,23 +36,23 @@ pub struct PyTaapClient {
 
 #[pymethods]
 impl PyTaapClient {
+    /// A client for these credentials and key; every other keyword is an option of the core's
+    /// settings schema (`taap.settings_schema()`), checked there. `sign_policy` (a `SignPolicy`)
+    /// is the signing policy to start from; `sign_headers` and `uri_form`, when given, change it.
     #[new]
     #[pyo3(
-        signature = (client_id, client_secret, key, server = None, *, password = None, store_id = None,
-                     dealer_code = None, connect_timeout = None, timeout = None, max_retries = None,
-                     retry_base_delay = None, retry_max_delay = None, pop_ttl = None,
-                     refresh_margin = None, max_response_bytes = None, correct_clock_skew = true,
-                     api = None, token_body = None, token_body_mode = None, pop_claims = None,
-                     pop_header = None, headers = None, sign_policy = None, uri_form = None,
-                     x_authorization_prefix = None, token_store = None),
-        text_signature = "(client_id, client_secret, key, server='v2', *, password=None, store_id=None, \
-                          dealer_code=None, connect_timeout=10.0, timeout=30.0, max_retries=2, \
-                          retry_base_delay=0.2, retry_max_delay=10.0, pop_ttl=120, refresh_margin=60.0, \
-                          max_response_bytes=10485760, correct_clock_skew=True, api=None, token_body=None, \
-                          token_body_mode=None, pop_claims=None, pop_header=None, headers=None, \
-                          sign_policy=None, uri_form=None, x_authorization_prefix=None, token_store=None)"
+        signature = (client_id, client_secret, key, server = None, *, password = None, sign_policy = None, **options),
+        // BEGIN GENERATED TaapClient signature (scripts/generate_declarations.py)
+        text_signature = "(client_id, client_secret, key, server='v2', *, password=None, sign_policy=None, \
+                          api=None, store_id=None, dealer_code=None, connect_timeout=10, timeout=30, \
+                          max_retries=2, retry_base_delay=0.2, retry_max_delay=10, refresh_margin=60, \
+                          pop_ttl=120, max_response_bytes=10485760, correct_clock_skew=True, \
+                          token_body=None, token_body_mode=None, pop_claims=None, pop_header=None, \
+                          headers=None, sign_headers=['Content-Type', 'Authorization'], \
+                          uri_form='decoded', x_authorization_prefix=None, token_store=None)"
+        // END GENERATED
     )]
-    #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments)] // Python's signature: credentials, key, server, handles, options
     fn new(
         py: Python<'_>,
         client_id: &Bound<'_, PyAny>,
@@ -59,91 +60,37 @@ impl PyTaapClient {
         key: &Bound<'_, PyAny>,
         server: Option<&Bound<'_, PyAny>>,
         password: Option<&Bound<'_, PyAny>>,
-        store_id: Option<String>,
-        dealer_code: Option<String>,
-        connect_timeout: Option<&Bound<'_, PyAny>>,
-        timeout: Option<&Bound<'_, PyAny>>,
-        max_retries: Option<&Bound<'_, PyAny>>,
-        retry_base_delay: Option<&Bound<'_, PyAny>>,
-        retry_max_delay: Option<&Bound<'_, PyAny>>,
-        pop_ttl: Option<&Bound<'_, PyAny>>,
-        refresh_margin: Option<&Bound<'_, PyAny>>,
-        max_response_bytes: Option<&Bound<'_, PyAny>>,
-        correct_clock_skew: bool,
-        api: Option<&Bound<'_, PyAny>>,
-        token_body: Option<&Bound<'_, PyAny>>,
-        token_body_mode: Option<&Bound<'_, PyAny>>,
-        pop_claims: Option<&Bound<'_, PyAny>>,
-        pop_header: Option<&Bound<'_, PyAny>>,
-        headers: Option<&Bound<'_, PyAny>>,
         sign_policy: Option<&Bound<'_, PyAny>>,
-        uri_form: Option<&Bound<'_, PyAny>>,
-        x_authorization_prefix: Option<&Bound<'_, PyAny>>,
-        token_store: Option<String>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         let client_id: String =
             client_id.extract().map_err(|_| wrong_type("client_id", "a str", client_id))?;
         let secret = secret_bytes(client_secret, "client_secret")?;
         let secret = String::from_utf8(secret.to_vec())
             .map_err(|_| to_py_err(py, &Error::Config("client_secret is not valid UTF-8".into())))?;
+        let settings = client_settings(py, server, options)?;
         let key = SigningKey::extract(py, key, password)?;
         let key = py.detach(|| key.resolve()).or_raise(py)?;
-        let variants = [
-            ("server", server),
-            ("api", api),
-            ("token_body", token_body),
-            ("token_body_mode", token_body_mode),
-            ("pop_claims", pop_claims),
-            ("pop_header", pop_header),
-            ("headers", headers),
-            ("uri_form", uri_form),
-            ("x_authorization_prefix", x_authorization_prefix),
-        ];
-        let settings = profile_options(py, &variants)?;
-        let mut config = ClientConfig::new(client_id, secret, Arc::clone(&key), OAuthServer::V2);
-        if let Some(policy) = sign_policy.filter(|policy| !policy.is_none()) {
-            let policy = policy
-                .cast::<PySignPolicy>()
-                .map_err(|_| wrong_type("sign_policy", "a SignPolicy", policy))?;
-            config.sign_policy = policy.get().policy.clone();
-        }
-        settings.apply_to(&mut config).or_raise(py)?;
-        config.store_id = store_id;
-        config.dealer_code = dealer_code;
-        let defaults = Timeouts::default();
-        config.timeouts = Timeouts {
-            connect: seconds(py, connect_timeout, "connect_timeout")?.unwrap_or(defaults.connect),
-            request: seconds(py, timeout, "timeout")?.unwrap_or(defaults.request),
+        let policy = match sign_policy.filter(|policy| !policy.is_none()) {
+            Some(policy) => Some(
+                policy
+                    .cast::<PySignPolicy>()
+                    .map_err(|_| wrong_type("sign_policy", "a SignPolicy", policy))?
+                    .get()
+                    .policy
+                    .clone(),
+            ),
+            None => None,
         };
-        if let Some(retries) = optional_integer(py, max_retries, "max_retries")? {
-            let retries = u32::try_from(retries).map_err(|_| {
-                to_py_err(py, &Error::Config(format!("max_retries is {retries}; choose 0 to 10")))
-            })?;
-            config.retry = RetryPolicy { max_retries: retries, ..RetryPolicy::default() };
+        // The core builds and checks the configuration (its messages name options as Python does).
+        let mut config = settings.client_config(client_id, secret, Arc::clone(&key)).or_raise(py)?;
+        if let Some(policy) = policy {
+            // The handle is the policy to start from: put it in, then let `sign_headers` and
+            // `uri_form`, when given, change it again (the other options set the same values).
+            config.sign_policy = policy;
+            settings.apply_to(&mut config).or_raise(py)?;
         }
-        if let Some(base) = seconds(py, retry_base_delay, "retry_base_delay")? {
-            config.retry.base_delay = base;
-        }
-        if let Some(max) = seconds(py, retry_max_delay, "retry_max_delay")? {
-            config.retry.max_delay = max;
-        }
-        if let Some(ttl) = optional_integer(py, pop_ttl, "pop_ttl")? {
-            config.pop_ttl_secs = ttl;
-        }
-        if let Some(margin) = seconds_or_zero(py, refresh_margin, "refresh_margin")? {
-            config.refresh_margin = margin;
-        }
-        if let Some(limit) = optional_integer(py, max_response_bytes, "max_response_bytes")? {
-            // A negative limit is reported as given, not clamped into a different complaint.
-            config.max_response_bytes = u64::try_from(limit).map_err(|_| {
-                to_py_err(py, &Error::Config(format!("max_response_bytes is {limit}; it must be above 0")))
-            })?;
-        }
-        config.correct_clock_skew = correct_clock_skew;
-        if let Some(url) = token_store {
-            config.token_store = Some(taap::token_store_from_url(&url).or_raise(py)?);
-            config.on_warning = taap::OnWarning::new(python_warning);
-        }
+        config.on_warning = taap::OnWarning::new(python_warning);
         let client = taap::TaapClient::new(config).or_raise(py)?;
         Ok(PyTaapClient { client, key })
     }
@@ -216,6 +163,14 @@ impl PyTaapClient {
         PyPrivateKey { key: Arc::clone(&self.key) }
     }
 
+    /// The options in effect under the schema's names and units (seconds as numbers), as a fresh
+    /// dict: what the behaviour suite checks. Secret-looking header values are masked; the token
+    /// store shows only whether one is set.
+    #[getter]
+    fn settings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        settings_dict(py, self.client.settings())
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "<TaapClient client_id={:?} token_url={:?} flavor='{}'>",
@@ -226,33 +181,23 @@ impl PyTaapClient {
     }
 }
 
-/// Header names and values as text: the client sends them, so they must be valid text.
-/// The variant options as the core's client settings (checked by the core's profile rules):
-/// the given ones go through `json.dumps`, so dicts keep their order.
-fn profile_options(py: Python<'_>, options: &[(&str, Option<&Bound<'_, PyAny>>)]) -> PyResult<taap::Profile> {
+/// The keyword options, `server` first when given positionally, checked by the core's schema.
+fn client_settings(
+    py: Python<'_>,
+    server: Option<&Bound<'_, PyAny>>,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<ClientSettings> {
     let given = PyDict::new(py);
-    for (name, value) in options {
-        if let Some(value) = value.filter(|value| !value.is_none()) {
-            let textual = ["server", "api", "token_body_mode", "uri_form", "x_authorization_prefix"];
-            if textual.contains(name) && !value.is_instance_of::<PyString>() {
-                return Err(wrong_type(name, "a str", value));
-            }
-            given.set_item(name, value)?;
-        }
+    if let Some(server) = server.filter(|server| !server.is_none()) {
+        given.set_item("server", server)?;
     }
-    let dumps = py.import("json")?.getattr("dumps")?;
-    let text: String = dumps
-        .call1((given,))
-        .map_err(|_| {
-            to_py_err(
-                py,
-                &Error::Config("the client options must be str, dict, list, number or bool values".into()),
-            )
-        })?
-        .extract()?;
-    taap::Profile::from_options_json(&text).or_raise(py)
+    if let Some(options) = options {
+        given.update(options.as_mapping())?;
+    }
+    ClientSettings::from_options(&options_map(py, &given)?, NameStyle::Snake).or_raise(py)
 }
 
+/// Header names and values as text: the client sends them, so they must be valid text.
 fn text_headers(py: Python<'_>, headers: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
     pairs(py, headers, "headers")?
         .into_iter()
@@ -290,34 +235,6 @@ fn request_body(
         }
         (None, None) => Ok(None),
     }
-}
-
-/// A duration in seconds (int or float) above zero; `None` keeps the default.
-fn seconds(py: Python<'_>, value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<Duration>> {
-    let duration = seconds_or_zero(py, value, what)?;
-    if duration.is_some_and(|duration| duration.is_zero()) {
-        return Err(to_py_err(py, &Error::Config(format!("{what} must be above 0 seconds"))));
-    }
-    Ok(duration)
-}
-
-fn seconds_or_zero(
-    py: Python<'_>,
-    value: Option<&Bound<'_, PyAny>>,
-    what: &str,
-) -> PyResult<Option<Duration>> {
-    let Some(value) = value.filter(|value| !value.is_none()) else {
-        return Ok(None);
-    };
-    let is_number = (value.is_instance_of::<PyInt>() || value.is_instance_of::<PyFloat>())
-        && !value.is_instance_of::<pyo3::types::PyBool>();
-    if !is_number {
-        return Err(wrong_type(what, "a number of seconds", value));
-    }
-    let seconds: f64 = value.extract()?;
-    Duration::try_from_secs_f64(seconds).map(Some).map_err(|_| {
-        to_py_err(py, &Error::Config(format!("{what} is {seconds}; give a positive number of seconds")))
-    })
 }
 
 /// An OAuth 2.0 access token; `repr()` never shows it.

@@ -10,6 +10,7 @@ mod explain;
 mod keys;
 mod policy;
 mod replay_store;
+mod settings;
 mod testing;
 mod token;
 mod validator;
@@ -31,6 +32,8 @@ fn taap_module(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(policy::request_uri, module)?)?;
     module.add_function(wrap_pyfunction!(policy::request_method, module)?)?;
     module.add_function(wrap_pyfunction!(explain::explain, module)?)?;
+    module.add_function(wrap_pyfunction!(settings::settings_schema, module)?)?;
+    module.add_function(wrap_pyfunction!(settings::middleware_settings, module)?)?;
     module.add("POP_HEADER", taap::POP_HEADER)?;
     module.add(
         "DEFAULT_SIGNED_HEADERS",

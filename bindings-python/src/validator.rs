@@ -1,13 +1,15 @@
 //! `taap.PopTokenValidator`: the gateway-side check of a PoP token.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyString, PyTuple};
-use taap::{Error, ValidatorOptions};
+use pyo3::types::{PyBool, PyDict};
+use taap::settings::{validator_options, validator_settings, NameStyle};
+use taap::Error;
 
-use crate::convert::{integer, optional_integer, pair_refs, pairs, string};
-use crate::errors::{to_py_err, wrong_type, OrRaise};
+use crate::convert::{optional_integer, pair_refs, pairs, string};
+use crate::errors::{wrong_type, OrRaise};
 use crate::keys::PyPublicKey;
 use crate::policy::optional_body;
+use crate::settings::{options_map, settings_dict};
 use crate::token::{token_text, PyPopToken};
 
 /// Checks PoP tokens as an API gateway must: signature, expiry, age, required names, edts, replay.
@@ -74,24 +76,23 @@ impl RequestArgs {
 
 #[pymethods]
 impl PyPopTokenValidator {
+    /// A validator with these options of the core's settings schema (group `validator` of
+    /// `taap.settings_schema()`), checked there; `replay_cache=True` is the core's default
+    /// capacity and `False` is off, as `None` is (Python's own meaning, kept).
     #[new]
     #[pyo3(
-        signature = (*, leeway = None, max_age = None, required = None, replay_cache = None),
-        text_signature = "(*, leeway=10, max_age=60, required=(), replay_cache=False)"
+        signature = (**options),
+        // BEGIN GENERATED PopTokenValidator signature (scripts/generate_declarations.py)
+        text_signature = "(*, leeway=10, max_age=60, required=[], replay_cache=None)"
+        // END GENERATED
     )]
-    fn new(
-        py: Python<'_>,
-        leeway: Option<&Bound<'_, PyAny>>,
-        max_age: Option<&Bound<'_, PyAny>>,
-        required: Option<&Bound<'_, PyAny>>,
-        replay_cache: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Self> {
-        let options = ValidatorOptions {
-            leeway_secs: optional_integer(py, leeway, "leeway")?.unwrap_or(taap::DEFAULT_LEEWAY_SECS),
-            max_age_secs: optional_integer(py, max_age, "max_age")?.unwrap_or(taap::DEFAULT_MAX_AGE_SECS),
-            required: required_names(required)?,
-            replay_cache: replay_capacity(py, replay_cache)?,
-        };
+    fn new(py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let given = PyDict::new(py);
+        if let Some(options) = options {
+            given.update(options.as_mapping())?;
+        }
+        replay_cache_flag_as_capacity(&given)?;
+        let options = validator_options(&options_map(py, &given)?, NameStyle::Snake).or_raise(py)?;
         let validator = taap::PopTokenValidator::new(options).or_raise(py)?;
         Ok(PyPopTokenValidator { validator })
     }
@@ -144,70 +145,29 @@ impl PyPopTokenValidator {
         Ok(PyPopToken { token })
     }
 
-    /// Seconds of clock skew tolerated.
+    /// The options in effect under the schema's names, as a fresh dict: what the behaviour suite
+    /// checks.
     #[getter]
-    fn leeway(&self) -> i64 {
-        self.validator.options().leeway_secs
+    fn settings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        settings_dict(py, &validator_settings(self.validator.options()))
     }
 
-    /// Oldest accepted token age in seconds, from `iat`.
-    #[getter]
-    fn max_age(&self) -> i64 {
-        self.validator.options().max_age_secs
-    }
-
-    /// Names every token must sign.
-    #[getter]
-    fn required<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        PyTuple::new(py, &self.validator.options().required)
-    }
-
-    /// How many `jti`s the replay cache remembers, or `None` when replay detection is off.
-    #[getter]
-    fn replay_cache(&self) -> Option<usize> {
-        self.validator.options().replay_cache
-    }
-
-    fn __repr__(&self) -> String {
-        let options = self.validator.options();
-        format!(
-            "PopTokenValidator(leeway={}, max_age={}, required={:?}, replay_cache={})",
-            options.leeway_secs,
-            options.max_age_secs,
-            options.required,
-            options.replay_cache.map_or_else(|| "None".to_owned(), |capacity| capacity.to_string()),
-        )
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let shown: PyResult<Vec<String>> =
+            self.settings(py)?.iter().map(|(name, value)| Ok(format!("{name}={}", value.repr()?))).collect();
+        Ok(format!("PopTokenValidator({})", shown?.join(", ")))
     }
 }
 
-fn required_names(required: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
-    let Some(required) = required.filter(|required| !required.is_none()) else {
-        return Ok(Vec::new());
+/// Python's own meaning of `replay_cache`, kept: `True` is the core's default capacity, `False`
+/// is off (`None`); a number goes to the schema as given.
+fn replay_cache_flag_as_capacity(options: &Bound<'_, PyDict>) -> PyResult<()> {
+    let Some(flag) = options.get_item("replay_cache")? else {
+        return Ok(());
     };
-    let expected = "an iterable of str";
-    if required.is_instance_of::<PyString>() {
-        return Err(wrong_type("required", expected, required));
+    if let Ok(flag) = flag.cast::<PyBool>() {
+        let capacity = flag.is_true().then_some(taap::DEFAULT_REPLAY_CAPACITY);
+        options.set_item("replay_cache", capacity)?;
     }
-    let names = required.try_iter().map_err(|_| wrong_type("required", expected, required))?;
-    names
-        .map(|name| {
-            let name = name?;
-            name.extract::<String>().map_err(|_| wrong_type("each required name", "a str", &name))
-        })
-        .collect()
-}
-
-/// `False`/`None`: off; `True`: the core's default capacity; an int: that capacity.
-fn replay_capacity(py: Python<'_>, replay_cache: Option<&Bound<'_, PyAny>>) -> PyResult<Option<usize>> {
-    let Some(replay_cache) = replay_cache.filter(|value| !value.is_none()) else {
-        return Ok(None);
-    };
-    if let Ok(enabled) = replay_cache.cast::<PyBool>() {
-        return Ok(enabled.is_true().then_some(taap::DEFAULT_REPLAY_CAPACITY));
-    }
-    let capacity = integer(py, replay_cache, "replay_cache")
-        .map_err(|_| wrong_type("replay_cache", "a bool or an int", replay_cache))?;
-    usize::try_from(capacity).map(Some).map_err(|_| {
-        to_py_err(py, &Error::Config(format!("replay_cache is {capacity}; give a capacity above 0")))
-    })
+    Ok(())
 }

@@ -146,16 +146,27 @@ def test_validate_wrong_argument_types(key: taap.PrivateKey) -> None:
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"leeway": "10"}, "leeway must be an int, not str"),
-        ({"required": "uri"}, "required must be an iterable of str, not str"),
-        ({"required": [5]}, "each required name must be a str, not int"),
-        ({"required": 5}, "required must be an iterable of str, not int"),
-        ({"replay_cache": "yes"}, "replay_cache must be a bool or an int, not str"),
+        ({"leeway": "10"}, "option leeway must be a whole number of seconds, not a string"),
+        ({"required": "uri"}, "option required must be a list of strings, not a string"),
+        ({"required": [5]}, "option required must be a list of strings, not a list"),
+        ({"required": 5}, "option required must be a list of strings, not 5"),
+        ({"replay_cache": "yes"}, "option replay_cache must be a whole number, not a string"),
+        ({"leeway": float("inf")}, "option leeway must be finite JSON data, without nan, infinity or a value holding itself"),
     ],
 )
-def test_bad_validator_options_are_type_errors(options: Any, message: str) -> None:
-    with pytest.raises(TypeError, match=message):
+def test_bad_validator_options_are_config_errors_from_the_schema(options: Any, message: str) -> None:
+    with pytest.raises(taap.ConfigError) as raised:
         taap.PopTokenValidator(**options)
+    assert str(raised.value) == f"invalid configuration: {message}"
+
+
+def test_options_json_cannot_hold_are_type_errors_naming_the_option(key: taap.PrivateKey) -> None:
+    with pytest.raises(TypeError) as raised:
+        taap.PopTokenValidator(required={"uri"})
+    assert str(raised.value) == "option required must be JSON data: str, int, float, bool, None, lists and dicts"
+    with pytest.raises(TypeError) as raised:
+        taap.TaapClient("id", "secret", key, token_body={"a": {1}})
+    assert str(raised.value) == "option token_body must be JSON data: str, int, float, bool, None, lists and dicts"
 
 
 @pytest.mark.parametrize(

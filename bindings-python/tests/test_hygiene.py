@@ -148,3 +148,20 @@ def test_reprs_hide_keys_and_access_tokens(gateway: str) -> None:
     assert access.secret and access.secret not in repr(access) and access.secret not in str(access)
     assert access.secret not in repr(working)
     assert_no_secret(repr(access) + repr(working), "repr of an AccessToken and its client")
+
+
+def test_the_settings_views_hide_secrets() -> None:
+    key = taap.PrivateKey.from_pem(KEY_PEM)
+    configured = taap.TaapClient(
+        CLIENT_ID,
+        CLIENT_SECRET,
+        key,
+        headers={"X-Api-Key": ACCESS_TOKEN},
+        token_store=f"redis://:{PASSWORD}@127.0.0.1:1/0",
+    )
+    shown = repr(configured.settings)
+    assert_no_secret(shown, "TaapClient.settings")
+    assert (configured.settings["headers"], configured.settings["token_store"]) == ({"X-Api-Key": "****"}, True)
+    assert_no_secret(repr(taap.PopTokenValidator(replay_cache=True).settings), "PopTokenValidator.settings")
+    assert_clean(taap.ConfigError, lambda: taap.TaapClient(CLIENT_ID, CLIENT_SECRET, key, token_store=f"memcached://:{PASSWORD}@h/"))
+    assert_clean(taap.ConfigError, lambda: taap.TaapClient(CLIENT_ID, CLIENT_SECRET, key, x_authorization_prefix=PASSWORD * 3))

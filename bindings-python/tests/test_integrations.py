@@ -165,37 +165,61 @@ def test_client_reports_an_unreachable_server_as_transport_error(key: taap.Priva
 
 
 @pytest.mark.parametrize(
-    ("arguments", "error"),
+    ("arguments", "error", "message"),
     [
-        ({"server": "ftp://h/oauth2/v2/tokens"}, taap.ConfigError),
-        ({"server": "https://h/not-a-token-path"}, taap.ConfigError),
-        ({"client_secret": ""}, taap.ConfigError),
-        ({"client_id": "a:b"}, taap.ConfigError),
-        ({"max_retries": 11}, taap.ConfigError),
-        ({"max_retries": -1}, taap.ConfigError),
-        ({"timeout": 0}, taap.ConfigError),
-        ({"timeout": -1.5}, taap.ConfigError),
-        ({"pop_ttl": 0}, taap.ConfigError),
-        ({"retry_base_delay": 0}, taap.ConfigError),
-        ({"retry_base_delay": 2.0, "retry_max_delay": 1.0}, taap.ConfigError),
-        ({"retry_max_delay": 601}, taap.ConfigError),
-        ({"retry_max_delay": "1"}, TypeError),
-        ({"max_response_bytes": 0}, taap.ConfigError),
-        ({"timeout": "10"}, TypeError),
-        ({"client_id": 5}, TypeError),
-        ({"key": 5}, TypeError),
-        ({"key": "not a pem"}, taap.InvalidKeyError),
+        ({"server": "ftp://h/oauth2/v2/tokens"}, taap.ConfigError, "invalid configuration: option server: the OAuth server URL must be https://host/…"),
+        (
+            {"server": "https://h/not-a-token-path"},
+            taap.ConfigError,
+            'invalid configuration: option server: cannot tell the token flavour from the path "/not-a-token-path"; it must end in /v2/tokens or /v6/tokens',
+        ),
+        ({"client_secret": ""}, taap.ConfigError, "invalid configuration: client_secret is empty"),
+        ({"client_id": "a:b"}, taap.ConfigError, "invalid configuration: client_id must not contain ':' or control characters"),
+        ({"max_retries": 11}, taap.ConfigError, "invalid configuration: option max_retries is 11; choose 0 to 10"),
+        ({"max_retries": -1}, taap.ConfigError, "invalid configuration: option max_retries is -1; choose 0 to 10"),
+        ({"timeout": 0}, taap.ConfigError, "invalid configuration: option timeout is 0; choose above 0 and at most 3600 seconds"),
+        ({"timeout": -1.5}, taap.ConfigError, "invalid configuration: option timeout is -1.5; choose above 0 and at most 3600 seconds"),
+        ({"pop_ttl": 0}, taap.ConfigError, "invalid configuration: option pop_ttl is 0; choose 1 to 3600 seconds"),
+        ({"retry_base_delay": 2.0, "retry_max_delay": 1.0}, taap.ConfigError, "invalid configuration: option retry_base_delay (2 s) exceeds option retry_max_delay (1 s)"),
+        ({"retry_max_delay": 601}, taap.ConfigError, "invalid configuration: option retry_max_delay is 601; choose above 0 and at most 600 seconds"),
+        ({"retry_max_delay": "1"}, taap.ConfigError, "invalid configuration: option retry_max_delay must be a number of seconds, not a string"),
+        ({"max_response_bytes": 0}, taap.ConfigError, "invalid configuration: option max_response_bytes is 0; choose at least 1 bytes"),
+        ({"max_response_bytes": -1}, taap.ConfigError, "invalid configuration: option max_response_bytes is -1; choose at least 1 bytes"),
+        ({"timeout": "10"}, taap.ConfigError, "invalid configuration: option timeout must be a number of seconds, not a string"),
+        ({"correct_clock_skew": 1}, taap.ConfigError, "invalid configuration: option correct_clock_skew must be true or false, not 1"),
+        ({"client_id": 5}, TypeError, "client_id must be a str, not int"),
+        ({"key": 5}, TypeError, "key must be a PrivateKey, or PEM as str or bytes, not int"),
+        ({"sign_policy": ["Accept"]}, TypeError, "sign_policy must be a SignPolicy, not list"),
     ],
 )
-def test_client_configuration_errors(key: taap.PrivateKey, arguments: dict, error: type) -> None:
+def test_client_configuration_errors(key: taap.PrivateKey, arguments: dict, error: type, message: str) -> None:
     options = {"client_id": "id", "client_secret": "secret", "key": key, **arguments}
-    with pytest.raises(error):
+    with pytest.raises(error) as raised:
         taap.TaapClient(**options)
+    assert type(raised.value) is error
+    assert str(raised.value) == message
 
 
-def test_negative_limits_are_reported_as_given(key: taap.PrivateKey) -> None:
-    with pytest.raises(taap.ConfigError, match=r"max_response_bytes is -1; it must be above 0"):
-        taap.TaapClient("id", "secret", key, max_response_bytes=-1)
+def test_a_key_that_is_not_pem_is_an_invalid_key(key: taap.PrivateKey) -> None:
+    with pytest.raises(taap.InvalidKeyError, match="no PEM block found"):
+        taap.TaapClient("id", "secret", "not a pem")
+
+
+def test_the_settings_view_shows_the_options_in_effect(key: taap.PrivateKey) -> None:
+    client = taap.TaapClient("id", "secret", key, "v6", store_id="S1", retry_base_delay=0, timeout=2.5, sign_policy=taap.SignPolicy.headers(["Accept"]))
+    settings = client.settings
+    assert (settings["server"], settings["store_id"], settings["retry_base_delay"], settings["timeout"]) == (
+        "https://api.t-mobile.com/oauth2/v6/tokens",
+        "S1",
+        0.0,
+        2.5,
+    )
+    assert settings["sign_headers"] == ["Accept"], "the sign_policy handle is what the client signs"
+    settings["timeout"] = 99
+    assert client.settings["timeout"] == 2.5, "a fresh dict each time"
+    with_names = taap.TaapClient("id", "secret", key, sign_policy=taap.SignPolicy.headers(["Accept"]), sign_headers=["Date"], uri_form="encoded")
+    assert (with_names.settings["sign_headers"], with_names.settings["uri_form"]) == (["Date"], "encoded")
+    assert set(settings) == {setting["name"] for setting in taap.settings_schema() if setting["group"] == "client"} - {"api"}
 
 
 def test_client_request_refuses_both_body_and_json(key: taap.PrivateKey) -> None:

@@ -158,8 +158,17 @@ def test_bodies_beyond_max_body_are_413(framework: str, docs_key: taap.PrivateKe
 
 def test_options_are_checked_when_the_middleware_is_made(public_pem: str) -> None:
     app: Any = lambda *args: None  # noqa: E731
-    with pytest.raises(taap.ConfigError):
-        asgi.PopMiddleware(app, public_key=public_pem, leeway=-1)
+    schema_messages = [
+        ({"leeway": -1}, "option leeway is -1; choose 0 to 300 seconds"),
+        ({"max_age": "60"}, "option max_age must be a whole number of seconds, not a string"),
+        ({"max_body": -1}, "option max_body is -1; choose at least 0 bytes"),
+        ({"client_id_header": 5}, "option client_id_header must be a string, not 5"),
+    ]
+    for middleware in (asgi.PopMiddleware, wsgi.PopMiddleware):
+        for options, message in schema_messages:
+            with pytest.raises(taap.ConfigError) as refused:
+                middleware(app, public_key=public_pem, **options)
+            assert str(refused.value) == f"invalid configuration: {message}"
     with pytest.raises(taap.ConfigError, match="replay_store") as refused:
         wsgi.PopMiddleware(app, public_key=public_pem, replay_store="memcached://:hunter2@127.0.0.1:11211")
     assert "hunter2" not in str(refused.value)

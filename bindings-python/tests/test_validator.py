@@ -19,13 +19,19 @@ def token(key: taap.PrivateKey) -> str:
 
 def test_defaults_and_repr() -> None:
     validator = taap.PopTokenValidator()
-    assert (validator.leeway, validator.max_age, validator.required, validator.replay_cache) == (10, 60, (), None)
+    assert validator.settings == {"leeway": 10, "max_age": 60, "required": [], "replay_cache": None}
     assert repr(validator) == "PopTokenValidator(leeway=10, max_age=60, required=[], replay_cache=None)"
-    custom = taap.PopTokenValidator(leeway=0, max_age=30, required=["uri", "http-method"], replay_cache=True)
-    assert (custom.leeway, custom.max_age, custom.required) == (0, 30, ("uri", "http-method"))
-    assert custom.replay_cache == taap.DEFAULT_REPLAY_CAPACITY
-    assert taap.PopTokenValidator(replay_cache=5).replay_cache == 5
-    assert taap.PopTokenValidator(replay_cache=False).replay_cache is None
+    custom = taap.PopTokenValidator(leeway=0, max_age=30, required=("uri", "http-method"), replay_cache=True)
+    expected = {"leeway": 0, "max_age": 30, "required": ["uri", "http-method"], "replay_cache": taap.DEFAULT_REPLAY_CAPACITY}
+    assert custom.settings == expected
+    assert repr(custom) == f"PopTokenValidator(leeway=0, max_age=30, required=['uri', 'http-method'], replay_cache={taap.DEFAULT_REPLAY_CAPACITY})"
+
+
+def test_replay_cache_keeps_pythons_flag_meaning() -> None:
+    assert taap.PopTokenValidator(replay_cache=True).settings["replay_cache"] == taap.DEFAULT_REPLAY_CAPACITY
+    assert taap.PopTokenValidator(replay_cache=False).settings["replay_cache"] is None
+    assert taap.PopTokenValidator(replay_cache=None).settings["replay_cache"] is None
+    assert taap.PopTokenValidator(replay_cache=5).settings["replay_cache"] == 5
 
 
 def test_valid_token_returns_the_decoded_token(key: taap.PrivateKey, token: str) -> None:
@@ -88,9 +94,19 @@ def test_replay_cache_rejects_the_second_use(key: taap.PrivateKey, token: str) -
 
 
 @pytest.mark.parametrize(
-    "options",
-    [{"leeway": -1}, {"leeway": 301}, {"max_age": 0}, {"replay_cache": 0}, {"replay_cache": -3}, {"required": ["a;b"]}, {"leeway": 2**70}],
+    ("options", "message"),
+    [
+        ({"leeway": -1}, "option leeway is -1; choose 0 to 300 seconds"),
+        ({"leeway": 301}, "option leeway is 301; choose 0 to 300 seconds"),
+        ({"max_age": 0}, "option max_age is 0; choose 1 to 3600 seconds"),
+        ({"replay_cache": 0}, "option replay_cache is 0; choose at least 1"),
+        ({"replay_cache": -3}, "option replay_cache is -3; choose at least 1"),
+        ({"required": ["a;b"]}, "required names: invalid ehts: entry 0 (\"a;b\") contains ';', which separates names in the ehts claim"),
+        ({"leeway": 2**70}, "option leeway must be a whole number of seconds, not 1.1805916207174113e+21"),
+        ({"timeout": 5}, "unknown option timeout; the validator takes leeway, max_age, required, replay_cache"),
+    ],
 )
-def test_out_of_range_options_are_config_errors(options: dict) -> None:
-    with pytest.raises(taap.ConfigError):
+def test_out_of_range_options_are_config_errors(options: dict, message: str) -> None:
+    with pytest.raises(taap.ConfigError) as raised:
         taap.PopTokenValidator(**options)
+    assert str(raised.value) == f"invalid configuration: {message}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import taap
 from taap.httpx import PopAuth as HttpxPopAuth
@@ -28,7 +28,9 @@ def check(token: str, public_key: taap.PublicKey, values: List[Tuple[str, bytes]
 
 
 def client(key: taap.PrivateKey) -> Tuple[taap.Response, RequestsPopAuth, HttpxPopAuth]:
-    taap_client = taap.TaapClient("id", "secret", key, "v6", store_id="s", timeout=5.0)
+    taap_client = taap.TaapClient("id", "secret", key, "v6", store_id="s", timeout=5.0, sign_headers=["Accept"], uri_form="encoded")
+    settings: Dict[str, Any] = taap_client.settings
+    assert settings["timeout"] == 5.0 and taap.settings_schema()[0]["name"] == "api"
     response = taap_client.request("GET", "https://api.t-mobile.com/x", json={"a": 1})
     status: int = response.status
     assert status >= 100

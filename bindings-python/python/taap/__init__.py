@@ -56,6 +56,7 @@ from ._taap import (
     explain,
     request_method,
     request_uri,
+    settings_schema,
 )
 
 __all__ = [
@@ -72,6 +73,7 @@ __all__ = [
     "request_uri",
     "request_method",
     "explain",
+    "settings_schema",
     "TaapError",
     # BEGIN GENERATED error kinds: __all__ (core/tests/declarations.rs)
     "InvalidKeyError",

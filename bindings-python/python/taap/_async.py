@@ -8,7 +8,7 @@ are the core's: however many tasks ask at once, one token request goes out.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Optional, Union
+from typing import Any, Dict, Optional, Union
 
 from ._taap import AccessToken, PrivateKey, Response, TaapClient
 
@@ -16,7 +16,8 @@ __all__ = ["AsyncTaapClient"]
 
 
 class AsyncTaapClient:
-    """A TAAP client for asyncio; takes the same arguments as ``TaapClient``.
+    """A TAAP client for asyncio; takes the same arguments as ``TaapClient`` (``server=None`` is
+    the settings schema's default, as there).
 
     ::
 
@@ -29,10 +30,12 @@ class AsyncTaapClient:
         client_id: str,
         client_secret: Union[str, bytes],
         key: Union[PrivateKey, str, bytes],
-        server: str = "v2",
+        server: Optional[str] = None,
         **options: Any,
     ) -> None:
-        self._client = TaapClient(client_id, client_secret, key, server, **options)
+        if server is not None:
+            options["server"] = server
+        self._client = TaapClient(client_id, client_secret, key, **options)
 
     @property
     def sync(self) -> TaapClient:
@@ -53,6 +56,11 @@ class AsyncTaapClient:
     def flavor(self) -> str:
         """The token endpoint's flavour, ``"v2"`` or ``"v6"``."""
         return self._client.flavor
+
+    @property
+    def settings(self) -> Dict[str, Any]:
+        """The options in effect, as ``TaapClient.settings`` shows them."""
+        return self._client.settings
 
     @property
     def clock_offset(self) -> int:

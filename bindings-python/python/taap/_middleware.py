@@ -1,26 +1,35 @@
 """What ``taap.asgi`` and ``taap.wsgi`` share: options, the key for a request, the check, and
 the 401 answer. Every rule (which names, how ``uri`` is read, times, replay) is the core's,
-reached through ``PopTokenValidator.validate_request``."""
+reached through ``PopTokenValidator.validate_request``; every option's default, range and message
+is the core's settings schema (``taap.settings_schema()``): the validator's options go to
+``PopTokenValidator``, ``max_body`` and ``client_id_header`` to ``middleware_settings``."""
 
 from __future__ import annotations
 
 import json
-from typing import Callable, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from ._errors import ConfigError, InvalidTokenError, TaapError
-from ._taap import DEFAULT_LEEWAY, DEFAULT_MAX_AGE, DEFAULT_REPLAY_CAPACITY, PopTokenValidator, PublicKey, RedisReplayStore
+from ._taap import DEFAULT_REPLAY_CAPACITY, PopTokenValidator, PublicKey, RedisReplayStore, middleware_settings, settings_schema
 
 KeySource = Union[PublicKey, str, Callable[[str], Union[PublicKey, str, None]]]
 ReplayStore = Union[str, int, None]
 #: Headers as received, in order and repeats kept; values are the bytes that arrived.
 Headers = Sequence[Tuple[str, Union[str, bytes]]]
 
-#: Names every token must sign unless told otherwise: the request line.
+#: Names every token must sign unless told otherwise: the request line (the middleware's own
+#: choice; a bare validator requires none).
 DEFAULT_REQUIRED: Tuple[str, ...] = ("uri", "http-method")
-#: Largest body the middleware reads before refusing with 413.
-DEFAULT_MAX_BODY = 1024 * 1024
-#: Header naming the client whose key a lookup callback returns.
-DEFAULT_CLIENT_ID_HEADER = "x-client-id"
+#: Each option's default as the core's settings schema gives it, so the signatures show them.
+SCHEMA_DEFAULTS: Dict[str, Any] = {setting["name"]: setting["default"] for setting in settings_schema()}
+#: Largest body the middleware reads before refusing with 413 (the schema's ``max_body``).
+DEFAULT_MAX_BODY: int = SCHEMA_DEFAULTS["max_body"]
+#: Header naming the client whose key a lookup callback returns (the schema's ``client_id_header``).
+DEFAULT_CLIENT_ID_HEADER: str = SCHEMA_DEFAULTS["client_id_header"]
+#: Clock leeway in seconds (the schema's ``leeway``).
+DEFAULT_LEEWAY: int = SCHEMA_DEFAULTS["leeway"]
+#: Oldest accepted token age in seconds (the schema's ``max_age``).
+DEFAULT_MAX_AGE: int = SCHEMA_DEFAULTS["max_age"]
 #: Characters a decoded path keeps unescaped when the target is rebuilt from it.
 PATH_SAFE = "/;=,!$&'()*+@:~"
 
@@ -78,10 +87,9 @@ class PopCheck:
         )
         #: The check waits on the network (a shared store): async servers run it in a thread.
         self.blocking = self._shared is not None
-        if max_body < 0:
-            raise ConfigError("max_body must be 0 or more bytes")
-        self.max_body = max_body
-        self._client_id_header = client_id_header.lower()
+        settings = middleware_settings(max_body=max_body, client_id_header=client_id_header)
+        self.max_body: int = settings["max_body"]
+        self._client_id_header: str = settings["client_id_header"].lower()
 
     def refusal(self, method: str, target: str, headers: Headers, body: bytes) -> Optional[Answer]:
         """None when the request carries a valid, unreplayed PoP token; else the 401 to send."""

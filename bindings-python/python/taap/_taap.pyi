@@ -1,7 +1,7 @@
 """Type stub of the native extension module ``taap._taap`` (re-exported by ``taap``)."""
 
 import os
-from typing import Any, Dict, Final, Iterable, List, Mapping, Optional, Sequence, Tuple, Union, final
+from typing import Any, Dict, Final, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final
 
 _Text = Union[str, bytes]
 _Value = Union[str, bytes, bytearray]
@@ -32,8 +32,10 @@ __all__ = [
     "TaapClient",
     "__version__",
     "explain",
+    "middleware_settings",
     "request_method",
     "request_uri",
+    "settings_schema",
 ]
 
 __version__: Final[str]
@@ -50,6 +52,12 @@ TMOBILE_V2_TOKEN_URL: Final[str]
 TMOBILE_V6_TOKEN_URL: Final[str]
 POP_HEADER: Final[str]
 DEFAULT_SIGNED_HEADERS: Final[Tuple[str, ...]]
+
+def settings_schema() -> List[Dict[str, Any]]:
+    """Every option of every door as the core declares it: ``name``, ``camel``, ``group``, ``kind``, ``default``, ``min``, ``min_exclusive``, ``max``, ``doc``, ``secret`` (whether a value may hold a secret) and ``choices`` for a choice."""
+
+def middleware_settings(**options: Any) -> Dict[str, Any]:
+    """The ASGI/WSGI middleware's own options (``group == "middleware"`` in the schema), checked by the core, each one not given at its default."""
 
 def request_uri(url: str) -> str:
     """The ``uri`` value of a request URL or path: path plus percent-decoded query (non-UTF-8 bytes as surrogate escapes)."""
@@ -232,13 +240,15 @@ class PopTokenValidator:
 
     def __new__(
         cls,
+        # BEGIN GENERATED PopTokenValidator options (scripts/generate_declarations.py)
         *,
         leeway: int = 10,
         max_age: int = 60,
-        required: Iterable[str] = (),
-        replay_cache: Union[bool, int] = False,
+        required: Union[List[str], Tuple[str, ...]] = [],
+        replay_cache: Union[bool, int, None] = None,
+        # END GENERATED
     ) -> "PopTokenValidator":
-        """A validator with these options (leeway and max_age in seconds, replay_cache on/off or a capacity)."""
+        """A validator with these options of ``settings_schema()``, checked by the core; ``replay_cache=True`` is ``DEFAULT_REPLAY_CAPACITY``, ``False`` is off."""
     def validate(
         self,
         token: _Text,
@@ -261,17 +271,8 @@ class PopTokenValidator:
     ) -> PopToken:
         """Validate the PoP token a request carries in ``X-Authorization``, the request as received."""
     @property
-    def leeway(self) -> int:
-        """Seconds of clock skew tolerated."""
-    @property
-    def max_age(self) -> int:
-        """Oldest accepted token age in seconds, from ``iat``."""
-    @property
-    def required(self) -> Tuple[str, ...]:
-        """Names every token must sign."""
-    @property
-    def replay_cache(self) -> Optional[int]:
-        """How many ``jti``s the replay cache remembers, or ``None`` when replay detection is off."""
+    def settings(self) -> Dict[str, Any]:
+        """The options in effect under the schema's names (a fresh dict): what the behaviour suite checks."""
 
 @final
 class RedisReplayStore:
@@ -355,32 +356,35 @@ class TaapClient:
         client_id: str,
         client_secret: _Text,
         key: Union[PrivateKey, _Text],
+        # BEGIN GENERATED TaapClient options (scripts/generate_declarations.py)
         server: str = "v2",
         *,
         password: Optional[_Text] = None,
+        sign_policy: Optional[SignPolicy] = None,
+        api: Optional[str] = None,
         store_id: Optional[str] = None,
         dealer_code: Optional[str] = None,
-        connect_timeout: float = 10.0,
-        timeout: float = 30.0,
+        connect_timeout: float = 10,
+        timeout: float = 30,
         max_retries: int = 2,
         retry_base_delay: float = 0.2,
-        retry_max_delay: float = 10.0,
+        retry_max_delay: float = 10,
+        refresh_margin: float = 60,
         pop_ttl: int = 120,
-        refresh_margin: float = 60.0,
         max_response_bytes: int = 10485760,
         correct_clock_skew: bool = True,
-        api: Optional[str] = None,
-        token_body: Optional[Dict[str, Any]] = None,
-        token_body_mode: Optional[str] = None,
-        pop_claims: Optional[Dict[str, Any]] = None,
-        pop_header: Optional[Dict[str, Any]] = None,
-        headers: Optional[Dict[str, str]] = None,
-        sign_policy: Optional[SignPolicy] = None,
-        uri_form: Optional[str] = None,
+        token_body: Optional[Mapping[str, Any]] = None,
+        token_body_mode: Optional[Literal["merge", "replace"]] = None,
+        pop_claims: Optional[Mapping[str, Any]] = None,
+        pop_header: Optional[Mapping[str, Any]] = None,
+        headers: Optional[Mapping[str, str]] = None,
+        sign_headers: Union[List[str], Tuple[str, ...]] = ["Content-Type", "Authorization"],
+        uri_form: Literal["decoded", "encoded"] = "decoded",
         x_authorization_prefix: Optional[str] = None,
         token_store: Optional[str] = None,
+        # END GENERATED
     ) -> "TaapClient":
-        """A client for these credentials and key; ``server`` is ``"v2"``, ``"v6"``, an API name or a token endpoint URL (or pass ``api``, not both)."""
+        """A client for these credentials and key; every other keyword is an option of ``settings_schema()`` (its defaults shown), checked by the core; ``sign_policy`` is the policy ``sign_headers`` and ``uri_form`` change."""
     def access_token(self) -> AccessToken:
         """The cached access token, or a new one when it is missing or near expiry."""
     def refresh_access_token(self) -> AccessToken:
@@ -410,3 +414,6 @@ class TaapClient:
     @property
     def key(self) -> PrivateKey:
         """The private key the client signs with."""
+    @property
+    def settings(self) -> Dict[str, Any]:
+        """The options in effect under the schema's names and units (seconds as numbers), a fresh dict; secret-looking header values masked, ``token_store`` only whether one is set."""

@@ -25,6 +25,8 @@ from urllib.parse import quote
 
 from ._middleware import (
     DEFAULT_CLIENT_ID_HEADER,
+    DEFAULT_LEEWAY,
+    DEFAULT_MAX_AGE,
     DEFAULT_MAX_BODY,
     DEFAULT_REQUIRED,
     PATH_SAFE,
@@ -35,7 +37,6 @@ from ._middleware import (
     target_text,
     too_large,
 )
-from ._taap import DEFAULT_LEEWAY, DEFAULT_MAX_AGE
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]

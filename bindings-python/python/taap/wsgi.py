@@ -29,6 +29,8 @@ from urllib.parse import quote
 
 from ._middleware import (
     DEFAULT_CLIENT_ID_HEADER,
+    DEFAULT_LEEWAY,
+    DEFAULT_MAX_AGE,
     DEFAULT_MAX_BODY,
     DEFAULT_REQUIRED,
     PATH_SAFE,
@@ -40,7 +42,6 @@ from ._middleware import (
     target_text,
     too_large,
 )
-from ._taap import DEFAULT_LEEWAY, DEFAULT_MAX_AGE
 
 Environ = Dict[str, Any]
 StartResponse = Callable[..., Any]
