@@ -142,6 +142,42 @@ class PopToken
      * @throws InvalidTokenException
      */
     public static function decode(string $token): DecodedPopToken {}
+
+    /**
+     * Why a gateway would accept or refuse $token for the request as sent: the array
+     * `taap doctor --json` prints (json_encode() of it is that document). Values are shown with
+     * secrets masked as ****; the signature is checked only with $public_key; times are judged
+     * at $now (epoch seconds; the system clock by default). The variant names the way the
+     * token's signer hashed the request differently (uri-encoded, trailing-slash, …).
+     *
+     * @param array<string, string>|list<array{0: string, 1: string}>|null $headers as sent, in order
+     * @return array{valid: bool, header: array{alg: string, typ: ?string},
+     *         claims: array{edts: string, v: string, exp: int, ehts: list<string>, iat: int, jti: string},
+     *         time: array{now: int, expires_in: int, age: int, ok: bool, clock_offset: ?int},
+     *         entries: list<array{name: string, value: ?string, bytes: ?int}>,
+     *         edts: array{claimed: string, computed: ?string, matches: bool},
+     *         signature: 'valid'|'invalid'|'not-checked',
+     *         variant: array{id: string, description: string}|null, problems: list<string>}
+     * @throws InvalidTokenException when $token is not a PoP token
+     * @throws InvalidEhtsException when the method or URL is unusable
+     */
+    public static function explain(
+        string $token,
+        string $method,
+        string $url,
+        ?array $headers = null,
+        ?string $body = null,
+        ?PublicKey $public_key = null,
+        ?int $now = null,
+    ): array {}
+
+    /**
+     * The uri value a token signs for $url (a URL, or a path and query): the path plus the
+     * percent-decoded query, as bytes.
+     *
+     * @throws InvalidEhtsException when $url is neither a path nor an http(s) URL
+     */
+    public static function requestUri(string $url): string {}
 }
 
 /** A decoded PoP token; proof of nothing unless a validator returned it. */
@@ -256,12 +292,27 @@ class SignPolicy
 class PopTokenValidator
 {
     /**
-     * @param array{leeway?: int, maxAge?: int, required?: list<string>, replayCache?: int}|null $options
-     *        leeway and maxAge in seconds (10 and 60 by default); replayCache is how many jtis
-     *        to remember (off by default)
+     * Every option is a validator option of the core's settings schema (settingsSchema()),
+     * under its camel name; the core checks each one (an unknown name, a wrong type or a value
+     * out of range is a ConfigException naming it), and null means the default.
+     *
+     * @param array{leeway?: int|null, maxAge?: int|null, required?: list<string>|null,
+     *        replayCache?: int|null}|null $options
+     *        each with its kind and default (tests/OptionsTest.php checks them against the schema):
+     *        'leeway' => whole seconds, default 10: clock leeway
+     *        'maxAge' => whole seconds, default 60: maximum age of a token from its iat
+     *        'required' => names, default []: names every token must sign, e.g. uri and http-method
+     *        'replayCache' => count, default null: remember this many jti values and refuse repeats (null: off)
      * @throws ConfigException
      */
     public function __construct(?array $options = null) {}
+
+    /**
+     * The options in effect under the schema's camel names.
+     *
+     * @return array{leeway: int, maxAge: int, required: list<string>, replayCache: int|null}
+     */
+    public function settings(): array {}
 
     /**
      * Validates $token against the request's values as of $now (epoch seconds; the system
@@ -280,9 +331,12 @@ class PopTokenValidator
 
     /**
      * Validates the PoP token a received request carries in X-Authorization; $target is the
-     * request line's path and query (or a full URL).
+     * request line's path and query (or a full URL). $uri_form is how the signer put the query
+     * into uri: 'decoded' (T-Mobile's docs, the default) or 'encoded' (exactly as sent).
      *
      * @param array<string, string>|list<array{0: string, 1: string}> $headers
+     * @param 'decoded'|'encoded'|null $uri_form
+     * @throws ConfigException when $uri_form is neither
      * @throws TaapException of the kinds validate() throws
      */
     public function validateRequest(
@@ -292,6 +346,7 @@ class PopTokenValidator
         array $headers,
         ?string $body = null,
         ?int $now = null,
+        ?string $uri_form = null,
     ): DecodedPopToken {}
 }
 
@@ -302,13 +357,57 @@ class PopTokenValidator
 class TaapClient
 {
     /**
-     * @param array{clientId: string, clientSecret: string, key: PrivateKey, api?: string,
-     *        server?: string, storeId?: string, dealerCode?: string, policy?: SignPolicy,
-     *        timeout?: int, retries?: int, popTtl?: int} $options api is an API name such as
-     *        'connectivity' (or 'v2'/'v6'); server a token URL; timeout and popTtl in seconds
+     * Besides the handles clientId, clientSecret, key and policy (the base SignPolicy, which
+     * signHeaders and uriForm refine), every option is a client option of the core's settings
+     * schema (settingsSchema()), under its camel name; the core checks each one (an unknown name,
+     * a wrong type or a value out of range is a ConfigException naming it), and null means the
+     * default. Time is in seconds (fractions allowed).
+     *
+     * @param array{clientId: string, clientSecret: string, key: PrivateKey,
+     *        policy?: SignPolicy|null, api?: string|null, server?: string|null,
+     *        storeId?: string|null, dealerCode?: string|null, connectTimeout?: int|float|null,
+     *        timeout?: int|float|null, maxRetries?: int|null, retryBaseDelay?: int|float|null,
+     *        retryMaxDelay?: int|float|null, refreshMargin?: int|float|null, popTtl?: int|null,
+     *        maxResponseBytes?: int|null, correctClockSkew?: bool|null,
+     *        tokenBody?: array<string, mixed>|null, tokenBodyMode?: string|null,
+     *        popClaims?: array<string, mixed>|null, popHeader?: array<string, mixed>|null,
+     *        headers?: array<string, string>|null, signHeaders?: list<string>|null,
+     *        uriForm?: string|null, xAuthorizationPrefix?: string|null, tokenStore?: string|null} $options
+     *        each with its kind and default (tests/OptionsTest.php checks them against the schema):
+     *        'api' => text, default null: the T-Mobile API the calls are for (connectivity, location, sms-notification, call-verification, fraud-prevention): picks its token server
+     *        'server' => text, default "v2": the token server: v2, v6, an API name or a full token endpoint URL (not with api)
+     *        'storeId' => text, default null: storeId of the v6 token body
+     *        'dealerCode' => text, default null: dealerCode of the v6 token body
+     *        'connectTimeout' => seconds, default 10: connection set-up limit, DNS and TLS included
+     *        'timeout' => seconds, default 30: limit for one whole HTTP exchange
+     *        'maxRetries' => count, default 2: retries of connection failures, 429 and 5xx answers (0: never retry)
+     *        'retryBaseDelay' => seconds, default 0.2: first backoff delay, doubling on each retry (at most retry_max_delay)
+     *        'retryMaxDelay' => seconds, default 10: longest single wait, backoff or Retry-After
+     *        'refreshMargin' => seconds, default 60: replace a cached access token this long before it expires
+     *        'popTtl' => whole seconds, default 120: validity of each PoP token
+     *        'maxResponseBytes' => bytes, default 10485760: largest response body read into memory
+     *        'correctClockSkew' => flag, default true: correct PoP iat by the clock offset the servers' Date headers show
+     *        'tokenBody' => members, default null: members merged into (or replacing) the token request body; strings may hold {client_id} and {public_key_pem}
+     *        'tokenBodyMode' => choice, default null: whether token_body is merged into the flavour's body (none: merge) or replaces it
+     *        'popClaims' => members, default null: extra claims on every PoP token
+     *        'popHeader' => members, default null: extra JOSE header members on every PoP token
+     *        'headers' => headers, default null: headers sent on every API call (a caller's header of the same name wins)
+     *        'signHeaders' => names, default ["Content-Type","Authorization"]: the headers an API call's PoP token signs, each when present
+     *        'uriForm' => choice, default "decoded": how uri is signed: the query decoded (the docs) or as sent
+     *        'xAuthorizationPrefix' => text, default null: text put before the PoP token in X-Authorization (none: the raw token)
+     *        'tokenStore' => text, default null: a shared access-token store, redis://… (it may hold a password: a secret)
      * @throws ConfigException
      */
     public function __construct(array $options) {}
+
+    /**
+     * The options in effect under the schema's camel names and units (seconds as numbers), as
+     * the core applied them: secret-looking header values masked as ****, tokenStore only
+     * whether one is set.
+     *
+     * @return array<string, mixed>
+     */
+    public function settings(): array {}
 
     /**
      * Sends one signed API call (the access token fetched or refreshed as needed).
@@ -357,6 +456,16 @@ class Response
     /** The first value of header $name (any case), or null. */
     public function header(string $name): ?string {}
 }
+
+/**
+ * Every option of the client, the validator and the middleware as the core declares it, so
+ * declarations (this stub's among them) and tools can be checked against the one table.
+ *
+ * @return list<array{name: string, camel: string, group: string, kind: string, choices?: list<string>,
+ *         default: mixed, min: float|null, min_exclusive: bool, max: float|null, doc: string,
+ *         secret: bool}>
+ */
+function settingsSchema(): array {}
 
 /** The base of every taap exception; getCode() is the kind's stable number (1–13). */
 class TaapException extends \RuntimeException

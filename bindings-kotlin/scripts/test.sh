@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The JVM suite: builds taap.jar, compiles the Kotlin and Java tests against it, starts
+# The JVM suite: builds taap.jar, checks the generated option classes against the core's
+# settings schema (tests/options.rs), compiles the Kotlin and Java tests against the jar, starts
 # `taap serve` on a free loopback port for the client flows, runs the README's examples (below)
 # and everything under the JUnit 5 console launcher (Debian's junit5). Ends with
 # "README examples: N run, M fragments" and "N passed, N failed".
@@ -13,6 +14,8 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 bash "$here/scripts/build.sh"
 (cd "$root" && cargo build --release -p taap-cli --quiet)
+# ClientOptions and ValidatorOptions (kotlin/dev/taap/Options.kt) against the settings schema.
+(cd "$root" && cargo test --release -p taap-kotlin --test options --quiet)
 
 out="$here/build/test-classes"
 rm -rf "$out" && mkdir -p "$out"
@@ -101,4 +104,7 @@ passed=$(sed -n 's/.*\[ *\([0-9]*\) tests successful.*/\1/p' "$here/build/junit.
 failed=$(sed -n 's/.*\[ *\([0-9]*\) tests failed.*/\1/p' "$here/build/junit.log")
 echo "$readme_summary"
 echo "${passed:-0} passed, ${failed:-?} failed"
+# An empty run is a failure, never a pass (e.g. build/test-classes removed by a second run of
+# this script in the same tree while JUnit scanned it).
+[[ "${passed:-0}" -gt 0 ]] || fail "JUnit found no tests in $out"
 exit "$status"

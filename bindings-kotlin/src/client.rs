@@ -1,89 +1,15 @@
-//! `TaapClient`: OAuth access tokens and signed API calls. The core client blocks; the Kotlin
-//! layer runs the async variant on an executor.
+//! `TaapClient`: OAuth access tokens and signed API calls. The options cross as one JSON object
+//! under the settings schema's camel names and the core checks every one; the core client
+//! blocks, and the Kotlin layer runs the async variant on an executor.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use crate::error::{config, FfiResult};
+use taap::settings::NameStyle;
+
+use crate::error::FfiResult;
 use crate::keys::FfiPrivateKey;
+use crate::settings::camel_json;
 use crate::token::{pairs, FfiEntry};
-
-/// Client settings; absent ones keep the core's defaults. Durations in milliseconds.
-#[derive(uniffi::Record)]
-pub struct FfiClientOptions {
-    /// The OAuth client id.
-    pub client_id: String,
-    /// The OAuth client secret (the core zeroises it on drop).
-    pub client_secret: String,
-    /// `v2`, `v6`, a T-Mobile API name or a token endpoint URL.
-    pub server: String,
-    /// `storeId` for the v6 body.
-    pub store_id: Option<String>,
-    /// `dealerCode` for the v6 body.
-    pub dealer_code: Option<String>,
-    /// Connection set-up timeout.
-    pub connect_timeout_ms: Option<i64>,
-    /// Timeout of one whole HTTP exchange.
-    pub request_timeout_ms: Option<i64>,
-    /// Retries after the first attempt.
-    pub max_retries: Option<i64>,
-    /// First backoff delay.
-    pub retry_base_delay_ms: Option<i64>,
-    /// Longest single wait between tries.
-    pub retry_max_delay_ms: Option<i64>,
-    /// How long before expiry a cached access token is replaced, in seconds.
-    pub refresh_margin_secs: Option<i64>,
-    /// Validity of each PoP token, in seconds.
-    pub pop_ttl_secs: Option<i64>,
-    /// Largest response body read into memory.
-    pub max_response_bytes: Option<i64>,
-    /// Whether PoP `iat` follows the servers' clock.
-    pub correct_clock_skew: Option<bool>,
-}
-
-fn duration(name: &str, value: i64, unit: fn(u64) -> Duration) -> FfiResult<Duration> {
-    u64::try_from(value).map(unit).map_err(|_| config(format!("{name} is {value}; it cannot be negative")))
-}
-
-fn count<T: TryFrom<i64>>(name: &str, value: i64) -> FfiResult<T> {
-    T::try_from(value).map_err(|_| config(format!("{name} is {value}; that is out of range")))
-}
-
-fn client_config(options: FfiClientOptions, key: &FfiPrivateKey) -> FfiResult<taap::ClientConfig> {
-    let server = taap::OAuthServer::parse(&options.server)?;
-    let mut config =
-        taap::ClientConfig::new(options.client_id, options.client_secret, Arc::clone(&key.inner), server);
-    config.store_id = options.store_id;
-    config.dealer_code = options.dealer_code;
-    if let Some(ms) = options.connect_timeout_ms {
-        config.timeouts.connect = duration("connectTimeout", ms, Duration::from_millis)?;
-    }
-    if let Some(ms) = options.request_timeout_ms {
-        config.timeouts.request = duration("requestTimeout", ms, Duration::from_millis)?;
-    }
-    if let Some(retries) = options.max_retries {
-        config.retry.max_retries = count("maxRetries", retries)?;
-    }
-    if let Some(ms) = options.retry_base_delay_ms {
-        config.retry.base_delay = duration("retryBaseDelay", ms, Duration::from_millis)?;
-    }
-    if let Some(ms) = options.retry_max_delay_ms {
-        config.retry.max_delay = duration("retryMaxDelay", ms, Duration::from_millis)?;
-    }
-    if let Some(secs) = options.refresh_margin_secs {
-        config.refresh_margin = duration("refreshMarginSecs", secs, Duration::from_secs)?;
-    }
-    if let Some(secs) = options.pop_ttl_secs {
-        config.pop_ttl_secs = secs;
-    }
-    if let Some(bytes) = options.max_response_bytes {
-        config.max_response_bytes = count("maxResponseBytes", bytes)?;
-    }
-    if let Some(correct) = options.correct_clock_skew {
-        config.correct_clock_skew = correct;
-    }
-    Ok(config)
-}
 
 /// An access token and what the server said about it.
 #[derive(uniffi::Record)]
@@ -134,10 +60,23 @@ pub struct FfiClient {
 
 #[uniffi::export]
 impl FfiClient {
-    /// Checks the configuration; no network traffic yet.
+    /// Checks the credentials and `options` (a JSON object, camel names) against the schema;
+    /// no network traffic yet.
     #[uniffi::constructor]
-    pub fn new(options: FfiClientOptions, key: &FfiPrivateKey) -> FfiResult<Self> {
-        Ok(FfiClient { inner: taap::TaapClient::new(client_config(options, key)?)? })
+    pub fn new(
+        client_id: String,
+        client_secret: String,
+        options: String,
+        key: &FfiPrivateKey,
+    ) -> FfiResult<Self> {
+        let settings = taap::ClientSettings::from_json(&options, NameStyle::Camel)?;
+        let config = settings.client_config(client_id, client_secret, Arc::clone(&key.inner))?;
+        Ok(FfiClient { inner: taap::TaapClient::new(config)? })
+    }
+
+    /// The options in effect as a JSON object under the camel names, secrets masked.
+    pub fn settings(&self) -> String {
+        camel_json(self.inner.settings())
     }
 
     /// The client id.

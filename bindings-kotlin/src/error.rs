@@ -58,11 +58,6 @@ pub fn error_kinds() -> Vec<FfiErrorKind> {
         .collect()
 }
 
-/// A `Config` error, for values the JVM side hands over out of the core's integer ranges.
-pub fn config(message: String) -> FfiError {
-    taap::Error::Config(message).into()
-}
-
 /// Panics on purpose, so the test suite can hold uniffi to turning a panic into a JVM
 /// exception instead of a crash.
 #[uniffi::export]

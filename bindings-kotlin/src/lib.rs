@@ -8,8 +8,10 @@
 
 mod client;
 mod error;
+mod explain;
 mod keys;
 mod policy;
+mod settings;
 mod token;
 mod validator;
 

@@ -1,20 +1,29 @@
-//! The gateway-side validator.
+//! The gateway-side validator; its options cross as one JSON object under the settings
+//! schema's camel names.
 
-use crate::error::{config, FfiResult};
+use taap::settings::{options_from_json, validator_options, validator_settings, NameStyle};
+
+use crate::error::FfiResult;
 use crate::keys::FfiPublicKey;
+use crate::settings::camel_json;
 use crate::token::{pairs, FfiDecoded, FfiEntry};
 
-/// Validator options; absent ones keep the core's defaults.
-#[derive(uniffi::Record)]
-pub struct FfiValidatorOptions {
-    /// Clock leeway in seconds.
-    pub leeway_secs: Option<i64>,
-    /// Maximum age from `iat` in seconds.
-    pub max_age_secs: Option<i64>,
-    /// Names every token must sign.
-    pub required: Vec<String>,
-    /// Replay cache capacity; absent turns replay detection off.
-    pub replay_cache: Option<i64>,
+/// How a received request's query enters its `uri` value; signer and gateway must agree.
+#[derive(uniffi::Enum)]
+pub enum FfiUriForm {
+    /// Percent-decoded, as T-Mobile's docs (the default).
+    Decoded,
+    /// Exactly as received, percent-encoding kept.
+    Encoded,
+}
+
+impl From<FfiUriForm> for taap::UriForm {
+    fn from(form: FfiUriForm) -> Self {
+        match form {
+            FfiUriForm::Decoded => taap::UriForm::Decoded,
+            FfiUriForm::Encoded => taap::UriForm::Encoded,
+        }
+    }
 }
 
 /// A configured `taap::PopTokenValidator`.
@@ -31,25 +40,17 @@ pub fn default_replay_capacity() -> i64 {
 
 #[uniffi::export]
 impl FfiValidator {
-    /// Checks the options' ranges in the core.
+    /// Checks `options` (a JSON object: `leeway`, `maxAge`, `required`, `replayCache`) against
+    /// the schema.
     #[uniffi::constructor]
-    pub fn new(options: FfiValidatorOptions) -> FfiResult<Self> {
-        let defaults = taap::ValidatorOptions::default();
-        let replay_cache = match options.replay_cache {
-            None => None,
-            Some(capacity) => Some(usize::try_from(capacity).map_err(|_| {
-                config(format!(
-                    "the replay cache capacity is {capacity}; it counts tokens, so it must be positive"
-                ))
-            })?),
-        };
-        let options = taap::ValidatorOptions {
-            leeway_secs: options.leeway_secs.unwrap_or(defaults.leeway_secs),
-            max_age_secs: options.max_age_secs.unwrap_or(defaults.max_age_secs),
-            required: options.required,
-            replay_cache,
-        };
+    pub fn new(options: String) -> FfiResult<Self> {
+        let options = validator_options(&options_from_json(&options)?, NameStyle::Camel)?;
         Ok(FfiValidator { inner: taap::PopTokenValidator::new(options)? })
+    }
+
+    /// The options in effect as a JSON object under the camel names.
+    pub fn settings(&self) -> String {
+        camel_json(&validator_settings(self.inner.options()))
     }
 
     /// Validates `token` against `key` and the request's values, as of `now` or the clock.
@@ -66,7 +67,9 @@ impl FfiValidator {
         Ok(self.inner.validate_at(&token, &key.inner, &values, now)?.into())
     }
 
-    /// Validates the PoP token in a request as received, by the core's request rules.
+    /// Validates the PoP token in a request as received, by the core's request rules, with the
+    /// query in `uri_form`.
+    #[allow(clippy::too_many_arguments)]
     pub fn validate_request(
         &self,
         key: &FfiPublicKey,
@@ -75,9 +78,11 @@ impl FfiValidator {
         headers: Vec<FfiEntry>,
         body: Vec<u8>,
         now: Option<i64>,
+        uri_form: FfiUriForm,
     ) -> FfiResult<FfiDecoded> {
         let headers = pairs(&headers).map(|(name, value)| (name, value.as_bytes()));
-        let request = taap::ReceivedRequest::new(&method, &target, headers, &body)?;
+        let request =
+            taap::ReceivedRequest::with_uri_form(&method, &target, headers, &body, uri_form.into())?;
         let now = now.unwrap_or_else(taap::now_unix);
         Ok(self.inner.validate_request_at(&key.inner, &request, now)?.into())
     }

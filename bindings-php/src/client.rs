@@ -1,32 +1,21 @@
 //! `Taap\TaapClient`: OAuth access token plus signed API calls, over the core's blocking client.
-
-use std::time::Duration;
+//! Every option but the handles is checked by the core's settings schema (camel names).
 
 use ext_php_rs::binary::Binary;
 use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendClassObject, ZendHashTable};
-use taap::{ClientConfig, OAuthServer};
+use taap::settings::NameStyle;
+use taap::ClientSettings;
 
-use crate::convert::{int_option, known_options, pairs, string_option};
+use crate::convert::{camel_array, pairs, settings_map, string_option};
 use crate::errors::{config, guard};
 use crate::keys::PrivateKey;
 use crate::policy::SignPolicy;
 
-const OPTIONS: &[&str] = &[
-    "clientId",
-    "clientSecret",
-    "key",
-    "api",
-    "server",
-    "storeId",
-    "dealerCode",
-    "policy",
-    "timeout",
-    "retries",
-    "popTtl",
-];
+/// The options that are handles (credentials and objects), not settings of the schema.
+const HANDLES: [&str; 4] = ["clientId", "clientSecret", "key", "policy"];
 
 /// A T-Mobile API client: fetches and refreshes the access token, signs every call.
 /// It has no PHP properties, so dumps never show the client secret or tokens.
@@ -38,42 +27,36 @@ pub struct TaapClient {
 
 #[php_impl]
 impl TaapClient {
-    /// Options: `clientId`, `clientSecret`, `key` (a `Taap\PrivateKey`), `api` (an API name
-    /// such as `connectivity`, or `v2`/`v6`) or `server` (a token URL), and optionally
-    /// `storeId`, `dealerCode`, `policy` (a `Taap\SignPolicy`), `timeout` (seconds),
-    /// `retries` and `popTtl` (seconds).
+    /// Options: `clientId`, `clientSecret`, `key` (a `Taap\PrivateKey`), optionally `policy` (a
+    /// `Taap\SignPolicy`, which `signHeaders` and `uriForm` refine), and every client option of
+    /// the core's settings schema under its camel name (`server`, `maxRetries`, `timeout` in
+    /// seconds, `tokenStore`, …; see `Taap\settingsSchema()`).
     pub fn __construct(options: &ZendHashTable) -> PhpResult<Self> {
         let key = object_option::<PrivateKey>(options, "key")?.map(|key| key.inner.clone());
         let policy = object_option::<SignPolicy>(options, "policy")?.map(|policy| policy.inner.clone());
         guard(|| {
-            let options = Some(options);
-            known_options(options, OPTIONS)?;
-            let required = |name: &str| {
-                string_option(options, name)?.ok_or_else(|| config(format!("option {name} is required")))
-            };
             let key = key.ok_or_else(|| config("option key (a Taap\\PrivateKey) is required"))?;
-            let server = match (string_option(options, "api")?, string_option(options, "server")?) {
-                (Some(_), Some(_)) => return Err(config("give api or server, not both")),
-                (Some(api), None) => OAuthServer::parse(&api)?,
-                (None, Some(server)) => OAuthServer::parse(&server)?,
-                (None, None) => return Err(config("option api (e.g. 'connectivity') or server is required")),
-            };
-            let mut core = ClientConfig::new(required("clientId")?, required("clientSecret")?, key, server);
-            core.store_id = string_option(options, "storeId")?;
-            core.dealer_code = string_option(options, "dealerCode")?;
+            let settings = ClientSettings::from_options(&settings_map(options, &HANDLES)?, NameStyle::Camel)?;
+            // The core builds and checks the configuration (its messages name options as PHP does).
+            let mut core = settings.client_config(
+                credential(options, "clientId")?,
+                credential(options, "clientSecret")?,
+                key,
+            )?;
             if let Some(policy) = policy {
+                // The handle is the policy to start from: put it in, then let `signHeaders` and
+                // `uriForm`, when given, refine it again (the other options set the same values).
                 core.sign_policy = policy;
+                settings.apply_to(&mut core)?;
             }
-            if let Some(timeout) = int_option(options, "timeout")? {
-                core.timeouts.request = seconds(timeout, "timeout")?;
-            }
-            if let Some(retries) = int_option(options, "retries")? {
-                core.retry.max_retries =
-                    u32::try_from(retries).map_err(|_| config("retries must be 0 to 10"))?;
-            }
-            core.pop_ttl_secs = int_option(options, "popTtl")?.unwrap_or(core.pop_ttl_secs);
             taap::TaapClient::new(core).map(|inner| TaapClient { inner })
         })
+    }
+
+    /// The options in effect under the schema's camel names and units (seconds as numbers);
+    /// secret-looking header values are masked and `tokenStore` only says whether one is set.
+    pub fn settings(&self) -> PhpResult<ZBox<ZendHashTable>> {
+        Ok(camel_array(self.inner.settings())?)
     }
 
     /// Sends one signed API call (access token fetched or refreshed as needed).
@@ -154,8 +137,9 @@ impl Response {
     }
 }
 
-fn seconds(value: i64, name: &str) -> taap::Result<Duration> {
-    u64::try_from(value).map(Duration::from_secs).map_err(|_| config(format!("{name} must not be negative")))
+/// A required credential option (`clientId`, `clientSecret`).
+fn credential(options: &ZendHashTable, name: &str) -> taap::Result<String> {
+    string_option(Some(options), name)?.ok_or_else(|| config(format!("option {name} is required")))
 }
 
 /// An object option of a Rust-backed class, or a `ConfigException` naming the class wanted.

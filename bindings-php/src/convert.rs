@@ -1,8 +1,13 @@
-//! PHP values into core inputs: binary-safe strings, ordered name/value pairs, build options.
+//! PHP values into core inputs: binary-safe strings, ordered name/value pairs, build options,
+//! and option arrays as the JSON objects the core's settings schema checks (and settings views
+//! back as PHP arrays).
 
 use std::borrow::Cow;
 
+use ext_php_rs::boxed::ZBox;
 use ext_php_rs::types::{ArrayKey, ZendHashTable, Zval};
+use serde_json::{Map, Number, Value};
+use taap::settings::{restyled, NameStyle};
 use taap::BuildOptions;
 
 use crate::errors::{config, ehts};
@@ -110,4 +115,103 @@ pub fn build_options(options: Option<&ZendHashTable>) -> taap::Result<BuildOptio
         built = built.jti(jti);
     }
     Ok(built)
+}
+
+/// The settings of an options array as a JSON object for the core's schema: every member but
+/// the `handles` (objects and credentials the door passes itself), values converted as
+/// `json_encode` would (a list is an array, any other array an object).
+pub fn settings_map(options: &ZendHashTable, handles: &[&str]) -> taap::Result<Map<String, Value>> {
+    let mut settings = Map::new();
+    for (key, value) in options.iter() {
+        let name = key.to_string();
+        if !handles.contains(&name.as_str()) {
+            let value = json_value(value, &name)?;
+            settings.insert(name, value);
+        }
+    }
+    Ok(settings)
+}
+
+/// One PHP value as JSON; what JSON cannot hold (objects, non-finite floats, bytes that are not
+/// UTF-8) is a configuration error naming the `option` it sits in.
+fn json_value(value: &Zval, option: &str) -> taap::Result<Value> {
+    let value = value.dereference();
+    if value.is_null() {
+        return Ok(Value::Null);
+    }
+    if let Some(flag) = value.bool() {
+        return Ok(Value::Bool(flag));
+    }
+    if let Some(number) = value.long() {
+        return Ok(Value::from(number));
+    }
+    if let Some(number) = value.double() {
+        return Number::from_f64(number)
+            .map(Value::Number)
+            .ok_or_else(|| config(format!("option {option} is {number}; give a finite number")));
+    }
+    if let Some(text) = value.zend_str() {
+        return text
+            .as_str()
+            .map(|text| Value::String(text.to_owned()))
+            .map_err(|_| config(format!("option {option} holds a string that is not UTF-8 text")));
+    }
+    match value.array() {
+        Some(array) if array.has_sequential_keys() => {
+            array.values().map(|item| json_value(item, option)).collect::<taap::Result<_>>().map(Value::Array)
+        }
+        Some(array) => array
+            .iter()
+            .map(|(key, item)| Ok((key.to_string(), json_value(item, option)?)))
+            .collect::<taap::Result<_>>()
+            .map(Value::Object),
+        None => Err(config(format!(
+            "option {option} holds {}; give a string, number, bool or array",
+            php_type(value)
+        ))),
+    }
+}
+
+/// What a value JSON cannot hold is, for a message: an object by its class.
+fn php_type(value: &Zval) -> String {
+    match value.object().map(|object| object.get_class_name()) {
+        Some(Ok(class)) => format!("an object of class {class}"),
+        _ => format!("a value of type {}", value.get_type()),
+    }
+}
+
+/// A settings view (the core's snake names) as a PHP array under the schema's camel names.
+pub fn camel_array(settings: &Map<String, Value>) -> ext_php_rs::error::Result<ZBox<ZendHashTable>> {
+    php_array(&Value::Object(restyled(settings, NameStyle::Camel)))
+}
+
+/// A JSON object as a PHP array with its keys in order, a JSON list as a PHP list (anything
+/// else as an empty array).
+pub fn php_array(value: &Value) -> ext_php_rs::error::Result<ZBox<ZendHashTable>> {
+    let mut array = ZendHashTable::new();
+    if let Value::Object(members) = value {
+        for (name, item) in members {
+            array.insert(name.as_str(), php_value(item)?)?;
+        }
+    }
+    for item in value.as_array().into_iter().flatten() {
+        array.push(php_value(item)?)?;
+    }
+    Ok(array)
+}
+
+/// One JSON value as PHP's: whole numbers that fit as `int`, other numbers as `float`.
+fn php_value(value: &Value) -> ext_php_rs::error::Result<Zval> {
+    let mut zval = Zval::new();
+    match value {
+        Value::Null => zval.set_null(),
+        Value::Bool(flag) => zval.set_bool(*flag),
+        Value::Number(number) => match number.as_i64() {
+            Some(whole) => zval.set_long(whole),
+            None => zval.set_double(number.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(text) => zval.set_string(text, false)?,
+        Value::Array(_) | Value::Object(_) => zval.set_hashtable(php_array(value)?),
+    }
+    Ok(zval)
 }

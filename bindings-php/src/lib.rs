@@ -5,8 +5,10 @@
 mod client;
 mod convert;
 mod errors;
+mod explain;
 mod keys;
 mod policy;
+mod settings;
 mod token;
 mod validator;
 
@@ -44,4 +46,5 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .class::<validator::PopTokenValidator>()
         .class::<client::TaapClient>()
         .class::<client::Response>()
+        .function(settings::schema_function())
 }

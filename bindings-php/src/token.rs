@@ -1,13 +1,15 @@
-//! `Taap\PopToken` (build, forRequest, decode) and `Taap\DecodedPopToken`.
+//! `Taap\PopToken` (build, forRequest, decode, explain, requestUri) and `Taap\DecodedPopToken`.
 
+use ext_php_rs::binary::Binary;
 use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::ZendHashTable;
+use ext_php_rs::types::{ZendHashTable, Zval};
 
 use crate::convert::{build_options, pairs, text};
 use crate::errors::guard;
-use crate::keys::PrivateKey;
+use crate::explain::explanation_array;
+use crate::keys::{PrivateKey, PublicKey};
 
 /// Builds and decodes PoP tokens; every method is static.
 #[php_class]
@@ -48,13 +50,56 @@ impl PopToken {
     }
 
     /// Decodes a token without verifying it (for logs and debugging).
-    pub fn decode(token: &ext_php_rs::types::Zval) -> PhpResult<DecodedPopToken> {
-        guard(|| {
-            let token = text(token, "the token")
-                .map_err(|_| taap::Error::InvalidToken("the token is not UTF-8 text".into()))?;
-            taap::PopToken::decode(&token).map(|inner| DecodedPopToken { inner })
-        })
+    pub fn decode(token: &Zval) -> PhpResult<DecodedPopToken> {
+        guard(|| taap::PopToken::decode(&token_text(token)?).map(|inner| DecodedPopToken { inner }))
     }
+
+    /// Why a gateway would accept or refuse `token` for the request as sent: the array
+    /// `taap doctor --json` prints (values masked), the signature checked with `public_key`,
+    /// times judged at `now` (epoch seconds; the system clock by default).
+    #[allow(clippy::too_many_arguments)]
+    pub fn explain(
+        token: &Zval,
+        method: &str,
+        url: &str,
+        headers: Option<&ZendHashTable>,
+        body: Option<BinarySlice<u8>>,
+        public_key: Option<&PublicKey>,
+        now: Option<i64>,
+    ) -> PhpResult<ZBox<ZendHashTable>> {
+        let explanation = guard(|| {
+            let request =
+                explain_request(method, url, headers, body.as_deref().copied().unwrap_or_default())?;
+            let options = taap::ExplainOptions { public_key: public_key.map(|key| &key.inner), now };
+            taap::explain(&token_text(token)?, &request, &options)
+        })?;
+        Ok(explanation_array(explanation)?)
+    }
+
+    /// The `uri` value a token signs for `url` (a URL or a path): the path plus the
+    /// percent-decoded query, as bytes.
+    pub fn request_uri(url: &str) -> PhpResult<Binary<u8>> {
+        guard(|| taap::request_uri(url).map(Binary::from))
+    }
+}
+
+/// The request as sent, for `explain`: headers in their order, the exact body.
+fn explain_request(
+    method: &str,
+    url: &str,
+    headers: Option<&ZendHashTable>,
+    body: &[u8],
+) -> taap::Result<taap::ExplainRequest> {
+    let mut request = taap::ExplainRequest::new(method, url).body(body);
+    for (name, value) in headers.map(|headers| pairs(headers, "headers")).transpose()?.unwrap_or_default() {
+        request = request.header(name, value);
+    }
+    Ok(request)
+}
+
+/// A token argument as text; bytes that are not UTF-8 cannot be a token.
+fn token_text(token: &Zval) -> taap::Result<std::borrow::Cow<'_, str>> {
+    text(token, "the token").map_err(|_| taap::Error::InvalidToken("the token is not UTF-8 text".into()))
 }
 
 /// A decoded PoP token: its header and claims (not proof that it is valid unless a

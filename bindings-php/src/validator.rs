@@ -1,12 +1,15 @@
-//! `Taap\PopTokenValidator`: the gateway-side check, options mapped onto the core's.
+//! `Taap\PopTokenValidator`: the gateway-side check; its options are checked by the core's
+//! settings schema (camel names).
 
 use ext_php_rs::binary_slice::BinarySlice;
+use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
-use taap::{ReceivedRequest, ValidatorOptions};
+use taap::settings::{validator_options, validator_settings, NameStyle};
+use taap::{ReceivedRequest, UriForm};
 
-use crate::convert::{int_option, known_options, pairs, text};
-use crate::errors::{config, guard};
+use crate::convert::{camel_array, pairs, settings_map, text};
+use crate::errors::guard;
 use crate::keys::PublicKey;
 use crate::token::DecodedPopToken;
 
@@ -20,21 +23,20 @@ pub struct PopTokenValidator {
 
 #[php_impl]
 impl PopTokenValidator {
-    /// Options: `leeway` (seconds, 10), `maxAge` (seconds, 60), `required` (names every token
-    /// must sign), `replayCache` (how many `jti`s to remember; off by default).
+    /// Options of the core's settings schema: `leeway` (seconds, 10), `maxAge` (seconds, 60),
+    /// `required` (names every token must sign), `replayCache` (how many `jti`s to remember;
+    /// off by default).
     pub fn __construct(options: Option<&ZendHashTable>) -> PhpResult<Self> {
         guard(|| {
-            known_options(options, &["leeway", "maxAge", "required", "replayCache"])?;
-            let mut core = ValidatorOptions::default();
-            core.leeway_secs = int_option(options, "leeway")?.unwrap_or(core.leeway_secs);
-            core.max_age_secs = int_option(options, "maxAge")?.unwrap_or(core.max_age_secs);
-            if let Some(capacity) = int_option(options, "replayCache")? {
-                core.replay_cache =
-                    Some(usize::try_from(capacity).map_err(|_| config("replayCache must not be negative"))?);
-            }
-            core.required = required(options.and_then(|options| options.get("required")))?;
+            let given = options.map(|options| settings_map(options, &[])).transpose()?.unwrap_or_default();
+            let core = validator_options(&given, NameStyle::Camel)?;
             taap::PopTokenValidator::new(core).map(|inner| PopTokenValidator { inner })
         })
+    }
+
+    /// The options in effect under the schema's camel names.
+    pub fn settings(&self) -> PhpResult<ZBox<ZendHashTable>> {
+        Ok(camel_array(&validator_settings(self.inner.options()))?)
     }
 
     /// Validates `token` against the request's `values` (associative array or pairs) as of
@@ -58,7 +60,9 @@ impl PopTokenValidator {
     }
 
     /// Validates the PoP token a received request carries in `X-Authorization`; `target` is
-    /// the request line's path and query (or a full URL).
+    /// the request line's path and query (or a full URL); `uri_form` is how the signer put the
+    /// query into `uri`: `decoded` (the docs, the default) or `encoded` (as sent).
+    #[allow(clippy::too_many_arguments)]
     pub fn validate_request(
         &self,
         key: &PublicKey,
@@ -67,25 +71,16 @@ impl PopTokenValidator {
         headers: &ZendHashTable,
         body: Option<BinarySlice<u8>>,
         now: Option<i64>,
+        uri_form: Option<&str>,
     ) -> PhpResult<DecodedPopToken> {
         guard(|| {
+            let form = uri_form.map(UriForm::parse).transpose()?.unwrap_or_default();
             let headers = pairs(headers, "headers")?;
             let received = headers.iter().map(|(name, value)| (name.as_ref(), value.as_ref()));
-            let request =
-                ReceivedRequest::new(method, target, received, body.as_deref().copied().unwrap_or_default())?;
+            let body = body.as_deref().copied().unwrap_or_default();
+            let request = ReceivedRequest::with_uri_form(method, target, received, body, form)?;
             let now = now.unwrap_or_else(taap::now_unix);
             self.inner.validate_request_at(&key.inner, &request, now).map(|inner| DecodedPopToken { inner })
         })
     }
-}
-
-fn required(value: Option<&Zval>) -> taap::Result<Vec<String>> {
-    let Some(value) = value.map(Zval::dereference).filter(|value| !value.is_null()) else {
-        return Ok(Vec::new());
-    };
-    let list = value.array().ok_or_else(|| config("option required must be a list of names"))?;
-    list.values()
-        .map(|name| text(name, "a required name").map(|name| name.into_owned()))
-        .collect::<taap::Result<_>>()
-        .map_err(|_| config("option required must be a list of UTF-8 names"))
 }

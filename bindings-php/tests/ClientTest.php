@@ -61,7 +61,7 @@ final class ClientTest extends TestCase
     public function testBadCredentialsAreAnOAuthException(): void
     {
         $client = new TaapClient([
-            'clientId' => 'php-client', 'clientSecret' => 'wrong', 'retries' => 0,
+            'clientId' => 'php-client', 'clientSecret' => 'wrong', 'maxRetries' => 0,
             'key' => PrivateKey::fromFile(TAAP_KEYS . '/tmobile/readme-private-pkcs8.pem'),
             'server' => self::$gateway . '/oauth2/v2/tokens',
         ]);

@@ -41,7 +41,7 @@ final class HygieneTest extends TestCase
     public function testSerialisingKeysAndClientsIsRefused(): void
     {
         $key = PrivateKey::fromFile(TAAP_KEYS . '/openssl/pkcs8-private.pem');
-        $client = new TaapClient(['clientId' => 'id', 'clientSecret' => self::SECRET, 'key' => $key, 'api' => 'v6']);
+        $client = new TaapClient(['clientId' => 'id', 'clientSecret' => self::SECRET, 'key' => $key, 'server' => 'v6']);
         foreach ([$key, $key->publicKey(), $client] as $value) {
             try {
                 serialize($value);

@@ -53,6 +53,16 @@ final class VectorsTest extends TestCase
         }
     }
 
+    public function testRequestUriIsTheUriEveryRequestVectorSigns(): void
+    {
+        $cases = taap_vectors('request.json')['cases'];
+        $this->assertCount(7, $cases);
+        foreach ($cases as $case) {
+            $this->assertSame($case['expected_uri'], PopToken::requestUri($case['url']), $case['name']);
+        }
+        $this->assertSame('InvalidEhts', taap_outcome(fn () => PopToken::requestUri('ftp://h/x')));
+    }
+
     public function testPolicyTokensSignWhatTheCorePolicySelects(): void
     {
         foreach (taap_vectors('policy.json')['cases'] as $case) {

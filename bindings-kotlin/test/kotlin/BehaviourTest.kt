@@ -78,12 +78,14 @@ class BehaviourTest {
         assertTrue(key.toString().startsWith("PrivateKey(bits=2048"))
         val wrong = assertThrows(TaapException::class.java) { PrivateKey.fromPem(pem.replace(secretLine, secretLine.reversed())) }
         assertFalse(wrong.message!!.contains(secretLine))
-        val options = dev.taap.ClientOptions("id", "s3cr3t-value", "v6")
-        assertFalse(options.toString().contains("s3cr3t-value"))
-        val client = dev.taap.TaapClient(key, options)
+        val options = dev.taap.ClientOptions(server = "v6", tokenStore = "redis://:s3cr3t-value@127.0.0.1:1/")
+        assertEquals("ClientOptions(server=v6, tokenStore=<hidden>)", options.toString())
+        val client = dev.taap.TaapClient(key, "id", "s3cr3t-value", options)
         assertFalse(client.toString().contains("s3cr3t-value"))
+        assertFalse(client.settings.toString().contains("s3cr3t-value"))
+        assertEquals(true, client.settings["tokenStore"])
         assertEquals("https://api.t-mobile.com/oauth2/v6/tokens", client.tokenUrl)
-        assertEquals("v2", dev.taap.TaapClient(key, dev.taap.ClientOptions("id", "x", "connectivity")).flavor)
+        assertEquals("v2", dev.taap.TaapClient(key, "id", "x", dev.taap.ClientOptions(api = "connectivity")).flavor)
     }
 
     @Test

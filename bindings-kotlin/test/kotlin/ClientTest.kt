@@ -6,6 +6,7 @@ import dev.taap.TaapClient
 import dev.taap.TaapException
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertNotEquals
 import org.junit.jupiter.api.Assertions.assertNotNull
 import org.junit.jupiter.api.Assertions.assertThrows
 import org.junit.jupiter.api.Test
@@ -17,9 +18,8 @@ class ClientTest {
     private val gateway: String? = System.getenv("TAAP_TEST_GATEWAY")
 
     private fun client(flavor: String, secret: String = System.getenv("TAAP_TEST_CLIENT_SECRET")): TaapClient {
-        val options = ClientOptions(System.getenv("TAAP_TEST_CLIENT_ID"), secret, "$gateway/oauth2/$flavor/tokens")
-        options.maxRetries = 0
-        return TaapClient(Fixtures.readmeKey, options)
+        val options = ClientOptions(server = "$gateway/oauth2/$flavor/tokens", maxRetries = 0)
+        return TaapClient(Fixtures.readmeKey, System.getenv("TAAP_TEST_CLIENT_ID"), secret, options)
     }
 
     private fun flow(flavor: String) {
@@ -34,6 +34,16 @@ class ClientTest {
         assertEquals(201, client.send("POST", "$gateway/commerce/v1/orders", headers, order).status)
         val device = client.sendAsync("GET", "$gateway/iot-connectivity/v1/devices/8901260000000000019").get(30, TimeUnit.SECONDS)
         assertEquals(200, device.status)
+        asyncTokens(client, token.token)
+    }
+
+    /** The futures share the blocking calls' cache: the cached token, then a new one that replaces it. */
+    private fun asyncTokens(client: TaapClient, cached: String) {
+        assertEquals(cached, client.accessTokenAsync().get(30, TimeUnit.SECONDS).token)
+        val refreshed = client.refreshAccessTokenAsync().get(30, TimeUnit.SECONDS).token
+        assertNotEquals(cached, refreshed)
+        assertEquals(refreshed, client.accessToken().token)
+        assertEquals(refreshed, client.accessTokenAsync().get(30, TimeUnit.SECONDS).token)
     }
 
     @Test
@@ -52,5 +62,7 @@ class ClientTest {
             client("v6", "wrong-secret").sendAsync("GET", "$gateway/iot-connectivity/v1/devices/1").get(30, TimeUnit.SECONDS)
         }
         assertEquals("TAAP_OAUTH", (async.cause as TaapException).code)
+        val token = assertThrows(ExecutionException::class.java) { client("v2", "wrong-secret").accessTokenAsync().get(30, TimeUnit.SECONDS) }
+        assertEquals(401, (token.cause as TaapException.OAuth).httpStatus)
     }
 }

@@ -5,7 +5,7 @@ class Json private constructor(private val text: String) {
     private var at = 0
 
     companion object {
-        /** Parses one JSON document into maps, lists, strings, longs, booleans and nulls. */
+        /** Parses one JSON document into maps, lists, strings, longs, doubles, booleans and nulls. */
         fun parse(text: String): Any? = Json(text).run { value().also { space(); check(at == text.length) { "trailing text at $at" } } }
     }
 
@@ -32,11 +32,12 @@ class Json private constructor(private val text: String) {
         return result
     }
 
-    private fun number(): Long {
+    /** A whole number as a Long, one with a fraction or exponent as a Double (`10.0` stays a Double). */
+    private fun number(): Any {
         val start = at
-        if (text[at] == '-') at++
-        while (at < text.length && text[at].isDigit()) at++
-        return text.substring(start, at).toLong()
+        while (at < text.length && text[at] in "+-0123456789.eE") at++
+        val written = text.substring(start, at)
+        return if (written.any { it in ".eE" }) written.toDouble() else written.toLong()
     }
 
     private fun obj(): Map<String, Any?> {

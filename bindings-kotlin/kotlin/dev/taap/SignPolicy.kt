@@ -72,7 +72,34 @@ object Taap {
     @Throws(TaapException::class)
     fun requestMethod(method: String): String = native { dev.taap.ffi.requestMethod(method) }
 
+    /**
+     * Why a gateway would accept or refuse [token] for the request as sent ([method], [url] or
+     * its path and query, [headers] in order, exact [body]): claims, times judged at [now]
+     * (epoch seconds) or the clock, each hashed value with secrets masked, the `edts` recomputed,
+     * the signature when [publicKey] is given, and the signer variant that reproduces the token.
+     */
+    @JvmStatic
+    @JvmOverloads
+    @Throws(TaapException::class)
+    fun explain(
+        token: String,
+        method: String,
+        url: String,
+        headers: List<EhtsEntry> = emptyList(),
+        body: ByteArray = ByteArray(0),
+        publicKey: PublicKey? = null,
+        now: Long? = null,
+    ): Explanation = Explanation.of(native { dev.taap.ffi.explain(token, method, url, headers.toFfi(), body, publicKey?.ffi, now) })
+
     /** The version of the native core inside this jar. */
     @JvmStatic
     fun coreVersion(): String = dev.taap.ffi.coreVersion()
+
+    /**
+     * Every option of the client, the validator and the middleware as the core declares it
+     * (`name`, `camel`, `group`, `kind`, `default`, `min`, `max`, `doc`, `secret`, …), so
+     * declarations and tools can be checked against the one table.
+     */
+    @JvmStatic
+    fun settingsSchema(): List<Map<String, Any?>> = jsonObjects(dev.taap.ffi.settingsSchemaJson())
 }

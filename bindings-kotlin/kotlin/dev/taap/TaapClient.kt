@@ -2,68 +2,11 @@ package dev.taap
 
 import dev.taap.ffi.FfiAccessToken
 import dev.taap.ffi.FfiClient
-import dev.taap.ffi.FfiClientOptions
 import java.time.Duration
 import java.util.AbstractMap.SimpleImmutableEntry
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.Executor
 import java.util.concurrent.Executors
-
-/**
- * Client settings: credentials, the token [server] (`v2`, `v6`, a T-Mobile API name such as
- * `connectivity`, or a token URL), and optional tuning; a null option keeps the core's default.
- */
-class ClientOptions(
-    /** The OAuth client id. */
-    val clientId: String,
-    /** The OAuth client secret (never shown by [toString]). */
-    val clientSecret: String,
-    /** `v2`, `v6`, an API name or a token endpoint URL. */
-    val server: String,
-) {
-    /** `storeId` for the v6 body. */
-    var storeId: String? = null
-
-    /** `dealerCode` for the v6 body. */
-    var dealerCode: String? = null
-
-    /** Connection set-up timeout (core default 10 s). */
-    var connectTimeout: Duration? = null
-
-    /** Timeout of one whole HTTP exchange (core default 30 s). */
-    var requestTimeout: Duration? = null
-
-    /** Retries after the first attempt (core default 2). */
-    var maxRetries: Int? = null
-
-    /** First backoff delay (core default 200 ms). */
-    var retryBaseDelay: Duration? = null
-
-    /** Longest wait between tries (core default 10 s). */
-    var retryMaxDelay: Duration? = null
-
-    /** How long before expiry a cached access token is replaced (core default 60 s). */
-    var refreshMargin: Duration? = null
-
-    /** Validity of each PoP token in seconds (core default 120). */
-    var popTtlSecs: Long? = null
-
-    /** Largest response body read into memory (core default 10 MiB). */
-    var maxResponseBytes: Long? = null
-
-    /** Whether PoP `iat` follows the servers' `Date` (core default on). */
-    var correctClockSkew: Boolean? = null
-
-    internal fun toFfi() = FfiClientOptions(
-        clientId, clientSecret, server, storeId, dealerCode,
-        connectTimeout?.toMillis(), requestTimeout?.toMillis(), maxRetries?.toLong(),
-        retryBaseDelay?.toMillis(), retryMaxDelay?.toMillis(), refreshMargin?.seconds,
-        popTtlSecs, maxResponseBytes, correctClockSkew,
-    )
-
-    /** Shows the id and server; the secret stays hidden. */
-    override fun toString(): String = "ClientOptions(clientId=$clientId, clientSecret=<hidden>, server=$server)"
-}
 
 /** An OAuth access token; [token] is a secret and never appears in [toString]. */
 class AccessToken internal constructor(ffi: FfiAccessToken) {
@@ -109,8 +52,30 @@ class Response internal constructor(
  * OAuth access tokens and signed API calls: every call carries the cached bearer token and a
  * fresh PoP token made through the core's signing policy. Thread-safe; share one per credential.
  */
-class TaapClient @Throws(TaapException::class) constructor(key: PrivateKey, options: ClientOptions) : AutoCloseable {
-    private val ffi: FfiClient = native { FfiClient(options.toFfi(), key.ffi) }
+class TaapClient private constructor(private val ffi: FfiClient) : AutoCloseable {
+    /**
+     * A client for [clientId] and [clientSecret] (kept out of every `toString` and message)
+     * signing with [key], with typed [options] ([ClientOptions], generated from the core's
+     * settings schema); no network traffic yet.
+     */
+    @JvmOverloads
+    @Throws(TaapException::class)
+    constructor(key: PrivateKey, clientId: String, clientSecret: String, options: ClientOptions = ClientOptions()) :
+        this(key, clientId, clientSecret, options.toMap())
+
+    /**
+     * A client with [options] as a map under the schema's camel names (`server`, `maxRetries`,
+     * `connectTimeout` in seconds, …; null means the default): the core checks each name, type and range.
+     */
+    @Throws(TaapException::class)
+    constructor(key: PrivateKey, clientId: String, clientSecret: String, options: Map<String, Any?>) :
+        this(native { FfiClient(clientId, clientSecret, optionsJson(options), key.ffi) })
+
+    /**
+     * The options in effect under the schema's camel names and units (seconds as numbers), as
+     * the core applied them: secret-looking header values masked, `tokenStore` only whether one is set.
+     */
+    val settings: Map<String, Any?> = jsonObject(ffi.settings())
 
     /** The client id. */
     val clientId: String
@@ -154,6 +119,16 @@ class TaapClient @Throws(TaapException::class) constructor(key: PrivateKey, opti
         body: ByteArray = ByteArray(0),
         executor: Executor = callPool,
     ): CompletableFuture<Response> = CompletableFuture.supplyAsync({ send(method, url, headers, body) }, executor)
+
+    /** [accessToken] on [executor], as [sendAsync] runs: the same cache, one refresh however many ask. */
+    @JvmOverloads
+    fun accessTokenAsync(executor: Executor = callPool): CompletableFuture<AccessToken> =
+        CompletableFuture.supplyAsync({ accessToken() }, executor)
+
+    /** [refreshAccessToken] on [executor], as [sendAsync] runs; the new token replaces the cached one. */
+    @JvmOverloads
+    fun refreshAccessTokenAsync(executor: Executor = callPool): CompletableFuture<AccessToken> =
+        CompletableFuture.supplyAsync({ refreshAccessToken() }, executor)
 
     /** Id, server and flavour; never the secret or tokens. */
     override fun toString(): String = "TaapClient(clientId=$clientId, tokenUrl=$tokenUrl, flavor=$flavor)"

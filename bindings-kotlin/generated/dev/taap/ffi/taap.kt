@@ -812,6 +812,14 @@ internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
 
 
 
+
+
+
+
+
+
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -835,6 +843,8 @@ fun uniffi_taap_kotlin_checksum_func_default_ttl_secs(
 ): Short
 fun uniffi_taap_kotlin_checksum_func_error_kinds(
 ): Short
+fun uniffi_taap_kotlin_checksum_func_explain(
+): Short
 fun uniffi_taap_kotlin_checksum_func_panic_for_test(
 ): Short
 fun uniffi_taap_kotlin_checksum_func_pop_header(
@@ -849,6 +859,8 @@ fun uniffi_taap_kotlin_checksum_func_request_method(
 ): Short
 fun uniffi_taap_kotlin_checksum_func_request_uri(
 ): Short
+fun uniffi_taap_kotlin_checksum_func_settings_schema_json(
+): Short
 fun uniffi_taap_kotlin_checksum_method_fficlient_access_token(
 ): Short
 fun uniffi_taap_kotlin_checksum_method_fficlient_client_id(
@@ -858,6 +870,8 @@ fun uniffi_taap_kotlin_checksum_method_fficlient_flavor(
 fun uniffi_taap_kotlin_checksum_method_fficlient_refresh_access_token(
 ): Short
 fun uniffi_taap_kotlin_checksum_method_fficlient_send(
+): Short
+fun uniffi_taap_kotlin_checksum_method_fficlient_settings(
 ): Short
 fun uniffi_taap_kotlin_checksum_method_fficlient_token_url(
 ): Short
@@ -886,6 +900,8 @@ fun uniffi_taap_kotlin_checksum_method_ffisignpolicy_sign(
 fun uniffi_taap_kotlin_checksum_method_ffisignpolicy_with_header(
 ): Short
 fun uniffi_taap_kotlin_checksum_method_ffisignpolicy_without_header(
+): Short
+fun uniffi_taap_kotlin_checksum_method_ffivalidator_settings(
 ): Short
 fun uniffi_taap_kotlin_checksum_method_ffivalidator_validate(
 ): Short
@@ -970,7 +986,7 @@ internal interface UniffiLib : Library {
 ): Pointer
 fun uniffi_taap_kotlin_fn_free_fficlient(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
-fun uniffi_taap_kotlin_fn_constructor_fficlient_new(`options`: RustBuffer.ByValue,`key`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+fun uniffi_taap_kotlin_fn_constructor_fficlient_new(`clientId`: RustBuffer.ByValue,`clientSecret`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`key`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_taap_kotlin_fn_method_fficlient_access_token(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
@@ -981,6 +997,8 @@ fun uniffi_taap_kotlin_fn_method_fficlient_flavor(`ptr`: Pointer,uniffi_out_err:
 fun uniffi_taap_kotlin_fn_method_fficlient_refresh_access_token(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_taap_kotlin_fn_method_fficlient_send(`ptr`: Pointer,`method`: RustBuffer.ByValue,`url`: RustBuffer.ByValue,`headers`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_taap_kotlin_fn_method_fficlient_settings(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_taap_kotlin_fn_method_fficlient_token_url(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
@@ -1050,9 +1068,11 @@ fun uniffi_taap_kotlin_fn_free_ffivalidator(`ptr`: Pointer,uniffi_out_err: Uniff
 ): Unit
 fun uniffi_taap_kotlin_fn_constructor_ffivalidator_new(`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
+fun uniffi_taap_kotlin_fn_method_ffivalidator_settings(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
 fun uniffi_taap_kotlin_fn_method_ffivalidator_validate(`ptr`: Pointer,`token`: RustBuffer.ByValue,`key`: Pointer,`values`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
-fun uniffi_taap_kotlin_fn_method_ffivalidator_validate_request(`ptr`: Pointer,`key`: Pointer,`method`: RustBuffer.ByValue,`target`: RustBuffer.ByValue,`headers`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+fun uniffi_taap_kotlin_fn_method_ffivalidator_validate_request(`ptr`: Pointer,`key`: Pointer,`method`: RustBuffer.ByValue,`target`: RustBuffer.ByValue,`headers`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`uriForm`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_taap_kotlin_fn_func_core_version(uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
@@ -1061,6 +1081,8 @@ fun uniffi_taap_kotlin_fn_func_default_replay_capacity(uniffi_out_err: UniffiRus
 fun uniffi_taap_kotlin_fn_func_default_ttl_secs(uniffi_out_err: UniffiRustCallStatus, 
 ): Long
 fun uniffi_taap_kotlin_fn_func_error_kinds(uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_taap_kotlin_fn_func_explain(`token`: RustBuffer.ByValue,`method`: RustBuffer.ByValue,`url`: RustBuffer.ByValue,`headers`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,`publicKey`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_taap_kotlin_fn_func_panic_for_test(uniffi_out_err: UniffiRustCallStatus, 
 ): Unit
@@ -1075,6 +1097,8 @@ fun uniffi_taap_kotlin_fn_func_pop_token_for_request(`key`: Pointer,`method`: Ru
 fun uniffi_taap_kotlin_fn_func_request_method(`method`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_taap_kotlin_fn_func_request_uri(`url`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_taap_kotlin_fn_func_settings_schema_json(uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun ffi_taap_kotlin_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
@@ -1214,6 +1238,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_taap_kotlin_checksum_func_error_kinds() != 42854.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_taap_kotlin_checksum_func_explain() != 12938.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_taap_kotlin_checksum_func_panic_for_test() != 54357.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1235,6 +1262,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_taap_kotlin_checksum_func_request_uri() != 11000.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_taap_kotlin_checksum_func_settings_schema_json() != 29755.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_taap_kotlin_checksum_method_fficlient_access_token() != 6680.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1248,6 +1278,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_taap_kotlin_checksum_method_fficlient_send() != 35526.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_taap_kotlin_checksum_method_fficlient_settings() != 64374.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_taap_kotlin_checksum_method_fficlient_token_url() != 2688.toShort()) {
@@ -1292,13 +1325,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_taap_kotlin_checksum_method_ffisignpolicy_without_header() != 31886.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_taap_kotlin_checksum_method_ffivalidator_settings() != 13967.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_taap_kotlin_checksum_method_ffivalidator_validate() != 49786.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_taap_kotlin_checksum_method_ffivalidator_validate_request() != 40708.toShort()) {
+    if (lib.uniffi_taap_kotlin_checksum_method_ffivalidator_validate_request() != 36766.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_taap_kotlin_checksum_constructor_fficlient_new() != 15877.toShort()) {
+    if (lib.uniffi_taap_kotlin_checksum_constructor_fficlient_new() != 56730.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_taap_kotlin_checksum_constructor_ffiprivatekey_from_der() != 54987.toShort()) {
@@ -1334,7 +1370,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_taap_kotlin_checksum_constructor_ffisignpolicy_headers() != 50053.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_taap_kotlin_checksum_constructor_ffivalidator_new() != 19015.toShort()) {
+    if (lib.uniffi_taap_kotlin_checksum_constructor_ffivalidator_new() != 40078.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -1801,6 +1837,11 @@ public interface FfiClientInterface {
     fun `send`(`method`: kotlin.String, `url`: kotlin.String, `headers`: List<FfiEntry>, `body`: kotlin.ByteArray): FfiResponse
     
     /**
+     * The options in effect as a JSON object under the camel names, secrets masked.
+     */
+    fun `settings`(): kotlin.String
+    
+    /**
      * The token endpoint URL.
      */
     fun `tokenUrl`(): kotlin.String
@@ -1830,13 +1871,14 @@ open class FfiClient: Disposable, AutoCloseable, FfiClientInterface
         this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
     }
     /**
-     * Checks the configuration; no network traffic yet.
+     * Checks the credentials and `options` (a JSON object, camel names) against the schema;
+     * no network traffic yet.
      */
-    constructor(`options`: FfiClientOptions, `key`: FfiPrivateKey) :
+    constructor(`clientId`: kotlin.String, `clientSecret`: kotlin.String, `options`: kotlin.String, `key`: FfiPrivateKey) :
         this(
     uniffiRustCallWithError(FfiException) { _status ->
     UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_constructor_fficlient_new(
-        FfiConverterTypeFfiClientOptions.lower(`options`),FfiConverterTypeFfiPrivateKey.lower(`key`),_status)
+        FfiConverterString.lower(`clientId`),FfiConverterString.lower(`clientSecret`),FfiConverterString.lower(`options`),FfiConverterTypeFfiPrivateKey.lower(`key`),_status)
 }
     )
 
@@ -1975,6 +2017,21 @@ open class FfiClient: Disposable, AutoCloseable, FfiClientInterface
     uniffiRustCallWithError(FfiException) { _status ->
     UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_method_fficlient_send(
         it, FfiConverterString.lower(`method`),FfiConverterString.lower(`url`),FfiConverterSequenceTypeFfiEntry.lower(`headers`),FfiConverterByteArray.lower(`body`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The options in effect as a JSON object under the camel names, secrets masked.
+     */override fun `settings`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_method_fficlient_settings(
+        it, _status)
 }
     }
     )
@@ -3239,14 +3296,20 @@ public object FfiConverterTypeFfiSignPolicy: FfiConverter<FfiSignPolicy, Pointer
 public interface FfiValidatorInterface {
     
     /**
+     * The options in effect as a JSON object under the camel names.
+     */
+    fun `settings`(): kotlin.String
+    
+    /**
      * Validates `token` against `key` and the request's values, as of `now` or the clock.
      */
     fun `validate`(`token`: kotlin.String, `key`: FfiPublicKey, `values`: List<FfiEntry>, `now`: kotlin.Long?): FfiDecoded
     
     /**
-     * Validates the PoP token in a request as received, by the core's request rules.
+     * Validates the PoP token in a request as received, by the core's request rules, with the
+     * query in `uri_form`.
      */
-    fun `validateRequest`(`key`: FfiPublicKey, `method`: kotlin.String, `target`: kotlin.String, `headers`: List<FfiEntry>, `body`: kotlin.ByteArray, `now`: kotlin.Long?): FfiDecoded
+    fun `validateRequest`(`key`: FfiPublicKey, `method`: kotlin.String, `target`: kotlin.String, `headers`: List<FfiEntry>, `body`: kotlin.ByteArray, `now`: kotlin.Long?, `uriForm`: FfiUriForm): FfiDecoded
     
     companion object
 }
@@ -3273,13 +3336,14 @@ open class FfiValidator: Disposable, AutoCloseable, FfiValidatorInterface
         this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
     }
     /**
-     * Checks the options' ranges in the core.
+     * Checks `options` (a JSON object: `leeway`, `maxAge`, `required`, `replayCache`) against
+     * the schema.
      */
-    constructor(`options`: FfiValidatorOptions) :
+    constructor(`options`: kotlin.String) :
         this(
     uniffiRustCallWithError(FfiException) { _status ->
     UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_constructor_ffivalidator_new(
-        FfiConverterTypeFfiValidatorOptions.lower(`options`),_status)
+        FfiConverterString.lower(`options`),_status)
 }
     )
 
@@ -3348,6 +3412,21 @@ open class FfiValidator: Disposable, AutoCloseable, FfiValidatorInterface
 
     
     /**
+     * The options in effect as a JSON object under the camel names.
+     */override fun `settings`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_method_ffivalidator_settings(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Validates `token` against `key` and the request's values, as of `now` or the clock.
      */
     @Throws(FfiException::class)override fun `validate`(`token`: kotlin.String, `key`: FfiPublicKey, `values`: List<FfiEntry>, `now`: kotlin.Long?): FfiDecoded {
@@ -3364,14 +3443,15 @@ open class FfiValidator: Disposable, AutoCloseable, FfiValidatorInterface
 
     
     /**
-     * Validates the PoP token in a request as received, by the core's request rules.
+     * Validates the PoP token in a request as received, by the core's request rules, with the
+     * query in `uri_form`.
      */
-    @Throws(FfiException::class)override fun `validateRequest`(`key`: FfiPublicKey, `method`: kotlin.String, `target`: kotlin.String, `headers`: List<FfiEntry>, `body`: kotlin.ByteArray, `now`: kotlin.Long?): FfiDecoded {
+    @Throws(FfiException::class)override fun `validateRequest`(`key`: FfiPublicKey, `method`: kotlin.String, `target`: kotlin.String, `headers`: List<FfiEntry>, `body`: kotlin.ByteArray, `now`: kotlin.Long?, `uriForm`: FfiUriForm): FfiDecoded {
             return FfiConverterTypeFfiDecoded.lift(
     callWithPointer {
     uniffiRustCallWithError(FfiException) { _status ->
     UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_method_ffivalidator_validate_request(
-        it, FfiConverterTypeFfiPublicKey.lower(`key`),FfiConverterString.lower(`method`),FfiConverterString.lower(`target`),FfiConverterSequenceTypeFfiEntry.lower(`headers`),FfiConverterByteArray.lower(`body`),FfiConverterOptionalLong.lower(`now`),_status)
+        it, FfiConverterTypeFfiPublicKey.lower(`key`),FfiConverterString.lower(`method`),FfiConverterString.lower(`target`),FfiConverterSequenceTypeFfiEntry.lower(`headers`),FfiConverterByteArray.lower(`body`),FfiConverterOptionalLong.lower(`now`),FfiConverterTypeFfiUriForm.lower(`uriForm`),_status)
 }
     }
     )
@@ -3534,131 +3614,6 @@ public object FfiConverterTypeFfiBuildOptions: FfiConverterRustBuffer<FfiBuildOp
 
 
 /**
- * Client settings; absent ones keep the core's defaults. Durations in milliseconds.
- */
-data class FfiClientOptions (
-    /**
-     * The OAuth client id.
-     */
-    var `clientId`: kotlin.String, 
-    /**
-     * The OAuth client secret (the core zeroises it on drop).
-     */
-    var `clientSecret`: kotlin.String, 
-    /**
-     * `v2`, `v6`, a T-Mobile API name or a token endpoint URL.
-     */
-    var `server`: kotlin.String, 
-    /**
-     * `storeId` for the v6 body.
-     */
-    var `storeId`: kotlin.String?, 
-    /**
-     * `dealerCode` for the v6 body.
-     */
-    var `dealerCode`: kotlin.String?, 
-    /**
-     * Connection set-up timeout.
-     */
-    var `connectTimeoutMs`: kotlin.Long?, 
-    /**
-     * Timeout of one whole HTTP exchange.
-     */
-    var `requestTimeoutMs`: kotlin.Long?, 
-    /**
-     * Retries after the first attempt.
-     */
-    var `maxRetries`: kotlin.Long?, 
-    /**
-     * First backoff delay.
-     */
-    var `retryBaseDelayMs`: kotlin.Long?, 
-    /**
-     * Longest single wait between tries.
-     */
-    var `retryMaxDelayMs`: kotlin.Long?, 
-    /**
-     * How long before expiry a cached access token is replaced, in seconds.
-     */
-    var `refreshMarginSecs`: kotlin.Long?, 
-    /**
-     * Validity of each PoP token, in seconds.
-     */
-    var `popTtlSecs`: kotlin.Long?, 
-    /**
-     * Largest response body read into memory.
-     */
-    var `maxResponseBytes`: kotlin.Long?, 
-    /**
-     * Whether PoP `iat` follows the servers' clock.
-     */
-    var `correctClockSkew`: kotlin.Boolean?
-) {
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeFfiClientOptions: FfiConverterRustBuffer<FfiClientOptions> {
-    override fun read(buf: ByteBuffer): FfiClientOptions {
-        return FfiClientOptions(
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalBoolean.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: FfiClientOptions) = (
-            FfiConverterString.allocationSize(value.`clientId`) +
-            FfiConverterString.allocationSize(value.`clientSecret`) +
-            FfiConverterString.allocationSize(value.`server`) +
-            FfiConverterOptionalString.allocationSize(value.`storeId`) +
-            FfiConverterOptionalString.allocationSize(value.`dealerCode`) +
-            FfiConverterOptionalLong.allocationSize(value.`connectTimeoutMs`) +
-            FfiConverterOptionalLong.allocationSize(value.`requestTimeoutMs`) +
-            FfiConverterOptionalLong.allocationSize(value.`maxRetries`) +
-            FfiConverterOptionalLong.allocationSize(value.`retryBaseDelayMs`) +
-            FfiConverterOptionalLong.allocationSize(value.`retryMaxDelayMs`) +
-            FfiConverterOptionalLong.allocationSize(value.`refreshMarginSecs`) +
-            FfiConverterOptionalLong.allocationSize(value.`popTtlSecs`) +
-            FfiConverterOptionalLong.allocationSize(value.`maxResponseBytes`) +
-            FfiConverterOptionalBoolean.allocationSize(value.`correctClockSkew`)
-    )
-
-    override fun write(value: FfiClientOptions, buf: ByteBuffer) {
-            FfiConverterString.write(value.`clientId`, buf)
-            FfiConverterString.write(value.`clientSecret`, buf)
-            FfiConverterString.write(value.`server`, buf)
-            FfiConverterOptionalString.write(value.`storeId`, buf)
-            FfiConverterOptionalString.write(value.`dealerCode`, buf)
-            FfiConverterOptionalLong.write(value.`connectTimeoutMs`, buf)
-            FfiConverterOptionalLong.write(value.`requestTimeoutMs`, buf)
-            FfiConverterOptionalLong.write(value.`maxRetries`, buf)
-            FfiConverterOptionalLong.write(value.`retryBaseDelayMs`, buf)
-            FfiConverterOptionalLong.write(value.`retryMaxDelayMs`, buf)
-            FfiConverterOptionalLong.write(value.`refreshMarginSecs`, buf)
-            FfiConverterOptionalLong.write(value.`popTtlSecs`, buf)
-            FfiConverterOptionalLong.write(value.`maxResponseBytes`, buf)
-            FfiConverterOptionalBoolean.write(value.`correctClockSkew`, buf)
-    }
-}
-
-
-
-/**
  * A decoded token's header and claims.
  */
 data class FfiDecoded (
@@ -3743,6 +3698,54 @@ public object FfiConverterTypeFfiDecoded: FfiConverterRustBuffer<FfiDecoded> {
             FfiConverterLong.write(value.`iat`, buf)
             FfiConverterString.write(value.`jti`, buf)
             FfiConverterString.write(value.`token`, buf)
+    }
+}
+
+
+
+/**
+ * The `edts` comparison.
+ */
+data class FfiEdtsCheck (
+    /**
+     * The token's `edts`.
+     */
+    var `claimed`: kotlin.String, 
+    /**
+     * The `edts` of the request's values; absent when a value is missing.
+     */
+    var `computed`: kotlin.String?, 
+    /**
+     * Whether they are equal.
+     */
+    var `matches`: kotlin.Boolean
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFfiEdtsCheck: FfiConverterRustBuffer<FfiEdtsCheck> {
+    override fun read(buf: ByteBuffer): FfiEdtsCheck {
+        return FfiEdtsCheck(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FfiEdtsCheck) = (
+            FfiConverterString.allocationSize(value.`claimed`) +
+            FfiConverterOptionalString.allocationSize(value.`computed`) +
+            FfiConverterBoolean.allocationSize(value.`matches`)
+    )
+
+    override fun write(value: FfiEdtsCheck, buf: ByteBuffer) {
+            FfiConverterString.write(value.`claimed`, buf)
+            FfiConverterOptionalString.write(value.`computed`, buf)
+            FfiConverterBoolean.write(value.`matches`, buf)
     }
 }
 
@@ -3845,6 +3848,220 @@ public object FfiConverterTypeFfiErrorKind: FfiConverterRustBuffer<FfiErrorKind>
 
 
 /**
+ * The token's claims.
+ */
+data class FfiExplainedClaims (
+    /**
+     * Claim `edts`.
+     */
+    var `edts`: kotlin.String, 
+    /**
+     * Claim `v`.
+     */
+    var `v`: kotlin.String, 
+    /**
+     * Claim `exp`, epoch seconds.
+     */
+    var `exp`: kotlin.Long, 
+    /**
+     * Claim `ehts`, split into names.
+     */
+    var `ehts`: List<kotlin.String>, 
+    /**
+     * Claim `iat`, epoch seconds.
+     */
+    var `iat`: kotlin.Long, 
+    /**
+     * Claim `jti`.
+     */
+    var `jti`: kotlin.String
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFfiExplainedClaims: FfiConverterRustBuffer<FfiExplainedClaims> {
+    override fun read(buf: ByteBuffer): FfiExplainedClaims {
+        return FfiExplainedClaims(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FfiExplainedClaims) = (
+            FfiConverterString.allocationSize(value.`edts`) +
+            FfiConverterString.allocationSize(value.`v`) +
+            FfiConverterLong.allocationSize(value.`exp`) +
+            FfiConverterSequenceString.allocationSize(value.`ehts`) +
+            FfiConverterLong.allocationSize(value.`iat`) +
+            FfiConverterString.allocationSize(value.`jti`)
+    )
+
+    override fun write(value: FfiExplainedClaims, buf: ByteBuffer) {
+            FfiConverterString.write(value.`edts`, buf)
+            FfiConverterString.write(value.`v`, buf)
+            FfiConverterLong.write(value.`exp`, buf)
+            FfiConverterSequenceString.write(value.`ehts`, buf)
+            FfiConverterLong.write(value.`iat`, buf)
+            FfiConverterString.write(value.`jti`, buf)
+    }
+}
+
+
+
+/**
+ * One signed name and the request's (masked) value for it.
+ */
+data class FfiExplainedEntry (
+    /**
+     * The ehts name.
+     */
+    var `name`: kotlin.String, 
+    /**
+     * The value hashed, secrets masked and shortened; absent when the request lacks it.
+     */
+    var `value`: kotlin.String?, 
+    /**
+     * The value's length in bytes; absent when the request lacks it.
+     */
+    var `bytes`: kotlin.ULong?
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFfiExplainedEntry: FfiConverterRustBuffer<FfiExplainedEntry> {
+    override fun read(buf: ByteBuffer): FfiExplainedEntry {
+        return FfiExplainedEntry(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FfiExplainedEntry) = (
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterOptionalString.allocationSize(value.`value`) +
+            FfiConverterOptionalULong.allocationSize(value.`bytes`)
+    )
+
+    override fun write(value: FfiExplainedEntry, buf: ByteBuffer) {
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterOptionalString.write(value.`value`, buf)
+            FfiConverterOptionalULong.write(value.`bytes`, buf)
+    }
+}
+
+
+
+/**
+ * The core's `Explanation`, field for field.
+ */
+data class FfiExplanation (
+    /**
+     * Whether every check that could be made passed.
+     */
+    var `valid`: kotlin.Boolean, 
+    /**
+     * Header `alg`.
+     */
+    var `alg`: kotlin.String, 
+    /**
+     * Header `typ`, when present.
+     */
+    var `typ`: kotlin.String?, 
+    /**
+     * The claims as the token states them.
+     */
+    var `claims`: FfiExplainedClaims, 
+    /**
+     * The time checks by the default validator's leeway and maximum age.
+     */
+    var `time`: FfiTimeCheck, 
+    /**
+     * Each signed name with the request's value for it (masked), in ehts order.
+     */
+    var `entries`: List<FfiExplainedEntry>, 
+    /**
+     * The `edts` claimed and recomputed.
+     */
+    var `edts`: FfiEdtsCheck, 
+    /**
+     * The signature check.
+     */
+    var `signature`: FfiSignatureCheck, 
+    /**
+     * The signer variant that reproduces the claimed `edts`, when the docs' rules do not.
+     */
+    var `variant`: FfiVariantMatch?, 
+    /**
+     * One sentence per failed check, in check order.
+     */
+    var `problems`: List<kotlin.String>
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFfiExplanation: FfiConverterRustBuffer<FfiExplanation> {
+    override fun read(buf: ByteBuffer): FfiExplanation {
+        return FfiExplanation(
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeFfiExplainedClaims.read(buf),
+            FfiConverterTypeFfiTimeCheck.read(buf),
+            FfiConverterSequenceTypeFfiExplainedEntry.read(buf),
+            FfiConverterTypeFfiEdtsCheck.read(buf),
+            FfiConverterTypeFfiSignatureCheck.read(buf),
+            FfiConverterOptionalTypeFfiVariantMatch.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FfiExplanation) = (
+            FfiConverterBoolean.allocationSize(value.`valid`) +
+            FfiConverterString.allocationSize(value.`alg`) +
+            FfiConverterOptionalString.allocationSize(value.`typ`) +
+            FfiConverterTypeFfiExplainedClaims.allocationSize(value.`claims`) +
+            FfiConverterTypeFfiTimeCheck.allocationSize(value.`time`) +
+            FfiConverterSequenceTypeFfiExplainedEntry.allocationSize(value.`entries`) +
+            FfiConverterTypeFfiEdtsCheck.allocationSize(value.`edts`) +
+            FfiConverterTypeFfiSignatureCheck.allocationSize(value.`signature`) +
+            FfiConverterOptionalTypeFfiVariantMatch.allocationSize(value.`variant`) +
+            FfiConverterSequenceString.allocationSize(value.`problems`)
+    )
+
+    override fun write(value: FfiExplanation, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`valid`, buf)
+            FfiConverterString.write(value.`alg`, buf)
+            FfiConverterOptionalString.write(value.`typ`, buf)
+            FfiConverterTypeFfiExplainedClaims.write(value.`claims`, buf)
+            FfiConverterTypeFfiTimeCheck.write(value.`time`, buf)
+            FfiConverterSequenceTypeFfiExplainedEntry.write(value.`entries`, buf)
+            FfiConverterTypeFfiEdtsCheck.write(value.`edts`, buf)
+            FfiConverterTypeFfiSignatureCheck.write(value.`signature`, buf)
+            FfiConverterOptionalTypeFfiVariantMatch.write(value.`variant`, buf)
+            FfiConverterSequenceString.write(value.`problems`, buf)
+    }
+}
+
+
+
+/**
  * An HTTP answer: status, headers in arrival order (names lower-case) and the body.
  */
 data class FfiResponse (
@@ -3893,25 +4110,29 @@ public object FfiConverterTypeFfiResponse: FfiConverterRustBuffer<FfiResponse> {
 
 
 /**
- * Validator options; absent ones keep the core's defaults.
+ * The token's lifetime against the clock.
  */
-data class FfiValidatorOptions (
+data class FfiTimeCheck (
     /**
-     * Clock leeway in seconds.
+     * The time judged by, epoch seconds.
      */
-    var `leewaySecs`: kotlin.Long?, 
+    var `now`: kotlin.Long, 
     /**
-     * Maximum age from `iat` in seconds.
+     * Seconds until `exp`; negative once expired.
      */
-    var `maxAgeSecs`: kotlin.Long?, 
+    var `expiresIn`: kotlin.Long, 
     /**
-     * Names every token must sign.
+     * Seconds since `iat`.
      */
-    var `required`: List<kotlin.String>, 
+    var `age`: kotlin.Long, 
     /**
-     * Replay cache capacity; absent turns replay detection off.
+     * Whether a default validator accepts the token's times now.
      */
-    var `replayCache`: kotlin.Long?
+    var `ok`: kotlin.Boolean, 
+    /**
+     * Seconds to add to `now` for acceptance; absent when accepted.
+     */
+    var `clockOffset`: kotlin.Long?
 ) {
     
     companion object
@@ -3920,28 +4141,72 @@ data class FfiValidatorOptions (
 /**
  * @suppress
  */
-public object FfiConverterTypeFfiValidatorOptions: FfiConverterRustBuffer<FfiValidatorOptions> {
-    override fun read(buf: ByteBuffer): FfiValidatorOptions {
-        return FfiValidatorOptions(
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterSequenceString.read(buf),
+public object FfiConverterTypeFfiTimeCheck: FfiConverterRustBuffer<FfiTimeCheck> {
+    override fun read(buf: ByteBuffer): FfiTimeCheck {
+        return FfiTimeCheck(
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterBoolean.read(buf),
             FfiConverterOptionalLong.read(buf),
         )
     }
 
-    override fun allocationSize(value: FfiValidatorOptions) = (
-            FfiConverterOptionalLong.allocationSize(value.`leewaySecs`) +
-            FfiConverterOptionalLong.allocationSize(value.`maxAgeSecs`) +
-            FfiConverterSequenceString.allocationSize(value.`required`) +
-            FfiConverterOptionalLong.allocationSize(value.`replayCache`)
+    override fun allocationSize(value: FfiTimeCheck) = (
+            FfiConverterLong.allocationSize(value.`now`) +
+            FfiConverterLong.allocationSize(value.`expiresIn`) +
+            FfiConverterLong.allocationSize(value.`age`) +
+            FfiConverterBoolean.allocationSize(value.`ok`) +
+            FfiConverterOptionalLong.allocationSize(value.`clockOffset`)
     )
 
-    override fun write(value: FfiValidatorOptions, buf: ByteBuffer) {
-            FfiConverterOptionalLong.write(value.`leewaySecs`, buf)
-            FfiConverterOptionalLong.write(value.`maxAgeSecs`, buf)
-            FfiConverterSequenceString.write(value.`required`, buf)
-            FfiConverterOptionalLong.write(value.`replayCache`, buf)
+    override fun write(value: FfiTimeCheck, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`now`, buf)
+            FfiConverterLong.write(value.`expiresIn`, buf)
+            FfiConverterLong.write(value.`age`, buf)
+            FfiConverterBoolean.write(value.`ok`, buf)
+            FfiConverterOptionalLong.write(value.`clockOffset`, buf)
+    }
+}
+
+
+
+/**
+ * A known signer variant that reproduces the claimed `edts`.
+ */
+data class FfiVariantMatch (
+    /**
+     * The stable id, e.g. `uri-encoded`.
+     */
+    var `id`: kotlin.String, 
+    /**
+     * What the signer did, in one sentence.
+     */
+    var `description`: kotlin.String
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFfiVariantMatch: FfiConverterRustBuffer<FfiVariantMatch> {
+    override fun read(buf: ByteBuffer): FfiVariantMatch {
+        return FfiVariantMatch(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FfiVariantMatch) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`description`)
+    )
+
+    override fun write(value: FfiVariantMatch, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`description`, buf)
     }
 }
 
@@ -4023,6 +4288,88 @@ public object FfiConverterTypeFfiError : FfiConverterRustBuffer<FfiException> {
 
 
 
+/**
+ * The outcome of the signature check.
+ */
+
+enum class FfiSignatureCheck {
+    
+    /**
+     * The key verifies the signature.
+     */
+    VALID,
+    /**
+     * The key does not verify it.
+     */
+    INVALID,
+    /**
+     * No key was given.
+     */
+    NOT_CHECKED;
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFfiSignatureCheck: FfiConverterRustBuffer<FfiSignatureCheck> {
+    override fun read(buf: ByteBuffer) = try {
+        FfiSignatureCheck.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: FfiSignatureCheck) = 4UL
+
+    override fun write(value: FfiSignatureCheck, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * How a received request's query enters its `uri` value; signer and gateway must agree.
+ */
+
+enum class FfiUriForm {
+    
+    /**
+     * Percent-decoded, as T-Mobile's docs (the default).
+     */
+    DECODED,
+    /**
+     * Exactly as received, percent-encoding kept.
+     */
+    ENCODED;
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFfiUriForm: FfiConverterRustBuffer<FfiUriForm> {
+    override fun read(buf: ByteBuffer) = try {
+        FfiUriForm.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: FfiUriForm) = 4UL
+
+    override fun write(value: FfiUriForm, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
 
 /**
  * @suppress
@@ -4049,6 +4396,38 @@ public object FfiConverterOptionalUShort: FfiConverterRustBuffer<kotlin.UShort?>
         } else {
             buf.put(1)
             FfiConverterUShort.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalULong: FfiConverterRustBuffer<kotlin.ULong?> {
+    override fun read(buf: ByteBuffer): kotlin.ULong? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterULong.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.ULong?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterULong.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.ULong?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterULong.write(value, buf)
         }
     }
 }
@@ -4091,38 +4470,6 @@ public object FfiConverterOptionalLong: FfiConverterRustBuffer<kotlin.Long?> {
 /**
  * @suppress
  */
-public object FfiConverterOptionalBoolean: FfiConverterRustBuffer<kotlin.Boolean?> {
-    override fun read(buf: ByteBuffer): kotlin.Boolean? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterBoolean.read(buf)
-    }
-
-    override fun allocationSize(value: kotlin.Boolean?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterBoolean.allocationSize(value)
-        }
-    }
-
-    override fun write(value: kotlin.Boolean?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterBoolean.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?> {
     override fun read(buf: ByteBuffer): kotlin.String? {
         if (buf.get().toInt() == 0) {
@@ -4145,6 +4492,70 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
         } else {
             buf.put(1)
             FfiConverterString.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeFfiPublicKey: FfiConverterRustBuffer<FfiPublicKey?> {
+    override fun read(buf: ByteBuffer): FfiPublicKey? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeFfiPublicKey.read(buf)
+    }
+
+    override fun allocationSize(value: FfiPublicKey?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeFfiPublicKey.allocationSize(value)
+        }
+    }
+
+    override fun write(value: FfiPublicKey?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeFfiPublicKey.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeFfiVariantMatch: FfiConverterRustBuffer<FfiVariantMatch?> {
+    override fun read(buf: ByteBuffer): FfiVariantMatch? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeFfiVariantMatch.read(buf)
+    }
+
+    override fun allocationSize(value: FfiVariantMatch?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeFfiVariantMatch.allocationSize(value)
+        }
+    }
+
+    override fun write(value: FfiVariantMatch?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeFfiVariantMatch.write(value, buf)
         }
     }
 }
@@ -4232,6 +4643,34 @@ public object FfiConverterSequenceTypeFfiErrorKind: FfiConverterRustBuffer<List<
         }
     }
 }
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeFfiExplainedEntry: FfiConverterRustBuffer<List<FfiExplainedEntry>> {
+    override fun read(buf: ByteBuffer): List<FfiExplainedEntry> {
+        val len = buf.getInt()
+        return List<FfiExplainedEntry>(len) {
+            FfiConverterTypeFfiExplainedEntry.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<FfiExplainedEntry>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeFfiExplainedEntry.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<FfiExplainedEntry>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeFfiExplainedEntry.write(it, buf)
+        }
+    }
+}
         /**
          * The core's version, so a JVM caller can tell which core the jar carries.
          */ fun `coreVersion`(): kotlin.String {
@@ -4275,6 +4714,20 @@ public object FfiConverterSequenceTypeFfiErrorKind: FfiConverterRustBuffer<List<
     uniffiRustCall() { _status ->
     UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_func_error_kinds(
         _status)
+}
+    )
+    }
+    
+
+        /**
+         * Explains `token` against the request as sent (method, URL or path, headers in order, exact
+         * body), checking the signature when `public_key` is given, judged at `now` or the clock.
+         */
+    @Throws(FfiException::class) fun `explain`(`token`: kotlin.String, `method`: kotlin.String, `url`: kotlin.String, `headers`: List<FfiEntry>, `body`: kotlin.ByteArray, `publicKey`: FfiPublicKey?, `now`: kotlin.Long?): FfiExplanation {
+            return FfiConverterTypeFfiExplanation.lift(
+    uniffiRustCallWithError(FfiException) { _status ->
+    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_func_explain(
+        FfiConverterString.lower(`token`),FfiConverterString.lower(`method`),FfiConverterString.lower(`url`),FfiConverterSequenceTypeFfiEntry.lower(`headers`),FfiConverterByteArray.lower(`body`),FfiConverterOptionalTypeFfiPublicKey.lower(`publicKey`),FfiConverterOptionalLong.lower(`now`),_status)
 }
     )
     }
@@ -4364,6 +4817,20 @@ public object FfiConverterSequenceTypeFfiErrorKind: FfiConverterRustBuffer<List<
     uniffiRustCallWithError(FfiException) { _status ->
     UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_func_request_uri(
         FfiConverterString.lower(`url`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Every option of the client, the validator and the middleware as JSON text (a list of
+         * objects: name, camel, group, kind, default, range, doc, secret), so `Taap.settingsSchema()`
+         * and the declarations can be checked against the one table.
+         */ fun `settingsSchemaJson`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_func_settings_schema_json(
+        _status)
 }
     )
     }
