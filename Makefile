@@ -22,13 +22,15 @@ setup:
 	bash scripts/setup.sh
 
 ## Formatting and clippy (warnings are errors); docs/api.md names exist in every door; every
-## fenced block of the Markdown is run by a suite or marked a fragment.
+## fenced block of the Markdown is run by a suite or marked a fragment; both JavaScript
+## packages' index.d.ts are the rendering of their one source, bindings-js/taap.d.ts.in.
 lint:
 	$(CARGO) fmt --all -- --check
 	bash scripts/check-versions.sh
 	python3 scripts/check-api-table.py
 	python3 scripts/check-doc-blocks.py
-	$(CARGO) test --release --quiet -p taap --test declarations
+	node bindings-js/scripts/declarations.mjs --check
+	$(CARGO) test --release --quiet -p taap --features client --test declarations
 	$(CARGO) clippy --release --workspace --all-targets --quiet -- -D warnings
 	$(CARGO) clippy --release -p taap --no-default-features --features std,rustcrypto --all-targets --quiet -- -D warnings
 	$(CARGO) clippy --release -p taap --no-default-features --features rustcrypto --target thumbv7em-none-eabihf --quiet -- -D warnings
@@ -39,10 +41,12 @@ lint:
 	$(CARGO) clippy --release -p taap-embedded --target thumbv7em-none-eabihf --quiet -- -D warnings
 
 ## The core and CLI: unit, conformance, property, CLI and end-to-end gateway tests (the async
-## client's among them: gateway/tests enables `async-client`); the core's suite again on the
-## pure-Rust rustcrypto backend (and without the client), and its wasm build.
+## client's among them: gateway/tests enables `async-client`), taap-tower's layer; the core's
+## client tests need its `client` feature (off by default; named here, though the CLI and
+## gateway turn it on too, so the workspace's one build of the core has it); the core's suite
+## again on the pure-Rust rustcrypto backend (and without the client), and its wasm build.
 test-rust: check-wasm
-	$(CARGO) test --release --workspace --exclude taap-python --exclude taap-node --exclude taap-c
+	$(CARGO) test --release --workspace --exclude taap-python --exclude taap-node --exclude taap-c --features taap/client
 	$(CARGO) test --release -p taap --no-default-features --features std,rustcrypto
 	$(CARGO) check --release -p taap --no-default-features --features rustcrypto,client,async-client --all-targets
 
@@ -65,7 +69,7 @@ test-python:
 test-php:
 	bash bindings-php/scripts/test.sh
 
-## The Node.js package.
+## The Node.js package (its CommonJS copy of bindings-js/src is written by its build step).
 test-node:
 	cd bindings-node && npm ci --no-audit --no-fund && npm test
 
@@ -74,8 +78,9 @@ test-node:
 wasm:
 	bash bindings-wasm/scripts/build.sh
 
-## taap-wasm under Node: every conformance vector on both signers, the bad-input column; the
-## token page in Debian's Chromium (playwright-core): tokens, errors, the check panel, no network.
+## taap-wasm under Node: every conformance vector on both signers, the API both JavaScript doors
+## share (bindings-js/test), the bad-input column, the README, the token page in Debian's
+## Chromium (playwright-core): tokens, errors, the check panel, no network; the declarations (tsc).
 test-wasm: wasm
 	cd bindings-wasm && npm ci --no-audit --no-fund && npm test
 
@@ -120,13 +125,13 @@ embedded:
 
 ## pop.elf under qemu-system-arm: every unencrypted vector token byte for byte, bad input gets its
 ## exact status with no fault, the MCU column of the bad-input matrix; the header has not
-## drifted; the ABI's host unit tests.
+## drifted; the ABI's host unit tests, the shared C ABI's (bindings-cabi) among them.
 EMBEDDED_HEADER_DIR = $(abspath $(or $(CARGO_TARGET_DIR),target))/embedded-header
 test-embedded:
 	TAAP_HEADER_DIR="$(EMBEDDED_HEADER_DIR)" $(CARGO) check --release --quiet -p taap-embedded --features generate-headers
 	diff -u bindings-embedded/include/taap_embedded.h "$(EMBEDDED_HEADER_DIR)/taap_embedded.h" || \
 		{ echo "taap_embedded.h is stale: run 'cargo check -p taap-embedded --features generate-headers'"; exit 1; }
-	$(CARGO) test --release --quiet -p taap-embedded
+	$(CARGO) test --release --quiet -p taap-embedded -p taap-cabi
 	$(MAKE) -C examples/embedded test
 
 ## libtaap.a and libtaap.so for ARM Linux (AWS-LC), where cargo puts them:

@@ -29,6 +29,8 @@ mod header {
         println!("cargo:rerun-if-changed=cbindgen.toml");
         println!("cargo:rerun-if-changed={}", header.display());
         println!("cargo:rerun-if-changed=src");
+        // The shared C ABI (taap_status, taap_ehts_entry, …) is declared in this header too.
+        println!("cargo:rerun-if-changed=../bindings-cabi/src");
         println!("cargo:rerun-if-env-changed=TAAP_HEADER_DIR");
     }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The C binding's whole test suite, runnable from a fresh clone:
-#   1. builds libtaap (cargo build --release -p taap-c) and runs the glue's Rust unit tests;
+#   1. builds libtaap (cargo build --release -p taap-c) and runs the glue's Rust unit tests and
+#      those of bindings-cabi, the C ABI libtaap shares with the microcontroller library;
 #   2. regenerates include/taap.h and include/taap_ffi.h with cbindgen and fails on drift;
 #   3. compiles the C tests with gcc -Wall -Wextra -Werror, linked statically and dynamically
 #      (and checks that taap.h also compiles as C++);
@@ -54,9 +55,9 @@ if grep -n '^[[:space:]]*#' "$crate_dir/include/taap_ffi.h"; then
     fail "taap_ffi.h has preprocessor lines, which FFI::cdef rejects"
 fi
 
-step "build libtaap and run the glue's unit tests"
+step "build libtaap and run the glue's unit tests (and those of bindings-cabi, the C ABI it shares)"
 cargo build --release --quiet -p taap-c
-cargo test --release --quiet -p taap-c
+cargo test --release --quiet -p taap-c -p taap-cabi
 
 step "compile the C tests (static and shared) and the header as C++"
 version="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$root/Cargo.toml" | head -n 1)"

@@ -248,7 +248,7 @@ pub struct taap_response {
 }
 
 /// A response with C copies of its headers and a NUL after its body.
-pub(crate) struct ClientResponse {
+pub struct ClientResponse {
     status: u16,
     body_len: usize,
     body: Vec<u8>,

@@ -1,50 +1,25 @@
-//! `taap_ehts_entry`: one (name, value) pair, as C passes ehts, request headers and the values a
-//! validator checks, and as taap hands back response headers.
+//! ehts entries, request headers and whole requests as libtaap reads them from C: taap-cabi's
+//! `taap_ehts_entry` collected into ordered pairs borrowed from the caller.
 
 use std::ffi::c_char;
 
-use crate::boundary::{Failure, FfiResult};
-use crate::convert::{c_array, not_utf8, optional_c_bytes};
+pub use taap_cabi::taap_ehts_entry;
+use taap_cabi::{c_str, try_c_str, try_slice};
 
-/// One ehts entry (or HTTP header): a name and its exact value, both NUL-terminated.
-/// `name` must be UTF-8; `value` is signed byte for byte, whatever its encoding.
-#[repr(C)]
-pub struct taap_ehts_entry {
-    /// The ehts name, e.g. `"Content-Type"`, `"uri"`, `"http-method"`, `"body"`.
-    pub name: *const c_char,
-    /// The value, exactly as it is sent.
-    pub value: *const c_char,
-}
-
-/// One entry's name (checked UTF-8) and value bytes.
-///
-/// # Safety
-/// The entry's strings are NULL or NUL-terminated and outlive `'a`.
-unsafe fn entry<'a>(entry: &taap_ehts_entry, index: usize, what: &str) -> FfiResult<(&'a str, &'a [u8])> {
-    // SAFETY: per the contract.
-    let name = unsafe { optional_c_bytes(entry.name) }
-        .ok_or_else(|| Failure::null(&format!("{what}[{index}].name")))?;
-    let name =
-        std::str::from_utf8(name).map_err(|error| not_utf8(error, &format!("{what}[{index}].name")))?;
-    // SAFETY: per the contract.
-    let value = unsafe { optional_c_bytes(entry.value) }
-        .ok_or_else(|| Failure::null(&format!("{what}[{index}].value")))?;
-    Ok((name, value))
-}
+use crate::boundary::FfiResult;
 
 /// The entries of a C array as ordered (name, value bytes) pairs borrowed from the caller.
 ///
 /// # Safety
-/// `entries` is NULL (only with `len` 0) or points to `len` entries whose strings outlive `'a`.
+/// `entries` is NULL (only with `len` 0) or points to `len` entries whose strings are NULL or
+/// NUL-terminated and outlive `'a`.
 pub(crate) unsafe fn ehts_pairs<'a>(
     entries: *const taap_ehts_entry,
     len: usize,
-    what: &str,
+    what: &'static str,
 ) -> FfiResult<Vec<(&'a str, &'a [u8])>> {
-    // SAFETY: per the contract.
-    let entries = unsafe { c_array(entries, len, what) }?;
-    // SAFETY: per the contract.
-    entries.iter().enumerate().map(|(index, item)| unsafe { entry(item, index, what) }).collect()
+    // SAFETY: `entries` and `len` are what `ehts_entries` requires: this function has its precondition.
+    unsafe { taap_cabi::ehts_entries(entries, len, what) }?.collect()
 }
 
 /// Like [`ehts_pairs`], for headers sent over HTTP, whose values must be UTF-8 too.
@@ -55,17 +30,53 @@ pub(crate) unsafe fn ehts_pairs<'a>(
 pub(crate) unsafe fn header_pairs<'a>(
     entries: *const taap_ehts_entry,
     len: usize,
-    what: &str,
+    what: &'static str,
 ) -> FfiResult<Vec<(&'a str, &'a str)>> {
-    // SAFETY: per the contract.
+    // SAFETY: `entries` and `len` are what `ehts_pairs` requires: this function has its precondition.
     let pairs = unsafe { ehts_pairs(entries, len, what) }?;
     pairs
         .into_iter()
         .enumerate()
         .map(|(index, (name, value))| {
-            let value = std::str::from_utf8(value)
-                .map_err(|error| not_utf8(error, &format!("{what}[{index}].value")))?;
+            let value = taap_cabi::utf8(value, taap_cabi::ArgName::from(what).item(index).field("value"))?;
             Ok((name, value))
         })
         .collect()
+}
+
+/// An HTTP request as C functions take one: method, URL (or request target), headers in
+/// order, exact body; borrowed from the caller.
+pub(crate) struct RequestArgs<'a> {
+    pub(crate) method: &'a str,
+    pub(crate) url: &'a str,
+    pub(crate) headers: Vec<(&'a str, &'a [u8])>,
+    pub(crate) body: &'a [u8],
+}
+
+impl<'a> RequestArgs<'a> {
+    /// Reads the four arguments, in this order, each failure naming its argument (`url_name`
+    /// for the URL: `url` or `target`).
+    ///
+    /// # Safety
+    /// `method` and `url` are NULL or NUL-terminated; `headers` points to `headers_len` entries
+    /// as [`ehts_pairs`] requires; `body` points to `body_len` bytes (or is NULL with 0); all
+    /// outlive `'a`.
+    pub(crate) unsafe fn read(
+        method: *const c_char,
+        (url, url_name): (*const c_char, &'static str),
+        headers: *const taap_ehts_entry,
+        headers_len: usize,
+        body: *const u8,
+        body_len: usize,
+    ) -> FfiResult<Self> {
+        // SAFETY: each pointer is what its helper requires (this function's precondition).
+        unsafe {
+            Ok(RequestArgs {
+                method: try_c_str!(method),
+                url: c_str(url, url_name)?,
+                headers: ehts_pairs(headers, headers_len, "headers")?,
+                body: try_slice!(body, body_len),
+            })
+        }
+    }
 }

@@ -1,27 +1,23 @@
-//! `taap_private_key` and `taap_public_key`: loading, generation, export.
+//! What only libtaap does with keys: private keys from files, the key cache, generation and
+//! export (loading from PEM and DER is taap-cabi's, shared with the microcontroller library),
+//! and `taap_public_key`.
 
 use std::ffi::{c_char, c_uint};
 use std::sync::Arc;
 
 use taap::{PrivateKey, PublicKey};
+use taap_cabi::{ffi_panic_boundary, try_c_bytes, try_c_str, try_out, try_ref_from_ptr, try_slice};
 
-use crate::boundary::{guard, guard_value, FfiResult};
+use crate::boundary::{guard, FfiResult};
 use crate::convert::{
-    borrow_handle, c_array, c_bytes, c_str, free_handle, into_c_string, into_handle, optional_c_bytes,
-    out_arg, secret_into_c_string, Handle,
+    borrow_handle, c_bytes, free_handle, into_c_string, into_handle, optional_c_bytes, secret_into_c_string,
+    Handle,
 };
 use crate::status::taap_status;
 
-/// An RSA private key, parsed once; share one between threads for any number of tokens.
-/// Free with `taap_private_key_free`.
-pub struct taap_private_key {
-    _opaque: [u8; 0],
-}
-
-impl Handle for taap_private_key {
-    // An `Arc` so that keys from the core's cache and freshly parsed ones are freed alike.
-    type Target = Arc<PrivateKey>;
-}
+/// The private key handle both libraries share; its PEM and DER loaders and its free function
+/// are taap-cabi's too.
+pub use taap_cabi::taap_private_key;
 
 /// An RSA public key (verifies PoP tokens); thread-safe. Free with `taap_public_key_free`.
 pub struct taap_public_key {
@@ -35,24 +31,6 @@ impl Handle for taap_public_key {
 /// The key size `taap_private_key_generate` uses for `bits` 0, as T-Mobile's docs do.
 const DEFAULT_GENERATED_BITS: u32 = 2048;
 
-/// Borrows the key behind a private key handle.
-///
-/// # Safety
-/// `key` is NULL or a live handle from this library.
-pub(crate) unsafe fn private_key<'a>(key: *const taap_private_key, what: &str) -> FfiResult<&'a PrivateKey> {
-    // SAFETY: per the contract.
-    unsafe { borrow_handle(key, what) }.map(|key| &**key)
-}
-
-/// Borrows the key behind a public key handle.
-///
-/// # Safety
-/// `key` is NULL or a live handle from this library.
-pub(crate) unsafe fn public_key<'a>(key: *const taap_public_key, what: &str) -> FfiResult<&'a PublicKey> {
-    // SAFETY: per the contract.
-    unsafe { borrow_handle(key, what) }
-}
-
 /// A file path from C: bytes on Unix, UTF-8 elsewhere.
 ///
 /// # Safety
@@ -61,36 +39,15 @@ unsafe fn c_path(path: *const c_char) -> FfiResult<std::path::PathBuf> {
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStrExt;
-        // SAFETY: per the contract.
+        // SAFETY: `path` is NULL or NUL-terminated (this function's precondition), as `c_bytes` requires.
         let bytes = unsafe { c_bytes(path, "path") }?;
         Ok(std::ffi::OsStr::from_bytes(bytes).into())
     }
     #[cfg(not(unix))]
     {
-        // SAFETY: per the contract.
-        Ok(unsafe { c_str(path, "path") }?.into())
+        // SAFETY: `path` is NULL or NUL-terminated (this function's precondition), as `c_str` requires.
+        Ok(unsafe { taap_cabi::c_str(path, "path") }?.into())
     }
-}
-
-/// Loads a private key from PEM text: PKCS#8, encrypted PKCS#8 (PBES2 or PBES1) or PKCS#1
-/// (also OpenSSL's `Proc-Type: 4,ENCRYPTED`). `password` is NULL for unencrypted keys.
-/// On success `*out` owns a new key; on failure it is left untouched.
-///
-/// # Safety
-/// `pem` and `password` are NULL or NUL-terminated; `out` is NULL or writable.
-#[no_mangle]
-pub unsafe extern "C" fn taap_private_key_from_pem(
-    pem: *const c_char,
-    password: *const c_char,
-    out: *mut *mut taap_private_key,
-) -> taap_status {
-    guard(|| {
-        // SAFETY: per the contract of this function.
-        let (out, pem, password) =
-            unsafe { (out_arg(out, "out")?, c_bytes(pem, "pem")?, optional_c_bytes(password)) };
-        *out = into_handle::<taap_private_key>(Arc::new(PrivateKey::from_pem(pem, password)?));
-        Ok(())
-    })
 }
 
 /// Like `taap_private_key_from_pem`, but reuses the already-parsed key when the same PEM and
@@ -106,9 +63,9 @@ pub unsafe extern "C" fn taap_private_key_from_pem_cached(
     out: *mut *mut taap_private_key,
 ) -> taap_status {
     guard(|| {
-        // SAFETY: per the contract of this function.
-        let (out, pem, password) =
-            unsafe { (out_arg(out, "out")?, c_bytes(pem, "pem")?, optional_c_bytes(password)) };
+        // SAFETY: taap.h has the caller pass `pem` and `password` NULL or NUL-terminated and `out`
+        // NULL or writable (Safety above); the helpers refuse a NULL `pem` or `out`.
+        let (out, pem, password) = unsafe { (try_out!(out), try_c_bytes!(pem), optional_c_bytes(password)) };
         *out = into_handle::<taap_private_key>(PrivateKey::from_bytes_cached(pem, password)?);
         Ok(())
     })
@@ -117,27 +74,7 @@ pub unsafe extern "C" fn taap_private_key_from_pem_cached(
 /// Empties the cache behind `taap_private_key_from_pem_cached` (keys still held stay valid).
 #[no_mangle]
 pub extern "C" fn taap_private_key_cache_clear() {
-    guard_value((), PrivateKey::clear_cache);
-}
-
-/// Loads a private key from DER bytes: PKCS#8, encrypted PKCS#8 or PKCS#1.
-///
-/// # Safety
-/// `der` points to `der_len` bytes; `password` is NULL or NUL-terminated; `out` is NULL or writable.
-#[no_mangle]
-pub unsafe extern "C" fn taap_private_key_from_der(
-    der: *const u8,
-    der_len: usize,
-    password: *const c_char,
-    out: *mut *mut taap_private_key,
-) -> taap_status {
-    guard(|| {
-        // SAFETY: per the contract of this function.
-        let (out, der, password) =
-            unsafe { (out_arg(out, "out")?, c_array(der, der_len, "der")?, optional_c_bytes(password)) };
-        *out = into_handle::<taap_private_key>(Arc::new(PrivateKey::from_der(der, password)?));
-        Ok(())
-    })
+    ffi_panic_boundary! { PrivateKey::clear_cache() }
 }
 
 /// Loads a private key from a PEM or DER file.
@@ -151,9 +88,9 @@ pub unsafe extern "C" fn taap_private_key_from_file(
     out: *mut *mut taap_private_key,
 ) -> taap_status {
     guard(|| {
-        // SAFETY: per the contract of this function.
-        let (out, path, password) =
-            unsafe { (out_arg(out, "out")?, c_path(path)?, optional_c_bytes(password)) };
+        // SAFETY: taap.h has the caller pass `path` and `password` NULL or NUL-terminated and `out`
+        // NULL or writable (Safety above); the helpers refuse a NULL `path` or `out`.
+        let (out, path, password) = unsafe { (try_out!(out), c_path(path)?, optional_c_bytes(password)) };
         *out = into_handle::<taap_private_key>(Arc::new(PrivateKey::from_file(path, password)?));
         Ok(())
     })
@@ -169,8 +106,8 @@ pub unsafe extern "C" fn taap_private_key_generate(
     out: *mut *mut taap_private_key,
 ) -> taap_status {
     guard(|| {
-        // SAFETY: per the contract of this function.
-        let out = unsafe { out_arg(out, "out") }?;
+        // SAFETY: taap.h has the caller pass `out` NULL or writable (Safety above); NULL is refused.
+        let out = unsafe { try_out!(out) };
         let bits = if bits == 0 { DEFAULT_GENERATED_BITS } else { bits };
         *out = into_handle::<taap_private_key>(Arc::new(PrivateKey::generate(bits)?));
         Ok(())
@@ -188,8 +125,9 @@ pub unsafe extern "C" fn taap_private_key_to_pem(
     out_pem: *mut *mut c_char,
 ) -> taap_status {
     guard(|| {
-        // SAFETY: per the contract of this function.
-        let (out, key) = unsafe { (out_arg(out_pem, "out_pem")?, private_key(key, "key")?) };
+        // SAFETY: taap.h has the caller pass `key` NULL or a live key and `out_pem` NULL or
+        // writable (Safety above); the helpers refuse NULL.
+        let (out, key) = unsafe { (try_out!(out_pem), try_ref_from_ptr!(key)) };
         *out = secret_into_c_string(&key.to_pem());
         Ok(())
     })
@@ -205,8 +143,9 @@ pub unsafe extern "C" fn taap_private_key_public_key(
     out: *mut *mut taap_public_key,
 ) -> taap_status {
     guard(|| {
-        // SAFETY: per the contract of this function.
-        let (out, key) = unsafe { (out_arg(out, "out")?, private_key(key, "key")?) };
+        // SAFETY: taap.h has the caller pass `key` NULL or a live key and `out` NULL or writable
+        // (Safety above); the helpers refuse NULL.
+        let (out, key) = unsafe { (try_out!(out), try_ref_from_ptr!(key)) };
         *out = into_handle::<taap_public_key>(key.public_key().clone());
         Ok(())
     })
@@ -218,19 +157,10 @@ pub unsafe extern "C" fn taap_private_key_public_key(
 /// `key` is NULL or a live key.
 #[no_mangle]
 pub unsafe extern "C" fn taap_private_key_bits(key: *const taap_private_key) -> c_uint {
-    // SAFETY: per the contract of this function.
-    guard_value(0, || unsafe { private_key(key, "key") }.map_or(0, PrivateKey::bits))
-}
-
-/// Frees a private key (its material is wiped). NULL is ignored; a key must not be freed
-/// while another thread still uses it.
-///
-/// # Safety
-/// `key` is NULL or a live key, not used again afterwards.
-#[no_mangle]
-pub unsafe extern "C" fn taap_private_key_free(key: *mut taap_private_key) {
-    // SAFETY: per the contract of this function.
-    guard_value((), || unsafe { free_handle(key) });
+    ffi_panic_boundary! {
+        // SAFETY: taap.h has the caller pass `key` NULL or a live key (Safety above); NULL gives 0.
+        unsafe { borrow_handle(key, "key") }.map_or(0, |key| key.bits())
+    }
 }
 
 /// Loads a public key from PEM: SPKI (`PUBLIC KEY`) or PKCS#1 (`RSA PUBLIC KEY`).
@@ -243,8 +173,9 @@ pub unsafe extern "C" fn taap_public_key_from_pem(
     out: *mut *mut taap_public_key,
 ) -> taap_status {
     guard(|| {
-        // SAFETY: per the contract of this function.
-        let (out, pem) = unsafe { (out_arg(out, "out")?, c_bytes(pem, "pem")?) };
+        // SAFETY: taap.h has the caller pass `pem` NULL or NUL-terminated and `out` NULL or
+        // writable (Safety above); the helpers refuse NULL.
+        let (out, pem) = unsafe { (try_out!(out), try_c_bytes!(pem)) };
         *out = into_handle::<taap_public_key>(PublicKey::from_pem(pem)?);
         Ok(())
     })
@@ -260,8 +191,9 @@ pub unsafe extern "C" fn taap_public_key_from_jwk(
     out: *mut *mut taap_public_key,
 ) -> taap_status {
     guard(|| {
-        // SAFETY: per the contract of this function.
-        let (out, jwk) = unsafe { (out_arg(out, "out")?, c_str(jwk, "jwk")?) };
+        // SAFETY: taap.h has the caller pass `jwk` NULL or NUL-terminated and `out` NULL or
+        // writable (Safety above); the helpers refuse NULL.
+        let (out, jwk) = unsafe { (try_out!(out), try_c_str!(jwk)) };
         *out = into_handle::<taap_public_key>(PublicKey::from_jwk(jwk)?);
         Ok(())
     })
@@ -278,8 +210,9 @@ pub unsafe extern "C" fn taap_public_key_from_der(
     out: *mut *mut taap_public_key,
 ) -> taap_status {
     guard(|| {
-        // SAFETY: per the contract of this function.
-        let (out, der) = unsafe { (out_arg(out, "out")?, c_array(der, der_len, "der")?) };
+        // SAFETY: taap.h has the caller pass `der` pointing to `der_len` bytes and `out` NULL or
+        // writable (Safety above); the helpers refuse NULL.
+        let (out, der) = unsafe { (try_out!(out), try_slice!(der, der_len)) };
         *out = into_handle::<taap_public_key>(PublicKey::from_der(der)?);
         Ok(())
     })
@@ -295,8 +228,9 @@ pub unsafe extern "C" fn taap_public_key_from_file(
     out: *mut *mut taap_public_key,
 ) -> taap_status {
     guard(|| {
-        // SAFETY: per the contract of this function.
-        let (out, path) = unsafe { (out_arg(out, "out")?, c_path(path)?) };
+        // SAFETY: taap.h has the caller pass `path` NULL or NUL-terminated and `out` NULL or
+        // writable (Safety above); the helpers refuse NULL.
+        let (out, path) = unsafe { (try_out!(out), c_path(path)?) };
         *out = into_handle::<taap_public_key>(PublicKey::from_file(path)?);
         Ok(())
     })
@@ -312,9 +246,10 @@ unsafe fn export_public(
     export: impl FnOnce(&PublicKey) -> String,
 ) -> taap_status {
     guard(|| {
-        // SAFETY: per the contract of the caller.
-        let (out, key) = unsafe { (out_arg(out, "out")?, public_key(key, "key")?) };
-        *out = into_c_string(export(key));
+        // SAFETY: `key` is NULL or a live key and `out` NULL or writable (this function's
+        // precondition, which each exporter's taap.h Safety section gives); NULL is refused.
+        let (out, key) = unsafe { (try_out!(out), try_ref_from_ptr!(key)) };
+        *out = into_c_string(export(key))?;
         Ok(())
     })
 }
@@ -329,7 +264,8 @@ pub unsafe extern "C" fn taap_public_key_to_pem(
     key: *const taap_public_key,
     out: *mut *mut c_char,
 ) -> taap_status {
-    // SAFETY: per the contract of this function.
+    // SAFETY: taap.h has the caller pass `key` NULL or a live key and `out` NULL or writable
+    // (Safety above): `export_public`'s precondition.
     unsafe { export_public(key, out, PublicKey::to_pem) }
 }
 
@@ -342,7 +278,8 @@ pub unsafe extern "C" fn taap_public_key_to_jwk(
     key: *const taap_public_key,
     out: *mut *mut c_char,
 ) -> taap_status {
-    // SAFETY: per the contract of this function.
+    // SAFETY: taap.h has the caller pass `key` NULL or a live key and `out` NULL or writable
+    // (Safety above): `export_public`'s precondition.
     unsafe { export_public(key, out, PublicKey::to_jwk) }
 }
 
@@ -356,7 +293,8 @@ pub unsafe extern "C" fn taap_public_key_thumbprint(
     key: *const taap_public_key,
     out: *mut *mut c_char,
 ) -> taap_status {
-    // SAFETY: per the contract of this function.
+    // SAFETY: taap.h has the caller pass `key` NULL or a live key and `out` NULL or writable
+    // (Safety above): `export_public`'s precondition.
     unsafe { export_public(key, out, PublicKey::thumbprint) }
 }
 
@@ -366,8 +304,10 @@ pub unsafe extern "C" fn taap_public_key_thumbprint(
 /// `key` is NULL or a live key.
 #[no_mangle]
 pub unsafe extern "C" fn taap_public_key_bits(key: *const taap_public_key) -> c_uint {
-    // SAFETY: per the contract of this function.
-    guard_value(0, || unsafe { public_key(key, "key") }.map_or(0, PublicKey::bits))
+    ffi_panic_boundary! {
+        // SAFETY: taap.h has the caller pass `key` NULL or a live key (Safety above); NULL gives 0.
+        unsafe { borrow_handle(key, "key") }.map_or(0, PublicKey::bits)
+    }
 }
 
 /// Frees a public key. NULL is ignored.
@@ -376,6 +316,9 @@ pub unsafe extern "C" fn taap_public_key_bits(key: *const taap_public_key) -> c_
 /// `key` is NULL or a live key, not used again afterwards.
 #[no_mangle]
 pub unsafe extern "C" fn taap_public_key_free(key: *mut taap_public_key) {
-    // SAFETY: per the contract of this function.
-    guard_value((), || unsafe { free_handle(key) });
+    ffi_panic_boundary! {
+        // SAFETY: taap.h has the caller pass `key` NULL or a live key it never uses again
+        // (Safety above), which is what `free_handle` requires.
+        unsafe { free_handle(key) }
+    }
 }

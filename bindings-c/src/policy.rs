@@ -3,17 +3,18 @@
 
 use std::ffi::{c_char, CString};
 
-use taap::SignPolicy;
+use taap::{SignPolicy, UriForm};
+use taap_cabi::{ffi_panic_boundary, try_c_str, try_out, try_ref_from_ptr};
 
-use crate::boundary::{guard, guard_value, Failure, FfiResult};
+use crate::boundary::{guard, Failure, FfiResult};
 use crate::convert::{
     borrow_handle, c_array, c_str, free_handle, into_c_string, into_handle, out_arg, Handle,
 };
-use crate::ehts::{ehts_pairs, taap_ehts_entry};
-use crate::keys::{private_key, public_key, taap_private_key, taap_public_key};
+use crate::ehts::{taap_ehts_entry, RequestArgs};
+use crate::keys::{taap_private_key, taap_public_key};
 use crate::status::taap_status;
-use crate::token::{build_options, taap_build_options, taap_pop_token, DecodedToken};
-use crate::validator::taap_validator;
+use crate::token::{build_options, taap_build_options, taap_pop_token};
+use crate::validator::{hand_out_decoded, taap_validator};
 
 /// Which headers of an outgoing request a PoP token signs, in which order. Immutable, so one
 /// policy may be shared by any number of threads; free with `taap_sign_policy_free`.
@@ -37,8 +38,8 @@ fn hand_out(out: &mut *mut taap_sign_policy, policy: SignPolicy) {
 #[no_mangle]
 pub unsafe extern "C" fn taap_sign_policy_new_default(out: *mut *mut taap_sign_policy) -> taap_status {
     guard(|| {
-        // SAFETY: per the contract of this function.
-        let out = unsafe { out_arg(out, "out") }?;
+        // SAFETY: taap.h has the caller pass `out` NULL or writable (Safety above); NULL is refused.
+        let out = unsafe { try_out!(out) };
         hand_out(out, SignPolicy::new());
         Ok(())
     })
@@ -52,8 +53,8 @@ pub unsafe extern "C" fn taap_sign_policy_new_default(out: *mut *mut taap_sign_p
 #[no_mangle]
 pub unsafe extern "C" fn taap_sign_policy_new_all_headers(out: *mut *mut taap_sign_policy) -> taap_status {
     guard(|| {
-        // SAFETY: per the contract of this function.
-        let out = unsafe { out_arg(out, "out") }?;
+        // SAFETY: taap.h has the caller pass `out` NULL or writable (Safety above); NULL is refused.
+        let out = unsafe { try_out!(out) };
         hand_out(out, SignPolicy::all_headers());
         Ok(())
     })
@@ -72,13 +73,14 @@ pub unsafe extern "C" fn taap_sign_policy_new_headers(
     out: *mut *mut taap_sign_policy,
 ) -> taap_status {
     guard(|| {
-        // SAFETY: per the contract of this function.
-        let (out, names) = unsafe { (out_arg(out, "out")?, c_array(names, count, "names")?) };
+        // SAFETY: taap.h has the caller pass `names` pointing to `count` strings and `out` NULL
+        // or writable (Safety above); the helpers refuse NULLs.
+        let (out, names) = unsafe { (try_out!(out), c_array(names, count, "names")?) };
         let names = names
             .iter()
             .enumerate()
-            // SAFETY: per the contract of this function.
-            .map(|(index, name)| unsafe { c_str(*name, &format!("names[{index}]")) })
+            // SAFETY: taap.h has the caller pass each of the `count` names NUL-terminated.
+            .map(|(index, name)| unsafe { c_str(*name, taap_cabi::ArgName::from("names").item(index)) })
             .collect::<FfiResult<Vec<&str>>>()?;
         hand_out(out, SignPolicy::headers(names)?);
         Ok(())
@@ -96,9 +98,9 @@ pub unsafe extern "C" fn taap_sign_policy_with_header(
     out: *mut *mut taap_sign_policy,
 ) -> taap_status {
     guard(|| {
-        // SAFETY: per the contract of this function.
-        let (out, policy, name) =
-            unsafe { (out_arg(out, "out")?, borrow_handle(policy, "policy")?, c_str(name, "name")?) };
+        // SAFETY: taap.h has the caller pass `policy` NULL or live, `name` NULL or NUL-terminated
+        // and `out` NULL or writable (Safety above); the helpers refuse NULL.
+        let (out, policy, name) = unsafe { (try_out!(out), try_ref_from_ptr!(policy), try_c_str!(name)) };
         hand_out(out, policy.clone().with_header(name)?);
         Ok(())
     })
@@ -115,9 +117,9 @@ pub unsafe extern "C" fn taap_sign_policy_without_header(
     out: *mut *mut taap_sign_policy,
 ) -> taap_status {
     guard(|| {
-        // SAFETY: per the contract of this function.
-        let (out, policy, name) =
-            unsafe { (out_arg(out, "out")?, borrow_handle(policy, "policy")?, c_str(name, "name")?) };
+        // SAFETY: taap.h has the caller pass `policy` NULL or live, `name` NULL or NUL-terminated
+        // and `out` NULL or writable (Safety above); the helpers refuse NULL.
+        let (out, policy, name) = unsafe { (try_out!(out), try_ref_from_ptr!(policy), try_c_str!(name)) };
         hand_out(out, policy.clone().without_header(name)?);
         Ok(())
     })
@@ -129,8 +131,11 @@ pub unsafe extern "C" fn taap_sign_policy_without_header(
 /// `policy` is NULL or live, not used again afterwards.
 #[no_mangle]
 pub unsafe extern "C" fn taap_sign_policy_free(policy: *mut taap_sign_policy) {
-    // SAFETY: per the contract of this function.
-    guard_value((), || unsafe { free_handle(policy) });
+    ffi_panic_boundary! {
+        // SAFETY: taap.h has the caller pass `policy` NULL or live and never used again (Safety
+        // above), which is what `free_handle` requires.
+        unsafe { free_handle(policy) }
+    }
 }
 
 /// Builds the PoP token for one HTTP request as `policy` (NULL: the docs' default) signs it:
@@ -156,28 +161,35 @@ pub unsafe extern "C" fn taap_pop_token_sign_request(
     out_token: *mut *mut c_char,
 ) -> taap_status {
     guard(|| {
-        // SAFETY: per the contract of this function.
-        let (out, key, method, url, headers, body, options) = unsafe {
+        // SAFETY: taap.h has the caller pass `key` NULL or a live key, `method` and `url` NULL or
+        // NUL-terminated, `headers` pointing to `header_count` entries, `body` to `body_len`
+        // bytes, `options` NULL or valid and `out_token` NULL or writable (Safety above); the
+        // helpers refuse NULLs.
+        let (out, key, request, options) = unsafe {
             (
-                out_arg(out_token, "out_token")?,
-                private_key(key, "key")?,
-                c_str(method, "method")?,
-                c_str(url, "url")?,
-                ehts_pairs(headers, header_count, "headers")?,
-                c_array(body, body_len, "body")?,
+                try_out!(out_token),
+                try_ref_from_ptr!(key),
+                RequestArgs::read(method, (url, "url"), headers, header_count, body, body_len)?,
                 build_options(options)?,
             )
         };
         let default_policy;
-        // SAFETY: per the contract of this function.
-        let policy = match unsafe { policy.cast::<SignPolicy>().as_ref() } {
-            Some(policy) => policy,
-            None => {
+        // SAFETY: taap.h has the caller pass `policy` NULL (the default) or live (Safety above).
+        let policy = match unsafe { borrow_handle(policy, "policy") } {
+            Ok(policy) => policy,
+            Err(_) => {
                 default_policy = SignPolicy::new();
                 &default_policy
             }
         };
-        *out = into_c_string(policy.sign(key, method, url, &headers, body, &options)?);
+        *out = into_c_string(policy.sign(
+            key,
+            request.method,
+            request.url,
+            &request.headers,
+            request.body,
+            &options,
+        )?)?;
         Ok(())
     })
 }
@@ -191,8 +203,9 @@ pub unsafe extern "C" fn taap_pop_token_sign_request(
 #[no_mangle]
 pub unsafe extern "C" fn taap_request_uri(url: *const c_char, out_uri: *mut *mut c_char) -> taap_status {
     guard(|| {
-        // SAFETY: per the contract of this function.
-        let (out, url) = unsafe { (out_arg(out_uri, "out_uri")?, c_str(url, "url")?) };
+        // SAFETY: taap.h has the caller pass `url` NULL or NUL-terminated and `out_uri` NULL or
+        // writable (Safety above); the helpers refuse NULL.
+        let (out, url) = unsafe { (try_out!(out_uri), try_c_str!(url)) };
         let uri = CString::new(taap::request_uri(url)?).map_err(|_| {
             Failure::new(
                 taap_status::TAAP_INVALID_EHTS,
@@ -215,9 +228,10 @@ pub unsafe extern "C" fn taap_request_method(
     out_method: *mut *mut c_char,
 ) -> taap_status {
     guard(|| {
-        // SAFETY: per the contract of this function.
-        let (out, method) = unsafe { (out_arg(out_method, "out_method")?, c_str(method, "method")?) };
-        *out = into_c_string(taap::request_method(method)?);
+        // SAFETY: taap.h has the caller pass `method` NULL or NUL-terminated and `out_method` NULL
+        // or writable (Safety above); the helpers refuse NULL.
+        let (out, method) = unsafe { (try_out!(out_method), try_c_str!(method)) };
+        *out = into_c_string(taap::request_method(method)?)?;
         Ok(())
     })
 }
@@ -245,24 +259,73 @@ pub unsafe extern "C" fn taap_validator_validate_request(
     body_len: usize,
     out_decoded: *mut *mut taap_pop_token,
 ) -> taap_status {
+    // SAFETY: taap.h gives this function's pointers the promises
+    // `taap_validator_validate_request_as` needs, and a NULL `uri_form` is the docs' form there.
+    unsafe {
+        taap_validator_validate_request_as(
+            validator,
+            key,
+            method,
+            target,
+            headers,
+            header_count,
+            body,
+            body_len,
+            std::ptr::null(),
+            out_decoded,
+        )
+    }
+}
+
+/// `taap_validator_validate_request` for a signer that wrote the `uri` value in another form:
+/// `uri_form` is `"decoded"` (or NULL: the query percent-decoded, as T-Mobile's docs) or
+/// `"encoded"` (the query exactly as on the request line, as some SDKs sign it); anything
+/// else is `TAAP_CONFIG`.
+///
+/// # Safety
+/// As for `taap_validator_validate_request`; `uri_form` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn taap_validator_validate_request_as(
+    validator: *const taap_validator,
+    key: *const taap_public_key,
+    method: *const c_char,
+    target: *const c_char,
+    headers: *const taap_ehts_entry,
+    header_count: usize,
+    body: *const u8,
+    body_len: usize,
+    uri_form: *const c_char,
+    out_decoded: *mut *mut taap_pop_token,
+) -> taap_status {
     guard(|| {
-        // SAFETY: per the contract of this function.
-        let (validator, key, method, target, headers, body) = unsafe {
+        // SAFETY: taap.h has the caller pass `validator` NULL or live, `key` NULL or a live key,
+        // `method`, `target` and `uri_form` NULL or NUL-terminated, `headers` pointing to
+        // `header_count` entries and `body` to `body_len` bytes (Safety above); the helpers
+        // refuse NULLs where a value is required.
+        let (validator, key, sent, form) = unsafe {
             (
-                borrow_handle(validator, "validator")?,
-                public_key(key, "key")?,
-                c_str(method, "method")?,
-                c_str(target, "target")?,
-                ehts_pairs(headers, header_count, "headers")?,
-                c_array(body, body_len, "body")?,
+                try_ref_from_ptr!(validator),
+                try_ref_from_ptr!(key),
+                RequestArgs::read(method, (target, "target"), headers, header_count, body, body_len)?,
+                uri_form_of(uri_form)?,
             )
         };
-        let request = taap::ReceivedRequest::new(method, target, headers, body)?;
+        let RequestArgs { method, url: target, headers, body } = sent;
+        let request = taap::ReceivedRequest::with_uri_form(method, target, headers, body, form)?;
         let decoded = validator.validate_request(key, &request)?;
-        // SAFETY: per the contract of this function.
-        if let Some(out) = unsafe { out_decoded.as_mut() } {
-            *out = DecodedToken::new(&decoded)?.into_handle();
-        }
-        Ok(())
+        // SAFETY: taap.h has the caller pass `out_decoded` NULL or writable (Safety above).
+        hand_out_decoded(unsafe { out_arg(out_decoded, "out_decoded") }.ok(), &decoded)
     })
+}
+
+/// The `uri` form a C caller names: NULL is the docs' `decoded`.
+///
+/// # Safety
+/// `uri_form` is NULL or NUL-terminated.
+unsafe fn uri_form_of(uri_form: *const c_char) -> FfiResult<UriForm> {
+    if uri_form.is_null() {
+        return Ok(UriForm::default());
+    }
+    // SAFETY: `uri_form` is NUL-terminated (this function's precondition), as `c_str` requires.
+    Ok(UriForm::parse(unsafe { try_c_str!(uri_form) })?)
 }

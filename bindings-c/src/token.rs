@@ -3,13 +3,12 @@
 use std::ffi::{c_char, CString};
 
 use taap::{BuildOptions, PopToken};
+use taap_cabi::{ffi_panic_boundary, try_c_str, try_out, try_ref_from_ptr};
 
-use crate::boundary::{guard, guard_value, Failure, FfiResult};
-use crate::convert::{
-    borrow_handle, c_array, c_str, free_handle, into_c_string, into_handle, out_arg, Handle,
-};
-use crate::ehts::{ehts_pairs, taap_ehts_entry};
-use crate::keys::{private_key, taap_private_key};
+use crate::boundary::{guard, Failure, FfiResult};
+use crate::convert::{borrow_handle, c_str, free_handle, into_c_string, into_handle, optional_ref, Handle};
+use crate::ehts::{ehts_pairs, taap_ehts_entry, RequestArgs};
+use crate::keys::taap_private_key;
 use crate::status::taap_status;
 
 /// Options for one token. A zeroed struct (or a NULL pointer) means the defaults.
@@ -32,8 +31,9 @@ pub struct taap_build_options {
 /// `options` is NULL or points to a valid struct whose `jti` is NULL or NUL-terminated.
 pub(crate) unsafe fn build_options(options: *const taap_build_options) -> FfiResult<BuildOptions> {
     let mut built = BuildOptions::default();
-    // SAFETY: per the contract.
-    let Some(options) = (unsafe { options.as_ref() }) else {
+    // SAFETY: `options` is NULL or a valid struct (this function's precondition), as
+    // `optional_ref` requires.
+    let Some(options) = (unsafe { optional_ref(options) }) else {
         return Ok(built);
     };
     if options.ttl_secs != 0 {
@@ -43,7 +43,8 @@ pub(crate) unsafe fn build_options(options: *const taap_build_options) -> FfiRes
         built = built.issued_at(options.iat);
     }
     if !options.jti.is_null() {
-        // SAFETY: per the contract.
+        // SAFETY: `options->jti` is NULL or NUL-terminated (this function's precondition), as
+        // `c_str` requires.
         built = built.jti(unsafe { c_str(options.jti, "options->jti") }?);
     }
     Ok(built)
@@ -65,16 +66,18 @@ pub unsafe extern "C" fn taap_pop_token_build(
     out_token: *mut *mut c_char,
 ) -> taap_status {
     guard(|| {
-        // SAFETY: per the contract of this function.
+        // SAFETY: taap.h has the caller pass `key` NULL or a live key, `ehts` pointing to
+        // `ehts_len` entries of NULL or NUL-terminated strings, `options` NULL or valid and
+        // `out_token` NULL or writable (Safety above); the helpers refuse NULLs.
         let (out, key, pairs, options) = unsafe {
             (
-                out_arg(out_token, "out_token")?,
-                private_key(key, "key")?,
+                try_out!(out_token),
+                try_ref_from_ptr!(key),
                 ehts_pairs(ehts, ehts_len, "ehts")?,
                 build_options(options)?,
             )
         };
-        *out = into_c_string(PopToken::build_with(key, pairs, &options)?);
+        *out = into_c_string(PopToken::build_with(key, pairs, &options)?)?;
         Ok(())
     })
 }
@@ -98,7 +101,8 @@ pub unsafe extern "C" fn taap_pop_token_for_request(
     body_len: usize,
     out_token: *mut *mut c_char,
 ) -> taap_status {
-    // SAFETY: per the contract of this function.
+    // SAFETY: taap.h gives this function's pointers the promises `taap_pop_token_for_request_with`
+    // needs, and NULL `options` means the defaults there.
     unsafe {
         taap_pop_token_for_request_with(
             key,
@@ -131,19 +135,20 @@ pub unsafe extern "C" fn taap_pop_token_for_request_with(
     out_token: *mut *mut c_char,
 ) -> taap_status {
     guard(|| {
-        // SAFETY: per the contract of this function.
-        let (out, key, method, url, headers, body, options) = unsafe {
+        // SAFETY: taap.h has the caller pass `key` NULL or a live key, `method` and `url` NULL or
+        // NUL-terminated, `headers` pointing to `headers_len` entries, `body` to `body_len` bytes,
+        // `options` NULL or valid and `out_token` NULL or writable (Safety above); the helpers
+        // refuse NULLs.
+        let (out, key, request, options) = unsafe {
             (
-                out_arg(out_token, "out_token")?,
-                private_key(key, "key")?,
-                c_str(method, "method")?,
-                c_str(url, "url")?,
-                ehts_pairs(headers, headers_len, "headers")?,
-                c_array(body, body_len, "body")?,
+                try_out!(out_token),
+                try_ref_from_ptr!(key),
+                RequestArgs::read(method, (url, "url"), headers, headers_len, body, body_len)?,
                 build_options(options)?,
             )
         };
-        *out = into_c_string(PopToken::for_request_with(key, method, url, headers, body, &options)?);
+        let RequestArgs { method, url, headers, body } = request;
+        *out = into_c_string(PopToken::for_request_with(key, method, url, headers, body, &options)?)?;
         Ok(())
     })
 }
@@ -173,7 +178,7 @@ pub struct taap_pop_token {
 }
 
 /// A decoded token with C copies of its claims.
-pub(crate) struct DecodedToken {
+pub struct DecodedToken {
     // The C strings own the text `claims` points into; their heap buffers never move.
     _strings: [CString; 4],
     claims: taap_claims,
@@ -230,8 +235,9 @@ pub unsafe extern "C" fn taap_pop_token_decode(
     out: *mut *mut taap_pop_token,
 ) -> taap_status {
     guard(|| {
-        // SAFETY: per the contract of this function.
-        let (out, token) = unsafe { (out_arg(out, "out")?, c_str(token, "token")?) };
+        // SAFETY: taap.h has the caller pass `token` NULL or NUL-terminated and `out` NULL or
+        // writable (Safety above); the helpers refuse NULL.
+        let (out, token) = unsafe { (try_out!(out), try_c_str!(token)) };
         *out = DecodedToken::new(&PopToken::decode(token)?)?.into_handle();
         Ok(())
     })
@@ -243,10 +249,11 @@ pub unsafe extern "C" fn taap_pop_token_decode(
 /// `token` is NULL or a live decoded token.
 #[no_mangle]
 pub unsafe extern "C" fn taap_pop_token_claims(token: *const taap_pop_token) -> *const taap_claims {
-    guard_value(std::ptr::null(), || {
-        // SAFETY: per the contract of this function.
+    ffi_panic_boundary! {
+        // SAFETY: taap.h has the caller pass `token` NULL or a live decoded token (Safety above);
+        // NULL gives NULL.
         unsafe { borrow_handle(token, "token") }.map_or(std::ptr::null(), |decoded| &decoded.claims)
-    })
+    }
 }
 
 /// Frees a decoded token. NULL is ignored.
@@ -255,6 +262,9 @@ pub unsafe extern "C" fn taap_pop_token_claims(token: *const taap_pop_token) -> 
 /// `token` is NULL or a live decoded token, not used again afterwards.
 #[no_mangle]
 pub unsafe extern "C" fn taap_pop_token_free(token: *mut taap_pop_token) {
-    // SAFETY: per the contract of this function.
-    guard_value((), || unsafe { free_handle(token) });
+    ffi_panic_boundary! {
+        // SAFETY: taap.h has the caller pass `token` NULL or a live decoded token it never uses
+        // again (Safety above), which is what `free_handle` requires.
+        unsafe { free_handle(token) }
+    }
 }

@@ -3,11 +3,12 @@
 use std::ffi::c_char;
 
 use taap::{PopTokenValidator, ValidatorOptions, DEFAULT_LEEWAY_SECS, DEFAULT_MAX_AGE_SECS};
+use taap_cabi::{ffi_panic_boundary, try_c_str, try_out, try_ref_from_ptr};
 
 use crate::boundary::{guard, Failure, FfiResult};
-use crate::convert::{borrow_handle, c_array, c_str, free_handle, into_handle, out_arg, Handle};
+use crate::convert::{c_array, c_str, free_handle, into_handle, optional_ref, out_arg, Handle};
 use crate::ehts::{ehts_pairs, taap_ehts_entry};
-use crate::keys::{public_key, taap_public_key};
+use crate::keys::taap_public_key;
 use crate::status::taap_status;
 use crate::token::{taap_pop_token, DecodedToken};
 
@@ -39,7 +40,7 @@ pub struct taap_validator {
 }
 
 /// The core validator plus the fixed time, if any.
-pub(crate) struct Validator {
+pub struct Validator {
     validator: PopTokenValidator,
     now: Option<i64>,
 }
@@ -54,8 +55,9 @@ impl Validator {
     /// # Safety
     /// `options` is NULL or valid, with `required` pointing to `required_len` C strings.
     unsafe fn new(options: *const taap_validate_options) -> FfiResult<Self> {
-        // SAFETY: per the contract.
-        let Some(options) = (unsafe { options.as_ref() }) else {
+        // SAFETY: `options` is NULL or a valid struct (this function's precondition), as
+        // `optional_ref` requires.
+        let Some(options) = (unsafe { optional_ref(options) }) else {
             return Ok(Validator { validator: PopTokenValidator::default(), now: None });
         };
         let leeway_secs = match options.leeway_secs {
@@ -66,7 +68,8 @@ impl Validator {
             0 => DEFAULT_MAX_AGE_SECS,
             max_age => max_age,
         };
-        // SAFETY: per the contract.
+        // SAFETY: `options->required` points to `required_len` C strings (this function's
+        // precondition), as `required_names` requires.
         let required = unsafe { required_names(options.required, options.required_len) }?;
         let replay_cache = (options.replay_cache != 0).then_some(options.replay_cache);
         let validator =
@@ -77,7 +80,8 @@ impl Validator {
     /// Validates a token; the decoded token when every check passed.
     ///
     /// # Safety
-    /// The pointers follow the contract of `taap_validator_validate`.
+    /// `token` is NULL or NUL-terminated; `key` is NULL or a live key; `values` points to
+    /// `values_len` entries (or is NULL with 0), as taap.h has the callers pass them.
     unsafe fn validate(
         &self,
         token: *const c_char,
@@ -85,10 +89,10 @@ impl Validator {
         values: *const taap_ehts_entry,
         values_len: usize,
     ) -> FfiResult<taap::PopToken> {
-        // SAFETY: per the contract.
-        let (token, key, values) = unsafe {
-            (c_str(token, "token")?, public_key(key, "key")?, ehts_pairs(values, values_len, "ehts")?)
-        };
+        // SAFETY: the pointers are what the helpers require (this function's precondition);
+        // the helpers refuse NULLs.
+        let (token, key, values) =
+            unsafe { (try_c_str!(token), try_ref_from_ptr!(key), ehts_pairs(values, values_len, "ehts")?) };
         let decoded = match self.now {
             Some(now) => self.validator.validate_at(token, key, &values, now),
             None => self.validator.validate(token, key, &values),
@@ -115,14 +119,15 @@ impl Validator {
 /// # Safety
 /// `names` points to `len` NUL-terminated UTF-8 strings (or is NULL with `len` 0).
 unsafe fn required_names(names: *const *const c_char, len: usize) -> FfiResult<Vec<String>> {
-    // SAFETY: per the contract.
+    // SAFETY: `names` and `len` are what `c_array` requires (this function's precondition).
     let names = unsafe { c_array(names, len, "options->required") }?;
     names
         .iter()
         .enumerate()
-        // SAFETY: per the contract.
         .map(|(index, name)| {
-            unsafe { c_str(*name, &format!("options->required[{index}]")) }.map(str::to_owned)
+            let what = taap_cabi::ArgName::from("options->required").item(index);
+            // SAFETY: each of the `len` names is NUL-terminated (this function's precondition).
+            unsafe { c_str(*name, what) }.map(str::to_owned)
         })
         .collect()
 }
@@ -143,14 +148,16 @@ pub unsafe extern "C" fn taap_pop_token_validate(
     options: *const taap_validate_options,
 ) -> taap_status {
     guard(|| {
-        // SAFETY: per the contract of this function.
-        if unsafe { options.as_ref() }.is_some_and(|options| options.replay_cache != 0) {
+        // SAFETY: taap.h has the caller pass `options` NULL or valid (Safety above).
+        if unsafe { optional_ref(options) }.is_some_and(|options| options.replay_cache != 0) {
             return Err(Failure::new(
                 taap_status::TAAP_CONFIG,
                 "replay detection needs a validator that lives across calls; use taap_validator_new",
             ));
         }
-        // SAFETY: per the contract of this function.
+        // SAFETY: taap.h has the caller pass `options` NULL or valid, `token` NULL or
+        // NUL-terminated, `key` NULL or a live key and `ehts` pointing to `ehts_len` entries
+        // (Safety above): the preconditions of `Validator::new` and `Validator::validate`.
         unsafe { Validator::new(options)?.validate(token, key, ehts, ehts_len) }?;
         Ok(())
     })
@@ -166,8 +173,9 @@ pub unsafe extern "C" fn taap_validator_new(
     out: *mut *mut taap_validator,
 ) -> taap_status {
     guard(|| {
-        // SAFETY: per the contract of this function.
-        let (out, validator) = unsafe { (out_arg(out, "out")?, Validator::new(options)?) };
+        // SAFETY: taap.h has the caller pass `options` NULL or valid and `out` NULL or writable
+        // (Safety above); a NULL `out` is refused before the validator is made.
+        let (out, validator) = unsafe { (try_out!(out), Validator::new(options)?) };
         *out = into_handle::<taap_validator>(validator);
         Ok(())
     })
@@ -190,15 +198,12 @@ pub unsafe extern "C" fn taap_validator_validate(
     out_decoded: *mut *mut taap_pop_token,
 ) -> taap_status {
     guard(|| {
-        // SAFETY: per the contract of this function.
-        let validator = unsafe { borrow_handle(validator, "validator") }?;
-        // SAFETY: per the contract of this function.
-        let decoded = unsafe { validator.validate(token, key, ehts, ehts_len) }?;
-        // SAFETY: per the contract of this function.
-        if let Some(out) = unsafe { out_decoded.as_mut() } {
-            *out = DecodedToken::new(&decoded)?.into_handle();
-        }
-        Ok(())
+        // SAFETY: taap.h has the caller pass `validator` NULL or live, `token` NULL or
+        // NUL-terminated, `key` NULL or a live key and `ehts` pointing to `ehts_len` entries
+        // (Safety above): what the handle helper and `Validator::validate` require.
+        let decoded = unsafe { try_ref_from_ptr!(validator).validate(token, key, ehts, ehts_len) }?;
+        // SAFETY: taap.h has the caller pass `out_decoded` NULL or writable (Safety above).
+        hand_out_decoded(unsafe { out_arg(out_decoded, "out_decoded") }.ok(), &decoded)
     })
 }
 
@@ -208,6 +213,17 @@ pub unsafe extern "C" fn taap_validator_validate(
 /// `validator` is NULL or live, not used again afterwards.
 #[no_mangle]
 pub unsafe extern "C" fn taap_validator_free(validator: *mut taap_validator) {
-    // SAFETY: per the contract of this function.
-    crate::boundary::guard_value((), || unsafe { free_handle(validator) });
+    ffi_panic_boundary! {
+        // SAFETY: taap.h has the caller pass `validator` NULL or live and never used again
+        // (Safety above), which is what `free_handle` requires.
+        unsafe { free_handle(validator) }
+    }
+}
+
+/// Writes the decoded token to `out` when the caller asked for it (NULL: not wanted).
+pub(crate) fn hand_out_decoded(out: Option<&mut *mut taap_pop_token>, decoded: &taap::PopToken) -> FfiResult {
+    if let Some(out) = out {
+        *out = DecodedToken::new(decoded)?.into_handle();
+    }
+    Ok(())
 }

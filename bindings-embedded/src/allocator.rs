@@ -8,7 +8,7 @@ use core::alloc::{GlobalAlloc, Layout};
 use core::ffi::c_void;
 use core::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
-use crate::status::taap_status;
+use taap_cabi::taap_status;
 
 /// Allocates `size` bytes aligned to `align` (a power of two, at most 8 for everything taap
 /// allocates); returns NULL when out of memory.
@@ -37,9 +37,8 @@ pub extern "C" fn taap_set_allocator(
 ) -> taap_status {
     let (Some(alloc), Some(free)) = (alloc, free) else { return taap_status::TAAP_NULL_ARGUMENT };
     if USED.load(Ordering::Acquire) {
-        return taap_status::from_error(&taap::Error::Config(
-            "the allocator is set before the first allocation, not after".into(),
-        ));
+        // The allocator is set before the first allocation, not after.
+        return taap_status::from_kind(taap::ErrorKind::Config);
     }
     CONTEXT.store(context, Ordering::Release);
     FREE.store(free as *mut (), Ordering::Release);
@@ -84,7 +83,9 @@ unsafe impl GlobalAlloc for CallbackAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         USED.store(true, Ordering::Release);
         match callbacks() {
-            // SAFETY: the caller's callback, per its contract.
+            // SAFETY: `alloc` was registered with `taap_set_allocator`, and taap_embedded.h
+            // (`taap_alloc_callback`) has it return NULL or `size` bytes aligned to `align`:
+            // the block `GlobalAlloc::alloc` must return.
             Some((alloc, _, context)) => unsafe { alloc(context, layout.size(), layout.align()) }.cast(),
             None if layout.align() <= MALLOC_ALIGN => default_alloc(layout.size()),
             None => core::ptr::null_mut(),
@@ -93,7 +94,9 @@ unsafe impl GlobalAlloc for CallbackAllocator {
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         match callbacks() {
-            // SAFETY: `ptr` came from the same callback pair (it cannot change once used).
+            // SAFETY: `dealloc` only gets blocks `alloc` returned with this layout, and the
+            // callback pair cannot change once an allocation was made (`USED`): `ptr` is a
+            // block of the matching `alloc` callback, as `taap_free_callback` requires.
             Some((_, free, context)) => unsafe { free(context, ptr.cast(), layout.size(), layout.align()) },
             None => default_free(ptr),
         }
@@ -102,13 +105,15 @@ unsafe impl GlobalAlloc for CallbackAllocator {
 
 #[cfg(target_os = "none")]
 fn default_alloc(size: usize) -> *mut u8 {
-    // SAFETY: plain C `malloc`.
+    // SAFETY: C's `malloc` takes any size and returns NULL or a block aligned to
+    // `MALLOC_ALIGN`, which `alloc` checked the layout's alignment against.
     unsafe { malloc(size) }.cast()
 }
 
 #[cfg(target_os = "none")]
 fn default_free(ptr: *mut u8) {
-    // SAFETY: `ptr` came from `malloc` above.
+    // SAFETY: `dealloc` only gets blocks `alloc` returned, and without callbacks those came
+    // from `malloc` in `default_alloc`.
     unsafe { free(ptr.cast()) }
 }
 

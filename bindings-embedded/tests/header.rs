@@ -79,3 +79,18 @@ fn ehts_entries_have_the_same_fields() {
     assert_eq!(fields_embedded, ["const char *name;", "const char *value;"]);
     assert_eq!(fields_embedded, fields(TAAP_H, "taap_ehts_entry"));
 }
+
+/// The `taap_status` enum of a header, doc comments and all.
+fn status_enum(header: &str) -> &str {
+    let start = header.find("typedef enum taap_status {").expect("declares taap_status");
+    let end = start + header[start..].find("} taap_status;").expect("the enum ends");
+    &header[start..end]
+}
+
+/// Both headers declare the one enum of bindings-cabi: the same names, values and descriptions.
+#[test]
+fn statuses_are_taap_h_s_to_the_letter() {
+    assert_eq!(status_enum(EMBEDDED), status_enum(TAAP_H));
+    assert!(status_enum(EMBEDDED).contains("    TAAP_CONFIG = 13,\n"));
+    assert!(status_enum(EMBEDDED).contains("    TAAP_PANIC = 102,\n"));
+}
