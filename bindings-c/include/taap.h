@@ -147,63 +147,6 @@ typedef struct taap_sign_policy taap_sign_policy;
  */
 typedef struct taap_validator taap_validator;
 
-#if defined(TAAP_CLIENT)
-/**
- * Tuning of a client. A zeroed struct (or a NULL pointer) means the defaults.
- */
-typedef struct taap_client_options {
-    /**
-     * `storeId` for the v6 token body; NULL: none.
-     */
-    const char *store_id;
-    /**
-     * `dealerCode` for the v6 token body; NULL: none.
-     */
-    const char *dealer_code;
-    /**
-     * Connection set-up limit in milliseconds, DNS and TLS included; 0 means 10 000.
-     */
-    uint32_t connect_timeout_ms;
-    /**
-     * Limit for one whole HTTP exchange in milliseconds; 0 means 30 000.
-     */
-    uint32_t request_timeout_ms;
-    /**
-     * Retries of connection failures, 429 and 5xx answers, at most 10; 0 means 2 (see
-     * `no_retries`).
-     */
-    uint32_t max_retries;
-    /**
-     * First backoff delay in milliseconds, doubling on each retry; 0 means 200.
-     */
-    uint32_t retry_base_delay_ms;
-    /**
-     * Longest single wait in milliseconds (backoff or `Retry-After`); 0 means 10 000.
-     */
-    uint32_t retry_max_delay_ms;
-    /**
-     * Replace a cached access token this many seconds before it expires; 0 means 60.
-     */
-    uint32_t refresh_margin_secs;
-    /**
-     * Validity of each PoP token in seconds; 0 means 120.
-     */
-    int64_t pop_ttl_secs;
-    /**
-     * Largest response body read into memory, in bytes; 0 means 10 MiB.
-     */
-    uint64_t max_response_bytes;
-    /**
-     * Never retry.
-     */
-    bool no_retries;
-    /**
-     * Do not correct PoP `iat` by the clock offset the servers' `Date` headers show.
-     */
-    bool no_clock_skew_correction;
-} taap_client_options;
-#endif
-
 /**
  * One ehts entry (or HTTP header): a name and its exact value, both NUL-terminated.
  * `name` must be UTF-8; `value` is signed byte for byte, whatever its encoding.
@@ -356,21 +299,25 @@ void taap_client_free(struct taap_client *client);
 
 #if defined(TAAP_CLIENT)
 /**
- * Creates a client. `server` is `"v2"`, `"v6"` (T-Mobile's token endpoints), an API name that
- * picks one by T-Mobile's table (`"connectivity"`, `"location"`, `"sms-notification"`: v2;
- * `"call-verification"`, `"fraud-prevention"`: v6) or a full token endpoint URL ending in
- * `/v2/tokens` or `/v6/tokens`. The client keeps its own reference to
- * `key`, which the caller may free right away. No network traffic happens yet.
+ * Creates a client. `server` is NULL (the options say, else `v2`) or `"v2"`, `"v6"`
+ * (T-Mobile's token endpoints), an API name that picks one by T-Mobile's table
+ * (`"connectivity"`, `"location"`, `"sms-notification"`: v2; `"call-verification"`,
+ * `"fraud-prevention"`: v6) or a full token endpoint URL ending in `/v2/tokens` or `/v6/tokens`.
+ * `options_json` is NULL (every default) or a JSON object of the client options of the settings
+ * schema under their snake_case names (docs/api.md; `taap_settings_schema` lists them), e.g.
+ * `{"max_retries": 0, "timeout": 5, "api": "location", "token_store": "redis://127.0.0.1:6379"}`;
+ * a wrong option is `TAAP_CONFIG` with the schema's message. The client keeps its own reference
+ * to `key`, which the caller may free right away. No network traffic happens yet.
  *
  * # Safety
- * `key` is NULL or a live key; the strings are NULL or NUL-terminated; `options` is NULL or
- * valid; `out` is NULL or writable.
+ * `key` is NULL or a live key; `client_id`, `client_secret`, `server` and `options_json` are
+ * NULL or NUL-terminated; `out` is NULL or writable.
  */
 enum taap_status taap_client_new(const struct taap_private_key *key,
                                  const char *client_id,
                                  const char *client_secret,
                                  const char *server,
-                                 const struct taap_client_options *options,
+                                 const char *options_json,
                                  struct taap_client **out);
 #endif
 
@@ -407,6 +354,18 @@ enum taap_status taap_client_send(const struct taap_client *client,
                                   const uint8_t *body,
                                   size_t body_len,
                                   struct taap_response **out);
+#endif
+
+#if defined(TAAP_CLIENT)
+/**
+ * The options in effect (the settings schema's snake_case names and units; secret header
+ * values masked, the token store only as `true`/`false`) as JSON in `*out_json`; free it with
+ * `taap_string_free`.
+ *
+ * # Safety
+ * `client` is NULL or live; `out_json` is NULL or writable.
+ */
+enum taap_status taap_client_settings(const struct taap_client *client, char **out_json);
 #endif
 
 /**
@@ -807,6 +766,17 @@ const struct taap_ehts_entry *taap_response_headers(const struct taap_response *
 uint16_t taap_response_status(const struct taap_response *response);
 #endif
 
+#if defined(TAAP_CLIENT)
+/**
+ * Every option of every door as the core declares it (name, unit, default, range, what it
+ * does) as JSON in `*out_json`; free it with `taap_string_free`.
+ *
+ * # Safety
+ * `out_json` is NULL or writable.
+ */
+enum taap_status taap_settings_schema(char **out_json);
+#endif
+
 /**
  * Frees a policy. NULL is ignored.
  *
@@ -894,6 +864,17 @@ void taap_string_free(char *s);
 void taap_validator_free(struct taap_validator *validator);
 
 /**
+ * Creates a validator from `options_json`: NULL (the defaults) or a JSON object of the
+ * validator options of the settings schema under their snake_case names (`leeway`, `max_age`,
+ * `required`, `replay_cache`), the same options every door takes; a wrong option is
+ * `TAAP_CONFIG` with the schema's message. Free it with `taap_validator_free`.
+ *
+ * # Safety
+ * `options_json` is NULL or NUL-terminated; `out` is NULL or writable.
+ */
+enum taap_status taap_validator_from_json(const char *options_json, struct taap_validator **out);
+
+/**
  * Creates a validator with `options` (NULL: defaults). Free it with `taap_validator_free`.
  *
  * # Safety
@@ -901,6 +882,15 @@ void taap_validator_free(struct taap_validator *validator);
  */
 enum taap_status taap_validator_new(const struct taap_validate_options *options,
                                     struct taap_validator **out);
+
+/**
+ * The options in effect (the settings schema's snake_case names) as JSON in `*out_json`; free
+ * it with `taap_string_free`.
+ *
+ * # Safety
+ * `validator` is NULL or live; `out_json` is NULL or writable.
+ */
+enum taap_status taap_validator_settings(const struct taap_validator *validator, char **out_json);
 
 /**
  * Validates a token like `taap_pop_token_validate`, with this validator's options and replay

@@ -35,21 +35,6 @@ typedef struct taap_sign_policy taap_sign_policy;
 
 typedef struct taap_validator taap_validator;
 
-typedef struct taap_client_options {
-    const char *store_id;
-    const char *dealer_code;
-    uint32_t connect_timeout_ms;
-    uint32_t request_timeout_ms;
-    uint32_t max_retries;
-    uint32_t retry_base_delay_ms;
-    uint32_t retry_max_delay_ms;
-    uint32_t refresh_margin_secs;
-    int64_t pop_ttl_secs;
-    uint64_t max_response_bytes;
-    bool no_retries;
-    bool no_clock_skew_correction;
-} taap_client_options;
-
 typedef struct taap_ehts_entry {
     const char *name;
     const char *value;
@@ -96,7 +81,7 @@ enum taap_status taap_client_new(const struct taap_private_key *key,
                                  const char *client_id,
                                  const char *client_secret,
                                  const char *server,
-                                 const struct taap_client_options *options,
+                                 const char *options_json,
                                  struct taap_client **out);
 
 enum taap_status taap_client_refresh_access_token(const struct taap_client *client,
@@ -111,6 +96,8 @@ enum taap_status taap_client_send(const struct taap_client *client,
                                   const uint8_t *body,
                                   size_t body_len,
                                   struct taap_response **out);
+
+enum taap_status taap_client_settings(const struct taap_client *client, char **out_json);
 
 enum taap_status taap_explain(const char *token,
                               const char *method,
@@ -239,6 +226,8 @@ const struct taap_ehts_entry *taap_response_headers(const struct taap_response *
 
 uint16_t taap_response_status(const struct taap_response *response);
 
+enum taap_status taap_settings_schema(char **out_json);
+
 void taap_sign_policy_free(struct taap_sign_policy *policy);
 
 enum taap_status taap_sign_policy_new_all_headers(struct taap_sign_policy **out);
@@ -265,8 +254,12 @@ void taap_string_free(char *s);
 
 void taap_validator_free(struct taap_validator *validator);
 
+enum taap_status taap_validator_from_json(const char *options_json, struct taap_validator **out);
+
 enum taap_status taap_validator_new(const struct taap_validate_options *options,
                                     struct taap_validator **out);
+
+enum taap_status taap_validator_settings(const struct taap_validator *validator, char **out_json);
 
 enum taap_status taap_validator_validate(const struct taap_validator *validator,
                                          const char *token,

@@ -2,14 +2,14 @@
 
 use std::ffi::{c_char, CString};
 use std::sync::Arc;
-use std::time::Duration;
 
-use taap::{ClientConfig, OAuthServer, Response, TaapClient};
+use taap::settings::NameStyle;
+use taap::{ClientSettings, Response, TaapClient};
 
 use crate::boundary::{guard, guard_value, FfiResult};
 use crate::convert::{
-    borrow_handle, c_array, c_str, free_handle, into_handle, optional_c_bytes, out_arg, secret_into_c_string,
-    utf8, Handle,
+    borrow_handle, c_array, c_str, free_handle, into_c_string, into_handle, optional_c_bytes, out_arg,
+    secret_into_c_string, utf8, Handle,
 };
 use crate::ehts::{header_pairs, taap_ehts_entry};
 use crate::keys::taap_private_key;
@@ -25,116 +25,103 @@ impl Handle for taap_client {
     type Target = TaapClient;
 }
 
-/// Tuning of a client. A zeroed struct (or a NULL pointer) means the defaults.
-#[repr(C)]
-pub struct taap_client_options {
-    /// `storeId` for the v6 token body; NULL: none.
-    pub store_id: *const c_char,
-    /// `dealerCode` for the v6 token body; NULL: none.
-    pub dealer_code: *const c_char,
-    /// Connection set-up limit in milliseconds, DNS and TLS included; 0 means 10 000.
-    pub connect_timeout_ms: u32,
-    /// Limit for one whole HTTP exchange in milliseconds; 0 means 30 000.
-    pub request_timeout_ms: u32,
-    /// Retries of connection failures, 429 and 5xx answers, at most 10; 0 means 2 (see
-    /// `no_retries`).
-    pub max_retries: u32,
-    /// First backoff delay in milliseconds, doubling on each retry; 0 means 200.
-    pub retry_base_delay_ms: u32,
-    /// Longest single wait in milliseconds (backoff or `Retry-After`); 0 means 10 000.
-    pub retry_max_delay_ms: u32,
-    /// Replace a cached access token this many seconds before it expires; 0 means 60.
-    pub refresh_margin_secs: u32,
-    /// Validity of each PoP token in seconds; 0 means 120.
-    pub pop_ttl_secs: i64,
-    /// Largest response body read into memory, in bytes; 0 means 10 MiB.
-    pub max_response_bytes: u64,
-    /// Never retry.
-    pub no_retries: bool,
-    /// Do not correct PoP `iat` by the clock offset the servers' `Date` headers show.
-    pub no_clock_skew_correction: bool,
+/// The client's options: `options_json` (a JSON object under the settings schema's snake_case
+/// names) with `server`, when given, as its `server` option.
+fn client_settings(server: Option<&str>, options_json: Option<&str>) -> FfiResult<ClientSettings> {
+    let mut options = match options_json {
+        Some(text) => taap::settings::options_from_json(text)?,
+        None => serde_json::Map::new(),
+    };
+    if let Some(server) = server {
+        if options.contains_key("server") {
+            return Err(taap::Error::Config(
+                "give the server as the argument or as the option, not both".into(),
+            )
+            .into());
+        }
+        options.insert("server".into(), server.into());
+    }
+    Ok(ClientSettings::from_options(&options, NameStyle::Snake)?)
 }
 
-/// Applies the non-zero fields of C options to a core configuration.
+/// Creates a client. `server` is NULL (the options say, else `v2`) or `"v2"`, `"v6"`
+/// (T-Mobile's token endpoints), an API name that picks one by T-Mobile's table
+/// (`"connectivity"`, `"location"`, `"sms-notification"`: v2; `"call-verification"`,
+/// `"fraud-prevention"`: v6) or a full token endpoint URL ending in `/v2/tokens` or `/v6/tokens`.
+/// `options_json` is NULL (every default) or a JSON object of the client options of the settings
+/// schema under their snake_case names (docs/api.md; `taap_settings_schema` lists them), e.g.
+/// `{"max_retries": 0, "timeout": 5, "api": "location", "token_store": "redis://127.0.0.1:6379"}`;
+/// a wrong option is `TAAP_CONFIG` with the schema's message. The client keeps its own reference
+/// to `key`, which the caller may free right away. No network traffic happens yet.
 ///
 /// # Safety
-/// `options` is NULL or valid, with NULL or NUL-terminated strings.
-unsafe fn apply_options(config: &mut ClientConfig, options: *const taap_client_options) -> FfiResult {
-    // SAFETY: per the contract.
-    let Some(options) = (unsafe { options.as_ref() }) else {
-        return Ok(());
-    };
-    let optional_text = |text: *const c_char, what: &str| -> FfiResult<Option<String>> {
-        // SAFETY: per the contract.
-        unsafe { optional_c_bytes(text) }.map(|bytes| utf8(bytes, what).map(str::to_owned)).transpose()
-    };
-    config.store_id = optional_text(options.store_id, "options->store_id")?;
-    config.dealer_code = optional_text(options.dealer_code, "options->dealer_code")?;
-    let millis = |value: u32| (value != 0).then(|| Duration::from_millis(value.into()));
-    if let Some(connect) = millis(options.connect_timeout_ms) {
-        config.timeouts.connect = connect;
-    }
-    if let Some(request) = millis(options.request_timeout_ms) {
-        config.timeouts.request = request;
-    }
-    if options.no_retries {
-        config.retry.max_retries = 0;
-    } else if options.max_retries != 0 {
-        config.retry.max_retries = options.max_retries;
-    }
-    if let Some(base) = millis(options.retry_base_delay_ms) {
-        config.retry.base_delay = base;
-    }
-    if let Some(max) = millis(options.retry_max_delay_ms) {
-        config.retry.max_delay = max;
-    }
-    if options.refresh_margin_secs != 0 {
-        config.refresh_margin = Duration::from_secs(options.refresh_margin_secs.into());
-    }
-    if options.pop_ttl_secs != 0 {
-        config.pop_ttl_secs = options.pop_ttl_secs;
-    }
-    if options.max_response_bytes != 0 {
-        config.max_response_bytes = options.max_response_bytes;
-    }
-    config.correct_clock_skew = !options.no_clock_skew_correction;
-    Ok(())
-}
-
-/// Creates a client. `server` is `"v2"`, `"v6"` (T-Mobile's token endpoints), an API name that
-/// picks one by T-Mobile's table (`"connectivity"`, `"location"`, `"sms-notification"`: v2;
-/// `"call-verification"`, `"fraud-prevention"`: v6) or a full token endpoint URL ending in
-/// `/v2/tokens` or `/v6/tokens`. The client keeps its own reference to
-/// `key`, which the caller may free right away. No network traffic happens yet.
-///
-/// # Safety
-/// `key` is NULL or a live key; the strings are NULL or NUL-terminated; `options` is NULL or
-/// valid; `out` is NULL or writable.
+/// `key` is NULL or a live key; `client_id`, `client_secret`, `server` and `options_json` are
+/// NULL or NUL-terminated; `out` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn taap_client_new(
     key: *const taap_private_key,
     client_id: *const c_char,
     client_secret: *const c_char,
     server: *const c_char,
-    options: *const taap_client_options,
+    options_json: *const c_char,
     out: *mut *mut taap_client,
 ) -> taap_status {
     guard(|| {
-        // SAFETY: per the contract of this function.
-        let (out, key, client_id, client_secret, server) = unsafe {
+        // SAFETY: taap.h has the caller pass `out` NULL or writable, `key` NULL or live and the
+        // strings NULL or NUL-terminated (Safety above); each helper refuses NULL where required.
+        let (out, key, client_id, client_secret, server, options_json) = unsafe {
             (
                 out_arg(out, "out")?,
                 borrow_handle::<taap_private_key>(key, "key")?,
                 c_str(client_id, "client_id")?,
                 c_str(client_secret, "client_secret")?,
-                c_str(server, "server")?,
+                optional_c_bytes(server).map(|bytes| utf8(bytes, "server")).transpose()?,
+                optional_c_bytes(options_json).map(|bytes| utf8(bytes, "options_json")).transpose()?,
             )
         };
-        let mut config =
-            ClientConfig::new(client_id, client_secret, Arc::clone(key), OAuthServer::parse(server)?);
-        // SAFETY: per the contract of this function.
-        unsafe { apply_options(&mut config, options) }?;
+        let config = client_settings(server, options_json)?.client_config(
+            client_id,
+            client_secret,
+            Arc::clone(key),
+        )?;
         *out = into_handle::<taap_client>(TaapClient::new(config)?);
+        Ok(())
+    })
+}
+
+/// The options in effect (the settings schema's snake_case names and units; secret header
+/// values masked, the token store only as `true`/`false`) as JSON in `*out_json`; free it with
+/// `taap_string_free`.
+///
+/// # Safety
+/// `client` is NULL or live; `out_json` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn taap_client_settings(
+    client: *const taap_client,
+    out_json: *mut *mut c_char,
+) -> taap_status {
+    guard(|| {
+        // SAFETY: taap.h has the caller pass `out_json` NULL or writable and `client` NULL or live
+        // (Safety above); both helpers refuse NULL.
+        let (out, client) =
+            unsafe { (out_arg(out_json, "out_json")?, borrow_handle::<taap_client>(client, "client")?) };
+        *out = into_c_string(serde_json::Value::Object(client.settings().clone()).to_string())?;
+        Ok(())
+    })
+}
+
+/// Every option of every door as the core declares it (name, unit, default, range, what it
+/// does) as JSON in `*out_json`; free it with `taap_string_free`.
+///
+/// # Safety
+/// `out_json` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn taap_settings_schema(out_json: *mut *mut c_char) -> taap_status {
+    guard(|| {
+        // SAFETY: taap.h has the caller pass `out_json` NULL or writable (Safety above); the
+        // helper refuses NULL.
+        let out = unsafe { out_arg(out_json, "out_json")? };
+        *out = into_c_string(taap::settings::settings_schema_json())?;
         Ok(())
     })
 }
@@ -150,11 +137,13 @@ unsafe fn hand_out_access_token(
     fetch: impl FnOnce(&TaapClient) -> taap::Result<taap::AccessToken>,
 ) -> taap_status {
     guard(|| {
-        // SAFETY: per the contract of the caller.
+        // SAFETY: both public callers' taap.h contract has `out_token` NULL or writable and
+        // `client` NULL or live (their Safety sections); both helpers refuse NULL.
         let (out, client) = unsafe { (out_arg(out_token, "out_token")?, borrow_handle(client, "client")?) };
         let token = fetch(client)?;
         *out = secret_into_c_string(token.secret());
-        // SAFETY: per the contract of the caller.
+        // SAFETY: the callers' contract has `out_expires_in` NULL (then `as_mut` gives None) or
+        // writable.
         if let Some(expires_in) = unsafe { out_expires_in.as_mut() } {
             *expires_in = token.remaining().as_secs();
         }
@@ -176,7 +165,7 @@ pub unsafe extern "C" fn taap_client_access_token(
     out_token: *mut *mut c_char,
     out_expires_in: *mut u64,
 ) -> taap_status {
-    // SAFETY: per the contract of this function.
+    // SAFETY: this function's Safety section is exactly `hand_out_access_token`'s.
     unsafe { hand_out_access_token(client, out_token, out_expires_in, TaapClient::access_token) }
 }
 
@@ -190,7 +179,7 @@ pub unsafe extern "C" fn taap_client_refresh_access_token(
     out_token: *mut *mut c_char,
     out_expires_in: *mut u64,
 ) -> taap_status {
-    // SAFETY: per the contract of this function.
+    // SAFETY: this function's Safety section is exactly `hand_out_access_token`'s.
     unsafe { hand_out_access_token(client, out_token, out_expires_in, TaapClient::refresh_access_token) }
 }
 
@@ -216,7 +205,9 @@ pub unsafe extern "C" fn taap_client_send(
     out: *mut *mut taap_response,
 ) -> taap_status {
     guard(|| {
-        // SAFETY: per the contract of this function.
+        // SAFETY: taap.h has the caller pass `out` NULL or writable, `client` NULL or live, the
+        // strings NULL or NUL-terminated, `headers` pointing to `headers_len` entries and `body`
+        // to `body_len` bytes (Safety above); each helper refuses NULL where required.
         let (out, client, method, url, headers, body) = unsafe {
             (
                 out_arg(out, "out")?,
@@ -238,7 +229,8 @@ pub unsafe extern "C" fn taap_client_send(
 /// `client` is NULL or live and no longer used by any thread.
 #[no_mangle]
 pub unsafe extern "C" fn taap_client_free(client: *mut taap_client) {
-    // SAFETY: per the contract of this function.
+    // SAFETY: taap.h has the caller pass a NULL (ignored) or live client that no thread uses
+    // any more (Safety above), so it is freed exactly once.
     guard_value((), || unsafe { free_handle(client) });
 }
 
@@ -283,7 +275,7 @@ impl ClientResponse {
 /// `response` is NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn taap_response_status(response: *const taap_response) -> u16 {
-    // SAFETY: per the contract of this function.
+    // SAFETY: taap.h has the caller pass `response` NULL (refused) or live (Safety above).
     guard_value(0, || unsafe { borrow_handle(response, "response") }.map_or(0, |response| response.status))
 }
 
@@ -298,11 +290,11 @@ pub unsafe extern "C" fn taap_response_body(
     out_len: *mut usize,
 ) -> *const u8 {
     guard_value(std::ptr::null(), || {
-        // SAFETY: per the contract of this function.
+        // SAFETY: taap.h has the caller pass `response` NULL (refused) or live (Safety above).
         let Ok(response) = (unsafe { borrow_handle(response, "response") }) else {
             return std::ptr::null();
         };
-        // SAFETY: per the contract of this function.
+        // SAFETY: taap.h has `out_len` NULL (then `as_mut` gives None) or writable.
         if let Some(len) = unsafe { out_len.as_mut() } {
             *len = response.body_len;
         }
@@ -321,7 +313,8 @@ pub unsafe extern "C" fn taap_response_header(
     name: *const c_char,
 ) -> *const c_char {
     guard_value(std::ptr::null(), || {
-        // SAFETY: per the contract of this function.
+        // SAFETY: taap.h has `response` NULL (refused) or live and `name` NULL (None) or
+        // NUL-terminated (Safety above).
         let (Ok(response), Some(name)) =
             (unsafe { borrow_handle(response, "response") }, unsafe { optional_c_bytes(name) })
         else {
@@ -346,9 +339,9 @@ pub unsafe extern "C" fn taap_response_headers(
     out_len: *mut usize,
 ) -> *const taap_ehts_entry {
     guard_value(std::ptr::null(), || {
-        // SAFETY: per the contract of this function.
+        // SAFETY: taap.h has `response` NULL (refused) or live (Safety above).
         let response = unsafe { borrow_handle(response, "response") }.ok();
-        // SAFETY: per the contract of this function.
+        // SAFETY: taap.h has `out_len` NULL (then `as_mut` gives None) or writable.
         if let Some(len) = unsafe { out_len.as_mut() } {
             *len = response.map_or(0, |response| response.headers.len());
         }
@@ -362,6 +355,7 @@ pub unsafe extern "C" fn taap_response_headers(
 /// `response` is NULL or live, not used again afterwards.
 #[no_mangle]
 pub unsafe extern "C" fn taap_response_free(response: *mut taap_response) {
-    // SAFETY: per the contract of this function.
+    // SAFETY: taap.h has the caller pass a NULL (ignored) or live response not used again
+    // (Safety above), so it is freed exactly once.
     guard_value((), || unsafe { free_handle(response) });
 }

@@ -2,11 +2,15 @@
 
 use std::ffi::c_char;
 
+use taap::settings::NameStyle;
 use taap::{PopTokenValidator, ValidatorOptions, DEFAULT_LEEWAY_SECS, DEFAULT_MAX_AGE_SECS};
-use taap_cabi::{ffi_panic_boundary, try_c_str, try_out, try_ref_from_ptr};
+use taap_cabi::{ffi_panic_boundary, try_c_str, try_out, try_ref_from_ptr, utf8};
 
 use crate::boundary::{guard, Failure, FfiResult};
-use crate::convert::{c_array, c_str, free_handle, into_handle, optional_ref, out_arg, Handle};
+use crate::convert::{
+    borrow_handle, c_array, c_str, free_handle, into_c_string, into_handle, optional_c_bytes, optional_ref,
+    out_arg, Handle,
+};
 use crate::ehts::{ehts_pairs, taap_ehts_entry};
 use crate::keys::taap_public_key;
 use crate::status::taap_status;
@@ -177,6 +181,53 @@ pub unsafe extern "C" fn taap_validator_new(
         // (Safety above); a NULL `out` is refused before the validator is made.
         let (out, validator) = unsafe { (try_out!(out), Validator::new(options)?) };
         *out = into_handle::<taap_validator>(validator);
+        Ok(())
+    })
+}
+
+/// Creates a validator from `options_json`: NULL (the defaults) or a JSON object of the
+/// validator options of the settings schema under their snake_case names (`leeway`, `max_age`,
+/// `required`, `replay_cache`), the same options every door takes; a wrong option is
+/// `TAAP_CONFIG` with the schema's message. Free it with `taap_validator_free`.
+///
+/// # Safety
+/// `options_json` is NULL or NUL-terminated; `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn taap_validator_from_json(
+    options_json: *const c_char,
+    out: *mut *mut taap_validator,
+) -> taap_status {
+    guard(|| {
+        // SAFETY: taap.h has the caller pass `out` NULL or writable and `options_json` NULL or
+        // NUL-terminated (Safety above); `out_arg` refuses NULL, and NULL options mean `{}`.
+        let (out, text) = unsafe { (out_arg(out, "out")?, optional_c_bytes(options_json)) };
+        let text = text.map(|bytes| utf8(bytes, "options_json")).transpose()?.unwrap_or("{}");
+        let options = taap::settings::options_from_json(text)?;
+        let validator =
+            PopTokenValidator::new(taap::settings::validator_options(&options, NameStyle::Snake)?)?;
+        *out = into_handle::<taap_validator>(Validator { validator, now: None });
+        Ok(())
+    })
+}
+
+/// The options in effect (the settings schema's snake_case names) as JSON in `*out_json`; free
+/// it with `taap_string_free`.
+///
+/// # Safety
+/// `validator` is NULL or live; `out_json` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn taap_validator_settings(
+    validator: *const taap_validator,
+    out_json: *mut *mut c_char,
+) -> taap_status {
+    guard(|| {
+        // SAFETY: taap.h has the caller pass `out_json` NULL or writable and `validator` NULL or
+        // live (Safety above); both helpers refuse NULL.
+        let (out, validator) = unsafe {
+            (out_arg(out_json, "out_json")?, borrow_handle::<taap_validator>(validator, "validator")?)
+        };
+        let settings = taap::settings::validator_settings(validator.validator.options());
+        *out = into_c_string(serde_json::Value::Object(settings).to_string())?;
         Ok(())
     })
 }

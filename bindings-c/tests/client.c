@@ -24,7 +24,7 @@ static void endpoint(char *out, const struct gateway *gateway, const char *path)
 }
 
 static taap_client *new_client(const struct gateway *gateway, const taap_private_key *key, const char *flavor,
-                               const char *secret, const taap_client_options *options) {
+                               const char *secret, const char *options) {
     char server[URL_SIZE];
     snprintf(server, sizeof server, "%s/oauth2/%s/tokens", gateway->url, flavor);
     taap_client *client = NULL;
@@ -39,7 +39,8 @@ static void test_bad_arguments(const struct gateway *gateway, const taap_private
     CHECK_STATUS(taap_client_new(NULL, "id", "secret", "v2", NULL, &client), TAAP_NULL_ARGUMENT, "NULL key");
     CHECK_STATUS(taap_client_new(key, NULL, "secret", "v2", NULL, &client), TAAP_NULL_ARGUMENT, "NULL client id");
     CHECK_STATUS(taap_client_new(key, "id", NULL, "v2", NULL, &client), TAAP_NULL_ARGUMENT, "NULL secret");
-    CHECK_STATUS(taap_client_new(key, "id", "secret", NULL, NULL, &client), TAAP_NULL_ARGUMENT, "NULL server");
+    CHECK_STATUS(taap_client_new(key, "id", "secret", "v2", "{\"server\": \"v6\"}", &client), TAAP_CONFIG,
+                 "the server as the argument and as the option");
     CHECK_STATUS(taap_client_new(key, "id", "secret", "v2", NULL, NULL), TAAP_NULL_ARGUMENT, "NULL out");
     CHECK_STATUS(taap_client_new(key, "id", "", v2, NULL, &client), TAAP_CONFIG, "empty secret");
     CHECK_STATUS(taap_client_new(key, "id", "secret", "ftp://h/oauth2/v2/tokens", NULL, &client), TAAP_CONFIG,
@@ -48,13 +49,12 @@ static void test_bad_arguments(const struct gateway *gateway, const taap_private
                  "a server that is neither v2 nor v6");
     CHECK_STATUS(taap_client_new(key, "caf\xc3\x28", "secret", v2, NULL, &client), TAAP_INVALID_UTF8,
                  "client id not UTF-8");
-    taap_client_options options = {0};
-    options.max_retries = 11;
-    CHECK_STATUS(taap_client_new(key, "id", "secret", v2, &options, &client), TAAP_CONFIG, "11 retries");
-    options.max_retries = 0;
-    options.store_id = "caf\xc3\x28";
-    CHECK_STATUS(taap_client_new(key, "id", "secret", v2, &options, &client), TAAP_INVALID_UTF8,
-                 "store id not UTF-8");
+    CHECK_STATUS(taap_client_new(key, "id", "secret", v2, "{\"max_retries\": 11}", &client), TAAP_CONFIG, "11 retries");
+    CHECK_STRING(taap_last_error_message(), "invalid configuration: option max_retries is 11; choose 0 to 10",
+                 "the schema's message");
+    CHECK_STATUS(taap_client_new(key, "id", "secret", v2, "{\"store_id\": \"caf\xc3\x28\"}", &client),
+                 TAAP_INVALID_UTF8, "options not UTF-8");
+    CHECK_STATUS(taap_client_new(key, "id", "secret", v2, "[1]", &client), TAAP_CONFIG, "options not an object");
     CHECK(client == untouched, "no client written on failure");
 
     CHECK(taap_response_status(NULL) == 0, "status of NULL is 0");
@@ -87,12 +87,10 @@ static void test_bad_arguments(const struct gateway *gateway, const taap_private
 }
 
 static void test_access_tokens(const struct gateway *gateway, const taap_private_key *key) {
-    taap_client_options v6_options = {0};
-    v6_options.store_id = "store-1";
-    v6_options.dealer_code = "dealer-1";
+    const char *v6_options = "{\"store_id\": \"store-1\", \"dealer_code\": \"dealer-1\"}";
     const char *flavors[] = {"v2", "v6"};
     for (size_t i = 0; i < 2; i++) {
-        taap_client *client = new_client(gateway, key, flavors[i], gateway->client_secret, i ? &v6_options : NULL);
+        taap_client *client = new_client(gateway, key, flavors[i], gateway->client_secret, i ? v6_options : NULL);
         char *first = NULL, *cached = NULL, *refreshed = NULL;
         uint64_t expires_in = 0;
         if (CHECK_STATUS(taap_client_access_token(client, &first, &expires_in), TAAP_OK, flavors[i]) &&
@@ -120,11 +118,9 @@ static void test_refusals(const struct gateway *gateway, const taap_private_key 
     CHECK(token == NULL, "no token written on failure");
     taap_client_free(client);
 
-    taap_client_options options = {0};
-    options.no_retries = true;
-    options.connect_timeout_ms = 2000;
     client = NULL;
-    CHECK_STATUS(taap_client_new(key, "id", "secret", "http://127.0.0.1:1/oauth2/v2/tokens", &options, &client),
+    const char *once = "{\"max_retries\": 0, \"connect_timeout\": 2}";
+    CHECK_STATUS(taap_client_new(key, "id", "secret", "http://127.0.0.1:1/oauth2/v2/tokens", once, &client),
                  TAAP_OK, "a client of a closed port");
     CHECK_STATUS(taap_client_access_token(client, &token, NULL), TAAP_TRANSPORT, "a closed port");
     CHECK(taap_last_error_http_status() == 0, "no HTTP status for a transport failure");

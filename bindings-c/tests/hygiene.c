@@ -190,13 +190,13 @@ static void key_kinds(const char *tests_dir, const char *pem, const struct marke
 static void client_kinds(const taap_private_key *key, const struct markers *secrets) {
     const char *gateway = getenv("TAAP_TEST_GATEWAY");
     const char *client_id = getenv("TAAP_TEST_CLIENT_ID");
-    taap_client_options once = {.no_retries = true, .connect_timeout_ms = 2000, .request_timeout_ms = 5000};
+    const char *once = "{\"max_retries\": 0, \"connect_timeout\": 2, \"timeout\": 5}";
     char server[URL_SIZE];
     taap_client *client = NULL;
     char *access_token = NULL;
     if (gateway != NULL && client_id != NULL) {
         snprintf(server, sizeof server, "%s/oauth2/v2/tokens", gateway);
-        CHECK_STATUS(taap_client_new(key, client_id, CLIENT_SECRET, server, &once, &client), TAAP_OK, "client");
+        CHECK_STATUS(taap_client_new(key, client_id, CLIENT_SECRET, server, once, &client), TAAP_OK, "client");
         check_clean(taap_client_access_token(client, &access_token, NULL), TAAP_OAUTH, secrets,
                     "OAuth: the gateway refuses a wrong client secret");
         CHECK(taap_last_error_http_status() == 401, "OAuth refusal is a 401");
@@ -207,7 +207,7 @@ static void client_kinds(const taap_private_key *key, const struct markers *secr
         printf("hygiene: OAuth kind not run: TAAP_TEST_GATEWAY and TAAP_TEST_CLIENT_ID are not set\n");
     }
     /* Port 9 (discard) on loopback: nothing listens there in a test environment. */
-    CHECK_STATUS(taap_client_new(key, "hygiene-id", CLIENT_SECRET, "http://127.0.0.1:9/oauth2/v6/tokens", &once,
+    CHECK_STATUS(taap_client_new(key, "hygiene-id", CLIENT_SECRET, "http://127.0.0.1:9/oauth2/v6/tokens", once,
                                  &client),
                  TAAP_OK, "client for a closed port");
     check_clean(taap_client_access_token(client, &access_token, NULL), TAAP_TRANSPORT, secrets,
