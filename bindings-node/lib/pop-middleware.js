@@ -10,10 +10,9 @@ const { TaapError, KIND_CLASSES, call, settle } = require('./shared/errors.js');
 
 /** Names every token must sign unless told otherwise: the request line. */
 const DEFAULT_REQUIRED = Object.freeze(['uri', 'http-method']);
-/** Largest body read before refusing with 413. */
-const DEFAULT_MAX_BODY = 1024 * 1024;
-/** Header naming the client whose key a lookup callback returns. */
-const DEFAULT_CLIENT_ID_HEADER = 'x-client-id';
+
+/** The schema's defaults of the middleware's own options. */
+const { maxBody: DEFAULT_MAX_BODY, clientIdHeader: DEFAULT_CLIENT_ID_HEADER } = JSON.parse(native.middlewareSettings('{}'));
 
 const { ConfigError, InvalidTokenError } = KIND_CLASSES;
 
@@ -46,10 +45,12 @@ function sharedStore(store) {
 function popCheck(options) {
   if (options === null || typeof options !== 'object') throw new ConfigError('popMiddleware needs an options object with publicKey');
   const { publicKey, required = DEFAULT_REQUIRED, replayStore, leeway, maxAge } = options;
-  const maxBody = options.maxBody ?? DEFAULT_MAX_BODY;
-  const clientIdHeader = (options.clientIdHeader ?? DEFAULT_CLIENT_ID_HEADER).toLowerCase();
+  // The schema checks maxBody and clientIdHeader and gives their defaults.
+  const own = { maxBody: options.maxBody ?? null, clientIdHeader: options.clientIdHeader ?? null };
+  if (typeof own.maxBody === 'number' && !Number.isFinite(own.maxBody)) throw new ConfigError('option maxBody must be a whole number of bytes, not ' + own.maxBody);
+  const { maxBody, clientIdHeader: headerName } = JSON.parse(call(() => native.middlewareSettings(JSON.stringify(own))));
+  const clientIdHeader = headerName.toLowerCase();
   if (publicKey === undefined || publicKey === null) throw new ConfigError('publicKey is required: a PublicKey, PEM or JWK text, or a lookup function');
-  if (!Number.isInteger(maxBody) || maxBody < 0) throw new ConfigError('maxBody must be a whole number of bytes, 0 or more');
   const lookup = typeof publicKey === 'function' ? publicKey : null;
   const key = lookup ? null : asKey(publicKey);
   const validator = new PopTokenValidator({ leeway, maxAge, required, replayCache: replayCache(replayStore) });

@@ -220,3 +220,14 @@ where
 pub fn settings_schema() -> String {
     taap::settings::settings_schema_json()
 }
+
+/// The middleware's own options (`maxBody`, `clientIdHeader`) as JSON, checked by the schema,
+/// every absent one at its default; camelCase keys.
+#[napi]
+pub fn middleware_settings(options: String) -> Result<String, Failure> {
+    let given = taap::settings::options_from_json(&options).map_err(to_js)?;
+    let settings =
+        taap::settings::with_defaults(&given, taap::settings::SettingGroup::Middleware, NameStyle::Camel)
+            .map_err(to_js)?;
+    Ok(serde_json::Value::Object(restyled(&settings, NameStyle::Camel)).to_string())
+}

@@ -36,19 +36,18 @@ impl TaapClient {
         let policy = object_option::<SignPolicy>(options, "policy")?.map(|policy| policy.inner.clone());
         guard(|| {
             let key = key.ok_or_else(|| config("option key (a Taap\\PrivateKey) is required"))?;
-            let settings = ClientSettings::from_options(&settings_map(options, &HANDLES)?, NameStyle::Camel)?;
+            let mut settings =
+                ClientSettings::from_options(&settings_map(options, &HANDLES)?, NameStyle::Camel)?;
+            if let Some(policy) = policy {
+                // The handle is the policy to start from; `signHeaders` and `uriForm` refine it.
+                settings = settings.with_sign_policy(policy);
+            }
             // The core builds and checks the configuration (its messages name options as PHP does).
-            let mut core = settings.client_config(
+            let core = settings.client_config(
                 credential(options, "clientId")?,
                 credential(options, "clientSecret")?,
                 key,
             )?;
-            if let Some(policy) = policy {
-                // The handle is the policy to start from: put it in, then let `signHeaders` and
-                // `uriForm`, when given, refine it again (the other options set the same values).
-                core.sign_policy = policy;
-                settings.apply_to(&mut core)?;
-            }
             taap::TaapClient::new(core).map(|inner| TaapClient { inner })
         })
     }

@@ -83,13 +83,11 @@ impl PyTaapClient {
             None => None,
         };
         // The core builds and checks the configuration (its messages name options as Python does).
+        let settings = match policy {
+            Some(policy) => settings.with_sign_policy(policy),
+            None => settings,
+        };
         let mut config = settings.client_config(client_id, secret, Arc::clone(&key)).or_raise(py)?;
-        if let Some(policy) = policy {
-            // The handle is the policy to start from: put it in, then let `sign_headers` and
-            // `uri_form`, when given, change it again (the other options set the same values).
-            config.sign_policy = policy;
-            settings.apply_to(&mut config).or_raise(py)?;
-        }
         config.on_warning = taap::OnWarning::new(python_warning);
         let client = taap::TaapClient::new(config).or_raise(py)?;
         Ok(PyTaapClient { client, key })

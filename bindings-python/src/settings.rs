@@ -6,7 +6,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{IntoPyDict, PyDict, PyList};
 use serde_json::{Map, Value};
-use taap::settings::{checked_options, options_from_json, settings_of, NameStyle, SettingGroup};
+use taap::settings::{options_from_json, with_defaults, NameStyle, SettingGroup};
 
 use crate::errors::{to_py_err, OrRaise};
 
@@ -83,9 +83,6 @@ pub fn middleware_settings<'py>(
         Some(options) => options_map(py, options)?,
         None => Map::new(),
     };
-    let mut settings = checked_options(&given, SettingGroup::Middleware, NameStyle::Snake).or_raise(py)?;
-    for setting in settings_of(SettingGroup::Middleware) {
-        settings.entry(setting.name).or_insert_with(|| setting.default_value());
-    }
+    let settings = with_defaults(&given, SettingGroup::Middleware, NameStyle::Snake).or_raise(py)?;
     settings_dict(py, &settings)
 }

@@ -472,6 +472,20 @@ pub fn restyled_text(text: &str, style: NameStyle) -> String {
     words
 }
 
+/// A group's options as a door gave them, checked, with every absent one at its schema default
+/// (`snake_case` keys): what a door whose own code applies the options (the middleware) reads.
+pub fn with_defaults(
+    options: &Map<String, Value>,
+    group: SettingGroup,
+    style: NameStyle,
+) -> Result<Map<String, Value>> {
+    let mut settings = checked_options(options, group, style)?;
+    for setting in settings_of(group) {
+        settings.entry(setting.name).or_insert_with(|| setting.default_value());
+    }
+    Ok(settings)
+}
+
 /// Parses a door's options handed over as JSON text (a door that holds no JSON library).
 pub fn options_from_json(text: &str) -> Result<Map<String, Value>> {
     match serde_json::from_str(text) {

@@ -13,6 +13,7 @@ use super::variants::TokenBody;
 use crate::error::{Error, Result};
 use crate::explain::mask_secret;
 use crate::keys::PrivateKey;
+use crate::request::SignPolicy;
 use crate::settings::{
     checked_options, options_from_json, restyled_text, NameStyle, Setting, SettingGroup, SETTINGS,
 };
@@ -57,6 +58,8 @@ pub struct ClientSettings {
     limits: Limits,
     /// How the door names options, for the messages of checks that span two of them.
     style: NameStyle,
+    /// The signing policy a door's handle gives, which `sign_headers` and `uri_form` refine.
+    base_policy: Option<SignPolicy>,
 }
 
 impl ClientSettings {
@@ -74,13 +77,20 @@ impl ClientSettings {
         })?;
         let limits = serde_json::from_value(Value::Object(limits))
             .map_err(|error| Error::Config(format!("client options: {error}")))?;
-        Ok(ClientSettings { profile, limits, style })
+        Ok(ClientSettings { profile, limits, style, base_policy: None })
     }
 
     /// [`ClientSettings::from_options`] from JSON text (how a door without a JSON library, or
     /// with a native object it serialises, hands them over).
     pub fn from_json(options: &str, style: NameStyle) -> Result<ClientSettings> {
         ClientSettings::from_options(&options_from_json(options)?, style)
+    }
+
+    /// Starts from `policy` (a door's `SignPolicy` handle) instead of the docs' policy; the
+    /// options `sign_headers` and `uri_form`, when given, still refine it.
+    pub fn with_sign_policy(mut self, policy: SignPolicy) -> ClientSettings {
+        self.base_policy = Some(policy);
+        self
     }
 
     /// The configuration for these credentials and key; the server is `v2` unless an option
@@ -92,6 +102,9 @@ impl ClientSettings {
         key: Arc<PrivateKey>,
     ) -> Result<ClientConfig> {
         let mut config = ClientConfig::new(client_id, client_secret, key, OAuthServer::V2);
+        if let Some(policy) = &self.base_policy {
+            config.sign_policy = policy.clone();
+        }
         self.apply_to(&mut config)?;
         // The configuration's own checks, with option names in the door's words.
         config.check().map_err(|error| match error {
