@@ -189,7 +189,7 @@ pub(crate) struct Flight {
 }
 
 impl Flight {
-    /// The next step; each call does at most two store operations.
+    /// The next step; each call does at most four store operations (read, lock, read, unlock).
     pub(crate) fn next(&mut self) -> Next {
         let read = match self.state {
             State::Start | State::Waiting { .. } => self.shared.read(self.refused),
@@ -230,8 +230,7 @@ impl Flight {
         match self.shared.store.try_lock(&self.shared.lock_key, &owner, self.shared.lock_ttl) {
             Ok(true) => {
                 self.shared.answered();
-                self.state = State::Locked { owner };
-                Next::Fetch
+                self.locked(owner)
             }
             Ok(false) => {
                 self.shared.answered();
@@ -248,12 +247,38 @@ impl Flight {
     fn last_try(&mut self) -> Next {
         let owner = uuid::Uuid::new_v4().simple().to_string();
         match self.shared.store.try_lock(&self.shared.lock_key, &owner, self.shared.lock_ttl) {
-            Ok(locked) => {
+            Ok(true) => {
                 self.shared.answered();
-                self.state = if locked { State::Locked { owner } } else { State::Alone { publish: false } };
+                self.locked(owner)
+            }
+            Ok(false) => {
+                self.shared.answered();
+                self.state = State::Alone { publish: false };
                 Next::Fetch
             }
             Err(error) => self.fall_back(&error),
+        }
+    }
+
+    /// Holding the lock: another process may have stored a token and released the lock between
+    /// this flight's read and its lock, so read once more before fetching (one token request per
+    /// refresh window, however the processes interleave).
+    fn locked(&mut self, owner: String) -> Next {
+        match self.shared.read(self.refused) {
+            Ok(Some(token)) => {
+                if let Err(error) = self.shared.store.unlock(&self.shared.lock_key, &owner) {
+                    self.shared.failed(&error);
+                }
+                Next::Use(token)
+            }
+            Ok(None) => {
+                self.state = State::Locked { owner };
+                Next::Fetch
+            }
+            Err(error) => {
+                self.state = State::Locked { owner };
+                self.fall_back(&error)
+            }
         }
     }
 
@@ -334,6 +359,8 @@ mod tests {
     struct FakeStore {
         values: Mutex<HashMap<String, String>>,
         failing: AtomicBool,
+        /// A value another process stores (and whose lock it releases) just before a lock.
+        stored_before_lock: Mutex<Option<(String, String)>>,
     }
 
     impl TokenStore for FakeStore {
@@ -352,6 +379,9 @@ mod tests {
         fn try_lock(&self, key: &str, owner: &str, _: Duration) -> std::result::Result<bool, StoreError> {
             self.check()?;
             let mut values = self.values.lock().unwrap();
+            if let Some((stored_key, value)) = self.stored_before_lock.lock().unwrap().take() {
+                values.insert(stored_key, value);
+            }
             Ok(!values.contains_key(key) && values.insert(key.into(), owner.into()).is_none())
         }
         fn unlock(&self, key: &str, owner: &str) -> std::result::Result<(), StoreError> {
@@ -399,6 +429,20 @@ mod tests {
             _ => panic!("the loser should use the winner's token"),
         }
         // The lock was released: only the token is left.
+        assert_eq!(store.values.lock().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_token_stored_between_the_read_and_the_lock_is_used_not_fetched_again() {
+        let store = Arc::new(FakeStore::default());
+        let shared = shared(Arc::clone(&store), Arc::default());
+        let other = encode(&token("other-process-1", 3600));
+        *store.stored_before_lock.lock().unwrap() = Some((shared.key.clone(), other.to_string()));
+        match shared.flight(None).next() {
+            Next::Use(token) => assert_eq!(token.secret(), "other-process-1"),
+            _ => panic!("a token stored before the lock must be used, not fetched again"),
+        }
+        // The lock taken was released: only the other process's token is left.
         assert_eq!(store.values.lock().unwrap().len(), 1);
     }
 
