@@ -4,7 +4,7 @@ use std::ffi::{c_char, CString};
 use std::sync::Arc;
 
 use taap::settings::NameStyle;
-use taap::{ClientSettings, Response, TaapClient};
+use taap::{client::ClientSettings, client::Response, TaapClient};
 
 use crate::boundary::{guard, guard_value, FfiResult};
 use crate::convert::{
@@ -134,7 +134,7 @@ unsafe fn hand_out_access_token(
     client: *const taap_client,
     out_token: *mut *mut c_char,
     out_expires_in: *mut u64,
-    fetch: impl FnOnce(&TaapClient) -> taap::Result<taap::AccessToken>,
+    fetch: impl FnOnce(&TaapClient) -> taap::Result<taap::client::AccessToken>,
 ) -> taap_status {
     guard(|| {
         // SAFETY: both public callers' taap.h contract has `out_token` NULL or writable and

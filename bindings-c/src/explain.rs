@@ -3,7 +3,7 @@
 
 use std::ffi::c_char;
 
-use taap::{ExplainOptions, ExplainRequest};
+use taap::{diagnose::ExplainOptions, diagnose::ExplainRequest};
 use taap_cabi::{try_c_str, try_out, try_ref_from_ptr};
 
 use crate::boundary::{guard, Failure, FfiResult};
@@ -93,7 +93,7 @@ fn explanation_json(
     request: &ExplainRequest,
     options: &ExplainOptions<'_>,
 ) -> FfiResult<String> {
-    let explanation = taap::explain(token, request, options)?;
+    let explanation = taap::diagnose::explain(token, request, options)?;
     serde_json::to_string(&explanation).map_err(|error| {
         Failure::new(taap_status::TAAP_PANIC, format!("the explanation does not serialise: {error}"))
     })

@@ -3,7 +3,7 @@
 
 use std::ffi::{c_char, CString};
 
-use taap::{SignPolicy, UriForm};
+use taap::{request::UriForm, SignPolicy};
 use taap_cabi::{ffi_panic_boundary, try_c_str, try_out, try_ref_from_ptr};
 
 use crate::boundary::{guard, Failure, FfiResult};
@@ -206,7 +206,7 @@ pub unsafe extern "C" fn taap_request_uri(url: *const c_char, out_uri: *mut *mut
         // SAFETY: taap.h has the caller pass `url` NULL or NUL-terminated and `out_uri` NULL or
         // writable (Safety above); the helpers refuse NULL.
         let (out, url) = unsafe { (try_out!(out_uri), try_c_str!(url)) };
-        let uri = CString::new(taap::request_uri(url)?).map_err(|_| {
+        let uri = CString::new(taap::request::request_uri(url)?).map_err(|_| {
             Failure::new(
                 taap_status::TAAP_INVALID_EHTS,
                 "invalid ehts: the request's query decodes to a NUL byte, which a C string cannot carry",
@@ -231,7 +231,7 @@ pub unsafe extern "C" fn taap_request_method(
         // SAFETY: taap.h has the caller pass `method` NULL or NUL-terminated and `out_method` NULL
         // or writable (Safety above); the helpers refuse NULL.
         let (out, method) = unsafe { (try_out!(out_method), try_c_str!(method)) };
-        *out = into_c_string(taap::request_method(method)?)?;
+        *out = into_c_string(taap::request::request_method(method)?)?;
         Ok(())
     })
 }
@@ -311,7 +311,7 @@ pub unsafe extern "C" fn taap_validator_validate_request_as(
             )
         };
         let RequestArgs { method, url: target, headers, body } = sent;
-        let request = taap::ReceivedRequest::with_uri_form(method, target, headers, body, form)?;
+        let request = taap::request::ReceivedRequest::with_uri_form(method, target, headers, body, form)?;
         let decoded = validator.validate_request(key, &request)?;
         // SAFETY: taap.h has the caller pass `out_decoded` NULL or writable (Safety above).
         hand_out_decoded(unsafe { out_arg(out_decoded, "out_decoded") }.ok(), &decoded)

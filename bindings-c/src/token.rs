@@ -2,7 +2,7 @@
 
 use std::ffi::{c_char, CString};
 
-use taap::{BuildOptions, PopToken};
+use taap::{token::BuildOptions, PopToken};
 use taap_cabi::{ffi_panic_boundary, try_c_str, try_out, try_ref_from_ptr};
 
 use crate::boundary::{guard, Failure, FfiResult};

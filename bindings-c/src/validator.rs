@@ -3,7 +3,10 @@
 use std::ffi::c_char;
 
 use taap::settings::NameStyle;
-use taap::{PopTokenValidator, ValidatorOptions, DEFAULT_LEEWAY_SECS, DEFAULT_MAX_AGE_SECS};
+use taap::{
+    validate::ValidatorOptions, validate::DEFAULT_LEEWAY_SECS, validate::DEFAULT_MAX_AGE_SECS,
+    PopTokenValidator,
+};
 use taap_cabi::{ffi_panic_boundary, try_c_str, try_out, try_ref_from_ptr, utf8};
 
 use crate::boundary::{guard, Failure, FfiResult};
@@ -108,7 +111,7 @@ impl Validator {
     pub(crate) fn validate_request(
         &self,
         key: &taap::PublicKey,
-        request: &taap::ReceivedRequest<'_>,
+        request: &taap::request::ReceivedRequest<'_>,
     ) -> FfiResult<taap::PopToken> {
         let decoded = match self.now {
             Some(now) => self.validator.validate_request_at(key, request, now),

@@ -2,7 +2,7 @@
 
 use core::ffi::{c_char, c_void};
 
-use taap::{BuildOptions, Ehts, PopToken, DEFAULT_TTL_SECS};
+use taap::{token::BuildOptions, token::Ehts, token::DEFAULT_TTL_SECS, PopToken};
 use taap_cabi::{
     c_array, ehts_entries, into_c_string, optional_ref, status_of, taap_ehts_entry, taap_private_key,
     taap_status, try_out, try_ref_from_ptr, Failure, FfiResult,

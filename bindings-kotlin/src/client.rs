@@ -28,8 +28,8 @@ pub struct FfiAccessToken {
     pub status: Option<String>,
 }
 
-impl From<taap::AccessToken> for FfiAccessToken {
-    fn from(token: taap::AccessToken) -> Self {
+impl From<taap::client::AccessToken> for FfiAccessToken {
+    fn from(token: taap::client::AccessToken) -> Self {
         FfiAccessToken {
             token: token.secret().to_owned(),
             id_token: token.id_token().map(str::to_owned),
@@ -69,7 +69,7 @@ impl FfiClient {
         options: String,
         key: &FfiPrivateKey,
     ) -> FfiResult<Self> {
-        let settings = taap::ClientSettings::from_json(&options, NameStyle::Camel)?;
+        let settings = taap::client::ClientSettings::from_json(&options, NameStyle::Camel)?;
         let config = settings.client_config(client_id, client_secret, Arc::clone(&key.inner))?;
         Ok(FfiClient { inner: taap::TaapClient::new(config)? })
     }

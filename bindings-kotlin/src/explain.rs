@@ -118,16 +118,17 @@ pub fn explain(
     public_key: Option<Arc<FfiPublicKey>>,
     now: Option<i64>,
 ) -> FfiResult<FfiExplanation> {
-    let mut request = taap::ExplainRequest::new(method, url).body(body);
+    let mut request = taap::diagnose::ExplainRequest::new(method, url).body(body);
     for entry in headers {
         request = request.header(entry.name, entry.value);
     }
-    let options = taap::ExplainOptions { public_key: public_key.as_ref().map(|key| &key.inner), now };
-    Ok(taap::explain(&token, &request, &options)?.into())
+    let options =
+        taap::diagnose::ExplainOptions { public_key: public_key.as_ref().map(|key| &key.inner), now };
+    Ok(taap::diagnose::explain(&token, &request, &options)?.into())
 }
 
-impl From<taap::Explanation> for FfiExplanation {
-    fn from(explanation: taap::Explanation) -> Self {
+impl From<taap::diagnose::Explanation> for FfiExplanation {
+    fn from(explanation: taap::diagnose::Explanation) -> Self {
         FfiExplanation {
             valid: explanation.valid,
             alg: explanation.header.alg,
@@ -146,22 +147,22 @@ impl From<taap::Explanation> for FfiExplanation {
     }
 }
 
-impl From<taap::ExplainedClaims> for FfiExplainedClaims {
-    fn from(claims: taap::ExplainedClaims) -> Self {
-        let taap::ExplainedClaims { edts, v, exp, ehts, iat, jti } = claims;
+impl From<taap::diagnose::ExplainedClaims> for FfiExplainedClaims {
+    fn from(claims: taap::diagnose::ExplainedClaims) -> Self {
+        let taap::diagnose::ExplainedClaims { edts, v, exp, ehts, iat, jti } = claims;
         FfiExplainedClaims { edts, v, exp, ehts, iat, jti }
     }
 }
 
-impl From<taap::TimeCheck> for FfiTimeCheck {
-    fn from(time: taap::TimeCheck) -> Self {
-        let taap::TimeCheck { now, expires_in, age, ok, clock_offset } = time;
+impl From<taap::diagnose::TimeCheck> for FfiTimeCheck {
+    fn from(time: taap::diagnose::TimeCheck) -> Self {
+        let taap::diagnose::TimeCheck { now, expires_in, age, ok, clock_offset } = time;
         FfiTimeCheck { now, expires_in, age, ok, clock_offset }
     }
 }
 
-impl From<taap::Entry> for FfiExplainedEntry {
-    fn from(entry: taap::Entry) -> Self {
+impl From<taap::diagnose::Entry> for FfiExplainedEntry {
+    fn from(entry: taap::diagnose::Entry) -> Self {
         FfiExplainedEntry {
             name: entry.name,
             value: entry.value,
@@ -170,19 +171,19 @@ impl From<taap::Entry> for FfiExplainedEntry {
     }
 }
 
-impl From<taap::EdtsCheck> for FfiEdtsCheck {
-    fn from(edts: taap::EdtsCheck) -> Self {
-        let taap::EdtsCheck { claimed, computed, matches } = edts;
+impl From<taap::diagnose::EdtsCheck> for FfiEdtsCheck {
+    fn from(edts: taap::diagnose::EdtsCheck) -> Self {
+        let taap::diagnose::EdtsCheck { claimed, computed, matches } = edts;
         FfiEdtsCheck { claimed, computed, matches }
     }
 }
 
-impl From<taap::SignatureCheck> for FfiSignatureCheck {
-    fn from(signature: taap::SignatureCheck) -> Self {
+impl From<taap::diagnose::SignatureCheck> for FfiSignatureCheck {
+    fn from(signature: taap::diagnose::SignatureCheck) -> Self {
         match signature {
-            taap::SignatureCheck::Valid => FfiSignatureCheck::Valid,
-            taap::SignatureCheck::Invalid => FfiSignatureCheck::Invalid,
-            taap::SignatureCheck::NotChecked => FfiSignatureCheck::NotChecked,
+            taap::diagnose::SignatureCheck::Valid => FfiSignatureCheck::Valid,
+            taap::diagnose::SignatureCheck::Invalid => FfiSignatureCheck::Invalid,
+            taap::diagnose::SignatureCheck::NotChecked => FfiSignatureCheck::NotChecked,
         }
     }
 }

@@ -74,7 +74,7 @@ impl FfiSignPolicy {
 /// The `uri` value of a URL or path: path plus percent-decoded query.
 #[uniffi::export]
 pub fn request_uri(url: String) -> FfiResult<String> {
-    let uri = taap::request_uri(&url)?;
+    let uri = taap::request::request_uri(&url)?;
     // JVM strings cannot hold bytes that are not UTF-8; the validator compares exact bytes.
     Ok(String::from_utf8_lossy(&uri).into_owned())
 }
@@ -82,11 +82,11 @@ pub fn request_uri(url: String) -> FfiResult<String> {
 /// The `http-method` value: the method upper-cased, which must be an HTTP token.
 #[uniffi::export]
 pub fn request_method(method: String) -> FfiResult<String> {
-    Ok(taap::request_method(&method)?)
+    Ok(taap::request::request_method(&method)?)
 }
 
 /// The header a PoP token travels in (`X-Authorization`).
 #[uniffi::export]
 pub fn pop_header() -> String {
-    taap::POP_HEADER.to_owned()
+    taap::request::POP_HEADER.to_owned()
 }

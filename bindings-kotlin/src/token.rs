@@ -23,9 +23,9 @@ pub struct FfiBuildOptions {
     pub jti: Option<String>,
 }
 
-impl From<FfiBuildOptions> for taap::BuildOptions {
+impl From<FfiBuildOptions> for taap::token::BuildOptions {
     fn from(options: FfiBuildOptions) -> Self {
-        taap::BuildOptions { ttl_secs: options.ttl_secs, iat: options.iat, jti: options.jti }
+        taap::token::BuildOptions { ttl_secs: options.ttl_secs, iat: options.iat, jti: options.jti }
     }
 }
 
@@ -107,5 +107,5 @@ pub fn pop_token_decode(token: String) -> FfiResult<FfiDecoded> {
 /// The core's default PoP validity in seconds, so the Kotlin default is the core's.
 #[uniffi::export]
 pub fn default_ttl_secs() -> i64 {
-    taap::DEFAULT_TTL_SECS
+    taap::token::DEFAULT_TTL_SECS
 }

@@ -17,11 +17,11 @@ pub enum FfiUriForm {
     Encoded,
 }
 
-impl From<FfiUriForm> for taap::UriForm {
+impl From<FfiUriForm> for taap::request::UriForm {
     fn from(form: FfiUriForm) -> Self {
         match form {
-            FfiUriForm::Decoded => taap::UriForm::Decoded,
-            FfiUriForm::Encoded => taap::UriForm::Encoded,
+            FfiUriForm::Decoded => taap::request::UriForm::Decoded,
+            FfiUriForm::Encoded => taap::request::UriForm::Encoded,
         }
     }
 }
@@ -35,7 +35,7 @@ pub struct FfiValidator {
 /// The default replay-cache capacity.
 #[uniffi::export]
 pub fn default_replay_capacity() -> i64 {
-    i64::try_from(taap::DEFAULT_REPLAY_CAPACITY).unwrap_or(i64::MAX)
+    i64::try_from(taap::validate::DEFAULT_REPLAY_CAPACITY).unwrap_or(i64::MAX)
 }
 
 #[uniffi::export]
@@ -82,7 +82,7 @@ impl FfiValidator {
     ) -> FfiResult<FfiDecoded> {
         let headers = pairs(&headers).map(|(name, value)| (name, value.as_bytes()));
         let request =
-            taap::ReceivedRequest::with_uri_form(&method, &target, headers, &body, uri_form.into())?;
+            taap::request::ReceivedRequest::with_uri_form(&method, &target, headers, &body, uri_form.into())?;
         let now = now.unwrap_or_else(taap::now_unix);
         Ok(self.inner.validate_request_at(&key.inner, &request, now)?.into())
     }

@@ -21,7 +21,7 @@ pub struct ClientOptions {
     /// The OAuth client secret (zeroised by the core once handed over).
     pub client_secret: String,
     /// Every other option as a JSON object under the settings schema's camelCase names; the
-    /// core checks them ([`taap::ClientSettings`]).
+    /// core checks them ([`taap::client::ClientSettings`]).
     pub settings: String,
 }
 
@@ -32,14 +32,15 @@ fn config(
     options: ClientOptions,
     key: &PrivateKeyHandle,
     warnings: &Warnings,
-) -> Result<taap::ClientConfig, Failure> {
-    let settings = taap::ClientSettings::from_json(&options.settings, NameStyle::Camel).map_err(to_js)?;
+) -> Result<taap::client::ClientConfig, Failure> {
+    let settings =
+        taap::client::ClientSettings::from_json(&options.settings, NameStyle::Camel).map_err(to_js)?;
     let mut config = settings
         .client_config(options.client_id, options.client_secret, Arc::clone(&key.inner))
         .map_err(to_js)?;
     if config.token_store.is_some() {
         let warnings = Arc::clone(warnings);
-        config.on_warning = taap::OnWarning::new(move |message| {
+        config.on_warning = taap::client::OnWarning::new(move |message| {
             warnings.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(message.to_owned())
         });
     }
@@ -65,8 +66,8 @@ pub struct AccessTokenData {
     pub token_type: Option<String>,
 }
 
-impl From<taap::AccessToken> for AccessTokenData {
-    fn from(token: taap::AccessToken) -> Self {
+impl From<taap::client::AccessToken> for AccessTokenData {
+    fn from(token: taap::client::AccessToken) -> Self {
         AccessTokenData {
             token: token.secret().to_owned(),
             id_token: token.id_token().map(str::to_owned),
@@ -91,7 +92,7 @@ pub struct ResponseData {
 }
 
 /// The answer before it reaches the JavaScript thread (a `Buffer` must be made there).
-struct RawResponse(taap::Response);
+struct RawResponse(taap::client::Response);
 
 impl From<RawResponse> for ResponseData {
     fn from(RawResponse(response): RawResponse) -> Self {

@@ -21,12 +21,12 @@ pub fn explain(
     now: Option<i64>,
 ) -> Result<String, Failure> {
     check_parallel(&header_names, &header_values)?;
-    let mut request = taap::ExplainRequest::new(method, url).body(as_bytes(&body));
+    let mut request = taap::diagnose::ExplainRequest::new(method, url).body(as_bytes(&body));
     for (name, value) in pairs(&header_names, &header_values) {
         request = request.header(name, value);
     }
-    let options = taap::ExplainOptions { public_key: public_key.map(|key| &key.inner), now };
-    let explanation = taap::explain(&token, &request, &options).map_err(to_js)?;
+    let options = taap::diagnose::ExplainOptions { public_key: public_key.map(|key| &key.inner), now };
+    let explanation = taap::diagnose::explain(&token, &request, &options).map_err(to_js)?;
     serde_json::to_string(&explanation)
         .map_err(|error| to_js(taap::Error::Config(format!("the explanation does not serialise: {error}"))))
 }

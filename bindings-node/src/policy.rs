@@ -111,7 +111,7 @@ pub struct SelectedHeader {
 /// The `uri` value of a URL or path: path plus percent-decoded query.
 #[napi]
 pub fn request_uri(url: String) -> Result<String, Failure> {
-    let uri = taap::request_uri(&url).map_err(to_js)?;
+    let uri = taap::request::request_uri(&url).map_err(to_js)?;
     // Percent-decoding can yield bytes that are not UTF-8; JavaScript strings cannot hold
     // them, so they show as U+FFFD (the gateway adapter compares the exact bytes).
     Ok(String::from_utf8_lossy(&uri).into_owned())
@@ -120,5 +120,5 @@ pub fn request_uri(url: String) -> Result<String, Failure> {
 /// The `http-method` value: the method upper-cased, which must be an HTTP token.
 #[napi]
 pub fn request_method(method: String) -> Result<String, Failure> {
-    taap::request_method(&method).map_err(to_js)
+    taap::request::request_method(&method).map_err(to_js)
 }

@@ -13,10 +13,10 @@ use crate::error::{to_js, Failure};
 use crate::keys::PublicKeyHandle;
 use crate::validator::ValidatorHandle;
 
-/// A `taap::RedisReplayStore`, shared with the threads the checks run on.
+/// A `taap::validate::RedisReplayStore`, shared with the threads the checks run on.
 #[napi]
 pub struct RedisReplayStoreHandle {
-    inner: Arc<taap::RedisReplayStore>,
+    inner: Arc<taap::validate::RedisReplayStore>,
 }
 
 #[napi]
@@ -25,7 +25,9 @@ impl RedisReplayStoreHandle {
     /// on the first check.
     #[napi(constructor)]
     pub fn new(url: String) -> Result<Self, Failure> {
-        let store = taap::RedisReplayStore::open(&url, taap::DEFAULT_REPLAY_STORE_DEADLINE).map_err(to_js)?;
+        let store =
+            taap::validate::RedisReplayStore::open(&url, taap::validate::DEFAULT_REPLAY_STORE_DEADLINE)
+                .map_err(to_js)?;
         Ok(RedisReplayStoreHandle { inner: Arc::new(store) })
     }
 
@@ -49,18 +51,23 @@ impl RedisReplayStoreHandle {
         uri_form: Option<String>,
     ) -> Result<Object<'env>, Failure> {
         let headers = owned_pairs(header_names, header_values)?;
-        let form =
-            uri_form.as_deref().map(taap::UriForm::parse).transpose().map_err(to_js)?.unwrap_or_default();
+        let form = uri_form
+            .as_deref()
+            .map(taap::request::UriForm::parse)
+            .transpose()
+            .map_err(to_js)?
+            .unwrap_or_default();
         let (store, validator, key, body) =
             (Arc::clone(&self.inner), validator.shared(), key.inner.clone(), into_owned(body));
         settle_on_thread::<_, Option<String>>(env, move || {
             let pairs = headers.iter().map(|(name, value)| (name.as_str(), value.as_slice()));
-            let request = taap::ReceivedRequest::with_uri_form(&method, &target, pairs, &body, form)?;
+            let request =
+                taap::request::ReceivedRequest::with_uri_form(&method, &target, pairs, &body, form)?;
             let now = now.unwrap_or_else(taap::now_unix);
             match store.validate_request_at(&validator, &key, &request, now) {
                 Ok(_) => Ok(None),
-                Err(taap::SharedRefusal::Invalid(error)) => Err(error),
-                Err(taap::SharedRefusal::Unavailable(reason)) => Ok(Some(reason)),
+                Err(taap::validate::SharedRefusal::Invalid(error)) => Err(error),
+                Err(taap::validate::SharedRefusal::Unavailable(reason)) => Ok(Some(reason)),
             }
         })
     }

@@ -11,8 +11,12 @@ use crate::error::{rejection, to_js, Failure};
 use crate::keys::PrivateKeyHandle;
 
 /// Options as JavaScript passes them: each one may be absent, leaving the core's default.
-pub fn build_options(ttl_secs: Option<i64>, iat: Option<i64>, jti: Option<String>) -> taap::BuildOptions {
-    taap::BuildOptions { ttl_secs: ttl_secs.unwrap_or(taap::DEFAULT_TTL_SECS), iat, jti }
+pub fn build_options(
+    ttl_secs: Option<i64>,
+    iat: Option<i64>,
+    jti: Option<String>,
+) -> taap::token::BuildOptions {
+    taap::token::BuildOptions { ttl_secs: ttl_secs.unwrap_or(taap::token::DEFAULT_TTL_SECS), iat, jti }
 }
 
 /// Signs ordered ehts given as parallel name and value arrays.
@@ -105,11 +109,11 @@ pub enum Job {
 pub struct SignTask {
     key: Arc<taap::PrivateKey>,
     job: Job,
-    options: taap::BuildOptions,
+    options: taap::token::BuildOptions,
 }
 
 impl SignTask {
-    fn spawn(key: &PrivateKeyHandle, job: Job, options: taap::BuildOptions) -> AsyncTask<SignTask> {
+    fn spawn(key: &PrivateKeyHandle, job: Job, options: taap::token::BuildOptions) -> AsyncTask<SignTask> {
         AsyncTask::new(SignTask { key: Arc::clone(&key.inner), job, options })
     }
 }

@@ -46,7 +46,7 @@ impl ValidatorHandle {
     /// The default replay-cache capacity, for `replayCache: true`.
     #[napi]
     pub fn default_replay_capacity() -> u32 {
-        u32::try_from(taap::DEFAULT_REPLAY_CAPACITY).unwrap_or(u32::MAX)
+        u32::try_from(taap::validate::DEFAULT_REPLAY_CAPACITY).unwrap_or(u32::MAX)
     }
 
     /// Validates `token` against `key` and the request's values (parallel arrays), as of
@@ -83,10 +83,15 @@ impl ValidatorHandle {
     ) -> Result<DecodedToken, Failure> {
         check_parallel(&header_names, &header_values)?;
         let headers = pairs(&header_names, &header_values);
-        let form =
-            uri_form.as_deref().map(taap::UriForm::parse).transpose().map_err(to_js)?.unwrap_or_default();
-        let request = taap::ReceivedRequest::with_uri_form(&method, &target, headers, as_bytes(&body), form)
-            .map_err(to_js)?;
+        let form = uri_form
+            .as_deref()
+            .map(taap::request::UriForm::parse)
+            .transpose()
+            .map_err(to_js)?
+            .unwrap_or_default();
+        let request =
+            taap::request::ReceivedRequest::with_uri_form(&method, &target, headers, as_bytes(&body), form)
+                .map_err(to_js)?;
         let now = now.unwrap_or_else(taap::now_unix);
         self.inner.validate_request_at(&key.inner, &request, now).map(DecodedToken::from).map_err(to_js)
     }

@@ -6,8 +6,8 @@ use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendClassObject, ZendHashTable};
+use taap::client::ClientSettings;
 use taap::settings::NameStyle;
-use taap::ClientSettings;
 
 use crate::convert::{camel_array, pairs, settings_map, string_option};
 use crate::errors::{config, guard};

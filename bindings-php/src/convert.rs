@@ -8,7 +8,7 @@ use ext_php_rs::boxed::ZBox;
 use ext_php_rs::types::{ArrayKey, ZendHashTable, Zval};
 use serde_json::{Map, Number, Value};
 use taap::settings::{restyled, NameStyle};
-use taap::BuildOptions;
+use taap::token::BuildOptions;
 
 use crate::errors::{config, ehts};
 

@@ -4,7 +4,10 @@
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::error::Result;
 use ext_php_rs::types::ZendHashTable;
-use taap::{EdtsCheck, Entry, ExplainedClaims, Explanation, SignatureCheck, TimeCheck, VariantMatch};
+use taap::{
+    diagnose::EdtsCheck, diagnose::Entry, diagnose::ExplainedClaims, diagnose::Explanation,
+    diagnose::SignatureCheck, diagnose::TimeCheck, diagnose::VariantMatch,
+};
 
 /// The explanation as nested arrays: valid, header, claims, time, entries, edts, signature,
 /// variant (null when none) and problems.

@@ -93,7 +93,7 @@ impl SignPolicy {
     ) -> PhpResult<ZBox<ZendHashTable>> {
         let token = self.sign(key, method, url, headers, body, None)?;
         let mut added = ZendHashTable::new();
-        added.insert(taap::POP_HEADER, token)?;
+        added.insert(taap::request::POP_HEADER, token)?;
         Ok(added)
     }
 

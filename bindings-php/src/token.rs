@@ -70,8 +70,9 @@ impl PopToken {
         let explanation = guard(|| {
             let request =
                 explain_request(method, url, headers, body.as_deref().copied().unwrap_or_default())?;
-            let options = taap::ExplainOptions { public_key: public_key.map(|key| &key.inner), now };
-            taap::explain(&token_text(token)?, &request, &options)
+            let options =
+                taap::diagnose::ExplainOptions { public_key: public_key.map(|key| &key.inner), now };
+            taap::diagnose::explain(&token_text(token)?, &request, &options)
         })?;
         Ok(explanation_array(explanation)?)
     }
@@ -79,7 +80,7 @@ impl PopToken {
     /// The `uri` value a token signs for `url` (a URL or a path): the path plus the
     /// percent-decoded query, as bytes.
     pub fn request_uri(url: &str) -> PhpResult<Binary<u8>> {
-        guard(|| taap::request_uri(url).map(Binary::from))
+        guard(|| taap::request::request_uri(url).map(Binary::from))
     }
 }
 
@@ -89,8 +90,8 @@ fn explain_request(
     url: &str,
     headers: Option<&ZendHashTable>,
     body: &[u8],
-) -> taap::Result<taap::ExplainRequest> {
-    let mut request = taap::ExplainRequest::new(method, url).body(body);
+) -> taap::Result<taap::diagnose::ExplainRequest> {
+    let mut request = taap::diagnose::ExplainRequest::new(method, url).body(body);
     for (name, value) in headers.map(|headers| pairs(headers, "headers")).transpose()?.unwrap_or_default() {
         request = request.header(name, value);
     }

@@ -6,7 +6,7 @@ use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
 use taap::settings::{validator_options, validator_settings, NameStyle};
-use taap::{ReceivedRequest, UriForm};
+use taap::{request::ReceivedRequest, request::UriForm};
 
 use crate::convert::{camel_array, pairs, settings_map, text};
 use crate::errors::guard;

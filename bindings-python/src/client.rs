@@ -6,7 +6,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{IntoPyDict, PyBytes, PyDict, PyString};
 use taap::settings::NameStyle;
-use taap::{ClientSettings, Error};
+use taap::{client::ClientSettings, Error};
 
 use crate::convert::{pairs, secret_bytes, Value};
 use crate::errors::{to_py_err, wrong_type, OrRaise};
@@ -88,7 +88,7 @@ impl PyTaapClient {
             None => settings,
         };
         let mut config = settings.client_config(client_id, secret, Arc::clone(&key)).or_raise(py)?;
-        config.on_warning = taap::OnWarning::new(python_warning);
+        config.on_warning = taap::client::OnWarning::new(python_warning);
         let client = taap::TaapClient::new(config).or_raise(py)?;
         Ok(PyTaapClient { client, key })
     }
@@ -238,7 +238,7 @@ fn request_body(
 /// An OAuth 2.0 access token; `repr()` never shows it.
 #[pyclass(module = "taap", name = "AccessToken", frozen)]
 pub struct PyAccessToken {
-    token: taap::AccessToken,
+    token: taap::client::AccessToken,
 }
 
 #[pymethods]
@@ -293,7 +293,7 @@ impl PyAccessToken {
 /// An HTTP response of a signed API call: any status is returned, not raised.
 #[pyclass(module = "taap", name = "Response", frozen)]
 pub struct PyResponse {
-    response: taap::Response,
+    response: taap::client::Response,
 }
 
 #[pymethods]

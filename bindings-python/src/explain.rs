@@ -3,7 +3,7 @@
 
 use pyo3::prelude::*;
 use pyo3::types::PyString;
-use taap::{Error, ExplainOptions, ExplainRequest};
+use taap::{diagnose::ExplainOptions, diagnose::ExplainRequest, Error};
 
 use crate::convert::{optional_integer, pairs, string};
 use crate::errors::{to_py_err, wrong_type, OrRaise};
@@ -48,7 +48,7 @@ pub fn explain<'py>(
         public_key: key.as_ref().map(|key| &key.get().key),
         now: optional_integer(py, now, "now")?,
     };
-    let explanation = py.detach(|| taap::explain(&token, &request, &options)).or_raise(py)?;
+    let explanation = py.detach(|| taap::diagnose::explain(&token, &request, &options)).or_raise(py)?;
     let json = serde_json::to_string(&explanation).map_err(|error| {
         to_py_err(py, &Error::Config(format!("the explanation does not serialise: {error}")))
     })?;

@@ -34,22 +34,22 @@ fn taap_module(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(explain::explain, module)?)?;
     module.add_function(wrap_pyfunction!(settings::settings_schema, module)?)?;
     module.add_function(wrap_pyfunction!(settings::middleware_settings, module)?)?;
-    module.add("POP_HEADER", taap::POP_HEADER)?;
+    module.add("POP_HEADER", taap::request::POP_HEADER)?;
     module.add(
         "DEFAULT_SIGNED_HEADERS",
-        pyo3::types::PyTuple::new(module.py(), taap::DEFAULT_SIGNED_HEADERS)?,
+        pyo3::types::PyTuple::new(module.py(), taap::request::DEFAULT_SIGNED_HEADERS)?,
     )?;
     testing::register(module)?;
     module.add("__version__", taap::VERSION)?;
     module.add("ERROR_KINDS", errors::error_kinds())?;
-    module.add("DEFAULT_TTL", taap::DEFAULT_TTL_SECS)?;
-    module.add("MAX_TTL", taap::MAX_TTL_SECS)?;
-    module.add("DEFAULT_LEEWAY", taap::DEFAULT_LEEWAY_SECS)?;
-    module.add("DEFAULT_MAX_AGE", taap::DEFAULT_MAX_AGE_SECS)?;
-    module.add("DEFAULT_REPLAY_CAPACITY", taap::DEFAULT_REPLAY_CAPACITY)?;
-    module.add("MAX_EHTS_ENTRIES", taap::MAX_EHTS_ENTRIES)?;
-    module.add("KEY_CACHE_CAPACITY", taap::KEY_CACHE_CAPACITY)?;
-    module.add("TMOBILE_V2_TOKEN_URL", taap::TMOBILE_V2_TOKEN_URL)?;
-    module.add("TMOBILE_V6_TOKEN_URL", taap::TMOBILE_V6_TOKEN_URL)?;
+    module.add("DEFAULT_TTL", taap::token::DEFAULT_TTL_SECS)?;
+    module.add("MAX_TTL", taap::token::MAX_TTL_SECS)?;
+    module.add("DEFAULT_LEEWAY", taap::validate::DEFAULT_LEEWAY_SECS)?;
+    module.add("DEFAULT_MAX_AGE", taap::validate::DEFAULT_MAX_AGE_SECS)?;
+    module.add("DEFAULT_REPLAY_CAPACITY", taap::validate::DEFAULT_REPLAY_CAPACITY)?;
+    module.add("MAX_EHTS_ENTRIES", taap::token::MAX_EHTS_ENTRIES)?;
+    module.add("KEY_CACHE_CAPACITY", taap::keys::KEY_CACHE_CAPACITY)?;
+    module.add("TMOBILE_V2_TOKEN_URL", taap::client::TMOBILE_V2_TOKEN_URL)?;
+    module.add("TMOBILE_V6_TOKEN_URL", taap::client::TMOBILE_V6_TOKEN_URL)?;
     Ok(())
 }

@@ -141,7 +141,7 @@ fn header_names(names: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>> {
 #[pyfunction]
 pub fn request_uri<'py>(py: Python<'py>, url: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let url = string(py, url, "url", Error::InvalidEhts)?;
-    let uri = taap::request_uri(&url).or_raise(py)?;
+    let uri = taap::request::request_uri(&url).or_raise(py)?;
     PyBytes::new(py, &uri).call_method1("decode", ("utf-8", "surrogateescape"))
 }
 
@@ -149,5 +149,5 @@ pub fn request_uri<'py>(py: Python<'py>, url: &Bound<'py, PyAny>) -> PyResult<Bo
 #[pyfunction]
 pub fn request_method(py: Python<'_>, method: &Bound<'_, PyAny>) -> PyResult<String> {
     let method = string(py, method, "method", Error::InvalidEhts)?;
-    taap::request_method(&method).map_err(|error| to_py_err(py, &error))
+    taap::request::request_method(&method).map_err(|error| to_py_err(py, &error))
 }

@@ -12,7 +12,7 @@ use crate::validator::{PyPopTokenValidator, RequestArgs};
 /// database; thread-safe.
 #[pyclass(module = "taap", name = "RedisReplayStore", frozen)]
 pub struct PyRedisReplayStore {
-    store: taap::RedisReplayStore,
+    store: taap::validate::RedisReplayStore,
 }
 
 #[pymethods]
@@ -27,9 +27,9 @@ impl PyRedisReplayStore {
                     &taap::Error::Config("the replay store deadline must be above 0 and at most 1 s".into()),
                 )
             })?,
-            None => taap::DEFAULT_REPLAY_STORE_DEADLINE,
+            None => taap::validate::DEFAULT_REPLAY_STORE_DEADLINE,
         };
-        Ok(PyRedisReplayStore { store: taap::RedisReplayStore::open(url, deadline).or_raise(py)? })
+        Ok(PyRedisReplayStore { store: taap::validate::RedisReplayStore::open(url, deadline).or_raise(py)? })
     }
 
     /// Check the request's PoP token with `validator` (its own replay cache unused) and admit
@@ -56,13 +56,13 @@ impl PyRedisReplayStore {
         let args = RequestArgs::extract(py, public_key, method, target, headers, body, now, uri_form)?;
         let validator = &validator.get().validator;
         let outcome = py.detach(|| {
-            let request = args.received().map_err(taap::SharedRefusal::Invalid)?;
+            let request = args.received().map_err(taap::validate::SharedRefusal::Invalid)?;
             self.store.validate_request_at(validator, &args.key, &request, args.now)
         });
         match outcome {
             Ok(_) => Ok(None),
-            Err(taap::SharedRefusal::Invalid(error)) => Err(to_py_err(py, &error)),
-            Err(taap::SharedRefusal::Unavailable(reason)) => Ok(Some(reason)),
+            Err(taap::validate::SharedRefusal::Invalid(error)) => Err(to_py_err(py, &error)),
+            Err(taap::validate::SharedRefusal::Unavailable(reason)) => Ok(Some(reason)),
         }
     }
 

@@ -3,7 +3,7 @@
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyBytes, PyTuple};
-use taap::{BuildOptions, Error};
+use taap::{token::BuildOptions, Error};
 
 use crate::convert::{optional_integer, pair_refs, pairs, string, value, Pairs, Value};
 use crate::errors::{wrong_type, OrRaise};
@@ -190,7 +190,7 @@ pub fn build_options(
         Some(jti) => Some(string(py, jti, "jti", Error::Config)?.to_string()),
         None => None,
     };
-    let ttl_secs = optional_integer(py, ttl, "ttl")?.unwrap_or(taap::DEFAULT_TTL_SECS);
+    let ttl_secs = optional_integer(py, ttl, "ttl")?.unwrap_or(taap::token::DEFAULT_TTL_SECS);
     Ok(BuildOptions { ttl_secs, iat: optional_integer(py, iat, "iat")?, jti })
 }
 

@@ -29,7 +29,7 @@ pub(crate) struct RequestArgs {
     headers: crate::convert::Pairs,
     body: Option<crate::convert::Value>,
     pub(crate) now: i64,
-    form: taap::UriForm,
+    form: taap::request::UriForm,
 }
 
 impl RequestArgs {
@@ -44,8 +44,12 @@ impl RequestArgs {
         now: Option<&Bound<'_, PyAny>>,
         uri_form: Option<String>,
     ) -> PyResult<Self> {
-        let form =
-            uri_form.as_deref().map(taap::UriForm::parse).transpose().or_raise(py)?.unwrap_or_default();
+        let form = uri_form
+            .as_deref()
+            .map(taap::request::UriForm::parse)
+            .transpose()
+            .or_raise(py)?
+            .unwrap_or_default();
         let key = public_key
             .cast::<PyPublicKey>()
             .map_err(|_| wrong_type("public_key", "a PublicKey", public_key))?;
@@ -62,9 +66,9 @@ impl RequestArgs {
     }
 
     /// The request as the core reads it.
-    pub(crate) fn received(&self) -> taap::Result<taap::ReceivedRequest<'_>> {
+    pub(crate) fn received(&self) -> taap::Result<taap::request::ReceivedRequest<'_>> {
         let body = self.body.as_ref().map_or(&b""[..], AsRef::as_ref);
-        taap::ReceivedRequest::with_uri_form(
+        taap::request::ReceivedRequest::with_uri_form(
             &self.method,
             &self.target,
             pair_refs(&self.headers),
@@ -166,7 +170,7 @@ fn replay_cache_flag_as_capacity(options: &Bound<'_, PyDict>) -> PyResult<()> {
         return Ok(());
     };
     if let Ok(flag) = flag.cast::<PyBool>() {
-        let capacity = flag.is_true().then_some(taap::DEFAULT_REPLAY_CAPACITY);
+        let capacity = flag.is_true().then_some(taap::validate::DEFAULT_REPLAY_CAPACITY);
         options.set_item("replay_cache", capacity)?;
     }
     Ok(())

@@ -35,13 +35,13 @@ fn strings(values: &[String]) -> JsValue {
 // Each part is taken apart whole (no `..`): a member the core adds fails to compile here
 // instead of going missing from the object.
 
-fn header(header: &taap::ExplainedHeader) -> JsValue {
-    let taap::ExplainedHeader { alg, typ } = header;
+fn header(header: &taap::diagnose::ExplainedHeader) -> JsValue {
+    let taap::diagnose::ExplainedHeader { alg, typ } = header;
     object(&[("alg", alg.as_str().into()), ("typ", nullable(typ.as_deref()))])
 }
 
-fn claims(claims: &taap::ExplainedClaims) -> JsValue {
-    let taap::ExplainedClaims { edts, v, exp, ehts, iat, jti } = claims;
+fn claims(claims: &taap::diagnose::ExplainedClaims) -> JsValue {
+    let taap::diagnose::ExplainedClaims { edts, v, exp, ehts, iat, jti } = claims;
     object(&[
         ("edts", edts.as_str().into()),
         ("v", v.as_str().into()),
@@ -52,8 +52,8 @@ fn claims(claims: &taap::ExplainedClaims) -> JsValue {
     ])
 }
 
-fn time(time: &taap::TimeCheck) -> JsValue {
-    let taap::TimeCheck { now, expires_in, age, ok, clock_offset } = time;
+fn time(time: &taap::diagnose::TimeCheck) -> JsValue {
+    let taap::diagnose::TimeCheck { now, expires_in, age, ok, clock_offset } = time;
     object(&[
         ("now", number(*now)),
         ("expires_in", number(*expires_in)),
@@ -63,8 +63,8 @@ fn time(time: &taap::TimeCheck) -> JsValue {
     ])
 }
 
-fn entries(entries: &[taap::Entry]) -> JsValue {
-    let list = entries.iter().map(|taap::Entry { name, value, bytes }| {
+fn entries(entries: &[taap::diagnose::Entry]) -> JsValue {
+    let list = entries.iter().map(|taap::diagnose::Entry { name, value, bytes }| {
         object(&[
             ("name", name.as_str().into()),
             ("value", nullable(value.as_deref())),
@@ -74,8 +74,8 @@ fn entries(entries: &[taap::Entry]) -> JsValue {
     list.collect::<Array>().into()
 }
 
-fn edts(edts: &taap::EdtsCheck) -> JsValue {
-    let taap::EdtsCheck { claimed, computed, matches } = edts;
+fn edts(edts: &taap::diagnose::EdtsCheck) -> JsValue {
+    let taap::diagnose::EdtsCheck { claimed, computed, matches } = edts;
     object(&[
         ("claimed", claimed.as_str().into()),
         ("computed", nullable(computed.as_deref())),
@@ -84,23 +84,23 @@ fn edts(edts: &taap::EdtsCheck) -> JsValue {
 }
 
 /// `valid`, `invalid` or `not-checked`, as serde names them.
-fn signature(check: taap::SignatureCheck) -> JsValue {
+fn signature(check: taap::diagnose::SignatureCheck) -> JsValue {
     let id = match check {
-        taap::SignatureCheck::Valid => "valid",
-        taap::SignatureCheck::Invalid => "invalid",
-        taap::SignatureCheck::NotChecked => "not-checked",
+        taap::diagnose::SignatureCheck::Valid => "valid",
+        taap::diagnose::SignatureCheck::Invalid => "invalid",
+        taap::diagnose::SignatureCheck::NotChecked => "not-checked",
     };
     id.into()
 }
 
-fn variant(variant: &taap::VariantMatch) -> JsValue {
-    let taap::VariantMatch { id, description } = variant;
+fn variant(variant: &taap::diagnose::VariantMatch) -> JsValue {
+    let taap::diagnose::VariantMatch { id, description } = variant;
     object(&[("id", id.id().into()), ("description", (*description).into())])
 }
 
 /// The explanation as a plain object with the members and order of its JSON.
-fn explanation(explanation: &taap::Explanation) -> JsValue {
-    let taap::Explanation {
+fn explanation(explanation: &taap::diagnose::Explanation) -> JsValue {
+    let taap::diagnose::Explanation {
         valid,
         header: stated_header,
         claims: stated,
@@ -140,11 +140,11 @@ pub fn explain(
     public_key_der: Option<Vec<u8>>,
     now: Option<f64>,
 ) -> Result<JsValue, Failure> {
-    let mut request = taap::ExplainRequest::new(method, url).body(body);
+    let mut request = taap::diagnose::ExplainRequest::new(method, url).body(body);
     for (name, value) in pairs(&names, values, lengths)? {
         request = request.header(name, value);
     }
     let public_key = public_key_der.as_deref().map(taap::PublicKey::from_der).transpose().map_err(to_js)?;
-    let options = taap::ExplainOptions { public_key: public_key.as_ref(), now: seconds(now) };
-    taap::explain(token, &request, &options).map(|found| explanation(&found)).map_err(to_js)
+    let options = taap::diagnose::ExplainOptions { public_key: public_key.as_ref(), now: seconds(now) };
+    taap::diagnose::explain(token, &request, &options).map(|found| explanation(&found)).map_err(to_js)
 }

@@ -95,7 +95,7 @@ impl SignPolicyHandle {
 /// The `uri` value of a URL or path: path plus percent-decoded query.
 #[wasm_bindgen(js_name = requestUri)]
 pub fn request_uri(url: &str) -> Result<String, Failure> {
-    let uri = taap::request_uri(url).map_err(to_js)?;
+    let uri = taap::request::request_uri(url).map_err(to_js)?;
     // JavaScript strings cannot hold bytes that are not UTF-8; they show as U+FFFD.
     Ok(String::from_utf8_lossy(&uri).into_owned())
 }
@@ -103,5 +103,5 @@ pub fn request_uri(url: &str) -> Result<String, Failure> {
 /// The `http-method` value: the method upper-cased, which must be an HTTP token.
 #[wasm_bindgen(js_name = requestMethod)]
 pub fn request_method(method: &str) -> Result<String, Failure> {
-    taap::request_method(method).map_err(to_js)
+    taap::request::request_method(method).map_err(to_js)
 }

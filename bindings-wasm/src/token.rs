@@ -10,7 +10,7 @@ use crate::keys::PrivateKeyHandle;
 /// Ordered ehts the core built and checked: from pairs, from a request, or by a policy.
 #[wasm_bindgen]
 pub struct EhtsHandle {
-    pub(crate) inner: taap::Ehts,
+    pub(crate) inner: taap::token::Ehts,
 }
 
 #[wasm_bindgen]
@@ -18,7 +18,7 @@ impl EhtsHandle {
     /// Ordered `(name, value)` pairs (values packed, see `bytes::pairs`).
     #[wasm_bindgen(js_name = fromPairs)]
     pub fn from_pairs(names: Vec<String>, values: &[u8], lengths: &[u32]) -> Result<EhtsHandle, Failure> {
-        let inner = taap::Ehts::from_pairs(pairs(&names, values, lengths)?).map_err(to_js)?;
+        let inner = taap::token::Ehts::from_pairs(pairs(&names, values, lengths)?).map_err(to_js)?;
         Ok(EhtsHandle { inner })
     }
 
@@ -33,16 +33,16 @@ impl EhtsHandle {
         body: &[u8],
     ) -> Result<EhtsHandle, Failure> {
         let mut inner =
-            taap::Ehts::for_request(method, url, pairs(&names, values, lengths)?).map_err(to_js)?;
-        inner.push(taap::BODY, body).map_err(to_js)?;
+            taap::token::Ehts::for_request(method, url, pairs(&names, values, lengths)?).map_err(to_js)?;
+        inner.push(taap::request::BODY, body).map_err(to_js)?;
         Ok(EhtsHandle { inner })
     }
 }
 
 /// `{ ttlSecs, iat, jti }` as JavaScript passes them; absent ones keep the core's defaults.
-fn build_options(ttl_secs: Option<f64>, iat: Option<f64>, jti: Option<String>) -> taap::BuildOptions {
-    taap::BuildOptions {
-        ttl_secs: seconds(ttl_secs).unwrap_or(taap::DEFAULT_TTL_SECS),
+fn build_options(ttl_secs: Option<f64>, iat: Option<f64>, jti: Option<String>) -> taap::token::BuildOptions {
+    taap::token::BuildOptions {
+        ttl_secs: seconds(ttl_secs).unwrap_or(taap::token::DEFAULT_TTL_SECS),
         iat: seconds(iat),
         jti,
     }

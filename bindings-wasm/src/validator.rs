@@ -40,7 +40,7 @@ impl ValidatorHandle {
     /// The default replay-cache capacity, for `replayCache: true`.
     #[wasm_bindgen(js_name = defaultReplayCapacity)]
     pub fn default_replay_capacity() -> u32 {
-        u32::try_from(taap::DEFAULT_REPLAY_CAPACITY).unwrap_or(u32::MAX)
+        u32::try_from(taap::validate::DEFAULT_REPLAY_CAPACITY).unwrap_or(u32::MAX)
     }
 
     /// Validates `token` against `key` and the request's values, as of `now` or the clock.
@@ -77,10 +77,14 @@ impl ValidatorHandle {
         uri_form: Option<String>,
     ) -> Result<DecodedToken, Failure> {
         let headers = pairs(&names, values, lengths)?;
-        let form =
-            uri_form.as_deref().map(taap::UriForm::parse).transpose().map_err(to_js)?.unwrap_or_default();
-        let request =
-            taap::ReceivedRequest::with_uri_form(method, target, headers, body, form).map_err(to_js)?;
+        let form = uri_form
+            .as_deref()
+            .map(taap::request::UriForm::parse)
+            .transpose()
+            .map_err(to_js)?
+            .unwrap_or_default();
+        let request = taap::request::ReceivedRequest::with_uri_form(method, target, headers, body, form)
+            .map_err(to_js)?;
         self.inner
             .validate_request_at(&key.inner, &request, now_or_clock(now))
             .map(DecodedToken::from)

@@ -106,7 +106,7 @@ fn arguments(case: &Case, scratch: &Scratch) -> Result<Invocation, String> {
         "build" | "for_request" => {
             run.arg("pop").arg("--key").arg(matrix::signing_key().into_os_string().into_vec());
             // `--flag=value`: a negative number after a space would read as a flag.
-            run.arg(format!("--ttl={}", case.integer("ttl").unwrap_or(taap::DEFAULT_TTL_SECS)));
+            run.arg(format!("--ttl={}", case.integer("ttl").unwrap_or(taap::token::DEFAULT_TTL_SECS)));
             run.arg(format!("--iat={}", case.integer("iat").unwrap_or_else(matrix::signed_iat)));
             run.arg("--jti").arg(case.optional_bytes("jti").unwrap_or_else(|| b"bad-input-jti".to_vec()));
             if case.op() == "build" {

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use taap::{ClientConfig, OAuthServer, PopToken, PrivateKey, TaapClient};
+use taap::{client::ClientConfig, client::OAuthServer, PopToken, PrivateKey, TaapClient};
 
 const SECRET_VAR: &str = "TAAP_BENCH_SECRET";
 const DEVICE: &str = "/iot-connectivity/v1/devices/8901260000000000019";

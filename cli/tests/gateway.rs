@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
-use taap::{ClientConfig, Error, OAuthServer, PopToken, PrivateKey, RetryPolicy, TaapClient};
+use taap::{
+    client::ClientConfig, client::OAuthServer, client::RetryPolicy, Error, PopToken, PrivateKey, TaapClient,
+};
 
 const CLIENT_ID: &str = "test-client";
 const SECRET: &str = "test-secret-7f3a";
@@ -102,7 +104,7 @@ fn plain_agent() -> ureq::Agent {
     ureq::Agent::config_builder().http_status_as_error(false).build().new_agent()
 }
 
-fn get_device(client: &TaapClient, served: &Served) -> taap::Response {
+fn get_device(client: &TaapClient, served: &Served) -> taap::client::Response {
     client
         .send("GET", &format!("{}{DEVICE}", served.url), [("Content-Type", "application/json")], b"")
         .unwrap()

@@ -3,7 +3,7 @@
 //! `cargo bench -p taap --no-default-features --features rustcrypto` (pure Rust).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use taap::{BuildOptions, PopToken, PopTokenValidator, PrivateKey, ValidatorOptions};
+use taap::{token::BuildOptions, validate::ValidatorOptions, PopToken, PopTokenValidator, PrivateKey};
 
 const PEM: &str = include_str!("../../tests/keys/tmobile/readme-private-pkcs8.pem");
 

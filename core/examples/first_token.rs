@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use taap::{BuildOptions, PopToken, PrivateKey};
+use taap::{token::BuildOptions, PopToken, PrivateKey};
 
 const PEM: &str = include_str!("../../tests/keys/tmobile/readme-private-pkcs8.pem");
 const EHTS: [(&str, &str); 3] = [("uri", "/commerce/v1/orders"), ("http-method", "POST"), ("body", "{}")];

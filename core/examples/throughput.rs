@@ -6,7 +6,9 @@
 
 use std::time::Duration;
 
-use taap::{BuildOptions, Ehts, PopToken, PopTokenValidator, PrivateKey, ValidatorOptions};
+use taap::{
+    token::BuildOptions, token::Ehts, validate::ValidatorOptions, PopToken, PopTokenValidator, PrivateKey,
+};
 
 const PEM: &str = include_str!("../../tests/keys/tmobile/readme-private-pkcs8.pem");
 

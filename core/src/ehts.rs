@@ -43,7 +43,7 @@ pub enum EhtsName<'a> {
 
 impl<'a> EhtsName<'a> {
     /// Classifies `name`. Only the exact lower-case spellings are pseudo-names; other
-    /// spellings of them are refused by [`check_name`] and by token decoding, because a
+    /// spellings of them are refused when a token is built and when one is decoded, because a
     /// gateway would read them as headers the sender can add at will.
     pub fn of(name: &'a str) -> Self {
         match name {

@@ -41,22 +41,26 @@ compile_error!(
 );
 
 #[cfg(feature = "client")]
-mod client;
+pub mod client;
 mod crypto;
+#[cfg(feature = "std")]
+pub mod diagnose;
 mod ehts;
-mod error;
+pub mod error;
 #[cfg(feature = "std")]
 mod explain;
-mod keys;
+pub mod keys;
 #[cfg(feature = "redis")]
 mod redis;
 #[cfg(feature = "std")]
-mod request;
+pub mod request;
 #[cfg(feature = "std")]
 pub mod settings;
 #[cfg(feature = "std")]
 mod shared_replay;
-mod token;
+pub mod token;
+#[cfg(feature = "std")]
+pub mod validate;
 #[cfg(feature = "std")]
 mod validator;
 
@@ -75,53 +79,16 @@ use prelude::*;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
-#[cfg(feature = "redis-async")]
-pub use self::redis::AsyncRedisReplayStore;
-#[cfg(feature = "redis")]
-pub use self::redis::{RedisReplayStore, SharedRefusal};
-#[cfg(all(feature = "client", feature = "redis"))]
-pub use self::redis::{RedisTokenStore, DEFAULT_TOKEN_STORE_DEADLINE};
-#[cfg(feature = "async-client")]
-pub use client::AsyncTaapClient;
+// The everyday items stay at the root; everything else lives in the module named by its job.
 #[cfg(feature = "client")]
-pub use client::{
-    config_path, effective_settings, mask_request, AccessToken, ClientConfig, ClientSecret, ClientSettings,
-    OAuthServer, PreparedRequest, Profile, Profiles, Response, RetryPolicy, TaapClient, Timeouts, TokenBody,
-    TokenFlavor, CLIENT_ID_PLACEHOLDER, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REFRESH_MARGIN, PROFILE_KEYS,
-    PUBLIC_KEY_PEM_PLACEHOLDER, SKEW_THRESHOLD_SECS, TMOBILE_APIS, TMOBILE_V2_TOKEN_URL,
-    TMOBILE_V6_TOKEN_URL,
-};
-#[cfg(feature = "client")]
-pub use client::{token_store_from_url, OnWarning, StoreError, TokenStore};
-pub use ehts::{Ehts, EhtsName, EhtsValues, MAX_EHTS_ENTRIES};
+pub use client::TaapClient;
 pub use error::{Error, ErrorKind, Result};
+pub use keys::{PrivateKey, PublicKey};
 #[cfg(feature = "std")]
-pub use explain::{
-    explain, mask_secret, EdtsCheck, Entry, ExplainOptions, ExplainRequest, ExplainedClaims, ExplainedHeader,
-    Explanation, SignatureCheck, TimeCheck, Variant, VariantMatch,
-};
+pub use request::SignPolicy;
+pub use token::PopToken;
 #[cfg(feature = "std")]
-pub use keys::KEY_CACHE_CAPACITY;
-pub use keys::{PrivateKey, PublicKey, MAX_KEY_BITS, MIN_KEY_BITS};
-#[cfg(feature = "std")]
-pub use request::{
-    authorization_credentials, received_uri, request_method, request_uri, request_uri_as, ReceivedRequest,
-    SignPolicy, UriForm, BODY, DEFAULT_SIGNED_HEADERS, HTTP_METHOD, POP_HEADER, URI,
-};
-#[cfg(feature = "std")]
-pub use shared_replay::{
-    redis_memory_since, replay_store_unavailable, shared_replay_error, ReplayEntry,
-    DEFAULT_REPLAY_STORE_DEADLINE, REPLAY_KEY_PREFIX, RESTARTED_REASON,
-};
-pub use token::{
-    BuildOptions, Claims, Header, PopExtras, PopToken, DEFAULT_TTL_SECS, MAX_JTI_BYTES, MAX_TOKEN_BYTES,
-    MAX_TTL_SECS,
-};
-#[cfg(feature = "std")]
-pub use validator::{
-    PopTokenValidator, ReplayCache, ValidatorOptions, DEFAULT_LEEWAY_SECS, DEFAULT_MAX_AGE_SECS,
-    DEFAULT_REPLAY_CAPACITY,
-};
+pub use validate::PopTokenValidator;
 
 /// The crate version, as bindings report it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

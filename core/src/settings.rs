@@ -495,7 +495,10 @@ pub fn options_from_json(text: &str) -> Result<Map<String, Value>> {
 }
 
 /// The validator's options from a door's map (`leeway`, `max_age`, `required`, `replay_cache`).
-pub fn validator_options(options: &Map<String, Value>, style: NameStyle) -> Result<crate::ValidatorOptions> {
+pub fn validator_options(
+    options: &Map<String, Value>,
+    style: NameStyle,
+) -> Result<crate::validate::ValidatorOptions> {
     #[derive(serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Given {
@@ -507,8 +510,8 @@ pub fn validator_options(options: &Map<String, Value>, style: NameStyle) -> Resu
     let checked = checked_options(options, SettingGroup::Validator, style)?;
     let given: Given = serde_json::from_value(Value::Object(checked))
         .map_err(|error| Error::Config(format!("validator options: {error}")))?;
-    let defaults = crate::ValidatorOptions::default();
-    Ok(crate::ValidatorOptions {
+    let defaults = crate::validate::ValidatorOptions::default();
+    Ok(crate::validate::ValidatorOptions {
         leeway_secs: given.leeway.unwrap_or(defaults.leeway_secs),
         max_age_secs: given.max_age.unwrap_or(defaults.max_age_secs),
         required: given.required.unwrap_or_default(),
@@ -518,7 +521,7 @@ pub fn validator_options(options: &Map<String, Value>, style: NameStyle) -> Resu
 
 /// A validator's options under the schema's names: what a door shows as `validator.settings`
 /// and the behaviour suite checks.
-pub fn validator_settings(options: &crate::ValidatorOptions) -> Map<String, Value> {
+pub fn validator_settings(options: &crate::validate::ValidatorOptions) -> Map<String, Value> {
     let mut settings = Map::new();
     settings.insert("leeway".into(), options.leeway_secs.into());
     settings.insert("max_age".into(), options.max_age_secs.into());

@@ -5,7 +5,8 @@ use core::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ehts::{pseudo_name_variant, pseudo_variant_reason, Ehts, MAX_EHTS_ENTRIES};
+use crate::ehts::{pseudo_name_variant, pseudo_variant_reason};
+pub use crate::ehts::{Ehts, EhtsName, EhtsValues, MAX_EHTS_ENTRIES};
 use crate::error::{shorten, Error, Result};
 use crate::keys::PrivateKey;
 #[cfg(not(feature = "std"))]

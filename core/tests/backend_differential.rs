@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use proptest::prelude::*;
-use taap::{BuildOptions, PopToken, PopTokenValidator, PrivateKey};
+use taap::{token::BuildOptions, PopToken, PopTokenValidator, PrivateKey};
 
 /// The other backend's library, called directly.
 #[cfg(feature = "aws-lc")]

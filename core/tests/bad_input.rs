@@ -7,7 +7,8 @@ mod matrix;
 
 use matrix::Case;
 use taap::{
-    BuildOptions, PopToken, PopTokenValidator, PrivateKey, PublicKey, ReceivedRequest, ValidatorOptions,
+    request::ReceivedRequest, token::BuildOptions, validate::ValidatorOptions, PopToken, PopTokenValidator,
+    PrivateKey, PublicKey,
 };
 
 const NOT_UTF8: &str = "n/a: Rust &str is always UTF-8";
@@ -48,7 +49,7 @@ fn text_pairs(pairs: Vec<(Vec<u8>, Vec<u8>)>) -> Result<Vec<(String, Vec<u8>)>, 
 
 fn build_options(case: &Case) -> Result<BuildOptions, Failure> {
     Ok(BuildOptions {
-        ttl_secs: case.integer("ttl").unwrap_or(taap::DEFAULT_TTL_SECS),
+        ttl_secs: case.integer("ttl").unwrap_or(taap::token::DEFAULT_TTL_SECS),
         iat: Some(case.integer("iat").unwrap_or_else(matrix::signed_iat)),
         jti: Some(match case.optional_bytes("jti") {
             Some(jti) => text(jti)?,
@@ -119,7 +120,7 @@ fn run(case: &Case) -> Result<(), Failure> {
 /// The requests of a `validate_request` case through one validator; all but the last must pass.
 fn validate_requests(case: &Case) -> Result<(), Failure> {
     let validator = PopTokenValidator::new(ValidatorOptions {
-        required: vec![taap::URI.into(), taap::HTTP_METHOD.into()],
+        required: vec![taap::request::URI.into(), taap::request::HTTP_METHOD.into()],
         replay_cache: Some(1000),
         ..Default::default()
     })?;

@@ -9,7 +9,8 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use taap::{
-    ClientConfig, Error, OAuthServer, PopTokenValidator, PrivateKey, RetryPolicy, SignPolicy, TaapClient,
+    client::ClientConfig, client::OAuthServer, client::RetryPolicy, Error, PopTokenValidator, PrivateKey,
+    SignPolicy, TaapClient,
 };
 
 const TOKEN_OK: &str =
@@ -114,7 +115,7 @@ fn check_pop(received: &Received, signed_headers: &[&str]) -> Vec<String> {
         .iter()
         .map(|name| ((*name).to_owned(), received.headers[&name.to_ascii_lowercase()].as_bytes().to_vec()))
         .collect();
-    values.push(("uri".into(), taap::request_uri(&received.target).unwrap()));
+    values.push(("uri".into(), taap::request::request_uri(&received.target).unwrap()));
     values.push(("http-method".into(), received.method.as_bytes().to_vec()));
     values.push(("body".into(), received.body.clone()));
     let token = &received.headers["x-authorization"];
@@ -343,17 +344,20 @@ fn bad_configuration_is_a_config_error_naming_the_problem() {
         }
     }
     let client = TaapClient::new(base).unwrap();
-    assert_eq!(client.token_url(), taap::TMOBILE_V2_TOKEN_URL);
+    assert_eq!(client.token_url(), taap::client::TMOBILE_V2_TOKEN_URL);
     let bad_call = client.send("GET", "/relative", [("A", "b")], b"").unwrap_err();
     assert!(matches!(bad_call, Error::Config(_)), "{bad_call:?}");
 }
 
 #[test]
 fn presets_and_urls_parse_with_their_flavour() {
-    assert_eq!(OAuthServer::parse("v6").unwrap().endpoint().unwrap().1, taap::TokenFlavor::V6);
+    assert_eq!(OAuthServer::parse("v6").unwrap().endpoint().unwrap().1, taap::client::TokenFlavor::V6);
     let (url, flavor) =
         OAuthServer::parse("http://127.0.0.1:8080/oauth2/v2/tokens").unwrap().endpoint().unwrap();
-    assert_eq!((url.as_str(), flavor), ("http://127.0.0.1:8080/oauth2/v2/tokens", taap::TokenFlavor::V2));
+    assert_eq!(
+        (url.as_str(), flavor),
+        ("http://127.0.0.1:8080/oauth2/v2/tokens", taap::client::TokenFlavor::V2)
+    );
     assert!(matches!(OAuthServer::parse("v3"), Err(Error::Config(_))));
 }
 

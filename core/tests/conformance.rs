@@ -4,7 +4,10 @@
 use std::path::PathBuf;
 
 use serde_json::Value;
-use taap::{BuildOptions, ErrorKind, PopToken, PopTokenValidator, PrivateKey, PublicKey, ValidatorOptions};
+use taap::{
+    token::BuildOptions, validate::ValidatorOptions, ErrorKind, PopToken, PopTokenValidator, PrivateKey,
+    PublicKey,
+};
 
 fn repo_tests() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("tests")
@@ -87,7 +90,7 @@ fn request_signer_matches_the_official_builder() {
     for case in vectors("request.json")["cases"].as_array().unwrap() {
         let key = private_key(case);
         let name = &case["name"];
-        let uri = taap::request_uri(case["url"].as_str().unwrap()).unwrap();
+        let uri = taap::request::request_uri(case["url"].as_str().unwrap()).unwrap();
         assert_eq!(String::from_utf8(uri).unwrap(), case["expected_uri"].as_str().unwrap(), "{name}");
         let token = PopToken::for_request_with(
             &key,

@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use taap::{
-    explain, BuildOptions, Entry, ExplainOptions, ExplainRequest, PopToken, PrivateKey, PublicKey,
-    SignatureCheck, Variant,
+    diagnose::explain, diagnose::Entry, diagnose::ExplainOptions, diagnose::ExplainRequest,
+    diagnose::SignatureCheck, diagnose::Variant, token::BuildOptions, PopToken, PrivateKey, PublicKey,
 };
 
 const IAT: i64 = 1_700_000_000;

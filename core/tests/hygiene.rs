@@ -4,7 +4,10 @@
 //! configurations and access tokens hides them too. OAuth and Transport use a scripted server
 //! on 127.0.0.1 and a closed port (only with the `client` feature, which they need).
 
-use taap::{BuildOptions, ErrorKind, PopToken, PopTokenValidator, PrivateKey, PublicKey, ValidatorOptions};
+use taap::{
+    token::BuildOptions, validate::ValidatorOptions, ErrorKind, PopToken, PopTokenValidator, PrivateKey,
+    PublicKey,
+};
 
 const PASSWORD: &str = "hygiene-password-7f3a9c1e";
 const CLIENT_SECRET: &str = "hygiene-client-secret-4b8d2e6f";
@@ -173,7 +176,10 @@ mod client_side {
     use std::sync::Arc;
     use std::time::Duration;
 
-    use taap::{ClientConfig, ErrorKind, OAuthServer, PrivateKey, RetryPolicy, TaapClient, Timeouts};
+    use taap::{
+        client::ClientConfig, client::OAuthServer, client::RetryPolicy, client::Timeouts, ErrorKind,
+        PrivateKey, TaapClient,
+    };
 
     use super::{assert_clean, assert_debug_clean, key_pem, ACCESS_TOKEN, CLIENT_SECRET};
 
@@ -244,7 +250,7 @@ mod client_side {
 
     /// `Debug` of a client secret, an access token and a client holding one.
     pub(super) fn debug_output_hides_secrets() {
-        assert_debug_clean(&taap::ClientSecret::new(CLIENT_SECRET), "ClientSecret");
+        assert_debug_clean(&taap::client::ClientSecret::new(CLIENT_SECRET), "ClientSecret");
         let body = format!(
             "{{\"access_token\":\"{ACCESS_TOKEN}\",\"id_token\":\"{ACCESS_TOKEN}\",\"expires_in\":\"3599\",\"status\":\"success\"}}"
         );

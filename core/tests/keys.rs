@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use taap::{Error, PopToken, PopTokenValidator, PrivateKey, PublicKey, ValidatorOptions};
+use taap::{validate::ValidatorOptions, Error, PopToken, PopTokenValidator, PrivateKey, PublicKey};
 
 fn key_file(relative: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/keys").join(relative)
@@ -141,7 +141,7 @@ fn tokens_too_long_to_decode_are_refused_before_signing() {
     let key = readme_key();
     let at_limit = "n".repeat(44_000);
     let token = PopToken::build(&key, [(at_limit.as_str(), "v")]).unwrap();
-    assert!(token.len() <= taap::MAX_TOKEN_BYTES, "{}", token.len());
+    assert!(token.len() <= taap::token::MAX_TOKEN_BYTES, "{}", token.len());
     assert!(PopToken::decode(&token).is_ok());
     let too_long = "n".repeat(60_000);
     let error = PopToken::build(&key, [(too_long.as_str(), "v")]).unwrap_err();

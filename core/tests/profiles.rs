@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use serde_json::json;
-use taap::{OAuthServer, Profile, Profiles, TokenBody, UriForm};
+use taap::{client::OAuthServer, client::Profile, client::Profiles, client::TokenBody, request::UriForm};
 
 const FILE: &str = "/etc/taap/config.toml";
 

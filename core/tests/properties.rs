@@ -3,7 +3,7 @@
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
-use taap::{BuildOptions, Error, PopToken, PopTokenValidator, PrivateKey, ValidatorOptions};
+use taap::{token::BuildOptions, validate::ValidatorOptions, Error, PopToken, PopTokenValidator, PrivateKey};
 
 const IAT: i64 = 1_767_225_600;
 
@@ -99,7 +99,7 @@ proptest! {
     ) {
         let path = format!("/{}", segments.join("/"));
         let query = query.map(|q| format!("?{q}")).unwrap_or_default();
-        let canonical = taap::request_uri(&format!("https://api.t-mobile.com{path}{query}")).unwrap();
+        let canonical = taap::request::request_uri(&format!("https://api.t-mobile.com{path}{query}")).unwrap();
         let dotted = format!("/./{}", segments.iter().map(|s| format!("x/../{s}")).collect::<Vec<_>>().join("/"));
         for same in [
             format!("HTTPS://API.T-Mobile.com:443{path}{query}"),
@@ -107,7 +107,7 @@ proptest! {
             format!("https://user@api.t-mobile.com{dotted}{query}"),
             format!("{path}{query}"),
         ] {
-            prop_assert_eq!(&taap::request_uri(&same).unwrap(), &canonical, "{}", same);
+            prop_assert_eq!(&taap::request::request_uri(&same).unwrap(), &canonical, "{}", same);
         }
     }
 }

@@ -198,7 +198,7 @@ fn sample_folder() -> PathBuf {
 #[rustfmt::skip]
 fn core_without_std() -> Outcome {
     // ```rust
-    use taap::{BuildOptions, Ehts, PopToken, PrivateKey};
+    use taap::{token::BuildOptions, token::Ehts, PopToken, PrivateKey};
 
     /// `pem` from flash, `iat` from the real-time clock, 16 bytes from the hardware RNG.
     fn pop_token(pem: &[u8], iat: i64, random_16_bytes: [u8; 16]) -> taap::Result<String> {
@@ -252,7 +252,7 @@ fn core_pop_tokens_and_the_validator() -> Outcome {
 fn core_the_oauth_client() -> Outcome {
     // ```rust
     use std::sync::Arc;
-    use taap::{ClientConfig, OAuthServer, PrivateKey, TaapClient};
+    use taap::{client::ClientConfig, client::OAuthServer, PrivateKey, TaapClient};
 
     let key = Arc::new(PrivateKey::from_file("keys/private-key.pem", None)?);
     let secret = std::env::var("TAAP_SECRET").expect("TAAP_SECRET holds the client secret");
@@ -270,11 +270,11 @@ fn core_the_oauth_client() -> Outcome {
 #[cfg(feature = "async-client")]
 #[allow(dead_code)]
 #[rustfmt::skip]
-async fn core_async(config: taap::ClientConfig, url: &str) -> Outcome {
+async fn core_async(config: taap::client::ClientConfig, url: &str) -> Outcome {
     use std::sync::Arc;
     // ```rust
     // `config` as above; inside an async fn on tokio
-    let client = Arc::new(taap::AsyncTaapClient::new(config)?);     // share it between tasks
+    let client = Arc::new(taap::client::AsyncTaapClient::new(config)?);     // share it between tasks
     let token = client.access_token().await?;
     let response = client.send("GET", url, [("Accept", "application/json")], b"").await?;
     // ```

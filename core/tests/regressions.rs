@@ -5,7 +5,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use taap::{ErrorKind, PopToken, PopTokenValidator, PrivateKey, PublicKey, ValidatorOptions};
+use taap::{validate::ValidatorOptions, ErrorKind, PopToken, PopTokenValidator, PrivateKey, PublicKey};
 
 /// What a one-line error message may take, whatever the input.
 const MAX_MESSAGE_CHARS: usize = 512;
@@ -126,6 +126,6 @@ fn f6_a_huge_url_scheme_is_invalid_ehts() {
 
 #[test]
 fn f6_the_message_for_a_huge_url_scheme_is_short() {
-    let error = taap::request_uri(&url_with_a_huge_scheme()).unwrap_err();
+    let error = taap::request::request_uri(&url_with_a_huge_scheme()).unwrap_err();
     assert!(error.to_string().chars().count() <= MAX_MESSAGE_CHARS, "{} characters", error.to_string().len());
 }

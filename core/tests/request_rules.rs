@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 use taap::{
-    BuildOptions, Ehts, ErrorKind, PopTokenValidator, PrivateKey, ReceivedRequest, SignPolicy, UriForm,
+    request::ReceivedRequest, request::UriForm, token::BuildOptions, token::Ehts, ErrorKind,
+    PopTokenValidator, PrivateKey, SignPolicy,
 };
 
 fn vectors(file: &str) -> Value {
@@ -135,7 +136,7 @@ fn only_the_encoded_uri_form_tells_an_escaped_ampersand_from_a_separator() {
     let key = readme_key();
     let outcome = |form: UriForm| {
         let mut ehts = Ehts::for_request_as("GET", "/search?a=1&b=2", [("Accept", "*/*")], form).unwrap();
-        ehts.push(taap::BODY, b"").unwrap();
+        ehts.push(taap::request::BODY, b"").unwrap();
         let token = taap::PopToken::sign(&key, &ehts, &BuildOptions::default()).unwrap();
         let headers = [("Accept", &b"*/*"[..]), ("X-Authorization", token.as_bytes())];
         let request = ReceivedRequest::with_uri_form("GET", "/search?a=1%26b=2", headers, b"", form).unwrap();

@@ -16,7 +16,9 @@ use taap::settings::{
     settings_of, validator_options, validator_settings, NameStyle, Setting, SettingGroup, SettingKind,
     SETTINGS,
 };
-use taap::{ClientConfig, ClientSettings, OAuthServer, PrivateKey, ValidatorOptions};
+use taap::{
+    client::ClientConfig, client::ClientSettings, client::OAuthServer, validate::ValidatorOptions, PrivateKey,
+};
 
 const KEY_PEM: &str = include_str!("../../tests/keys/tmobile/readme-private-pkcs8.pem");
 
@@ -75,7 +77,7 @@ fn null_means_the_default() {
 #[test]
 fn every_default_is_what_the_configured_type_starts_with() {
     let fresh = ClientConfig::new("id", "secret", key(), OAuthServer::V2);
-    let effective = taap::effective_settings(&fresh);
+    let effective = taap::client::effective_settings(&fresh);
     for setting in settings_of(SettingGroup::Client) {
         if let Some(value) = effective.get(setting.name) {
             let expected = match setting.default_value() {
@@ -121,7 +123,7 @@ fn giving_every_default_changes_nothing() {
     let given = ClientSettings::from_options(&defaults, NameStyle::Snake).unwrap();
     let config = given.client_config("id", "secret", key()).unwrap();
     let fresh = ClientConfig::new("id", "secret", key(), OAuthServer::V2);
-    assert_eq!(taap::effective_settings(&config), taap::effective_settings(&fresh));
+    assert_eq!(taap::client::effective_settings(&config), taap::client::effective_settings(&fresh));
 }
 
 // ---- the behaviour suite's data file ----
@@ -397,9 +399,11 @@ fn typescript_type(setting: &Setting) -> String {
     match (setting.name, setting.kind) {
         ("server", _) => "'v2' | 'v6' | (string & {}) | URL".into(),
         ("replay_cache", _) => "number | boolean".into(),
-        ("api", _) => {
-            taap::TMOBILE_APIS.iter().map(|(name, _)| format!("'{name}'")).collect::<Vec<_>>().join(" | ")
-        }
+        ("api", _) => taap::client::TMOBILE_APIS
+            .iter()
+            .map(|(name, _)| format!("'{name}'"))
+            .collect::<Vec<_>>()
+            .join(" | "),
         (_, SettingKind::Seconds | SettingKind::WholeSeconds | SettingKind::Count | SettingKind::Bytes) => {
             "number".into()
         }

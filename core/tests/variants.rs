@@ -16,8 +16,9 @@ use rsa::signature::{SignatureEncoding, Signer};
 use serde_json::{json, Map, Value};
 use sha2::Sha256;
 use taap::{
-    BuildOptions, ClientConfig, Ehts, OAuthServer, PopExtras, PopToken, PopTokenValidator, PrivateKey,
-    ReceivedRequest, RetryPolicy, SignPolicy, TaapClient, TokenBody, UriForm,
+    client::ClientConfig, client::OAuthServer, client::RetryPolicy, client::TokenBody,
+    request::ReceivedRequest, request::UriForm, token::BuildOptions, token::Ehts, token::PopExtras, PopToken,
+    PopTokenValidator, PrivateKey, SignPolicy, TaapClient,
 };
 
 const KEY_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/keys/tmobile/readme-private-pkcs8.pem");

@@ -15,7 +15,7 @@ use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::sha2::{Digest, Sha256};
 use rsa::signature::{SignatureEncoding, Signer, Verifier};
-use taap::{BuildOptions, ErrorKind, PopToken, PopTokenValidator, PrivateKey};
+use taap::{token::BuildOptions, ErrorKind, PopToken, PopTokenValidator, PrivateKey};
 use taap_fuzz::{assert_error, fields, integer, keys_dir, pair, text};
 
 /// Committed RSA private keys of different sizes and origins.

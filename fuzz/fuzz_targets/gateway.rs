@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use base64::Engine;
 use libfuzzer_sys::fuzz_target;
-use taap::{ClientSecret, Ehts, PopToken};
+use taap::{client::ClientSecret, token::Ehts, PopToken};
 use taap_fuzz::{fields, keys_dir, pair, signing_key, text};
 use taap_gateway::config::{Faults, DEFAULT_SCOPE};
 use taap_gateway::{Gateway, GatewayConfig, RegisteredClient};
@@ -127,8 +127,8 @@ impl Request {
             }
         }
         let mut ehts = Ehts::for_request(&self.method, &self.target, signed).ok()?;
-        ehts.push(taap::BODY, &self.body).ok()?;
-        PopToken::sign(signing_key(), &ehts, &taap::BuildOptions::default()).ok()
+        ehts.push(taap::request::BODY, &self.body).ok()?;
+        PopToken::sign(signing_key(), &ehts, &taap::token::BuildOptions::default()).ok()
     }
 
     /// The request on the wire, and whether it carries an untampered PoP token from the harness.

@@ -6,7 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use taap::{ErrorKind, PrivateKey, PublicKey, MAX_KEY_BITS, MIN_KEY_BITS};
+use taap::{ErrorKind, PrivateKey, PublicKey, keys::MAX_KEY_BITS, keys::MIN_KEY_BITS};
 use taap_fuzz::{assert_error, FIELD};
 
 type Loader = fn(&[u8], Option<&[u8]>) -> taap::Result<PrivateKey>;

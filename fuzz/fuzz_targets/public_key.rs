@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use taap::{ErrorKind, PublicKey, MAX_KEY_BITS, MIN_KEY_BITS};
+use taap::{ErrorKind, PublicKey, keys::MAX_KEY_BITS, keys::MIN_KEY_BITS};
 use taap_fuzz::assert_error;
 
 fuzz_target!(|data: &[u8]| {

@@ -6,7 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use taap::{BuildOptions, Ehts, ErrorKind, PopToken, PopTokenValidator};
+use taap::{token::BuildOptions, token::Ehts, ErrorKind, PopToken, PopTokenValidator};
 use taap_fuzz::{assert_error, fields, independent_edts, independently_verified, pair, signing_key, text};
 
 const IAT: i64 = 1_767_225_600;
@@ -23,14 +23,14 @@ fuzz_target!(|data: &[u8]| {
         .map(|(name, value)| (text(name), value.to_vec()))
         .collect();
 
-    let method = match taap::request_method(&method) {
+    let method = match taap::request::request_method(&method) {
         Ok(upper) => {
             assert!(!upper.is_empty() && upper == method.to_ascii_uppercase());
             upper
         }
         Err(error) => return assert_error(&error, &[ErrorKind::InvalidEhts]),
     };
-    let uri = match taap::request_uri(&url) {
+    let uri = match taap::request::request_uri(&url) {
         Ok(uri) => {
             assert_eq!(uri.first(), Some(&b'/'), "{url:?}");
             uri
@@ -41,14 +41,14 @@ fuzz_target!(|data: &[u8]| {
         Ok(ehts) => ehts,
         Err(error) => return assert_error(&error, &[ErrorKind::InvalidEhts]),
     };
-    if let Err(error) = ehts.push(taap::BODY, body) {
+    if let Err(error) = ehts.push(taap::request::BODY, body) {
         return assert_error(&error, &[ErrorKind::InvalidEhts]);
     }
 
     let mut values = headers.clone();
-    values.push((taap::URI.into(), uri));
-    values.push((taap::HTTP_METHOD.into(), method.into_bytes()));
-    values.push((taap::BODY.into(), body.to_vec()));
+    values.push((taap::request::URI.into(), uri));
+    values.push((taap::request::HTTP_METHOD.into(), method.into_bytes()));
+    values.push((taap::request::BODY.into(), body.to_vec()));
     let names: Vec<&str> = values.iter().map(|(name, _)| name.as_str()).collect();
     assert_eq!(ehts.names(), names.as_slice());
     assert_eq!(ehts.claim(), names.join(";"));

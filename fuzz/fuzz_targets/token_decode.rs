@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use taap::{ErrorKind, PopToken, MAX_EHTS_ENTRIES};
+use taap::{ErrorKind, PopToken, token::MAX_EHTS_ENTRIES};
 use taap_fuzz::assert_error;
 
 fuzz_target!(|data: &[u8]| {

@@ -8,7 +8,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use taap::{ErrorKind, PopTokenValidator, ValidatorOptions};
+use taap::{ErrorKind, PopTokenValidator, validate::ValidatorOptions};
 use taap_fuzz::{
     assert_error, fields, independent_edts, independently_verified, integer, pair, text, validator_keys,
 };

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
-use taap::{ClientSecret, PublicKey};
+use taap::{client::ClientSecret, PublicKey};
 use zeroize::Zeroizing;
 
 /// Access-token lifetime when none is configured (what T-Mobile's server grants).

@@ -12,7 +12,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::{json, Value};
 use subtle::ConstantTimeEq;
-use taap::TokenFlavor;
+use taap::client::TokenFlavor;
 use taap_tower::{pop, Refusal};
 use zeroize::Zeroizing;
 
@@ -50,7 +50,7 @@ fn issue(
 ) -> Result<(Value, taap::PopToken), Refusal> {
     require_json_content_type(parts)?;
     let client = authenticate(state, parts)?;
-    let request = pop::received(parts, body, taap::UriForm::Decoded)?;
+    let request = pop::received(parts, body, taap::request::UriForm::Decoded)?;
     let pop = pop::check(&state.validator, &client.public_key, &request, state.now(), "Basic")?;
     match flavor {
         TokenFlavor::V2 if !body.is_empty() => {
@@ -77,7 +77,7 @@ fn authenticate<'a>(state: &'a GatewayState, parts: &Parts) -> Result<&'a Regist
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| taap::authorization_credentials(value, "Basic"))
+        .and_then(|value| taap::request::authorization_credentials(value, "Basic"))
         .ok_or_else(|| {
             Refusal::invalid_client("Authorization: Basic <base64(client_id:client_secret)> is missing")
         })?;

@@ -1,7 +1,7 @@
 //! The gateway's PoP validator. The check itself (`X-Authorization` signed by the expected key,
 //! bound to this exact request, once) is `taap_tower::pop`'s, shared with [`PopLayer`](crate::PopLayer).
 
-use taap::{PopTokenValidator, ValidatorOptions};
+use taap::{validate::ValidatorOptions, PopTokenValidator};
 
 /// Names every PoP token must sign: the request line and the credential it accompanies.
 pub const REQUIRED_NAMES: [&str; 3] = ["Authorization", "uri", "http-method"];
@@ -10,7 +10,7 @@ pub const REQUIRED_NAMES: [&str; 3] = ["Authorization", "uri", "http-method"];
 pub fn validator() -> PopTokenValidator {
     PopTokenValidator::new(ValidatorOptions {
         required: REQUIRED_NAMES.iter().map(|name| (*name).to_owned()).collect(),
-        replay_cache: Some(taap::DEFAULT_REPLAY_CAPACITY),
+        replay_cache: Some(taap::validate::DEFAULT_REPLAY_CAPACITY),
         ..ValidatorOptions::default()
     })
     .expect("the gateway's validator options are in range")

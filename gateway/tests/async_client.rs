@@ -1,4 +1,4 @@
-//! `taap::AsyncTaapClient` against the in-process gateway: signed calls accepted, concurrent
+//! `taap::client::AsyncTaapClient` against the in-process gateway: signed calls accepted, concurrent
 //! tasks sharing one token request, a revoked token refreshed once, `Retry-After` honoured,
 //! a skewed gateway clock corrected.
 
@@ -6,7 +6,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use taap::{AsyncTaapClient, ClientConfig, ClientSecret, OAuthServer, PrivateKey, PublicKey, RetryPolicy};
+use taap::{
+    client::AsyncTaapClient, client::ClientConfig, client::ClientSecret, client::OAuthServer,
+    client::RetryPolicy, PrivateKey, PublicKey,
+};
 use taap_gateway::config::{Faults, DEFAULT_SCOPE};
 use taap_gateway::{Gateway, GatewayConfig, RegisteredClient, StatsSnapshot};
 

@@ -8,7 +8,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde_json::Value;
-use taap::{ClientConfig, ClientSecret, ErrorKind, OAuthServer, PrivateKey, PublicKey, TaapClient};
+use taap::{
+    client::ClientConfig, client::ClientSecret, client::OAuthServer, ErrorKind, PrivateKey, PublicKey,
+    TaapClient,
+};
 use taap_gateway::config::{secret_from_env, Faults, DEFAULT_SCOPE};
 use taap_gateway::{Gateway, GatewayConfig, RegisteredClient, StatsSnapshot};
 

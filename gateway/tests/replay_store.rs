@@ -16,8 +16,8 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
 use taap::{
-    ClientConfig, ClientSecret, OAuthServer, PopToken, PopTokenValidator, PrivateKey, PublicKey, TaapClient,
-    ValidatorOptions,
+    client::ClientConfig, client::ClientSecret, client::OAuthServer, validate::ValidatorOptions, PopToken,
+    PopTokenValidator, PrivateKey, PublicKey, TaapClient,
 };
 use taap_gateway::config::{Faults, DEFAULT_SCOPE};
 use taap_gateway::{Gateway, GatewayConfig, RegisteredClient};
@@ -42,7 +42,7 @@ fn node(redis: &RedisServer) -> Router {
     let store = Arc::new(RedisStore::open(&redis.url(), DEFAULT_STORE_DEADLINE).unwrap());
     let validator = PopTokenValidator::new(ValidatorOptions {
         leeway_secs: 0,
-        required: vec![taap::URI.into(), taap::HTTP_METHOD.into()],
+        required: vec![taap::request::URI.into(), taap::request::HTTP_METHOD.into()],
         ..ValidatorOptions::default()
     })
     .unwrap();
@@ -81,7 +81,7 @@ fn fresh_token() -> String {
 }
 
 async fn send(node: &Router, pop: &str) -> (StatusCode, Value) {
-    let request = Request::get(TARGET).header(taap::POP_HEADER, pop).body(Body::empty()).unwrap();
+    let request = Request::get(TARGET).header(taap::request::POP_HEADER, pop).body(Body::empty()).unwrap();
     let response = node.clone().oneshot(request).await.unwrap();
     let status = response.status();
     let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();

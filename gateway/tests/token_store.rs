@@ -10,8 +10,9 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::time::Duration;
 
 use taap::{
-    AsyncTaapClient, ClientConfig, ClientSecret, OAuthServer, OnWarning, PrivateKey, PublicKey,
-    RedisTokenStore, TaapClient, DEFAULT_TOKEN_STORE_DEADLINE,
+    client::AsyncTaapClient, client::ClientConfig, client::ClientSecret, client::OAuthServer,
+    client::OnWarning, client::RedisTokenStore, client::DEFAULT_TOKEN_STORE_DEADLINE, PrivateKey, PublicKey,
+    TaapClient,
 };
 use taap_gateway::config::{Faults, DEFAULT_SCOPE};
 use taap_gateway::{Gateway, GatewayConfig, RegisteredClient};

@@ -17,7 +17,7 @@ use axum::http::request::Parts;
 use axum::http::{header, Extensions, HeaderMap, Request};
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use taap::{PopToken, PopTokenValidator, PublicKey, UriForm, ValidatorOptions};
+use taap::{request::UriForm, validate::ValidatorOptions, PopToken, PopTokenValidator, PublicKey};
 use tower::{Layer, Service};
 
 use crate::pop;
@@ -237,8 +237,8 @@ impl Settings {
 /// token is accepted once.
 fn default_validator() -> PopTokenValidator {
     PopTokenValidator::new(ValidatorOptions {
-        required: vec![taap::URI.to_owned(), taap::HTTP_METHOD.to_owned()],
-        replay_cache: Some(taap::DEFAULT_REPLAY_CAPACITY),
+        required: vec![taap::request::URI.to_owned(), taap::request::HTTP_METHOD.to_owned()],
+        replay_cache: Some(taap::validate::DEFAULT_REPLAY_CAPACITY),
         ..ValidatorOptions::default()
     })
     .expect("the default validator options are in range")
@@ -248,7 +248,7 @@ fn bearer_token(headers: &HeaderMap) -> Result<&str, Refusal> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| taap::authorization_credentials(value, "Bearer"))
+        .and_then(|value| taap::request::authorization_credentials(value, "Bearer"))
         .ok_or_else(|| Refusal::invalid_token("Authorization: Bearer <access token> is missing"))
 }
 

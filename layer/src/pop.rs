@@ -4,7 +4,7 @@
 //! adapter, so the same `uri` and header rules apply as in the signer and every other door.
 
 use axum::http::request::Parts;
-use taap::{PopToken, PopTokenValidator, PublicKey, ReceivedRequest, UriForm};
+use taap::{request::ReceivedRequest, request::UriForm, PopToken, PopTokenValidator, PublicKey};
 
 use crate::replay::{Admission, ReplayError, ReplayStore};
 use crate::reply::Refusal;

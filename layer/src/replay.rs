@@ -11,16 +11,16 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use taap::ReplayCache;
+use taap::validate::ReplayCache;
 
-/// The Redis store every node of a fleet shares: the core's [`taap::AsyncRedisReplayStore`]
+/// The Redis store every node of a fleet shares: the core's [`taap::validate::AsyncRedisReplayStore`]
 /// (one multiplexed connection, fail closed, restart-aware), a [`ReplayStore`] here.
 #[cfg(feature = "redis")]
-pub use taap::AsyncRedisReplayStore as RedisStore;
+pub use taap::validate::AsyncRedisReplayStore as RedisStore;
 
 /// Longest a request waits for a shared store before it is refused with 503 (the core's, which
 /// the Python and Node middleware use too).
-pub const DEFAULT_STORE_DEADLINE: Duration = taap::DEFAULT_REPLAY_STORE_DEADLINE;
+pub const DEFAULT_STORE_DEADLINE: Duration = taap::validate::DEFAULT_REPLAY_STORE_DEADLINE;
 
 /// The future a [`ReplayStore`] returns.
 pub type AdmitFuture<'a> = Pin<Box<dyn Future<Output = Result<(), ReplayError>> + Send + 'a>>;
@@ -79,7 +79,7 @@ impl MemoryStore {
 
 impl Default for MemoryStore {
     fn default() -> Self {
-        MemoryStore::new(taap::DEFAULT_REPLAY_CAPACITY)
+        MemoryStore::new(taap::validate::DEFAULT_REPLAY_CAPACITY)
     }
 }
 
@@ -104,7 +104,7 @@ impl ReplayStore for RedisStore {
     }
 
     fn admit<'a>(&'a self, admission: Admission<'a>) -> AdmitFuture<'a> {
-        let entry = taap::ReplayEntry::new(
+        let entry = taap::validate::ReplayEntry::new(
             admission.namespace,
             admission.jti,
             admission.issued_after,
@@ -113,8 +113,8 @@ impl ReplayStore for RedisStore {
         );
         Box::pin(async move {
             RedisStore::admit(self, &entry).await.map_err(|refusal| match refusal {
-                taap::SharedRefusal::Invalid(error) => ReplayError::Replayed(error),
-                taap::SharedRefusal::Unavailable(reason) => {
+                taap::validate::SharedRefusal::Invalid(error) => ReplayError::Replayed(error),
+                taap::validate::SharedRefusal::Unavailable(reason) => {
                     ReplayError::Unavailable { store: "redis", reason }
                 }
             })

@@ -88,7 +88,7 @@ impl Refusal {
         Refusal {
             status: StatusCode::SERVICE_UNAVAILABLE,
             error: "replay_store_unavailable",
-            description: taap::replay_store_unavailable(store, reason),
+            description: taap::validate::replay_store_unavailable(store, reason),
             challenge: None,
             kind: None,
         }

@@ -11,7 +11,7 @@ use axum::http::{header, Request, StatusCode};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
-use taap::{BuildOptions, Ehts, PopToken, PrivateKey, PublicKey, SignPolicy, UriForm};
+use taap::{request::UriForm, token::BuildOptions, token::Ehts, PopToken, PrivateKey, PublicKey, SignPolicy};
 use taap_tower::{PopLayer, Refusal};
 use tower::ServiceExt;
 
@@ -58,7 +58,7 @@ fn request(
         builder = builder.header(*name, *value);
     }
     if let Some(pop) = pop {
-        builder = builder.header(taap::POP_HEADER, pop);
+        builder = builder.header(taap::request::POP_HEADER, pop);
     }
     builder.body(Body::from(body.to_vec())).unwrap()
 }
@@ -91,7 +91,7 @@ async fn a_valid_token_reaches_the_handler_with_its_claims_and_the_body() {
     let calls = Arc::new(AtomicUsize::new(0));
     let app = app(PopLayer::new(public_key()), &calls);
     let request = signed("POST", "/orders?x=1", &[("Content-Type", "application/json")], ORDER);
-    let pop = request.headers()[taap::POP_HEADER].to_str().unwrap().to_owned();
+    let pop = request.headers()[taap::request::POP_HEADER].to_str().unwrap().to_owned();
     let (status, body) = send(&app, request).await;
     assert_eq!(status, StatusCode::OK);
     let claims = PopToken::decode(&pop).unwrap().claims().clone();
@@ -153,7 +153,7 @@ async fn malformed_tampered_and_foreign_tokens_are_refused_with_their_kind() {
 
     let stale = BuildOptions::default().issued_at(taap::now_unix() - 3600);
     let mut ehts = Ehts::for_request("GET", "/devices", [("Accept", "*/*")]).unwrap();
-    ehts.push(taap::BODY, b"").unwrap();
+    ehts.push(taap::request::BODY, b"").unwrap();
     let pop = PopToken::sign(private_key(), &ehts, &stale).unwrap();
     let expired = send(&app, request("GET", "/devices", &[("Accept", "*/*")], Some(&pop), b"")).await;
     assert_eq!(refusal(&expired), (401, "invalid_pop_token", "TokenExpired"));
@@ -165,7 +165,7 @@ async fn a_replayed_token_is_refused() {
     let calls = Arc::new(AtomicUsize::new(0));
     let app = app(PopLayer::new(public_key()), &calls);
     let first = signed("GET", "/devices", &[], b"");
-    let pop = first.headers()[taap::POP_HEADER].to_str().unwrap().to_owned();
+    let pop = first.headers()[taap::request::POP_HEADER].to_str().unwrap().to_owned();
     assert_eq!(send(&app, first).await.0, StatusCode::OK);
     let again = send(&app, request("GET", "/devices", &[], Some(&pop), b"")).await;
     assert_eq!(refusal(&again), (401, "invalid_pop_token", "Replay"));

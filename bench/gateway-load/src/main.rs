@@ -19,7 +19,7 @@ use attackers::{Attack, Outcome};
 use http::Connection;
 use requests::{Kind, Signer};
 use served::Served;
-use taap::{ClientConfig, OAuthServer, PrivateKey, TaapClient};
+use taap::{client::ClientConfig, client::OAuthServer, PrivateKey, TaapClient};
 
 /// The run's settings, from `--name value` flags.
 struct Settings {

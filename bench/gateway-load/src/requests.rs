@@ -1,7 +1,7 @@
 //! The request mix: valid calls and each way a call must be refused, with the answer the
 //! gateway must give. Every request gets a fresh PoP token, signed when it is made.
 
-use taap::{BuildOptions, PopToken, PrivateKey};
+use taap::{token::BuildOptions, PopToken, PrivateKey};
 
 use crate::http::{request_bytes, Answer};
 

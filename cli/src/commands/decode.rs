@@ -42,7 +42,7 @@ pub fn read_token(argument: &str) -> taap::Result<String> {
     }
     let mut token = String::new();
     std::io::stdin()
-        .take(taap::MAX_TOKEN_BYTES as u64 + 1)
+        .take(taap::token::MAX_TOKEN_BYTES as u64 + 1)
         .read_to_string(&mut token)
         .map_err(|error| taap::Error::InvalidToken(format!("cannot read the token from stdin: {error}")))?;
     Ok(token.trim().to_owned())

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use taap::{ClientConfig, OAuthServer, PopToken, PrivateKey, PublicKey, TaapClient};
+use taap::{client::ClientConfig, client::OAuthServer, PopToken, PrivateKey, PublicKey, TaapClient};
 use taap_gateway::config::{Faults, DEFAULT_SCOPE, DEFAULT_TOKEN_TTL_SECS};
 use taap_gateway::{Gateway, GatewayConfig, RegisteredClient};
 

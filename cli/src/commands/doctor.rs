@@ -5,7 +5,10 @@ mod curl;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use taap::{explain, ExplainOptions, ExplainRequest, Explanation, PublicKey, SignatureCheck};
+use taap::{
+    diagnose::explain, diagnose::ExplainOptions, diagnose::ExplainRequest, diagnose::Explanation,
+    diagnose::SignatureCheck, PublicKey,
+};
 
 use crate::ehts_args::split_header;
 use crate::output::config;

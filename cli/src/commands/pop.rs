@@ -4,7 +4,7 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::PathBuf;
 
-use taap::{BuildOptions, Ehts, PopToken};
+use taap::{token::BuildOptions, token::Ehts, PopToken};
 
 use crate::ehts_args::{BodySource, EhtsArgs, EhtsInput, RequestArgs};
 use crate::output::config;
@@ -21,7 +21,7 @@ pub struct Args {
     #[command(flatten)]
     ehts: EhtsArgs,
     /// Validity in seconds (1 to 3600).
-    #[arg(long, value_name = "SECS", default_value_t = taap::DEFAULT_TTL_SECS)]
+    #[arg(long, value_name = "SECS", default_value_t = taap::token::DEFAULT_TTL_SECS)]
     ttl: i64,
     /// Fixed issued-at (epoch seconds) instead of the clock; for reproducible tokens.
     #[arg(long, value_name = "SECS")]
@@ -49,11 +49,11 @@ fn request_ehts(request: &RequestArgs) -> taap::Result<Ehts> {
     let headers = request.headers.iter().map(|(name, value)| (name.as_str(), value.as_bytes()));
     let mut ehts = Ehts::for_request(&request.method, &request.target, headers)?;
     match &request.body {
-        BodySource::Inline(body) => ehts.push(taap::BODY, body.as_bytes())?,
+        BodySource::Inline(body) => ehts.push(taap::request::BODY, body.as_bytes())?,
         BodySource::File(path) => {
             let file = File::open(path)
                 .map_err(|error| config(format!("cannot read {}: {error}", path.display())))?;
-            ehts.push_reader(taap::BODY, BufReader::new(file))?
+            ehts.push_reader(taap::request::BODY, BufReader::new(file))?
         }
     };
     Ok(ehts)

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use taap::{OAuthServer, Profile, Profiles, RetryPolicy, TaapClient};
+use taap::{client::OAuthServer, client::Profile, client::Profiles, client::RetryPolicy, TaapClient};
 
 use crate::output::config;
 
@@ -101,7 +101,7 @@ impl ClientArgs {
             config.timeouts.connect.min(config.timeouts.request.max(Duration::from_secs(1)));
         config.retry = RetryPolicy { max_retries: self.retries, ..RetryPolicy::default() };
         if let Some(url) = &self.token_store {
-            config.token_store = Some(taap::token_store_from_url(url)?);
+            config.token_store = Some(taap::client::token_store_from_url(url)?);
         }
         TaapClient::new(config)
     }
@@ -119,7 +119,7 @@ fn missing_flag(message: &str) -> Option<taap::Error> {
 
 /// The profiles of the config file taap reads.
 pub fn load_profiles() -> taap::Result<Profiles> {
-    let path = taap::config_path()
+    let path = taap::client::config_path()
         .ok_or_else(|| config("no config file: set TAAP_CONFIG, XDG_CONFIG_HOME or HOME"))?;
     Profiles::load(&path)
 }

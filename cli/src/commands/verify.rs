@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use taap::{PopTokenValidator, PublicKey, ValidatorOptions};
+use taap::{validate::ValidatorOptions, PopTokenValidator, PublicKey};
 
 use crate::ehts_args::{BodySource, EhtsArgs, EhtsInput, RequestArgs};
 use crate::output::config;
@@ -21,10 +21,10 @@ pub struct Args {
     #[arg(long, value_name = "SECS")]
     now: Option<i64>,
     /// Clock-skew tolerance in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = taap::DEFAULT_LEEWAY_SECS)]
+    #[arg(long, value_name = "SECS", default_value_t = taap::validate::DEFAULT_LEEWAY_SECS)]
     leeway: i64,
     /// Oldest accepted token, in seconds from its iat.
-    #[arg(long, value_name = "SECS", default_value_t = taap::DEFAULT_MAX_AGE_SECS)]
+    #[arg(long, value_name = "SECS", default_value_t = taap::validate::DEFAULT_MAX_AGE_SECS)]
     max_age: i64,
     /// A name the token must sign (e.g. uri). Repeatable.
     #[arg(long = "require", value_name = "NAME")]
@@ -60,13 +60,16 @@ fn values(input: EhtsInput) -> taap::Result<Vec<(String, Vec<u8>)>> {
 fn request_values(request: RequestArgs) -> taap::Result<Vec<(String, Vec<u8>)>> {
     let mut values: Vec<(String, Vec<u8>)> =
         request.headers.into_iter().map(|(name, value)| (name, value.as_bytes().to_vec())).collect();
-    values.push((taap::URI.into(), taap::request_uri(&request.target)?));
-    values.push((taap::HTTP_METHOD.into(), taap::request_method(&request.method)?.into_bytes()));
+    values.push((taap::request::URI.into(), taap::request::request_uri(&request.target)?));
+    values.push((
+        taap::request::HTTP_METHOD.into(),
+        taap::request::request_method(&request.method)?.into_bytes(),
+    ));
     let body = match request.body {
         BodySource::Inline(body) => body.as_bytes().to_vec(),
         BodySource::File(path) => std::fs::read(&path)
             .map_err(|error| config(format!("cannot read {}: {error}", path.display())))?,
     };
-    values.push((taap::BODY.into(), body));
+    values.push((taap::request::BODY.into(), body));
     Ok(values)
 }

@@ -17,7 +17,7 @@ use crate::error::Result;
 ///
 /// ```no_run
 /// use std::sync::Arc;
-/// use taap::{AsyncTaapClient, ClientConfig, OAuthServer, PrivateKey};
+/// use taap::{client::AsyncTaapClient, client::ClientConfig, client::OAuthServer, PrivateKey};
 ///
 /// # async fn run() -> taap::Result<()> {
 /// let key = Arc::new(PrivateKey::from_file("private-key.pem", None)?);

@@ -258,7 +258,7 @@ pub struct ClientConfig {
     pub headers: Vec<(String, String)>,
     /// A store shared with the other processes using the same client id, token URL and key,
     /// so they make one token request per refresh window between them (default none). It
-    /// holds the access token: a secret. See [`token_store_from_url`](crate::token_store_from_url).
+    /// holds the access token: a secret. See [`token_store_from_url`](crate::client::token_store_from_url).
     pub token_store: Option<Arc<dyn TokenStore>>,
     /// Where the client's warnings go (a failing token store), default standard error.
     pub on_warning: OnWarning,
@@ -282,7 +282,7 @@ impl ClientConfig {
             timeouts: Timeouts::default(),
             retry: RetryPolicy::default(),
             refresh_margin: DEFAULT_REFRESH_MARGIN,
-            pop_ttl_secs: crate::DEFAULT_TTL_SECS,
+            pop_ttl_secs: crate::token::DEFAULT_TTL_SECS,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             correct_clock_skew: true,
             sign_policy: SignPolicy::new(),
@@ -324,11 +324,11 @@ impl ClientConfig {
         if self.refresh_margin > Duration::from_secs(3600) {
             return Err(Error::Config("refresh_margin is over an hour; choose 0 to 3600 s".into()));
         }
-        if !(1..=crate::MAX_TTL_SECS).contains(&self.pop_ttl_secs) {
+        if !(1..=crate::token::MAX_TTL_SECS).contains(&self.pop_ttl_secs) {
             return Err(Error::Config(format!(
                 "pop_ttl_secs is {}; a PoP token lives 1 to {} seconds",
                 self.pop_ttl_secs,
-                crate::MAX_TTL_SECS
+                crate::token::MAX_TTL_SECS
             )));
         }
         if self.max_response_bytes == 0 {

@@ -24,6 +24,8 @@ use std::sync::Mutex;
 use url::Url;
 use zeroize::Zeroizing;
 
+#[cfg(feature = "redis")]
+pub use crate::redis::{RedisTokenStore, DEFAULT_TOKEN_STORE_DEADLINE};
 #[cfg(feature = "async-client")]
 pub use async_client::AsyncTaapClient;
 pub use clock::SKEW_THRESHOLD_SECS;
@@ -54,7 +56,7 @@ pub(crate) const RESERVED_HEADERS: [&str; 2] = ["Authorization", "X-Authorizatio
 ///
 /// ```no_run
 /// use std::sync::Arc;
-/// use taap::{ClientConfig, OAuthServer, PrivateKey, TaapClient};
+/// use taap::{client::ClientConfig, client::OAuthServer, PrivateKey, TaapClient};
 ///
 /// let key = Arc::new(PrivateKey::from_file("private-key.pem", None)?);
 /// let client = TaapClient::new(ClientConfig::new("my-id", "my-secret", key, OAuthServer::V2))?;

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use redis_server::{Process, Redis};
-use taap::{ClientConfig, OAuthServer, PrivateKey, TaapClient};
+use taap::{client::ClientConfig, client::OAuthServer, PrivateKey, TaapClient};
 
 const CLIENT_ID: &str = "client-fleet";
 const SECRET: &str = "client-fleet-secret-2b7f";
@@ -70,7 +70,7 @@ fn worker(settings: &Settings, url: &str, store: &str) -> ExitCode {
     let server = OAuthServer::Url(format!("{url}/oauth2/v2/tokens"));
     let mut config = ClientConfig::new(CLIENT_ID, SECRET, Arc::new(key), server);
     if !store.is_empty() {
-        config.token_store = Some(taap::token_store_from_url(store).expect("a store URL"));
+        config.token_store = Some(taap::client::token_store_from_url(store).expect("a store URL"));
     }
     let client = TaapClient::new(config).expect("client");
     let device = format!("{url}{DEVICE}");

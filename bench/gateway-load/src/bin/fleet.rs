@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use http::{request_bytes, Connection};
 use redis_server::{Process, Redis};
-use taap::{ClientConfig, OAuthServer, PopToken, PrivateKey, TaapClient};
+use taap::{client::ClientConfig, client::OAuthServer, PopToken, PrivateKey, TaapClient};
 
 const CLIENT_ID: &str = "fleet";
 const SECRET: &str = "fleet-secret-8e2a";

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use taap::ExplainRequest;
+use taap::diagnose::ExplainRequest;
 
 use crate::ehts_args::split_header;
 use crate::output::config;

@@ -1,0 +1,14 @@
+//! The gateway side: validating a received request's PoP token, the replay caches and the shared replay stores.
+
+#[cfg(feature = "redis-async")]
+pub use crate::redis::AsyncRedisReplayStore;
+#[cfg(feature = "redis")]
+pub use crate::redis::{RedisReplayStore, SharedRefusal};
+pub use crate::shared_replay::{
+    redis_memory_since, replay_store_unavailable, shared_replay_error, ReplayEntry,
+    DEFAULT_REPLAY_STORE_DEADLINE, REPLAY_KEY_PREFIX, RESTARTED_REASON,
+};
+pub use crate::validator::{
+    PopTokenValidator, ReplayCache, ValidatorOptions, DEFAULT_LEEWAY_SECS, DEFAULT_MAX_AGE_SECS,
+    DEFAULT_REPLAY_CAPACITY,
+};
