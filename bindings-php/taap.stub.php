@@ -418,11 +418,53 @@ class TaapClient
      */
     public function send(string $method, string $url, ?array $headers = null, ?string $body = null): Response {}
 
+    /**
+     * The cached access token, fetched (or refreshed ahead of expiry) when needed.
+     *
+     * @throws OAuthException|TransportException
+     */
+    public function accessToken(): AccessToken {}
+
+    /**
+     * A new access token now, replacing the cached one (after a revocation, say).
+     *
+     * @throws OAuthException|TransportException
+     */
+    public function refreshAccessToken(): AccessToken {}
+
     /** The token URL this client uses. */
     public function tokenUrl(): string {}
 
     /** The token server flavour: 'v2' or 'v6'. */
     public function flavor(): string {}
+}
+
+/** An OAuth 2.0 access token; it has no properties, so var_dump() and print_r() never show it. */
+class AccessToken
+{
+    /** Not constructible from PHP (throws \Exception): TaapClient::accessToken() returns one. */
+    public function __construct() {}
+
+    /** The token, for the Authorization: Bearer header (a secret: do not log it). */
+    public function secret(): string {}
+
+    /** The OpenID Connect id token, when the server sent one. */
+    public function idToken(): ?string {}
+
+    /** Lifetime in seconds as the server gave it (expires_in). */
+    public function expiresIn(): int {}
+
+    /** Seconds of validity left now. */
+    public function remaining(): float {}
+
+    /** The granted scope, when the server sent one. */
+    public function scope(): ?string {}
+
+    /** The answer's status member (T-Mobile sends 'success'), when present. */
+    public function status(): ?string {}
+
+    /** The answer's token_type member ('Bearer'), when present. */
+    public function tokenType(): ?string {}
 }
 
 /** An API response. */

@@ -87,6 +87,16 @@ impl TaapClient {
         })
     }
 
+    /// The cached access token, fetched (or refreshed ahead of expiry) when needed.
+    pub fn access_token(&self) -> PhpResult<AccessToken> {
+        guard(|| self.inner.access_token()).map(AccessToken::from)
+    }
+
+    /// A new access token now, replacing the cached one (after a revocation, say).
+    pub fn refresh_access_token(&self) -> PhpResult<AccessToken> {
+        guard(|| self.inner.refresh_access_token()).map(AccessToken::from)
+    }
+
     /// The token URL this client uses.
     pub fn token_url(&self) -> String {
         self.inner.token_url().to_owned()
@@ -95,6 +105,57 @@ impl TaapClient {
     /// The token server flavour: `v2` or `v6`.
     pub fn flavor(&self) -> String {
         self.inner.flavor().name().to_owned()
+    }
+}
+
+/// An OAuth 2.0 access token. It has no PHP properties, so `var_dump` and `print_r` never show it.
+#[php_class]
+#[php(name = "Taap\\AccessToken")]
+pub struct AccessToken {
+    inner: taap::client::AccessToken,
+}
+
+impl From<taap::client::AccessToken> for AccessToken {
+    fn from(inner: taap::client::AccessToken) -> Self {
+        AccessToken { inner }
+    }
+}
+
+#[php_impl]
+impl AccessToken {
+    /// The token, for the `Authorization: Bearer` header (a secret: do not log it).
+    pub fn secret(&self) -> String {
+        self.inner.secret().to_owned()
+    }
+
+    /// The OpenID Connect id token, when the server sent one.
+    pub fn id_token(&self) -> Option<String> {
+        self.inner.id_token().map(str::to_owned)
+    }
+
+    /// Lifetime in seconds as the server gave it (`expires_in`).
+    pub fn expires_in(&self) -> u64 {
+        self.inner.expires_in()
+    }
+
+    /// Seconds of validity left now.
+    pub fn remaining(&self) -> f64 {
+        self.inner.remaining().as_secs_f64()
+    }
+
+    /// The granted scope, when the server sent one.
+    pub fn scope(&self) -> Option<String> {
+        self.inner.scope().map(str::to_owned)
+    }
+
+    /// The answer's `status` member (T-Mobile sends `success`), when present.
+    pub fn status(&self) -> Option<String> {
+        self.inner.status().map(str::to_owned)
+    }
+
+    /// The answer's `token_type` member (`Bearer`), when present.
+    pub fn token_type(&self) -> Option<String> {
+        self.inner.token_type().map(str::to_owned)
     }
 }
 

@@ -46,5 +46,6 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .class::<validator::PopTokenValidator>()
         .class::<client::TaapClient>()
         .class::<client::Response>()
+        .class::<client::AccessToken>()
         .function(settings::schema_function())
 }

@@ -58,6 +58,30 @@ final class ClientTest extends TestCase
         }
     }
 
+    public function testTheAccessTokenIsCachedAndRefreshedOnRequest(): void
+    {
+        $client = $this->client('v2');
+        $first = $client->accessToken();
+        $this->assertInstanceOf(Taap\AccessToken::class, $first);
+        $this->assertSame($first->secret(), $client->accessToken()->secret(), 'the second call uses the cache');
+        $claims = json_decode(base64_decode(strtr(explode('.', $first->secret())[1], '-_', '+/')), true);
+        $this->assertSame('php-client', $claims['sub']);
+        $this->assertSame(3600, $first->expiresIn());
+        $this->assertSame('Bearer', $first->tokenType());
+        $this->assertSame('success', $first->status());
+        $this->assertGreaterThan(3500.0, $first->remaining());
+        $this->assertNotNull($first->idToken());
+        $fresh = $client->refreshAccessToken();
+        $this->assertNotSame($first->secret(), $fresh->secret());
+        $this->assertSame($fresh->secret(), $client->accessToken()->secret(), 'the refreshed token replaces the cached one');
+        $dump = print_r($fresh, true) . var_export($fresh, true);
+        ob_start();
+        var_dump($fresh);
+        $dump .= ob_get_clean();
+        $this->assertStringNotContainsString($fresh->secret(), $dump);
+        $this->assertStringNotContainsString((string) $fresh->idToken(), $dump);
+    }
+
     public function testBadCredentialsAreAnOAuthException(): void
     {
         $client = new TaapClient([
