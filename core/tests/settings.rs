@@ -488,3 +488,18 @@ fn messages_of_rules_spanning_options_use_the_doors_names() {
         "invalid configuration: option popClaims: popClaims cannot set \"jti\": the PoP token sets it itself"
     );
 }
+
+/// C's zeroed-struct validator options (`taap_validate_options`) state the schema's range and
+/// default in their field comments; this keeps that text the schema's.
+#[test]
+fn the_c_validator_struct_states_the_schemas_ranges_and_defaults() {
+    let header = std::fs::read_to_string(root().join("bindings-c/include/taap.h")).unwrap();
+    for (field, name) in [("leeway_secs", "leeway"), ("max_age_secs", "max_age")] {
+        let setting = Setting::named(name, NameStyle::Snake).unwrap();
+        let stated =
+            format!("{} to {}; 0 means {}", setting.min.unwrap(), setting.max.unwrap(), setting.default);
+        let comment_end = header.find(&format!("int64_t {field};")).unwrap();
+        let comment = &header[header[..comment_end].rfind("/**").unwrap()..comment_end];
+        assert!(comment.contains(&stated), "taap.h's {field} comment should say \"{stated}\": {comment}");
+    }
+}
