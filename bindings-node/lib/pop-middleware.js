@@ -8,11 +8,10 @@ const { PublicKey } = require('./keys');
 const { PopTokenValidator, receivedRequestCheck } = require('./shared/validator.js');
 const { TaapError, KIND_CLASSES, call, settle } = require('./shared/errors.js');
 
-/** Names every token must sign unless told otherwise: the request line. */
-const DEFAULT_REQUIRED = Object.freeze(['uri', 'http-method']);
-
-/** The schema's defaults of the middleware's own options. */
-const { maxBody: DEFAULT_MAX_BODY, clientIdHeader: DEFAULT_CLIENT_ID_HEADER } = JSON.parse(native.middlewareSettings('{}'));
+/** The core's defaults of the middleware's options (`required`: the request line). */
+const DEFAULTS = JSON.parse(native.middlewareSettings('{}'));
+const DEFAULT_REQUIRED = Object.freeze(DEFAULTS.required);
+const { maxBody: DEFAULT_MAX_BODY, clientIdHeader: DEFAULT_CLIENT_ID_HEADER } = DEFAULTS;
 
 const { ConfigError, InvalidTokenError } = KIND_CLASSES;
 
@@ -23,38 +22,24 @@ function asKey(key) {
   return text.startsWith('{') ? PublicKey.fromJwk(text) : PublicKey.fromPem(text);
 }
 
-/** The validator's own cache: on, a capacity, or off (a shared store admits instead). */
-function replayCache(store) {
-  if (store === undefined || store === 'memory') return true;
-  if (store === null || store === false || sharedStoreUrl(store)) return false;
-  if (Number.isInteger(store) && store > 0) return store;
-  // A URL's password must not reach the message, so the value is not quoted.
-  throw new ConfigError("replayStore must be 'memory', a capacity above 0, a redis://host:port[/db] URL or null");
-}
-
-function sharedStoreUrl(store) {
-  return typeof store === 'string' && store.startsWith('redis://');
-}
-
-/** The core's Redis store a `redis://` URL names (the key scheme of `taap serve --replay-store`). */
-function sharedStore(store) {
-  return sharedStoreUrl(store) ? call(() => new native.RedisReplayStoreHandle(store)) : null;
-}
-
 /** The check both adapters run, with options parsed once and one validator (one replay cache). */
 function popCheck(options) {
   if (options === null || typeof options !== 'object') throw new ConfigError('popMiddleware needs an options object with publicKey');
-  const { publicKey, required = DEFAULT_REQUIRED, replayStore, leeway, maxAge } = options;
-  // The schema checks maxBody and clientIdHeader and gives their defaults.
-  const own = { maxBody: options.maxBody ?? null, clientIdHeader: options.clientIdHeader ?? null };
-  if (typeof own.maxBody === 'number' && !Number.isFinite(own.maxBody)) throw new ConfigError('option maxBody must be a whole number of bytes, not ' + own.maxBody);
-  const { maxBody, clientIdHeader: headerName } = JSON.parse(call(() => native.middlewareSettings(JSON.stringify(own))));
-  const clientIdHeader = headerName.toLowerCase();
+  const { publicKey } = options;
+  // The core checks every option and resolves the replay store; null is JavaScript's "off".
+  const given = {};
+  for (const name of ['required', 'leeway', 'maxAge', 'maxBody', 'clientIdHeader', 'replayStore']) given[name] = options[name] ?? null;
+  if (options.replayStore === null) given.replayStore = false;
+  if (typeof given.maxBody === 'number' && !Number.isFinite(given.maxBody)) throw new ConfigError('option maxBody must be a whole number of bytes, not ' + given.maxBody);
+  const settings = JSON.parse(call(() => native.middlewareSettings(JSON.stringify(given))));
+  const clientIdHeader = settings.clientIdHeader.toLowerCase();
+  const maxBody = settings.maxBody;
   if (publicKey === undefined || publicKey === null) throw new ConfigError('publicKey is required: a PublicKey, PEM or JWK text, or a lookup function');
   const lookup = typeof publicKey === 'function' ? publicKey : null;
   const key = lookup ? null : asKey(publicKey);
-  const validator = new PopTokenValidator({ leeway, maxAge, required, replayCache: replayCache(replayStore) });
-  const shared = sharedStore(replayStore);
+  const { leeway, maxAge, required, replayCache } = settings;
+  const validator = new PopTokenValidator({ leeway, maxAge, required, replayCache: replayCache ?? false });
+  const shared = settings.sharedReplayStore === null ? null : call(() => new native.RedisReplayStoreHandle(settings.sharedReplayStore));
 
   async function keyFor(headerOf) {
     if (key) return key;

@@ -222,13 +222,12 @@ pub fn settings_schema() -> String {
     taap::settings::settings_schema_json()
 }
 
-/// The middleware's own options (`maxBody`, `clientIdHeader`) as JSON, checked by the schema,
-/// every absent one at its default; camelCase keys.
+/// The middleware's options (its own and the validator's) as JSON, checked by the schema, every
+/// absent one at its default, `replayStore` resolved into `replayCache` and `sharedReplayStore`;
+/// camelCase keys.
 #[napi]
 pub fn middleware_settings(options: String) -> Result<String, Failure> {
     let given = taap::settings::options_from_json(&options).map_err(to_js)?;
-    let settings =
-        taap::settings::with_defaults(&given, taap::settings::SettingGroup::Middleware, NameStyle::Camel)
-            .map_err(to_js)?;
-    Ok(serde_json::Value::Object(restyled(&settings, NameStyle::Camel)).to_string())
+    let settings = taap::settings::middleware_settings(&given, NameStyle::Camel).map_err(to_js)?;
+    Ok(serde_json::Value::Object(settings).to_string())
 }

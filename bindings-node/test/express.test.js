@@ -7,7 +7,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const express = require('express');
 const { PrivateKey, PopToken, ConfigError } = require('..');
-const { popMiddleware, withPop } = require('taap/express');
+const { popMiddleware, withPop, DEFAULT_REQUIRED } = require('taap/express');
 const { README_KEY } = require('./helpers');
 
 const key = PrivateKey.fromFile(README_KEY);
@@ -107,11 +107,23 @@ test('withPop: a fetch-style handler sees only requests with a valid, unreplayed
   assert.deepEqual(seen, [ORDER]);
 });
 
+test('the core resolves the middleware options and the replay store', () => {
+  const defaults = JSON.parse(require('../lib/native').middlewareSettings('{}'));
+  assert.deepEqual(defaults, {
+    leeway: 10, maxAge: 60, required: ['uri', 'http-method'], maxBody: 1048576,
+    clientIdHeader: 'x-client-id', replayCache: 100000, sharedReplayStore: null,
+  });
+  assert.deepEqual(DEFAULT_REQUIRED, ['uri', 'http-method']);
+  const shared = JSON.parse(require('../lib/native').middlewareSettings('{"replayStore": "redis://127.0.0.1:6379/3"}'));
+  assert.deepEqual([shared.replayCache, shared.sharedReplayStore], [null, 'redis://127.0.0.1:6379/3']);
+  assert.equal(JSON.parse(require('../lib/native').middlewareSettings('{"replayStore": false}')).replayCache, null);
+});
+
 test('options are checked when the middleware is made', () => {
   assert.throws(() => popMiddleware({}), ConfigError);
   assert.throws(() => popMiddleware({ publicKey: publicPem, leeway: -1 }), ConfigError);
   assert.throws(() => withPop(() => new Response(), { publicKey: publicPem, replayStore: 'memcached://:hunter2@127.0.0.1:11211' }), (error) => {
-    assert.equal(error.message, "replayStore must be 'memory', a capacity above 0, a redis://host:port[/db] URL or null");
+    assert.equal(error.message, 'invalid configuration: option replayStore must be "memory", a capacity, a redis:// URL or false, not a string');
     return true;
   });
   assert.throws(() => popMiddleware({ publicKey: publicPem, replayStore: 'redis://:hunter2@[::1' }), (error) => {

@@ -52,7 +52,7 @@ final class OptionsTest extends TestCase
             'min' => 0.0, 'min_exclusive' => false, 'max' => 10.0,
             'doc' => 'retries of connection failures, 429 and 5xx answers (0: never retry)', 'secret' => false], $maxRetries);
         $secret = array_values(array_filter(Taap\settingsSchema(), fn ($setting) => $setting['secret']));
-        $this->assertSame(['headers', 'token_store'], array_column($secret, 'name'));
+        $this->assertSame(['headers', 'token_store', 'replay_store'], array_column($secret, 'name'));
     }
 
     public function testSettingsShowTheOptionsInEffect(): void

@@ -6,7 +6,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{IntoPyDict, PyDict, PyList};
 use serde_json::{Map, Value};
-use taap::settings::{options_from_json, with_defaults, NameStyle, SettingGroup};
+use taap::settings::{options_from_json, NameStyle};
 
 use crate::errors::{to_py_err, OrRaise};
 
@@ -71,8 +71,9 @@ pub fn settings_schema(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
     Ok(schema.cast_into::<PyList>()?)
 }
 
-/// The ASGI/WSGI middleware's own options (besides the validator's), checked by the schema's
-/// `middleware` group, each one not given at the schema's default.
+/// The ASGI/WSGI middleware's options (its own and the validator's), checked by the schema, each
+/// one not given at its default, `replay_store` resolved into `replay_cache` and
+/// `shared_replay_store` by the core.
 #[pyfunction]
 #[pyo3(signature = (**options))]
 pub fn middleware_settings<'py>(
@@ -83,6 +84,6 @@ pub fn middleware_settings<'py>(
         Some(options) => options_map(py, options)?,
         None => Map::new(),
     };
-    let settings = with_defaults(&given, SettingGroup::Middleware, NameStyle::Snake).or_raise(py)?;
+    let settings = taap::settings::middleware_settings(&given, NameStyle::Snake).or_raise(py)?;
     settings_dict(py, &settings)
 }

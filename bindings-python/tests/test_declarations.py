@@ -81,12 +81,19 @@ def test_the_generated_blocks_are_what_the_schema_gives() -> None:
 def test_the_middleware_defaults_are_the_schema_defaults() -> None:
     middleware = schema_defaults("middleware")
     validator = schema_defaults("validator")
-    assert list(middleware) == ["max_body", "client_id_header"]
+    assert list(middleware) == ["max_body", "client_id_header", "replay_store"]
     for cls in (asgi.PopMiddleware, wsgi.PopMiddleware):
         parameters = inspect.signature(cls).parameters
         for name, default in [*middleware.items(), ("leeway", validator["leeway"]), ("max_age", validator["max_age"])]:
             assert exactly(parameters[name].default) == exactly(default), f"{cls.__module__} {name}"
-    assert taap._taap.middleware_settings() == middleware
+        assert parameters["required"].default == ("uri", "http-method")
+    resolved = {key: value for key, value in middleware.items() if key != "replay_store"}
+    resolved.update(leeway=validator["leeway"], max_age=validator["max_age"], required=["uri", "http-method"])
+    resolved.update(replay_cache=taap.DEFAULT_REPLAY_CAPACITY, shared_replay_store=None)
+    assert taap._taap.middleware_settings() == resolved
+    shared = taap._taap.middleware_settings(replay_store="redis://127.0.0.1:6379/3")
+    assert (shared["replay_cache"], shared["shared_replay_store"]) == (None, "redis://127.0.0.1:6379/3")
+    assert taap._taap.middleware_settings(replay_store=False)["replay_cache"] is None
 
 
 def test_the_schema_is_data_and_a_fresh_copy_each_time() -> None:
@@ -103,6 +110,6 @@ def test_the_schema_is_data_and_a_fresh_copy_each_time() -> None:
         "doc": "retries of connection failures, 429 and 5xx answers (0: never retry)",
         "secret": False,
     }
-    assert [setting["name"] for setting in schema if setting["secret"]] == ["headers", "token_store"]
+    assert [setting["name"] for setting in schema if setting["secret"]] == ["headers", "token_store", "replay_store"]
     schema.clear()
     assert len(taap.settings_schema()) == len({setting["name"] for setting in taap.settings_schema()}) > 0

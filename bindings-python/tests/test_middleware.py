@@ -169,9 +169,11 @@ def test_options_are_checked_when_the_middleware_is_made(public_pem: str) -> Non
             with pytest.raises(taap.ConfigError) as refused:
                 middleware(app, public_key=public_pem, **options)
             assert str(refused.value) == f"invalid configuration: {message}"
-    with pytest.raises(taap.ConfigError, match="replay_store") as refused:
+    with pytest.raises(taap.ConfigError) as refused:
         wsgi.PopMiddleware(app, public_key=public_pem, replay_store="memcached://:hunter2@127.0.0.1:11211")
-    assert "hunter2" not in str(refused.value)
+    assert str(refused.value) == (
+        'invalid configuration: option replay_store must be "memory", a capacity, a redis:// URL or false, not a string'
+    )
     with pytest.raises(taap.ConfigError) as refused:
         asgi.PopMiddleware(app, public_key=public_pem, replay_store="redis://:hunter2@[::1")
     assert str(refused.value) == "invalid configuration: the replay store URL is not a valid redis://host:port[/db] URL"

@@ -53,6 +53,9 @@ pub enum SettingKind {
     Headers,
     /// A list of names (headers, ehts names).
     Names,
+    /// Where a middleware remembers accepted `jti`s: `"memory"`, a capacity, a `redis://` URL
+    /// a fleet shares, or `false` (off).
+    ReplayStore,
 }
 
 impl SettingKind {
@@ -69,6 +72,7 @@ impl SettingKind {
             SettingKind::Members => "members",
             SettingKind::Headers => "headers",
             SettingKind::Names => "names",
+            SettingKind::ReplayStore => "replay store",
         }
     }
 
@@ -83,6 +87,7 @@ impl SettingKind {
             SettingKind::Members => "an object",
             SettingKind::Headers => "an object of header names to strings",
             SettingKind::Names => "a list of strings",
+            SettingKind::ReplayStore => "\"memory\", a capacity, a redis:// URL or false",
         }
     }
 
@@ -190,6 +195,12 @@ impl Setting {
             SettingKind::Members => value.is_object(),
             SettingKind::Headers => value.as_object().is_some_and(|map| map.values().all(Value::is_string)),
             SettingKind::Names => value.as_array().is_some_and(|items| items.iter().all(Value::is_string)),
+            SettingKind::ReplayStore => match value {
+                // The URL may hold a password, so a wrong one is refused without quoting it.
+                Value::String(text) => text == "memory" || shared_store_url(text),
+                Value::Bool(on) => !on,
+                _ => value.is_i64() || value.is_u64(),
+            },
         }
     }
 
@@ -404,7 +415,27 @@ pub const SETTINGS: &[Setting] = &[
         .doc("largest request body read and hashed (413 beyond)"),
     setting("client_id_header", Middleware, Text, "\"x-client-id\"")
         .doc("the request header naming the client whose key checks the token"),
+    setting("replay_store", Middleware, ReplayStore, "\"memory\"")
+        .at_least(1.0)
+        .secret()
+        .doc("where accepted jti values are kept: memory, a capacity, a shared redis://… URL, or false (off)"),
 ];
+
+/// The names a middleware requires when not told otherwise: the request line (a bare validator
+/// requires none, because it may check requests whose line the caller does not give).
+pub const MIDDLEWARE_REQUIRED: [&str; 2] = [crate::request::URI, crate::request::HTTP_METHOD];
+
+/// The key of [`middleware_settings`]' answer that holds the shared store's URL (or null).
+fn shared_store_key(style: NameStyle) -> &'static str {
+    match style {
+        NameStyle::Snake => "shared_replay_store",
+        NameStyle::Camel => "sharedReplayStore",
+    }
+}
+
+fn shared_store_url(text: &str) -> bool {
+    text.starts_with("redis://") || text.starts_with("rediss://")
+}
 
 /// The options of one group.
 pub fn settings_of(group: SettingGroup) -> impl Iterator<Item = &'static Setting> {
@@ -423,22 +454,60 @@ pub fn checked_options(
     group: SettingGroup,
     style: NameStyle,
 ) -> Result<Map<String, Value>> {
+    checked_among(options, |setting| setting.group == group, group.name(), style)
+}
+
+/// [`checked_options`] over the options `accepted` picks, which `what` (for the message) takes.
+fn checked_among(
+    options: &Map<String, Value>,
+    accepted: impl Fn(&Setting) -> bool,
+    what: &str,
+    style: NameStyle,
+) -> Result<Map<String, Value>> {
+    let among = || SETTINGS.iter().filter(|setting| accepted(setting));
     let mut checked = Map::new();
     for (given, value) in options.iter().filter(|(_, value)| !value.is_null()) {
-        let setting =
-            settings_of(group).find(|setting| setting.name_in(style) == *given).ok_or_else(|| {
-                let known: Vec<String> = settings_of(group).map(|setting| setting.name_in(style)).collect();
-                Error::Config(format!(
-                    "unknown option {}; the {} takes {}",
-                    shorten(given, 40),
-                    group.name(),
-                    known.join(", ")
-                ))
-            })?;
+        let setting = among().find(|setting| setting.name_in(style) == *given).ok_or_else(|| {
+            let known: Vec<String> = among().map(|setting| setting.name_in(style)).collect();
+            Error::Config(format!(
+                "unknown option {}; the {what} takes {}",
+                shorten(given, 40),
+                known.join(", ")
+            ))
+        })?;
         setting.check(value, style)?;
         checked.insert(setting.name.to_owned(), value.clone());
     }
     Ok(checked)
+}
+
+/// Every option of a PoP middleware (its own and the validator's but `replay_cache`) as a door
+/// of `style` gave them, checked, each absent one at its default (`required`: the request line),
+/// under the door's names; `replay_store` resolved into the validator's `replay_cache` (a
+/// capacity, or null) and `shared_replay_store`/`sharedReplayStore` (a `redis://` URL, or null).
+pub fn middleware_settings(options: &Map<String, Value>, style: NameStyle) -> Result<Map<String, Value>> {
+    let accepted = |setting: &Setting| {
+        setting.group == SettingGroup::Middleware
+            || (setting.group == SettingGroup::Validator && setting.name != "replay_cache")
+    };
+    let mut settings = checked_among(options, accepted, "middleware", style)?;
+    for setting in SETTINGS.iter().filter(|setting| accepted(setting)) {
+        let default = match setting.name {
+            "required" => Value::from(MIDDLEWARE_REQUIRED.to_vec()),
+            _ => setting.default_value(),
+        };
+        settings.entry(setting.name).or_insert(default);
+    }
+    let (capacity, shared) = match settings.remove("replay_store") {
+        Some(Value::String(url)) if shared_store_url(&url) => (Value::Null, Value::String(url)),
+        Some(Value::Bool(false)) => (Value::Null, Value::Null),
+        Some(Value::Number(capacity)) => (Value::Number(capacity), Value::Null),
+        _ => (Value::from(crate::validate::DEFAULT_REPLAY_CAPACITY), Value::Null),
+    };
+    settings.insert("replay_cache".into(), capacity);
+    let mut styled = restyled(&settings, style);
+    styled.insert(shared_store_key(style).into(), shared);
+    Ok(styled)
 }
 
 /// A settings view (`snake_case` keys, as [`validator_settings`] and

@@ -199,6 +199,7 @@ fn wrong_type(kind: SettingKind) -> Value {
         SettingKind::Members => json!("a=1"),
         SettingKind::Headers => json!({"X-Trace": 1}),
         SettingKind::Names => json!("Content-Type"),
+        SettingKind::ReplayStore => json!(true),
     }
 }
 
@@ -415,6 +416,7 @@ fn typescript_type(setting: &Setting) -> String {
         (_, SettingKind::Members) => "Record<string, unknown>".into(),
         (_, SettingKind::Headers) => "Record<string, string> | Map<string, string>".into(),
         (_, SettingKind::Names) => "readonly string[]".into(),
+        (_, SettingKind::ReplayStore) => "'memory' | number | false | (string & {})".into(),
     }
 }
 
@@ -502,4 +504,38 @@ fn the_c_validator_struct_states_the_schemas_ranges_and_defaults() {
         let comment = &header[header[..comment_end].rfind("/**").unwrap()..comment_end];
         assert!(comment.contains(&stated), "taap.h's {field} comment should say \"{stated}\": {comment}");
     }
+}
+
+/// The middleware's options in one call: its own and the validator's, the request line required
+/// by default, and `replay_store` resolved into a capacity or a shared store's URL.
+#[test]
+fn the_middleware_settings_resolve_the_replay_store_and_the_required_default() {
+    let settings = |given: Value, style| taap::settings::middleware_settings(&options(given), style);
+    assert_eq!(
+        Value::Object(settings(json!({}), NameStyle::Snake).unwrap()),
+        json!({"leeway": 10, "max_age": 60, "required": ["uri", "http-method"], "max_body": 1048576,
+               "client_id_header": "x-client-id", "replay_cache": 100000, "shared_replay_store": null})
+    );
+    let shared =
+        settings(json!({"replayStore": "redis://:pw@127.0.0.1:6379/2", "required": []}), NameStyle::Camel);
+    let shared = shared.unwrap();
+    assert_eq!(shared["sharedReplayStore"], json!("redis://:pw@127.0.0.1:6379/2"));
+    assert_eq!((&shared["replayCache"], &shared["required"]), (&json!(null), &json!([])));
+    let off = settings(json!({"replay_store": false}), NameStyle::Snake).unwrap();
+    assert_eq!((&off["replay_cache"], &off["shared_replay_store"]), (&json!(null), &json!(null)));
+    assert_eq!(settings(json!({"replay_store": 16}), NameStyle::Snake).unwrap()["replay_cache"], json!(16));
+    let refused = |given: Value, style| settings(given, style).unwrap_err().to_string();
+    assert_eq!(
+        refused(json!({"replayStore": "memcached://:pw@host"}), NameStyle::Camel),
+        "invalid configuration: option replayStore must be \"memory\", a capacity, a redis:// URL or false, not a string"
+    );
+    assert_eq!(
+        refused(json!({"replay_store": 0}), NameStyle::Snake),
+        "invalid configuration: option replay_store is 0; choose at least 1"
+    );
+    assert_eq!(
+        refused(json!({"replay_cache": 5}), NameStyle::Snake),
+        "invalid configuration: unknown option replay_cache; the middleware takes leeway, max_age, required, \
+         max_body, client_id_header, replay_store"
+    );
 }

@@ -109,7 +109,7 @@ class OptionsTest {
             ),
             maxRetries,
         )
-        assertEquals(listOf("headers", "token_store"), schema.filter { it["secret"] == true }.map { it["name"] })
+        assertEquals(listOf("headers", "token_store", "replay_store"), schema.filter { it["secret"] == true }.map { it["name"] })
         assertEquals(setOf("client", "validator", "middleware"), schema.map { it["group"] }.toSet())
     }
 }

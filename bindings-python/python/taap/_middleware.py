@@ -1,8 +1,8 @@
 """What ``taap.asgi`` and ``taap.wsgi`` share: options, the key for a request, the check, and
 the 401 answer. Every rule (which names, how ``uri`` is read, times, replay) is the core's,
 reached through ``PopTokenValidator.validate_request``; every option's default, range and message
-is the core's settings schema (``taap.settings_schema()``): the validator's options go to
-``PopTokenValidator``, ``max_body`` and ``client_id_header`` to ``middleware_settings``."""
+is the core's settings schema (``taap.settings_schema()``): ``middleware_settings`` checks every
+option and resolves the replay store, and its answer configures ``PopTokenValidator``."""
 
 from __future__ import annotations
 
@@ -10,18 +10,18 @@ import json
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from ._errors import ConfigError, InvalidTokenError, TaapError
-from ._taap import DEFAULT_REPLAY_CAPACITY, PopTokenValidator, PublicKey, RedisReplayStore, middleware_settings, settings_schema
+from ._taap import PopTokenValidator, PublicKey, RedisReplayStore, middleware_settings
 
 KeySource = Union[PublicKey, str, Callable[[str], Union[PublicKey, str, None]]]
-ReplayStore = Union[str, int, None]
+ReplayStore = Union[str, int, bool, None]
 #: Headers as received, in order and repeats kept; values are the bytes that arrived.
 Headers = Sequence[Tuple[str, Union[str, bytes]]]
 
-#: Names every token must sign unless told otherwise: the request line (the middleware's own
-#: choice; a bare validator requires none).
-DEFAULT_REQUIRED: Tuple[str, ...] = ("uri", "http-method")
-#: Each option's default as the core's settings schema gives it, so the signatures show them.
-SCHEMA_DEFAULTS: Dict[str, Any] = {setting["name"]: setting["default"] for setting in settings_schema()}
+#: Each option's default as the core gives it (``required``: the request line, the middleware's
+#: own choice; a bare validator requires none), so the signatures show them.
+SCHEMA_DEFAULTS: Dict[str, Any] = middleware_settings()
+#: Names every token must sign unless told otherwise.
+DEFAULT_REQUIRED: Tuple[str, ...] = tuple(SCHEMA_DEFAULTS["required"])
 #: Largest body the middleware reads before refusing with 413 (the schema's ``max_body``).
 DEFAULT_MAX_BODY: int = SCHEMA_DEFAULTS["max_body"]
 #: Header naming the client whose key a lookup callback returns (the schema's ``client_id_header``).
@@ -43,24 +43,6 @@ def _as_key(key: Union[PublicKey, str]) -> PublicKey:
     return PublicKey.from_jwk(text) if text.startswith("{") else PublicKey.from_pem(text)
 
 
-def _shared_store(store: ReplayStore) -> Optional[RedisReplayStore]:
-    """The Redis store a ``redis://`` URL names (the core's, as ``taap serve --replay-store``)."""
-    if isinstance(store, str) and store.startswith("redis://"):
-        return RedisReplayStore(store)
-    return None
-
-
-def _replay_capacity(store: ReplayStore) -> Union[bool, int]:
-    if store is None:
-        return False
-    if store == "memory":
-        return DEFAULT_REPLAY_CAPACITY
-    if isinstance(store, int) and not isinstance(store, bool) and store > 0:
-        return store
-    # A URL's password must not reach the message, so the value is not quoted.
-    raise ConfigError("replay_store must be 'memory', a capacity above 0, a redis://host:port[/db] URL or None")
-
-
 class PopCheck:
     """The check both middlewares run: options parsed once, one validator (and replay cache)."""
 
@@ -78,16 +60,25 @@ class PopCheck:
             raise ConfigError("public_key is required: a PublicKey, PEM or JWK text, or a lookup callback")
         self._key: Optional[PublicKey] = None if callable(public_key) else _as_key(public_key)
         self._lookup = public_key if callable(public_key) else None
-        self._shared = _shared_store(replay_store)
-        self._validator = PopTokenValidator(
+        # The core checks every option and resolves the replay store; None is Python's "off".
+        settings = middleware_settings(
+            required=list(required),
+            replay_store=False if replay_store is None else replay_store,
             leeway=leeway,
             max_age=max_age,
-            required=list(required),
-            replay_cache=False if self._shared else _replay_capacity(replay_store),
+            max_body=max_body,
+            client_id_header=client_id_header,
+        )
+        url = settings["shared_replay_store"]
+        self._shared = RedisReplayStore(url) if url is not None else None
+        self._validator = PopTokenValidator(
+            leeway=settings["leeway"],
+            max_age=settings["max_age"],
+            required=settings["required"],
+            replay_cache=settings["replay_cache"] or False,
         )
         #: The check waits on the network (a shared store): async servers run it in a thread.
         self.blocking = self._shared is not None
-        settings = middleware_settings(max_body=max_body, client_id_header=client_id_header)
         self.max_body: int = settings["max_body"]
         self._client_id_header: str = settings["client_id_header"].lower()
 

@@ -57,7 +57,7 @@ def settings_schema() -> List[Dict[str, Any]]:
     """Every option of every door as the core declares it: ``name``, ``camel``, ``group``, ``kind``, ``default``, ``min``, ``min_exclusive``, ``max``, ``doc``, ``secret`` (whether a value may hold a secret) and ``choices`` for a choice."""
 
 def middleware_settings(**options: Any) -> Dict[str, Any]:
-    """The ASGI/WSGI middleware's own options (``group == "middleware"`` in the schema), checked by the core, each one not given at its default."""
+    """The ASGI/WSGI middleware's options (its own and the validator's ``leeway``, ``max_age``, ``required``), checked by the core, each one not given at its default (``required``: ``uri`` and ``http-method``); ``replay_store`` comes back resolved as ``replay_cache`` (a capacity or None) and ``shared_replay_store`` (a redis URL or None)."""
 
 def request_uri(url: str) -> str:
     """The ``uri`` value of a request URL or path: path plus percent-decoded query (non-UTF-8 bytes as surrogate escapes)."""
