@@ -33,6 +33,8 @@ fn kotlin_type(setting: &Setting) -> String {
         SettingKind::Members => "Map<String, Any?>",
         SettingKind::Headers => "Map<String, String>",
         SettingKind::Names => "List<String>",
+        // A middleware option: the JVM door has no middleware, so none is rendered.
+        SettingKind::ReplayStore => "Any",
     };
     let nullable = if setting.default_value().is_null() { "?" } else { "" };
     format!("{base}{nullable}")
