@@ -27,6 +27,10 @@ packages=(
     gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf                # make cross
     libc6-dev-arm64-cross libc6-dev-armhf-cross qemu-user-static
     libjansson-dev:arm64 libjansson-dev:armhf
+    softhsm2 opensc                                              # core/tests/pkcs11.rs: SoftHSM2 token, pkcs11-tool
+    swtpm tpm2-tools libtpm2-pkcs11-1 libtpm2-pkcs11-tools       # the PKCS#11 signer's TPM 2.0 tests
+    tpm2-abrmd libtss2-tcti-tabrmd0 dbus
+    curl                                                         # cli/tests/proxy.rs drives taap proxy with curl
 )
 foreign_architectures=(arm64 armhf)
 # Rust components and targets: lint, the wasm build, the musl CLI, ARM Linux, Cortex-M.
@@ -38,6 +42,10 @@ targets=(wasm32-unknown-unknown x86_64-unknown-linux-musl aarch64-unknown-linux-
 export PATH="$PATH:${CARGO_HOME:-$HOME/.cargo}/bin"
 wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
 cargo_tools=("cargo-fuzz::cargo fuzz" "cargo-deny::cargo deny" "wasm-bindgen-cli:$wasm_bindgen_version:wasm-bindgen")
+# Python services the Rust suites start (pip packages, in the tools venv): core/tests/kms.rs
+# runs moto's KMS (`moto_server`).
+tools_venv="${TAAP_TOOLS_VENV:-$PWD/.venv}"
+python_tools=("moto[server]==5.2.6:moto_server")
 
 missing_packages=()
 for package in "${packages[@]}"; do
@@ -61,12 +69,18 @@ for entry in "${cargo_tools[@]}"; do
     [ -z "$version" ] || [ "$(awk '{print $2}' <<<"$shown")" = "$version" ] || missing_tools+=("$tool@$version")
 done
 
+missing_python_tools=()
+for entry in "${python_tools[@]}"; do
+    [ -x "$tools_venv/bin/${entry##*:}" ] || missing_python_tools+=("${entry%:*}")
+done
+
 report() { [ "$#" -gt 1 ] && echo "setup: $1: ${*:2}"; return 0; }
 report "Debian packages missing" "${missing_packages[@]}"
 report "Rust components missing" "${missing_components[@]}"
 report "Rust targets missing" "${missing_targets[@]}"
 report "cargo tools missing" "${missing_tools[@]}"
-nothing_missing=$(( ${#missing_packages[@]} + ${#missing_components[@]} + ${#missing_targets[@]} + ${#missing_tools[@]} ))
+report "Python tools missing (in $tools_venv)" "${missing_python_tools[@]}"
+nothing_missing=$(( ${#missing_packages[@]} + ${#missing_components[@]} + ${#missing_targets[@]} + ${#missing_tools[@]} + ${#missing_python_tools[@]} ))
 if [ "$nothing_missing" -eq 0 ]; then
     echo "setup: everything make test needs is installed"
     exit 0
@@ -100,4 +114,9 @@ for entry in "${missing_tools[@]}"; do
     [ "$tool" = wasm-bindgen-cli ] && locked=""
     cargo install $locked --quiet "$tool" ${version:+--version "$version"}
 done
+if [ ${#missing_python_tools[@]} -gt 0 ]; then
+    [ -x "$tools_venv/bin/python" ] || python3 -m venv "$tools_venv"
+    echo "setup: pip install ${missing_python_tools[*]} (in $tools_venv)"
+    "$tools_venv/bin/python" -m pip install --quiet --disable-pip-version-check "${missing_python_tools[@]}"
+fi
 echo "setup: installed what was missing in $(( $(date +%s) - started )) s"

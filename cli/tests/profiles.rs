@@ -7,6 +7,8 @@ use std::process::{Child, Command, Output, Stdio};
 
 const SECRET_VAR: &str = "TAAP_TEST_PROFILE_SECRET";
 const SECRET: &str = "profile-s3cret";
+/// The first line of every dry run with the readme key: which signer signs.
+const README_SIGNER: &str = "# signer: in-memory RSA-2048 key HxHEN4nvk2pSqIz4Ff4OPdtiyoFkILxb0uymA3HKPm4\n";
 
 fn readme_key() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -63,7 +65,8 @@ fn token_dry_run_prints_the_request_with_secrets_masked() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert_eq!(
         text(&output.stdout),
-        "POST https://api.t-mobile.com/oauth2/v6/tokens\nContent-Type: application/json\n\
+        README_SIGNER.to_owned()
+            + "POST https://api.t-mobile.com/oauth2/v6/tokens\nContent-Type: application/json\n\
          Authorization: Basic ****\nX-Authorization: ****\n\n\
          {\"client_id\":\"my-client-id\",\"client_secret\":\"****\",\"scope\":\"response_mode\",\
          \"grant-type\":\"client_credentials\"}\n"
@@ -79,7 +82,8 @@ fn call_dry_run_prints_both_requests_with_the_profiles_variants() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert_eq!(
         text(&output.stdout),
-        "POST https://wholesale.example/oauth2/v2/tokens\nContent-Type: application/json\n\
+        README_SIGNER.to_owned()
+            + "POST https://wholesale.example/oauth2/v2/tokens\nContent-Type: application/json\n\
          Authorization: Basic ****\nX-Authorization: ****\n\n\
          {\"grant_type\":\"client_credentials\",\"who\":\"consumer-key\"}\n\n\
          POST https://api.example/v1/x?q=a%20b\nContent-Type: application/json\nX-Partner-Id: P-1\n\
@@ -96,7 +100,8 @@ fn flags_override_the_profile() {
     );
     assert_eq!(
         text(&output.stdout),
-        "POST https://naas.t-mobile.com/oauth2/v2/tokens\nContent-Type: application/json\n\
+        README_SIGNER.to_owned()
+            + "POST https://naas.t-mobile.com/oauth2/v2/tokens\nContent-Type: application/json\n\
          Authorization: Basic ****\nX-Authorization: ****\n\n"
     );
     let from_env = Command::new(env!("CARGO_BIN_EXE_taap"))
@@ -106,7 +111,8 @@ fn flags_override_the_profile() {
         .env(SECRET_VAR, SECRET)
         .output()
         .unwrap();
-    assert!(text(&from_env.stdout).starts_with("POST https://api.t-mobile.com/oauth2/v6/tokens\n"));
+    assert!(text(&from_env.stdout)
+        .starts_with(&format!("{README_SIGNER}POST https://api.t-mobile.com/oauth2/v6/tokens\n")));
 }
 
 #[test]
@@ -120,7 +126,8 @@ fn the_token_store_flag_overrides_the_profiles_store_variable() {
     let store = "redis://127.0.0.1:1";
     let with_flag = taap(dir.path(), &["token", "--profile", "fleet", "--token-store", store, "--dry-run"]);
     assert!(with_flag.status.success(), "{}", text(&with_flag.stderr));
-    assert!(text(&with_flag.stdout).starts_with("POST https://naas.t-mobile.com/oauth2/v2/tokens\n"));
+    assert!(text(&with_flag.stdout)
+        .starts_with(&format!("{README_SIGNER}POST https://naas.t-mobile.com/oauth2/v2/tokens\n")));
 }
 
 #[test]

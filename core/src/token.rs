@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::ehts::{pseudo_name_variant, pseudo_variant_reason};
 pub use crate::ehts::{Ehts, EhtsName, EhtsValues, MAX_EHTS_ENTRIES};
 use crate::error::{shorten, Error, Result};
-use crate::keys::PrivateKey;
+use crate::keys::{sign_checked, Signer};
 #[cfg(not(feature = "std"))]
 use crate::prelude::*;
 use crate::{base64url, base64url_decode};
@@ -196,8 +196,9 @@ struct SerializedClaims<'a> {
 }
 
 impl PopToken {
-    /// Builds a PoP token over ordered `(name, value)` pairs with default options.
-    pub fn build<I, N, V>(key: &PrivateKey, ehts: I) -> Result<String>
+    /// Builds a PoP token over ordered `(name, value)` pairs with default options; `key` is
+    /// any [`Signer`] (a [`PrivateKey`](crate::PrivateKey), a callback, a hardware key).
+    pub fn build<I, N, V>(key: &(impl Signer + ?Sized), ehts: I) -> Result<String>
     where
         I: IntoIterator<Item = (N, V)>,
         N: AsRef<str>,
@@ -207,7 +208,11 @@ impl PopToken {
     }
 
     /// Builds a PoP token over ordered `(name, value)` pairs with the given options.
-    pub fn build_with<I, N, V>(key: &PrivateKey, ehts: I, options: &BuildOptions) -> Result<String>
+    pub fn build_with<I, N, V>(
+        key: &(impl Signer + ?Sized),
+        ehts: I,
+        options: &BuildOptions,
+    ) -> Result<String>
     where
         I: IntoIterator<Item = (N, V)>,
         N: AsRef<str>,
@@ -217,25 +222,28 @@ impl PopToken {
     }
 
     /// Signs an [`Ehts`] list (e.g. one whose body was streamed from a reader).
-    pub fn sign(key: &PrivateKey, ehts: &Ehts, options: &BuildOptions) -> Result<String> {
+    pub fn sign(key: &(impl Signer + ?Sized), ehts: &Ehts, options: &BuildOptions) -> Result<String> {
         // Not through `sign_with_extras`: a caller that never adds extras (a microcontroller)
         // then links none of the JSON-value code.
-        Self::sign_input(key, Self::signing_input_of(ehts, options, None, key.bits())?)
+        Self::sign_input(key, Self::signing_input_of(ehts, options, None, key.public_key().bits())?)
     }
 
     /// [`PopToken::sign`] with extra JOSE header members and claims, appended after the
     /// standard ones (with no extras, the token is exactly [`PopToken::sign`]'s).
     pub fn sign_with_extras(
-        key: &PrivateKey,
+        key: &(impl Signer + ?Sized),
         ehts: &Ehts,
         options: &BuildOptions,
         extras: &PopExtras,
     ) -> Result<String> {
-        Self::sign_input(key, Self::signing_input_with_extras(ehts, options, extras, key.bits())?)
+        Self::sign_input(
+            key,
+            Self::signing_input_with_extras(ehts, options, extras, key.public_key().bits())?,
+        )
     }
 
-    fn sign_input(key: &PrivateKey, signing_input: String) -> Result<String> {
-        let signature = key.sign(signing_input.as_bytes())?;
+    fn sign_input(key: &(impl Signer + ?Sized), signing_input: String) -> Result<String> {
+        let signature = sign_checked(key, signing_input.as_bytes())?;
         Ok(Self::attach_signature(signing_input, &signature))
     }
 

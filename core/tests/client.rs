@@ -190,6 +190,37 @@ fn an_api_call_carries_the_bearer_token_and_a_pop_over_the_docs_headers() {
 }
 
 #[test]
+fn sign_call_gives_the_headers_send_sends_with_the_real_bearer_and_a_valid_pop() {
+    let server = Scripted::new(vec![json("200 OK", TOKEN_OK)]);
+    let client = TaapClient::new(config(&server.base, "v2")).unwrap();
+    let token = client.access_token().unwrap();
+    drop(server.received());
+    let url = "http://127.0.0.1:9/iot-connectivity/v1/devices/89?fields=a%2Cb";
+    let signed = client.sign_call("get", url, [("Accept", "text/plain")], b"", &token).unwrap();
+    assert_eq!((signed.method.as_str(), signed.url.as_str()), ("GET", url));
+    let names: Vec<&str> = signed.headers.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["Content-Type", "Accept", "Authorization", "X-Authorization"]);
+    let received = Received {
+        method: signed.method.clone(),
+        target: "/iot-connectivity/v1/devices/89?fields=a%2Cb".into(),
+        headers: signed
+            .headers
+            .iter()
+            .map(|(name, value)| (name.to_ascii_lowercase(), value.to_string()))
+            .collect(),
+        body: Vec::new(),
+    };
+    assert_eq!(received.headers["authorization"], "Bearer at-123");
+    assert_eq!(received.headers["content-type"], "application/json");
+    assert_eq!(
+        check_pop(&received, &["Content-Type", "Accept", "Authorization"]),
+        ["Content-Type", "Authorization", "uri", "http-method", "body"]
+    );
+    assert!(taap::client::is_idempotent("GET"));
+    assert!(!taap::client::is_idempotent("POST"));
+}
+
+#[test]
 fn the_sign_policy_widens_what_an_api_call_signs() {
     let ehts = api_call_ehts(SignPolicy::all_headers());
     assert_eq!(ehts, ["Content-Type", "Accept", "Authorization", "uri", "http-method", "body"]);

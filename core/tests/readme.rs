@@ -149,11 +149,11 @@ fn the_copies_are_the_readme_blocks() {
 #[test]
 fn the_examples_run() {
     let blocks = readme_blocks();
-    assert_eq!(blocks.len(), 5, "the READMEs' rust blocks changed: update the list below and the copies");
+    assert_eq!(blocks.len(), 6, "the READMEs' rust blocks changed: update the list below and the copies");
     let workdir = sample_folder();
     std::env::set_current_dir(&workdir).expect("enter the work folder");
-    let runs: [(usize, fn() -> Outcome); 3] =
-        [(0, core_without_std), (1, core_pop_tokens_and_the_validator), (4, root_rust)];
+    let runs: [(usize, fn() -> Outcome); 4] =
+        [(0, core_without_std), (1, core_pop_tokens_and_the_validator), (2, core_signers), (5, root_rust)];
     for (index, run) in runs {
         if let Err(error) = run() {
             panic!("{} failed: {error}", blocks[index].place());
@@ -242,6 +242,38 @@ fn core_pop_tokens_and_the_validator() -> Outcome {
     let decoded = PopTokenValidator::default().validate(&token, &public, &values)?;
     // ```
     assert_eq!(decoded.claims().ehts.join(";"), "Content-Type;Authorization;uri;http-method;body");
+    Ok(())
+}
+
+/// core/README.md, "Signers": a key file and a callback make the same token.
+#[rustfmt::skip]
+fn core_signers() -> Outcome {
+    // ```rust
+    use rsa::pkcs8::DecodePrivateKey;
+    use rsa::signature::{hazmat::PrehashSigner, SignatureEncoding};
+    use taap::keys::{open_signer, CallbackSigner, Signer};
+    use taap::{token::BuildOptions, PopToken, PrivateKey, PublicKey};
+
+    let ehts = [("uri", "/iot-connectivity/v1/devices"), ("http-method", "GET")];
+    let fixed = BuildOptions::default().issued_at(1_767_225_600).jti("d10e897e-3fad-44fe-9cce-6ea6c6b804e9");
+
+    // A file or a `pkcs11:` URI: one `Arc<dyn Signer>` either way.
+    let from_file = open_signer("keys/private-key.pem", None)?;
+    println!("{} {}", from_file.kind(), from_file.label());     // in-memory RSA-2048 key HxHEN4…
+
+    // A function given the SHA-256 digest of the signing input, returning the PKCS#1 v1.5
+    // signature: a secure element, Vault transit, another cloud's KMS. The `rsa` crate stands in
+    // for the device here; its key never reaches taap.
+    let in_flash = PrivateKey::from_file("keys/private-key.pem", None)?;
+    let device = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(rsa::PrivateKey::from_pkcs8_der(&in_flash.to_der())?);
+    let public = PublicKey::from_file("keys/public-key.pem")?;            // given once
+    let by_callback = CallbackSigner::new(public, move |digest: &[u8; 32]| {
+        let signature = device.sign_prehash(digest).map_err(|_| taap::Error::Transport("the device did not sign".into()))?;
+        Ok(signature.to_vec())
+    });
+    assert_eq!(PopToken::build_with(&by_callback, ehts, &fixed)?, PopToken::build_with(&from_file, ehts, &fixed)?);
+    // ```
+    assert!(from_file.label().starts_with("RSA-2048 key HxHEN4"));
     Ok(())
 }
 

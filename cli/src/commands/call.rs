@@ -52,7 +52,7 @@ pub fn run(args: Args) -> taap::Result<()> {
     let header_pairs = headers.iter().map(|(name, value)| (name.as_str(), value.as_str()));
     if args.dry_run {
         let call = client.prepare_send(&args.method, &args.url, header_pairs, &body)?;
-        print!("{}\n{call}", client.prepare_token_request()?);
+        print!("{}{}\n{call}", super::signer_line(client.signer()), client.prepare_token_request()?);
         return Ok(());
     }
     let response = client.send(&args.method, &args.url, header_pairs, &body)?;

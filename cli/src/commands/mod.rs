@@ -8,11 +8,15 @@ pub mod doctor;
 pub mod keygen;
 pub mod pop;
 pub mod profile;
+pub mod proxy;
 pub mod serve;
 pub mod token;
 pub mod verify;
 
 use std::path::Path;
+use std::sync::Arc;
+
+use taap::keys::Signer;
 
 use crate::output::config;
 
@@ -26,8 +30,14 @@ pub fn password_from_env(variable: Option<&str>) -> taap::Result<Option<zeroize:
     }
 }
 
-/// Loads the private key file, decrypting it with the password if one was named.
-pub fn load_private_key(path: &Path, password_env: Option<&str>) -> taap::Result<taap::PrivateKey> {
+/// Opens what `--key` names: a key file, or a `pkcs11:` URI (the password is then the PIN when
+/// the URI gives none).
+pub fn load_signer(spec: &Path, password_env: Option<&str>) -> taap::Result<Arc<dyn Signer>> {
     let password = password_from_env(password_env)?;
-    taap::PrivateKey::from_file(path, password.as_ref().map(|p| p.as_bytes()))
+    taap::keys::open_signer(spec, password.as_ref().map(|p| p.as_bytes()))
+}
+
+/// The line `--dry-run` starts with: which kind of signer signs, and which key (never a PIN).
+pub fn signer_line(signer: &dyn Signer) -> String {
+    format!("# signer: {} {}\n", signer.kind(), signer.label())
 }

@@ -12,10 +12,12 @@ use crate::output::config;
 /// Flags of `taap pop`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Private key file (PKCS#8, PKCS#1, encrypted PKCS#8 or traditional PEM; or DER).
-    #[arg(long, value_name = "FILE")]
+    /// Private key file (PKCS#8, PKCS#1, encrypted PKCS#8 or traditional PEM; or DER), a key
+    /// in a PKCS#11 token (pkcs11:token=…;object=…?module-path=…&pin-source=…) or in AWS KMS
+    /// (aws-kms:ARN, aws-kms:alias/NAME or aws-kms:KEY-ID).
+    #[arg(long, value_name = "FILE|URI")]
     key: PathBuf,
-    /// Environment variable holding the key's password.
+    /// Environment variable holding the key's password (or the PKCS#11 PIN).
     #[arg(long, value_name = "VAR")]
     password_env: Option<String>,
     #[command(flatten)]
@@ -33,7 +35,7 @@ pub struct Args {
 
 /// Builds the token and prints it on stdout.
 pub fn run(args: Args) -> taap::Result<()> {
-    let key = super::load_private_key(&args.key, args.password_env.as_deref())?;
+    let key = super::load_signer(&args.key, args.password_env.as_deref())?;
     let options = BuildOptions { ttl_secs: args.ttl, iat: args.iat, jti: args.jti.clone() };
     let ehts = match args.ehts.input()? {
         EhtsInput::Entries(entries) => {

@@ -20,10 +20,12 @@ pub struct ClientArgs {
     /// Environment variable holding the client secret (never pass secrets in argv).
     #[arg(long, value_name = "VAR")]
     client_secret_env: Option<String>,
-    /// Private key file registered with the OAuth server (PEM or DER, maybe encrypted).
-    #[arg(long, value_name = "FILE")]
+    /// Private key registered with the OAuth server: a file (PEM or DER, maybe encrypted), a key
+    /// in a PKCS#11 token (pkcs11:token=…;object=…?module-path=…&pin-source=…) or in AWS KMS
+    /// (aws-kms:ARN, aws-kms:alias/NAME or aws-kms:KEY-ID).
+    #[arg(long, value_name = "FILE|URI")]
     key: Option<PathBuf>,
-    /// Environment variable holding the key's password.
+    /// Environment variable holding the key's password (or the PKCS#11 PIN).
     #[arg(long, value_name = "VAR")]
     password_env: Option<String>,
     /// `v2` or `v6` (T-Mobile's token endpoints), an API name, or a full token endpoint URL
@@ -145,7 +147,7 @@ impl Args {
 pub fn run(args: Args) -> taap::Result<()> {
     let client = args.client.client()?;
     if args.dry_run {
-        print!("{}", client.prepare_token_request()?);
+        print!("{}{}", super::signer_line(client.signer()), client.prepare_token_request()?);
         return Ok(());
     }
     let token = client.access_token()?;

@@ -60,6 +60,11 @@ impl AsyncTaapClient {
         self.engine.token_url().as_str()
     }
 
+    /// The signer every PoP token of this client comes from (its kind and label say which key).
+    pub fn signer(&self) -> &dyn crate::keys::Signer {
+        self.engine.signer()
+    }
+
     /// The token endpoint's flavour.
     pub fn flavor(&self) -> TokenFlavor {
         self.engine.flavor()
@@ -121,6 +126,25 @@ impl AsyncTaapClient {
         V: AsRef<str>,
     {
         self.engine.prepare_send(method, url, headers, body)
+    }
+
+    /// An API call exactly as [`AsyncTaapClient::send`] would send it with `token` (a fresh PoP
+    /// token, the default headers, `Content-Type`), not sent: for a caller that forwards the
+    /// request itself and streams the answer (a signing proxy).
+    pub fn sign_call<I, N, V>(
+        &self,
+        method: &str,
+        url: &str,
+        headers: I,
+        body: &[u8],
+        token: &AccessToken,
+    ) -> Result<PreparedRequest>
+    where
+        I: IntoIterator<Item = (N, V)>,
+        N: AsRef<str>,
+        V: AsRef<str>,
+    {
+        self.engine.sign_call(method, url, headers, body, token)
     }
 
     /// The engine's single-flight steps with an async lock: waiting tasks do not block threads,

@@ -8,7 +8,7 @@ use url::Url;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
-use crate::keys::PrivateKey;
+use crate::keys::{IntoSigner, Signer};
 use crate::request::SignPolicy;
 use crate::token::PopExtras;
 
@@ -221,8 +221,9 @@ pub struct ClientConfig {
     pub client_id: String,
     /// The OAuth client secret.
     pub client_secret: ClientSecret,
-    /// The private key registered with the OAuth server; shared, never copied.
-    pub key: Arc<PrivateKey>,
+    /// The key registered with the OAuth server: any [`Signer`] (an `Arc<PrivateKey>` as
+    /// before, a callback, a hardware key); shared, never copied.
+    pub key: Arc<dyn Signer>,
     /// Where access tokens come from.
     pub server: OAuthServer,
     /// `storeId` for the v6 body (ignored by v2).
@@ -269,13 +270,13 @@ impl ClientConfig {
     pub fn new(
         client_id: impl Into<String>,
         client_secret: impl Into<ClientSecret>,
-        key: Arc<PrivateKey>,
+        key: impl IntoSigner,
         server: OAuthServer,
     ) -> Self {
         ClientConfig {
             client_id: client_id.into(),
             client_secret: client_secret.into(),
-            key,
+            key: key.into_signer(),
             server,
             store_id: None,
             dealer_code: None,

@@ -19,7 +19,7 @@ use super::token::{self, AccessToken};
 use super::variants::{self, Placeholders, PreparedRequest, TokenBody};
 use super::{api_headers, api_url, retry};
 use crate::error::{Error, Result};
-use crate::keys::PrivateKey;
+use crate::keys::Signer;
 use crate::request::{request_method, SignPolicy};
 use crate::token::{BuildOptions, PopExtras, PopToken};
 
@@ -30,7 +30,7 @@ pub(crate) type Headers = Vec<(String, Zeroizing<String>)>;
 pub(crate) struct Engine {
     client_id: String,
     client_secret: ClientSecret,
-    key: std::sync::Arc<PrivateKey>,
+    key: std::sync::Arc<dyn Signer>,
     token_url: Url,
     flavor: TokenFlavor,
     store_id: Option<String>,
@@ -231,6 +231,10 @@ impl Engine {
         &self.client_id
     }
 
+    pub(crate) fn signer(&self) -> &dyn Signer {
+        &*self.key
+    }
+
     pub(crate) fn token_url(&self) -> &Url {
         &self.token_url
     }
@@ -349,6 +353,25 @@ impl Engine {
         let mut call = self.api_call(method, url, headers, body)?;
         call.headers.push(("Authorization".into(), Zeroizing::new(variants::masked_bearer())));
         let headers = self.signed_headers(&call.attempt(), &call.headers, &self.sign_policy)?;
+        Ok(self.prepared(&call.attempt(), headers))
+    }
+
+    /// An API call as `send` sends it with `token`, not sent: what a proxy forwards itself.
+    pub(crate) fn sign_call<I, N, V>(
+        &self,
+        method: &str,
+        url: &str,
+        headers: I,
+        body: &[u8],
+        token: &AccessToken,
+    ) -> Result<PreparedRequest>
+    where
+        I: IntoIterator<Item = (N, V)>,
+        N: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let call = self.api_call(method, url, headers, body)?;
+        let headers = call.headers(self, token)?;
         Ok(self.prepared(&call.attempt(), headers))
     }
 

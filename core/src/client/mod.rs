@@ -7,12 +7,12 @@ mod async_client;
 mod async_http;
 mod cache;
 mod clock;
-mod config;
+pub(crate) mod config;
 mod engine;
-mod http;
+pub(crate) mod http;
 mod oauth;
 mod profile;
-mod retry;
+pub(crate) mod retry;
 mod settings;
 mod store;
 mod token;
@@ -35,6 +35,7 @@ pub use config::{
 };
 pub use http::Response;
 pub use profile::{config_path, Profile, Profiles, PROFILE_KEYS};
+pub use retry::is_idempotent;
 pub use settings::{effective_settings, ClientSettings};
 pub use store::{token_store_from_url, OnWarning, StoreError, TokenStore};
 pub use token::AccessToken;
@@ -100,6 +101,11 @@ impl TaapClient {
     /// The token endpoint URL.
     pub fn token_url(&self) -> &str {
         self.engine.token_url().as_str()
+    }
+
+    /// The signer every PoP token of this client comes from (its kind and label say which key).
+    pub fn signer(&self) -> &dyn crate::keys::Signer {
+        self.engine.signer()
     }
 
     /// The token endpoint's flavour.
@@ -198,6 +204,25 @@ impl TaapClient {
         V: AsRef<str>,
     {
         self.engine.prepare_send(method, url, headers, body)
+    }
+
+    /// An API call exactly as [`TaapClient::send`] would send it with `token` (a fresh PoP
+    /// token, the default headers, `Content-Type`), not sent: for a caller that forwards the
+    /// request itself (a signing proxy, another HTTP stack).
+    pub fn sign_call<I, N, V>(
+        &self,
+        method: &str,
+        url: &str,
+        headers: I,
+        body: &[u8],
+        token: &AccessToken,
+    ) -> Result<PreparedRequest>
+    where
+        I: IntoIterator<Item = (N, V)>,
+        N: AsRef<str>,
+        V: AsRef<str>,
+    {
+        self.engine.sign_call(method, url, headers, body, token)
     }
 
     /// Sends `attempt` as the engine's retry decisions say; every try gets headers from

@@ -3,7 +3,6 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -12,7 +11,7 @@ use super::variants::{check_default_headers, TokenBody};
 use super::RESERVED_HEADERS;
 use crate::error::{shorten, Error, Result};
 use crate::explain::mask_secret;
-use crate::keys::PrivateKey;
+use crate::keys::{open_signer, shown_key_spec, signer_uri_scheme};
 use crate::request::{SignPolicy, UriForm};
 use crate::token::PopExtras;
 
@@ -53,7 +52,7 @@ pub fn config_path() -> Option<PathBuf> {
 
 /// One `[profile.NAME]` table, checked. Every setting is optional: flags or options may give
 /// the rest. Secrets are never held, only the names of the variables holding them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Profile {
     /// The profile's name.
@@ -62,7 +61,8 @@ pub struct Profile {
     pub client_id: Option<String>,
     /// The environment variable holding the client secret.
     pub client_secret_env: Option<String>,
-    /// The private key file, resolved against the config file's folder.
+    /// The private key file, resolved against the config file's folder, or a signer URI
+    /// (`pkcs11:…`, `aws-kms:…`) kept as written.
     pub key: Option<PathBuf>,
     /// The environment variable holding the key's password.
     pub password_env: Option<String>,
@@ -183,7 +183,7 @@ fn parse_profile(name: &str, table: &toml::Table, folder: &Path) -> std::result:
         name: name.to_owned(),
         client_id: text("client_id")?,
         client_secret_env: env_name(table, "client_secret_env")?,
-        key: text("key")?.map(|key| folder.join(key)),
+        key: text("key")?.map(|key| profile_key(&key, folder)).transpose()?,
         password_env: env_name(table, "password_env")?,
         store_id: text("store_id")?,
         dealer_code: text("dealer_code")?,
@@ -247,6 +247,45 @@ pub(crate) fn parse_options(options: &Map<String, Value>) -> std::result::Result
 }
 
 /// The error's message without the kind prefix (the line already says it is configuration).
+/// A key file resolves against the config file's folder; a signer URI is kept as written, but
+/// may not hold a PIN: a config file holds no secret (`pin-source=FILE` or `password_env` do).
+fn profile_key(key: &str, folder: &Path) -> std::result::Result<PathBuf, Problem> {
+    if signer_uri_scheme(key.as_ref()).is_none() {
+        return Ok(folder.join(key));
+    }
+    if shown_key_spec(key.as_ref()) != key {
+        return Err((
+            "key".into(),
+            "holds a pin-value; a config file holds no secret: use pin-source=FILE or password_env".into(),
+        ));
+    }
+    Ok(PathBuf::from(key))
+}
+
+/// As derived, but a `pin-value` in a `key` given by a flag is masked.
+impl fmt::Debug for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Profile")
+            .field("name", &self.name)
+            .field("client_id", &self.client_id)
+            .field("client_secret_env", &self.client_secret_env)
+            .field("key", &self.key.as_ref().map(|key| shown_key_spec(key.as_os_str())))
+            .field("password_env", &self.password_env)
+            .field("server", &self.server)
+            .field("server_source", &self.server_source)
+            .field("store_id", &self.store_id)
+            .field("dealer_code", &self.dealer_code)
+            .field("token_body", &self.token_body)
+            .field("pop_extras", &self.pop_extras)
+            .field("headers", &self.headers)
+            .field("sign_headers", &self.sign_headers)
+            .field("uri_form", &self.uri_form)
+            .field("x_authorization_prefix", &self.x_authorization_prefix)
+            .field("token_store_env", &self.token_store_env)
+            .finish()
+    }
+}
+
 fn problem(key: &str, error: &Error) -> Problem {
     let message = error.to_string();
     let message = message.strip_prefix("invalid configuration: ").unwrap_or(&message);
@@ -424,8 +463,8 @@ impl Profile {
         let server = self.server.clone().ok_or_else(|| missing("api, server or token_url"))?;
         let secret = ClientSecret::new(env_value(secret_env)?.as_str());
         let password = self.password_env.as_deref().map(env_value).transpose()?;
-        let key = PrivateKey::from_file(key_path, password.as_ref().map(|password| password.as_bytes()))?;
-        let mut config = ClientConfig::new(client_id, secret, Arc::new(key), server);
+        let key = open_signer(key_path, password.as_ref().map(|password| password.as_bytes()))?;
+        let mut config = ClientConfig::new(client_id, secret, key, server);
         self.apply_to(&mut config)?;
         if let Some(name) = &self.token_store_env {
             config.token_store = Some(super::store::token_store_from_url(&env_value(name)?)?);
@@ -457,7 +496,7 @@ impl fmt::Display for Profile {
             }
         }
         if let Some(key) = &self.key {
-            line("key", quoted(&key.display().to_string()))?;
+            line("key", quoted(&shown_key_spec(key.as_os_str())))?;
         }
         if let Some((key, value)) = &self.server_source {
             line(key, quoted(value))?;

@@ -15,8 +15,9 @@ pub(crate) fn is_retryable_status(status: u16, idempotent: bool) -> bool {
     }
 }
 
-/// Methods whose repetition has no further effect (RFC 9110 section 9.2.2).
-pub(crate) fn is_idempotent(method: &str) -> bool {
+/// Methods whose repetition has no further effect (RFC 9110 section 9.2.2): the only ones
+/// the client sends again after a failure it cannot tell was before or after the server acted.
+pub fn is_idempotent(method: &str) -> bool {
     matches!(method, "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS" | "TRACE")
 }
 

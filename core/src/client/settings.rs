@@ -1,7 +1,6 @@
 //! A client's options from any door, checked by the one schema ([`crate::settings`]) and turned
 //! into a [`ClientConfig`]: the doors hold no option names, defaults, ranges or messages.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
@@ -12,7 +11,7 @@ use super::store::token_store_from_url;
 use super::variants::TokenBody;
 use crate::error::{Error, Result};
 use crate::explain::mask_secret;
-use crate::keys::PrivateKey;
+use crate::keys::IntoSigner;
 use crate::request::SignPolicy;
 use crate::settings::{
     checked_options, options_from_json, restyled_text, NameStyle, Setting, SettingGroup, SETTINGS,
@@ -99,7 +98,7 @@ impl ClientSettings {
         &self,
         client_id: impl Into<String>,
         client_secret: impl Into<ClientSecret>,
-        key: Arc<PrivateKey>,
+        key: impl IntoSigner,
     ) -> Result<ClientConfig> {
         let mut config = ClientConfig::new(client_id, client_secret, key, OAuthServer::V2);
         if let Some(policy) = &self.base_policy {

@@ -114,7 +114,7 @@ fn without_leading_zeros(bytes: &[u8]) -> &[u8] {
 
 /// An RSA public key for RS256 verification.
 #[derive(Clone)]
-pub(crate) struct Verifier(#[cfg_attr(not(feature = "std"), allow(dead_code))] Pkcs1v15Verifier);
+pub(crate) struct Verifier(Pkcs1v15Verifier);
 
 impl Verifier {
     /// `modulus` and `exponent` are big-endian and already range-checked by `keys`.
@@ -127,7 +127,6 @@ impl Verifier {
         Ok(Verifier(Pkcs1v15Verifier::new(key)))
     }
 
-    #[cfg(feature = "std")]
     pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
         use rsa::signature::Verifier as _;
         match rsa::pkcs1v15::Signature::try_from(signature) {

@@ -1,13 +1,22 @@
-//! RSA keys: loading every form users have, generation, export.
+//! RSA keys: loading every form users have, generation, export; signers (a key in memory, a
+//! callback, hardware) behind one [`Signer`] trait.
 
 #[cfg(feature = "std")]
 mod cache;
+mod callback;
 #[cfg(feature = "std")]
 mod decrypt;
 mod jwk;
+#[cfg(feature = "aws-kms")]
+mod kms;
+#[cfg(feature = "std")]
+mod open;
+#[cfg(feature = "pkcs11")]
+mod pkcs11;
 mod private;
 mod public;
 mod secret_pem;
+mod signer;
 
 #[cfg(feature = "std")]
 use std::path::Path;
@@ -16,10 +25,21 @@ use pkcs8::der::asn1::ObjectIdentifier;
 
 #[cfg(feature = "std")]
 pub use cache::KEY_CACHE_CAPACITY;
+pub use callback::{CallbackSigner, SignDigestFn};
+#[cfg(feature = "aws-kms")]
+pub use kms::KmsSigner;
+#[cfg(feature = "std")]
+pub use open::{open_signer, shown_key_spec, signer_uri_scheme, SIGNER_URI_SCHEMES};
+#[cfg(feature = "pkcs11")]
+pub use pkcs11::Pkcs11Signer;
 pub use private::PrivateKey;
 #[cfg(feature = "aws-lc")]
 pub(crate) use public::encode_pkcs1;
 pub use public::PublicKey;
+pub(crate) use signer::sign_checked;
+#[cfg(target_has_atomic = "ptr")]
+pub use signer::IntoSigner;
+pub use signer::{Signer, SignerKind};
 
 use crate::error::{shorten, Error, Result};
 #[cfg(not(feature = "std"))]

@@ -182,6 +182,21 @@ impl PublicKey {
     pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
         self.verifier.verify(message, signature)
     }
+
+    /// [`PublicKey::verify`] in every build: without `std` the verifier is built for the one
+    /// check (a signer outside taap's backend is checked rarely there; RAM is what is scarce).
+    pub(crate) fn verify_rs256(&self, message: &[u8], signature: &[u8]) -> bool {
+        #[cfg(feature = "std")]
+        return self.verify(message, signature);
+        #[cfg(not(feature = "std"))]
+        Verifier::from_components(&self.modulus, &self.exponent)
+            .is_ok_and(|verifier| verifier.verify(message, signature))
+    }
+
+    /// The length in bytes of every RS256 signature under this key.
+    pub(crate) fn modulus_len(&self) -> usize {
+        self.modulus.len()
+    }
 }
 
 impl PartialEq for PublicKey {

@@ -11,7 +11,7 @@ use url::Url;
 
 use crate::ehts::Ehts;
 use crate::error::{shorten, Error, Result};
-use crate::keys::PrivateKey;
+use crate::keys::Signer;
 use crate::token::{BuildOptions, PopToken};
 
 pub use policy::{SignPolicy, DEFAULT_SIGNED_HEADERS};
@@ -55,7 +55,7 @@ impl PopToken {
     /// `url` is a full URL or a path (`/commerce/v1/orders?account-number=1`); `body` may be
     /// empty, and is always signed.
     pub fn for_request<I, N, V>(
-        key: &PrivateKey,
+        key: &(impl Signer + ?Sized),
         method: &str,
         url: &str,
         headers: I,
@@ -71,7 +71,7 @@ impl PopToken {
 
     /// [`PopToken::for_request`] with explicit options.
     pub fn for_request_with<I, N, V>(
-        key: &PrivateKey,
+        key: &(impl Signer + ?Sized),
         method: &str,
         url: &str,
         headers: I,

@@ -5,7 +5,7 @@
 
 use crate::ehts::{check_name, Ehts};
 use crate::error::{shorten, Error, Result};
-use crate::keys::PrivateKey;
+use crate::keys::Signer;
 use crate::token::{BuildOptions, PopToken};
 
 use super::{UriForm, BODY, POP_HEADER};
@@ -145,7 +145,7 @@ impl SignPolicy {
     /// The PoP token for a request as this policy signs it.
     pub fn sign<N, V>(
         &self,
-        key: &PrivateKey,
+        key: &(impl Signer + ?Sized),
         method: &str,
         url: &str,
         headers: &[(N, V)],
