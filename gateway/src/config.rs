@@ -1,6 +1,7 @@
 //! What the local gateway serves: registered clients, token lifetime, injected faults.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -98,6 +99,9 @@ pub struct GatewayConfig {
     /// PEM file of the key access tokens are signed with; `None` generates one per process
     /// (a fleet behind one load balancer needs a shared one).
     pub token_signing_key: Option<PathBuf>,
+    /// Where `/metrics` is served, on a listener of its own (port 0 picks one); `None`: the
+    /// gateway keeps no metrics.
+    pub metrics: Option<SocketAddr>,
 }
 
 impl GatewayConfig {
@@ -129,6 +133,7 @@ impl GatewayConfig {
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             replay_store: None,
             token_signing_key: None,
+            metrics: None,
         })
     }
 

@@ -6,6 +6,7 @@
 pub mod config;
 mod faults;
 mod limits;
+pub mod metrics;
 mod oauth;
 mod pop;
 mod resources;
@@ -13,7 +14,7 @@ mod server;
 mod state;
 pub mod tokens;
 
-use std::net::{Ipv4Addr, TcpListener};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -29,6 +30,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 pub use config::{GatewayConfig, RegisteredClient};
+pub use metrics::GatewayMetrics;
 pub use state::{Event, GatewayState, StatsSnapshot};
 pub use taap_tower::replay;
 pub use taap_tower::{
@@ -48,20 +50,24 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(90);
 /// A running gateway; dropping it shuts the server down.
 pub struct Gateway {
     port: u16,
+    metrics: Option<SocketAddr>,
     state: Arc<GatewayState>,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Gateway {
-    /// Binds 127.0.0.1:`port` (0 picks a free port) and serves on a background thread.
-    /// With `stop_on_signal`, Ctrl-C or SIGTERM also stops it.
+    /// Binds 127.0.0.1:`port` (0 picks a free port) and serves on a background thread, and
+    /// `/metrics` on `config.metrics` when set. With `stop_on_signal`, Ctrl-C or SIGTERM also
+    /// stops it.
     pub fn start(config: GatewayConfig, port: u16, stop_on_signal: bool) -> taap::Result<Gateway> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
             .map_err(|error| config_error(format!("cannot listen on 127.0.0.1:{port}: {error}")))?;
         let io_error = |error: std::io::Error| config_error(format!("cannot set up the listener: {error}"));
         listener.set_nonblocking(true).map_err(io_error)?;
         let port = listener.local_addr().map_err(io_error)?.port();
+        let metrics_listener = config.metrics.map(metrics_listener).transpose()?;
+        let metrics = metrics_listener.as_ref().map(TcpListener::local_addr).transpose().map_err(io_error)?;
         let header_read_timeout = config.header_read_timeout;
         let state = Arc::new(GatewayState::new(config)?);
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -71,13 +77,36 @@ impl Gateway {
             .map_err(io_error)?;
         let (shutdown, stopped) = oneshot::channel::<()>();
         let app = router(Arc::clone(&state));
+        let metrics_app = metrics_listener.zip(state.metrics.as_ref().map(GatewayMetrics::router));
         let thread = std::thread::Builder::new()
             .name("taap-gateway".into())
             .spawn(move || {
-                runtime.block_on(server::serve(listener, app, header_read_timeout, stopped, stop_on_signal))
+                runtime.block_on(async move {
+                    // The metrics listener lives exactly as long as the API listener.
+                    let (stop_metrics, metrics_stopped) = oneshot::channel::<()>();
+                    let metrics_server = metrics_app.map(|(listener, app)| {
+                        tokio::spawn(server::serve(
+                            listener,
+                            app,
+                            header_read_timeout,
+                            metrics_stopped,
+                            false,
+                        ))
+                    });
+                    server::serve(listener, app, header_read_timeout, stopped, stop_on_signal).await;
+                    let _ = stop_metrics.send(());
+                    if let Some(metrics_server) = metrics_server {
+                        let _ = metrics_server.await;
+                    }
+                })
             })
             .map_err(io_error)?;
-        Ok(Gateway { port, state, shutdown: Some(shutdown), thread: Some(thread) })
+        Ok(Gateway { port, metrics, state, shutdown: Some(shutdown), thread: Some(thread) })
+    }
+
+    /// `http://ADDRESS/metrics` of the metrics listener, when the gateway has one.
+    pub fn metrics_url(&self) -> Option<String> {
+        self.metrics.map(|address| format!("http://{address}/metrics"))
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -117,6 +146,16 @@ impl Drop for Gateway {
             let _ = thread.join();
         }
     }
+}
+
+/// The metrics listener at `address`, non-blocking like the API's.
+fn metrics_listener(address: SocketAddr) -> taap::Result<TcpListener> {
+    let listener = TcpListener::bind(address)
+        .map_err(|error| config_error(format!("cannot listen for metrics on {address}: {error}")))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|error| config_error(format!("cannot set up the metrics listener: {error}")))?;
+    Ok(listener)
 }
 
 fn router(state: Arc<GatewayState>) -> Router {

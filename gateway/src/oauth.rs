@@ -29,6 +29,9 @@ pub async fn token(
 ) -> Response {
     state.count_token_request();
     let outcome = issue(&state, &parts, &body, flavor);
+    if let Some(metrics) = &state.metrics {
+        metrics.count_token_request(outcome.is_ok());
+    }
     let (status, pop) = match &outcome {
         Ok((_, pop)) => (StatusCode::OK, Some(pop.clone())),
         Err(refusal) => (refusal.status, None),

@@ -37,6 +37,10 @@ fn pop_layer(state: &Arc<GatewayState>, max_body_bytes: usize) -> PopLayer {
         .bearer(move |token| access_claims(&for_bearer, token))
         .clock(move || for_clock.now())
         .max_body_bytes(max_body_bytes);
+    let layer = match &state.metrics {
+        Some(metrics) => layer.metrics(metrics.pop.clone()),
+        None => layer,
+    };
     match &state.replay_store {
         Some(store) => layer.replay_store(Arc::clone(store)),
         None => layer,

@@ -10,6 +10,7 @@ use taap::{PopToken, PopTokenValidator};
 use taap_tower::{store_from_url, ReplayStore};
 
 use super::config::{GatewayConfig, RegisteredClient};
+use super::metrics::GatewayMetrics;
 use super::tokens::TokenSigner;
 
 /// Events kept for `taap demo` and the stats endpoint; older ones are dropped.
@@ -62,6 +63,8 @@ pub struct GatewayState {
     /// The shared replay store `config.replay_store` names, used instead of the validator's
     /// own cache.
     pub replay_store: Option<Arc<dyn ReplayStore>>,
+    /// The Prometheus metrics, when `config.metrics` asks for a listener.
+    pub metrics: Option<GatewayMetrics>,
     /// Tokens of an older generation are revoked.
     generation: AtomicU64,
     /// Requests seen by fault injection (for `fail_first`).
@@ -78,7 +81,9 @@ impl GatewayState {
             Some(path) => TokenSigner::from_key(&taap::PrivateKey::from_file(path, None)?)?,
             None => TokenSigner::generate()?,
         };
+        let metrics = config.metrics.map(|_| GatewayMetrics::new());
         Ok(GatewayState {
+            metrics,
             config,
             replay_store,
             validator: super::pop::validator(),

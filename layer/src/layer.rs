@@ -11,6 +11,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 use axum::body::{Body, Bytes, HttpBody};
 use axum::http::request::Parts;
@@ -20,6 +21,10 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use taap::{request::UriForm, validate::ValidatorOptions, PopToken, PopTokenValidator, PublicKey};
 use tower::{Layer, Service};
 
+use crate::metrics::{
+    PopMetrics, KIND_ACCESS_TOKEN, KIND_BAD_REQUEST, KIND_BODY_TOO_LARGE, KIND_KEY_LOOKUP,
+    KIND_REPLAY_STORE_UNAVAILABLE,
+};
 use crate::pop;
 use crate::replay::ReplayStore;
 use crate::reply::Refusal;
@@ -53,7 +58,11 @@ struct Settings {
     challenge: &'static str,
     replay: Option<Arc<dyn ReplayStore>>,
     uri_form: UriForm,
+    metrics: Option<PopMetrics>,
 }
+
+/// A refusal and the `kind` label it is counted under.
+type Refused = (Refusal, &'static str);
 
 impl PopLayer {
     /// Every PoP token must be signed by `key`.
@@ -78,6 +87,7 @@ impl PopLayer {
                 challenge: "Bearer",
                 replay: None,
                 uri_form: UriForm::Decoded,
+                metrics: None,
             }),
         }
     }
@@ -134,6 +144,13 @@ impl PopLayer {
         self
     }
 
+    /// Counts every decision, its time, the body bytes read and the replay store's answers
+    /// into `metrics` (registered in the user's `prometheus_client` registry).
+    pub fn metrics(mut self, metrics: PopMetrics) -> Self {
+        Arc::make_mut(&mut self.settings).metrics = Some(metrics);
+        self
+    }
+
     /// The `WWW-Authenticate` scheme of PoP refusals (default `Bearer`).
     pub fn challenge(mut self, scheme: &'static str) -> Self {
         Arc::make_mut(&mut self.settings).challenge = scheme;
@@ -150,6 +167,7 @@ impl fmt::Debug for PopLayer {
             .field("max_body_bytes", &self.settings.max_body_bytes)
             .field("challenge", &self.settings.challenge)
             .field("replay_store", &self.settings.replay.as_ref().map(|store| store.name()))
+            .field("metrics", &self.settings.metrics.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -197,40 +215,80 @@ where
         let mut inner = std::mem::replace(&mut self.inner, fresh);
         Box::pin(async move {
             let (mut parts, body) = request.into_parts();
-            match settings.admit(&mut parts, body).await {
+            let decision = settings.admit(&mut parts, body).await;
+            if let Some(metrics) = &settings.metrics {
+                metrics.decided(decision.as_ref().err().map(|(_, kind)| *kind));
+            }
+            match decision {
                 Ok((body, token)) => {
                     parts.extensions.insert(token);
                     inner.call(Request::from_parts(parts, Body::from(body))).await
                 }
-                Err(refusal) => Ok(refusal.into_response()),
+                Err((refusal, _)) => Ok(refusal.into_response()),
             }
         })
     }
 }
 
 impl Settings {
-    /// The body and the accepted token, or the answer to give instead.
-    async fn admit<B>(&self, parts: &mut Parts, body: B) -> Result<(Bytes, PopToken), Refusal>
+    /// The body and the accepted token, or the answer to give instead with its `kind` label.
+    async fn admit<B>(&self, parts: &mut Parts, body: B) -> Result<(Bytes, PopToken), Refused>
     where
         B: HttpBody<Data = Bytes>,
         B::Error: Into<BoxError>,
     {
         let body = read_body(&parts.headers, body, self.max_body_bytes).await?;
-        if let Some(check) = &self.bearer {
-            check(bearer_token(&parts.headers)?, &mut parts.extensions)?;
-        }
-        let key = (self.keys)(parts)?;
-        let now = (self.clock)();
-        let request = pop::received(parts, &body, self.uri_form)?;
-        let token = match &self.replay {
-            Some(store) => {
-                pop::check_with_store(&self.validator, store.as_ref(), &key, &request, now, self.challenge)
-                    .await?
-            }
-            None => pop::check(&self.validator, &key, &request, now, self.challenge)?,
+        let Some(metrics) = &self.metrics else {
+            return self.decide(parts, &body, None).await.map(|token| (body, token));
         };
-        Ok((body, token))
+        metrics.body_read(body.len());
+        let started = Instant::now();
+        let decision = self.decide(parts, &body, Some(metrics)).await;
+        metrics.validated(started.elapsed());
+        decision.map(|token| (body, token))
     }
+
+    /// The checks after the body is read: access token, key, PoP token, replay.
+    async fn decide(
+        &self,
+        parts: &mut Parts,
+        body: &[u8],
+        metrics: Option<&PopMetrics>,
+    ) -> Result<PopToken, Refused> {
+        if let Some(check) = &self.bearer {
+            bearer_token(&parts.headers)
+                .and_then(|token| check(token, &mut parts.extensions))
+                .map_err(|refusal| (refusal, KIND_ACCESS_TOKEN))?;
+        }
+        let key = (self.keys)(parts).map_err(|refusal| (refusal, KIND_KEY_LOOKUP))?;
+        let now = (self.clock)();
+        let request =
+            pop::received(parts, body, self.uri_form).map_err(|refusal| (refusal, KIND_BAD_REQUEST))?;
+        let Some(store) = &self.replay else {
+            return pop::check(&self.validator, &key, &request, now, self.challenge).map_err(core_refusal);
+        };
+        let checked = match metrics {
+            Some(metrics) => {
+                let store = metrics.observe(store.as_ref());
+                pop::check_with_store(&self.validator, &store, &key, &request, now, self.challenge).await
+            }
+            None => {
+                pop::check_with_store(&self.validator, store.as_ref(), &key, &request, now, self.challenge)
+                    .await
+            }
+        };
+        // The one refusal of `check_with_store` the core did not make is the store's 503.
+        checked.map_err(|refusal| match refusal.kind {
+            Some(kind) => (refusal, kind.name()),
+            None => (refusal, KIND_REPLAY_STORE_UNAVAILABLE),
+        })
+    }
+}
+
+/// A refusal of the core's validator, counted under its error kind's name.
+fn core_refusal(refusal: Refusal) -> Refused {
+    let kind = refusal.kind.map_or(KIND_BAD_REQUEST, |kind| kind.name());
+    (refusal, kind)
 }
 
 /// The validator of a layer that was given none: the request line must be signed, and a
@@ -254,12 +312,13 @@ fn bearer_token(headers: &HeaderMap) -> Result<&str, Refusal> {
 
 /// The whole body, refused with 413 beyond `limit` bytes (at once when `Content-Length` says
 /// so, else as soon as the limit is crossed).
-async fn read_body<B>(headers: &HeaderMap, body: B, limit: usize) -> Result<Bytes, Refusal>
+async fn read_body<B>(headers: &HeaderMap, body: B, limit: usize) -> Result<Bytes, Refused>
 where
     B: HttpBody<Data = Bytes>,
     B::Error: Into<BoxError>,
 {
-    let too_large = || Refusal::too_large(format!("the body is larger than {limit} bytes"));
+    let too_large =
+        || (Refusal::too_large(format!("the body is larger than {limit} bytes")), KIND_BODY_TOO_LARGE);
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
@@ -270,7 +329,7 @@ where
     match Limited::new(body, limit).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(error) if exceeds_limit(error.as_ref()) => Err(too_large()),
-        Err(_) => Err(Refusal::bad_request("the request body could not be read")),
+        Err(_) => Err((Refusal::bad_request("the request body could not be read"), KIND_BAD_REQUEST)),
     }
 }
 

@@ -1,6 +1,7 @@
 //! `taap serve`: the local TAAP gateway, for trying clients without a T-Mobile account.
 
 use std::io::Write;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
 use taap::PublicKey;
@@ -47,8 +48,21 @@ pub struct Args {
     /// any node's tokens (default: a fresh key per process).
     #[arg(long, value_name = "FILE")]
     token_signing_key: Option<PathBuf>,
+    /// Serve Prometheus metrics at `/metrics` on a listener of its own: `127.0.0.1:PORT`, or
+    /// just `PORT` for loopback (0 picks a free port); another address only when given.
+    #[arg(long, value_name = "ADDRESS", value_parser = metrics_address)]
+    metrics: Option<SocketAddr>,
     #[command(flatten)]
     faults: FaultArgs,
+}
+
+/// `HOST:PORT`, or a bare `PORT` on 127.0.0.1 (a metrics port open to the network must be
+/// asked for by address).
+fn metrics_address(value: &str) -> Result<SocketAddr, String> {
+    if let Ok(port) = value.parse::<u16>() {
+        return Ok(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
+    }
+    value.parse().map_err(|_| format!("{value:?} is not PORT or IP:PORT (e.g. 127.0.0.1:9464)"))
 }
 
 /// Fault injection, for testing clients against a misbehaving server.
@@ -104,11 +118,16 @@ pub fn run(args: Args) -> taap::Result<()> {
     if let Some(key) = &args.token_signing_key {
         gateway_config.token_signing_key = Some(key.clone());
     }
+    gateway_config.metrics = args.metrics;
     let gateway = Gateway::start(gateway_config, args.port, true)?;
     let mut stdout = std::io::stdout();
     // Scripts wait for this exact first line to learn the port.
     let _ = writeln!(stdout, "listening on {}", gateway.url());
     let _ = stdout.flush();
+    if let Some(url) = gateway.metrics_url() {
+        // On stderr, so stdout's first line stays the one scripts read.
+        eprintln!("metrics on {url}");
+    }
     gateway.wait();
     Ok(())
 }
