@@ -34,6 +34,8 @@ enum Command {
     Call(commands::call::Args),
     /// Run the local TAAP gateway on 127.0.0.1, for trying clients without an account.
     Serve(commands::serve::Args),
+    /// Forward plain HTTP requests to a TAAP API, adding the access token and a fresh PoP token to each.
+    Proxy(commands::proxy::Args),
     /// Walk through the four TAAP steps against an in-process gateway (no account needed).
     Demo(commands::demo::Args),
     /// List or show the profiles of the config file ($TAAP_CONFIG or ~/.config/taap/config.toml).
@@ -57,6 +59,7 @@ fn main() -> ExitCode {
         Command::Token(args) => commands::token::run(args),
         Command::Call(args) => commands::call::run(args),
         Command::Serve(args) => commands::serve::run(args),
+        Command::Proxy(args) => commands::proxy::run(args),
         Command::Demo(args) => commands::demo::run(args),
         Command::Profile(args) => commands::profile::run(args),
         Command::Completions(args) => commands::completions::run(args, &mut Cli::command()),
