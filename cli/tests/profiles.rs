@@ -184,7 +184,7 @@ fn a_bad_profile_is_one_line_and_nothing_is_sent() {
         ("[profile.p]\napi = \"v9\"\n", "profile \"p\", key \"api\": \"v9\" is not an API taap knows; choose one of connectivity, location, sms-notification, call-verification, fraud-prevention, or give v2, v6 or a token URL"),
         ("[profile.p]\nheaders = { \"X-Authorization\" = \"x\" }\n", "profile \"p\", key \"headers\": headers: X-Authorization is set by the client itself"),
         ("[profile.p]\npop_claims = { iat = 1 }\n", "profile \"p\", key \"pop_claims\": pop_claims cannot set \"iat\": the PoP token sets it itself"),
-        ("[profile.p]\nsecret = \"x\"\n", "profile \"p\", key \"secret\": unknown key; a profile takes client_id, client_secret_env, key, password_env, api, server, token_url, store_id, dealer_code, token_body, token_body_mode, pop_claims, pop_header, headers, sign_headers, uri_form, x_authorization_prefix, token_store_env"),
+        ("[profile.p]\nsecret = \"x\"\n", "profile \"p\", key \"secret\": unknown key; a profile takes client_id, client_secret_env, key, password_env, api, server, token_url, store_id, dealer_code, token_body, token_body_mode, pop_claims, pop_header, headers, sign_headers, uri_form, x_authorization_prefix, token_store_env, routes"),
     ];
     for (config, message) in cases {
         let dir = config_dir(config);

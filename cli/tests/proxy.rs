@@ -309,6 +309,32 @@ fn a_token_server_refusal_passes_through_with_its_status_and_message() {
 }
 
 #[test]
+fn a_route_sends_its_paths_to_their_own_token_server_and_the_rest_to_the_default() {
+    // Two token servers with different signing keys: `api` (also the upstream) accepts only its
+    // own access tokens, so a call answered 200 got its token from the routed server.
+    let (api, other) = (Gateway::start(), Gateway::start());
+    let route = format!("/iot-connectivity/={}", api.token_url());
+    let proxy = Proxy::start(&other, &["--upstream", &api.url, "--route", &route]);
+    let device = curl(&[&format!("{}{DEVICE}", proxy.url)]);
+    assert_eq!(
+        (device.status, device.json()["iccid"].clone()),
+        (200, json!("8901260000000000019")),
+        "{device:?}"
+    );
+    let orders = format!("{}/commerce/v1/orders", proxy.url);
+    let refused = curl(&["-X", "POST", &orders, "-H", "Content-Type: application/json", "-d", ORDER]);
+    assert_eq!(refused.status, 401, "the default server's token is not the API's: {refused:?}");
+    let stats =
+        |gateway: &Gateway| curl(&[&format!("{}/_taap/stats", gateway.url)]).json()["token_requests"].clone();
+    assert_eq!((stats(&api), stats(&other)), (json!(1), json!(1)));
+
+    let bad = Proxy::command(&other, &["--route", "iot-connectivity=v2"], &[]).output().unwrap();
+    assert!(!bad.status.success());
+    let said = String::from_utf8_lossy(&bad.stderr);
+    assert!(said.contains("route \"iot-connectivity\" must be a path starting with /"), "{said}");
+}
+
+#[test]
 fn a_401_is_retried_once_with_a_fresh_token_and_pop_for_get_but_not_for_post() {
     let (gateway, upstream) = (Gateway::start(), Upstream::start());
     let proxy = proxy_to(&upstream, &gateway, &[]);

@@ -82,11 +82,19 @@ fn each_bad_setting_is_one_line_naming_file_profile_and_key() {
         ("[profile.p]\nclient_id = 7", r#"profile "p", key "client_id": must be a string, not integer"#),
         (
             "[profile.p]\nclient_secret = \"s3cr3t\"",
-            r#"profile "p", key "client_secret": unknown key; a profile takes client_id, client_secret_env, key, password_env, api, server, token_url, store_id, dealer_code, token_body, token_body_mode, pop_claims, pop_header, headers, sign_headers, uri_form, x_authorization_prefix, token_store_env"#,
+            r#"profile "p", key "client_secret": unknown key; a profile takes client_id, client_secret_env, key, password_env, api, server, token_url, store_id, dealer_code, token_body, token_body_mode, pop_claims, pop_header, headers, sign_headers, uri_form, x_authorization_prefix, token_store_env, routes"#,
         ),
         (
             "[profile.p]\nclient_secret_env = \"a b\"",
             r#"profile "p", key "client_secret_env": must name an environment variable (the secret itself never goes in the file)"#,
+        ),
+        (
+            "[profile.p]\nroutes = { \"sms/\" = \"v6\" }",
+            r#"profile "p", key "routes": route "sms/" must be a path starting with /"#,
+        ),
+        (
+            "[profile.p]\nroutes = { \"/sms/\" = 6 }",
+            r#"profile "p", key "routes": the server of /sms/ must be a string"#,
         ),
         (
             "[profile.p]\napi = \"weather\"",
@@ -232,4 +240,17 @@ fn the_documented_examples_parse() {
         let profiles = parse(block).unwrap_or_else(|error| panic!("{error}\n{block}"));
         assert!(!profiles.all().is_empty(), "{block}");
     }
+}
+
+#[test]
+fn routes_give_token_servers_by_path_prefix() {
+    let text = "[profile.p]\napi = \"connectivity\"\nroutes = { \"/call-verification/\" = \"call-verification\", \"/sms\" = \"https://t.example/oauth2/v6/tokens\" }";
+    let profiles = parse(text).unwrap();
+    let routes = &profiles.get("p").unwrap().routes;
+    assert_eq!(routes.server_for("/call-verification/v1/verify"), Some(&OAuthServer::V6));
+    assert_eq!(
+        routes.server_for("/sms/v1/x"),
+        Some(&OAuthServer::Url("https://t.example/oauth2/v6/tokens".into()))
+    );
+    assert_eq!(routes.server_for("/iot-connectivity/v1/devices/1"), None);
 }

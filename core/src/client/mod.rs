@@ -13,6 +13,7 @@ pub(crate) mod http;
 mod oauth;
 mod profile;
 pub(crate) mod retry;
+mod routes;
 mod settings;
 mod store;
 mod token;
@@ -36,6 +37,7 @@ pub use config::{
 pub use http::Response;
 pub use profile::{config_path, Profile, Profiles, PROFILE_KEYS};
 pub use retry::is_idempotent;
+pub use routes::Routes;
 pub use settings::{effective_settings, ClientSettings};
 pub use store::{token_store_from_url, OnWarning, StoreError, TokenStore};
 pub use token::AccessToken;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use super::config::{ClientConfig, ClientSecret, OAuthServer};
+use super::routes::Routes;
 use super::variants::{check_default_headers, TokenBody};
 use super::RESERVED_HEADERS;
 use crate::error::{shorten, Error, Result};
@@ -18,7 +19,7 @@ use crate::token::PopExtras;
 /// Largest config file read.
 const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 /// The keys a profile may have.
-pub const PROFILE_KEYS: [&str; 18] = [
+pub const PROFILE_KEYS: [&str; 19] = [
     "client_id",
     "client_secret_env",
     "key",
@@ -37,6 +38,7 @@ pub const PROFILE_KEYS: [&str; 18] = [
     "uri_form",
     "x_authorization_prefix",
     "token_store_env",
+    "routes",
 ];
 
 /// The config file taap reads: `$TAAP_CONFIG`, else `$XDG_CONFIG_HOME/taap/config.toml`, else
@@ -88,6 +90,9 @@ pub struct Profile {
     pub x_authorization_prefix: Option<String>,
     /// The environment variable holding the shared token store's URL (it may hold a password).
     pub token_store_env: Option<String>,
+    /// Token servers by request path prefix (`routes = { "/sms/" = "v6" }`), for a caller that
+    /// serves several APIs (`taap proxy`); the profile's server is the default.
+    pub routes: Routes,
 }
 
 /// All profiles of one config file.
@@ -231,7 +236,19 @@ fn parse_profile(name: &str, table: &toml::Table, folder: &Path) -> std::result:
         .map(|form| UriForm::parse(&form))
         .transpose()
         .map_err(|error| problem("uri_form", &error))?;
+    profile.routes = routes(table)?;
     Ok(profile)
+}
+
+fn routes(table: &toml::Table) -> std::result::Result<Routes, Problem> {
+    let pairs = members(table, "routes")?
+        .into_iter()
+        .map(|(prefix, server)| match server {
+            Value::String(server) => Ok((prefix, server)),
+            _ => Err(("routes".to_owned(), format!("the server of {prefix} must be a string"))),
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Routes::parse(pairs).map_err(|error| problem("routes", &error))
 }
 
 /// Checks options given as JSON by the profile rules; `null` members count as absent. The
@@ -282,6 +299,7 @@ impl fmt::Debug for Profile {
             .field("uri_form", &self.uri_form)
             .field("x_authorization_prefix", &self.x_authorization_prefix)
             .field("token_store_env", &self.token_store_env)
+            .field("routes", &self.routes)
             .finish()
     }
 }
@@ -400,6 +418,9 @@ impl Profile {
         }
         if !over.headers.is_empty() {
             self.headers = over.headers;
+        }
+        if !over.routes.is_empty() {
+            self.routes = over.routes;
         }
         self
     }

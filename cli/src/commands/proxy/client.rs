@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use taap::client::{ClientConfig, OAuthServer, Profile};
+use taap::client::{ClientConfig, OAuthServer, Profile, Routes};
 
 use crate::commands::token::load_profiles;
 use crate::output::config;
@@ -47,11 +47,16 @@ pub struct ClientFlags {
     /// through this Redis (redis://[:password@]host:port[/db]); give it through the variable.
     #[arg(long, value_name = "URL", env = "TAAP_TOKEN_STORE", hide_env_values = true)]
     token_store: Option<String>,
+    /// Requests whose path starts with PREFIX get their access token from SERVER (v2, v6, an
+    /// API name or a token URL); repeat for each API; replaces the profile's `routes`.
+    #[arg(long = "route", value_name = "PREFIX=SERVER")]
+    routes: Vec<String>,
 }
 
 impl ClientFlags {
-    /// The client configuration the profile and flags give, checked by the core.
-    pub fn config(&self) -> taap::Result<ClientConfig> {
+    /// The client configuration the profile and flags give, checked by the core, and the
+    /// token servers by path prefix (the configuration's server for every other path).
+    pub fn config(&self) -> taap::Result<(ClientConfig, Routes)> {
         if !(1..=600).contains(&self.timeout) {
             return Err(config("--timeout is 1 to 600 seconds"));
         }
@@ -60,6 +65,7 @@ impl ClientFlags {
             // The flag replaces the profile's store, so the profile's variable need not be set.
             settings.token_store_env = None;
         }
+        let routes = settings.routes.clone();
         let mut client = settings.client_config().map_err(|error| match &error {
             taap::Error::Config(message) if self.profile.is_none() => missing_flag(message).unwrap_or(error),
             _ => error,
@@ -69,7 +75,7 @@ impl ClientFlags {
         if let Some(url) = &self.token_store {
             client.token_store = Some(taap::client::token_store_from_url(url)?);
         }
-        Ok(client)
+        Ok((client, routes))
     }
 
     /// How long one upstream exchange may take before its answer starts.
@@ -85,6 +91,8 @@ impl ClientFlags {
         flags.password_env = self.password_env.clone();
         flags.store_id = self.store_id.clone();
         flags.dealer_code = self.dealer_code.clone();
+        let pairs = self.routes.iter().map(|route| route.split_once('=').unwrap_or((route, "")));
+        flags.routes = Routes::parse(pairs)?;
         if let Some(server) = &self.server {
             flags.server = Some(OAuthServer::parse(server)?);
         }

@@ -9,7 +9,7 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::header::{HeaderMap, HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH};
 use hyper::{Request, Response, StatusCode};
-use taap::client::{is_idempotent, AccessToken, AsyncTaapClient};
+use taap::client::{is_idempotent, AccessToken, AsyncTaapClient, ClientConfig, OAuthServer, Routes};
 use url::Url;
 
 use super::answer::{Failure, ProxyBody};
@@ -44,6 +44,10 @@ pub struct Proxy {
     /// The core's client: access tokens (cache, refresh ahead, shared store) and the signed
     /// request `taap call` would send.
     pub client: AsyncTaapClient,
+    /// Token servers by request path prefix; other paths use `client`'s.
+    pub routes: Routes,
+    /// One client per routed token server, each with its own token cache.
+    pub routed: Vec<(OAuthServer, AsyncTaapClient)>,
     /// Where requests go.
     pub upstream: Upstream,
     /// The upstream base URL.
@@ -56,6 +60,32 @@ pub struct Proxy {
     pub inbound: Option<InboundSecret>,
     /// Log one line per request on stderr.
     pub verbose: bool,
+}
+
+impl Proxy {
+    /// The client whose token server the route table gives `path` (the default otherwise).
+    fn client_for(&self, path: &str) -> &AsyncTaapClient {
+        let routed = self.routes.server_for(path).and_then(|server| {
+            self.routed.iter().find(|(known, _)| known == server).map(|(_, client)| client)
+        });
+        routed.unwrap_or(&self.client)
+    }
+}
+
+/// A client for each token server of `routes`, with `config`'s credentials and settings.
+pub fn routed_clients(
+    config: &ClientConfig,
+    routes: &Routes,
+) -> taap::Result<Vec<(OAuthServer, AsyncTaapClient)>> {
+    let mut clients: Vec<(OAuthServer, AsyncTaapClient)> = Vec::new();
+    for (_, server) in routes.entries() {
+        if clients.iter().all(|(known, _)| known != server) {
+            let mut routed = config.clone();
+            routed.server = server.clone();
+            clients.push((server.clone(), AsyncTaapClient::new(routed)?));
+        }
+    }
+    Ok(clients)
 }
 
 /// Answers one request; every failure is an answer, never an error of the connection.
@@ -94,14 +124,15 @@ async fn forward(proxy: &Proxy, request: Request<Incoming>) -> (Response<ProxyBo
     let Some(given) = forwarded_headers(&parts.headers) else {
         return (Failure::BadRequest.answer("a header value is not UTF-8 text"), None);
     };
-    let mut token = match proxy.client.access_token().await {
+    let client = proxy.client_for(parts.uri.path());
+    let mut token = match client.access_token().await {
         Ok(token) => token,
         Err(error) => return (token_failure(&error), None),
     };
     let resend = is_idempotent(&method);
     let mut first = true;
     loop {
-        let response = match send(proxy, &method, &url, &given, &body, &token).await {
+        let response = match send(proxy, client, &method, &url, &given, &body, &token).await {
             Ok(response) => response,
             Err(answer) => return (answer, Some(token)),
         };
@@ -110,7 +141,7 @@ async fn forward(proxy: &Proxy, request: Request<Incoming>) -> (Response<ProxyBo
             // a fresh PoP, for methods a repeat cannot harm.
             first = false;
             drop(response);
-            token = match proxy.client.refresh_access_token().await {
+            token = match client.refresh_access_token().await {
                 Ok(token) => token,
                 Err(error) => return (token_failure(&error), None),
             };
@@ -176,6 +207,7 @@ fn title_case(name: &str) -> String {
 /// One signed exchange, up to the answer's headers.
 async fn send(
     proxy: &Proxy,
+    client: &AsyncTaapClient,
     method: &str,
     url: &Url,
     given: &[Header],
@@ -184,8 +216,7 @@ async fn send(
 ) -> Result<Response<Incoming>, Response<ProxyBody>> {
     // Exactly what `taap call` sends: the core adds the defaults, Content-Type, Bearer and PoP.
     let given = given.iter().map(|(name, value)| (name.as_str(), value.as_str()));
-    let prepared = proxy
-        .client
+    let prepared = client
         .sign_call(method, url.as_str(), given, body, token)
         .map_err(|error| Failure::BadRequest.answer(&format!("{}: {error}", error.kind())))?;
     let mut request = Request::builder().method(method).uri(url.as_str());

@@ -54,7 +54,8 @@ pub fn run(args: Args) -> taap::Result<()> {
         return Err(config(format!("--max-body is 1 to {MAX_MAX_BODY} bytes")));
     }
     let inbound = args.inbound.secret()?;
-    let client_config = args.client.config()?;
+    let (client_config, routes) = args.client.config()?;
+    let routed = forward::routed_clients(&client_config, &routes)?;
     let client = AsyncTaapClient::new(client_config)?;
     let base = match &args.upstream {
         Some(text) => upstream::base(text)?,
@@ -91,6 +92,8 @@ pub fn run(args: Args) -> taap::Result<()> {
         );
         let proxy = forward::Proxy {
             client,
+            routes,
+            routed,
             upstream,
             base,
             max_body: args.max_body,
