@@ -3,12 +3,13 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use taap::{client::OAuthServer, client::Profile, client::Profiles, client::RetryPolicy, TaapClient};
+use taap::client::{ClientConfig, OAuthServer, Profile, Profiles, RetryPolicy, Routes};
+use taap::TaapClient;
 
 use crate::output::config;
 
-/// The credentials and OAuth server flags `taap token` and `taap call` share; each overrides
-/// the same setting of the profile, when one is picked.
+/// The credentials and OAuth server flags `taap token`, `taap call` and `taap proxy` share; each
+/// overrides the same setting of the profile, when one is picked.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ClientArgs {
     /// A profile of the config file ($TAAP_CONFIG, else $XDG_CONFIG_HOME/taap/config.toml).
@@ -89,6 +90,24 @@ impl ClientArgs {
 
     /// The client these flags (and the profile) describe.
     pub fn client(&self) -> taap::Result<TaapClient> {
+        TaapClient::new(self.config()?)
+    }
+
+    /// The picked profile's token servers by path prefix (none without a profile).
+    pub fn profile_routes(&self) -> taap::Result<Routes> {
+        Ok(self.settings()?.routes)
+    }
+
+    /// How long one HTTP exchange may take.
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.timeout)
+    }
+
+    /// The client configuration these flags (and the profile) describe, checked by the core.
+    pub fn config(&self) -> taap::Result<ClientConfig> {
+        if !(1..=600).contains(&self.timeout) {
+            return Err(config("--timeout is 1 to 600 seconds"));
+        }
         let mut settings = self.settings()?;
         if self.token_store.is_some() {
             // The flag replaces the profile's store, so the profile's variable need not be set.
@@ -105,7 +124,7 @@ impl ClientArgs {
         if let Some(url) = &self.token_store {
             config.token_store = Some(taap::client::token_store_from_url(url)?);
         }
-        TaapClient::new(config)
+        Ok(config)
     }
 }
 
