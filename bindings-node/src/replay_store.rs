@@ -51,12 +51,7 @@ impl RedisReplayStoreHandle {
         uri_form: Option<String>,
     ) -> Result<Object<'env>, Failure> {
         let headers = owned_pairs(header_names, header_values)?;
-        let form = uri_form
-            .as_deref()
-            .map(taap::request::UriForm::parse)
-            .transpose()
-            .map_err(to_js)?
-            .unwrap_or_default();
+        let form = taap::request::UriForm::parse_or_default(uri_form.as_deref()).map_err(to_js)?;
         let (store, validator, key, body) =
             (Arc::clone(&self.inner), validator.shared(), key.inner.clone(), into_owned(body));
         settle_on_thread::<_, Option<String>>(env, move || {

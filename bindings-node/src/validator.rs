@@ -83,12 +83,7 @@ impl ValidatorHandle {
     ) -> Result<DecodedToken, Failure> {
         check_parallel(&header_names, &header_values)?;
         let headers = pairs(&header_names, &header_values);
-        let form = uri_form
-            .as_deref()
-            .map(taap::request::UriForm::parse)
-            .transpose()
-            .map_err(to_js)?
-            .unwrap_or_default();
+        let form = taap::request::UriForm::parse_or_default(uri_form.as_deref()).map_err(to_js)?;
         let request =
             taap::request::ReceivedRequest::with_uri_form(&method, &target, headers, as_bytes(&body), form)
                 .map_err(to_js)?;

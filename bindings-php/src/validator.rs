@@ -74,7 +74,7 @@ impl PopTokenValidator {
         uri_form: Option<&str>,
     ) -> PhpResult<DecodedPopToken> {
         guard(|| {
-            let form = uri_form.map(UriForm::parse).transpose()?.unwrap_or_default();
+            let form = UriForm::parse_or_default(uri_form)?;
             let headers = pairs(headers, "headers")?;
             let received = headers.iter().map(|(name, value)| (name.as_ref(), value.as_ref()));
             let body = body.as_deref().copied().unwrap_or_default();

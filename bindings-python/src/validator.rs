@@ -44,12 +44,7 @@ impl RequestArgs {
         now: Option<&Bound<'_, PyAny>>,
         uri_form: Option<String>,
     ) -> PyResult<Self> {
-        let form = uri_form
-            .as_deref()
-            .map(taap::request::UriForm::parse)
-            .transpose()
-            .or_raise(py)?
-            .unwrap_or_default();
+        let form = taap::request::UriForm::parse_or_default(uri_form.as_deref()).or_raise(py)?;
         let key = public_key
             .cast::<PyPublicKey>()
             .map_err(|_| wrong_type("public_key", "a PublicKey", public_key))?;

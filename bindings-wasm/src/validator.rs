@@ -77,12 +77,7 @@ impl ValidatorHandle {
         uri_form: Option<String>,
     ) -> Result<DecodedToken, Failure> {
         let headers = pairs(&names, values, lengths)?;
-        let form = uri_form
-            .as_deref()
-            .map(taap::request::UriForm::parse)
-            .transpose()
-            .map_err(to_js)?
-            .unwrap_or_default();
+        let form = taap::request::UriForm::parse_or_default(uri_form.as_deref()).map_err(to_js)?;
         let request = taap::request::ReceivedRequest::with_uri_form(method, target, headers, body, form)
             .map_err(to_js)?;
         self.inner

@@ -201,6 +201,12 @@ impl UriForm {
             ))),
         }
     }
+
+    /// [`UriForm::parse`] of an optional argument: absent means the default (`decoded`, the
+    /// docs' form), as every door's `uriForm`/`uri_form` argument reads it.
+    pub fn parse_or_default(text: Option<&str>) -> Result<UriForm> {
+        text.map_or(Ok(UriForm::default()), UriForm::parse)
+    }
 }
 
 /// The path (as sent) and the raw query (not percent-decoded) `request_uri` starts from; the

@@ -20,7 +20,7 @@ pub fn request(method: &Method, path: &str, status: StatusCode, took: Duration, 
 }
 
 /// Eight hex digits that tell access tokens apart in a log (a new one after a refresh) and
-/// reveal nothing of them: 32 bits of a keyed hash.
+/// reveal nothing usable of them: 32 bits of a hash of a high-entropy secret.
 fn token_id(token: &AccessToken) -> String {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     token.secret().hash(&mut hasher);
