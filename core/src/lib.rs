@@ -49,6 +49,8 @@ mod ehts;
 pub mod error;
 #[cfg(feature = "std")]
 mod explain;
+#[cfg(feature = "std")]
+mod gate;
 pub mod keys;
 #[cfg(feature = "redis")]
 mod redis;

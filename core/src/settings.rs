@@ -426,7 +426,7 @@ pub const SETTINGS: &[Setting] = &[
 pub const MIDDLEWARE_REQUIRED: [&str; 2] = [crate::request::URI, crate::request::HTTP_METHOD];
 
 /// The key of [`middleware_settings`]' answer that holds the shared store's URL (or null).
-fn shared_store_key(style: NameStyle) -> &'static str {
+pub(crate) fn shared_store_key(style: NameStyle) -> &'static str {
     match style {
         NameStyle::Snake => "shared_replay_store",
         NameStyle::Camel => "sharedReplayStore",

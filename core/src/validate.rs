@@ -1,5 +1,6 @@
 //! The gateway side: validating a received request's PoP token, the replay caches and the shared replay stores.
 
+pub use crate::gate::{Answer, PopGate};
 #[cfg(feature = "redis-async")]
 pub use crate::redis::AsyncRedisReplayStore;
 #[cfg(feature = "redis")]
