@@ -197,7 +197,8 @@ mod tests {
 
     #[test]
     fn only_oauth_refusals_carry_an_http_status() {
-        let refusal = taap::Error::OAuth { status: 401, message: "invalid_client".into() };
+        let refusal =
+            taap::Error::OAuth { status: 401, message: "invalid_client".into(), answer: Default::default() };
         assert_eq!(Failure::from(refusal).http_status(), 401);
         assert_eq!(Failure::from(taap::Error::Config("x".into())).http_status(), 0);
         assert_eq!(Failure::null("key").http_status(), 0);

@@ -71,7 +71,8 @@ mod tests {
 
     #[test]
     fn oauth_errors_keep_their_http_status_until_the_next_call() {
-        let refusal = taap::Error::OAuth { status: 401, message: "invalid_client".into() };
+        let refusal =
+            taap::Error::OAuth { status: 401, message: "invalid_client".into(), answer: Default::default() };
         assert_eq!(status_of(|| Err(refusal.into())), taap_status::TAAP_OAUTH);
         assert_eq!(last_error_http_status(), 401);
         assert_eq!(last_error().as_deref(), Some("OAuth server answered HTTP 401: invalid_client"));

@@ -23,7 +23,9 @@ fn raise_error(py: Python<'_>, kind: &str, message: String, status: Option<u16>)
         ErrorKind::EdtsMismatch => Error::EdtsMismatch(message),
         ErrorKind::MissingEhtsValue => Error::MissingEhtsValue(message),
         ErrorKind::Replay => Error::Replay(message),
-        ErrorKind::OAuth => Error::OAuth { status: status.unwrap_or(500), message },
+        ErrorKind::OAuth => {
+            Error::OAuth { status: status.unwrap_or(500), message, answer: Default::default() }
+        }
         ErrorKind::Transport => Error::Transport(message),
         ErrorKind::Config => Error::Config(message),
         // A kind newer than this binding: the tests' loop over ERROR_KINDS then fails loudly.

@@ -112,7 +112,7 @@ fn get_device(client: &TaapClient, served: &Served) -> taap::client::Response {
 
 fn oauth_error(result: taap::Result<impl std::fmt::Debug>) -> (u16, String) {
     match result {
-        Err(Error::OAuth { status, message }) => (status, message),
+        Err(Error::OAuth { status, message, .. }) => (status, message),
         other => panic!("expected an OAuth error, got {other:?}"),
     }
 }

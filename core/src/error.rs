@@ -55,6 +55,8 @@ pub enum Error {
         status: u16,
         /// What the server said, without any secret.
         message: String,
+        /// The answer as the server sent it, for a proxy that passes a refusal on unchanged.
+        answer: ServerAnswer,
     },
     #[doc = kind_description!(Transport)]
     #[error("transport error: {0}")]
@@ -62,6 +64,25 @@ pub enum Error {
     #[doc = kind_description!(Config)]
     #[error("invalid configuration: {0}")]
     Config(String),
+}
+
+/// A server's answer as received: empty when taap itself found a successful answer unusable.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ServerAnswer {
+    /// The `Content-Type` the server gave, if any.
+    pub content_type: Option<String>,
+    /// The body, bounded by the client's `max_response_bytes`.
+    pub body: Vec<u8>,
+}
+
+impl core::fmt::Debug for ServerAnswer {
+    // A server may echo what it was sent, so dumps show the body's size, not its bytes.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ServerAnswer")
+            .field("content_type", &self.content_type)
+            .field("body_bytes", &self.body.len())
+            .finish()
+    }
 }
 
 /// Untrusted text (a claim, a header, a cipher name) as a message may quote it: escaped, and at
@@ -114,7 +135,8 @@ mod tests {
 
     #[test]
     fn oauth_error_carries_status() {
-        let error = Error::OAuth { status: 401, message: "bad credentials".into() };
+        let error =
+            Error::OAuth { status: 401, message: "bad credentials".into(), answer: ServerAnswer::default() };
         assert_eq!(error.kind(), ErrorKind::OAuth);
         assert_eq!(error.http_status(), Some(401));
         assert_eq!(error.to_string(), "OAuth server answered HTTP 401: bad credentials");

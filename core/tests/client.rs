@@ -266,7 +266,11 @@ fn oauth_errors_carry_the_status_and_the_servers_message() {
         r#"{"error":"invalid_request","error_description":"no scope"}"#,
     )]);
     let error = TaapClient::new(config(&server.base, "v6")).unwrap().access_token().unwrap_err();
-    assert_eq!(error, Error::OAuth { status: 400, message: "invalid_request: no scope".into() });
+    let Error::OAuth { status, message, answer } = &error else { panic!("{error:?}") };
+    assert_eq!((*status, message.as_str()), (400, "invalid_request: no scope"));
+    // The answer as sent, for a proxy to pass on.
+    assert_eq!(answer.content_type.as_deref(), Some("application/json"));
+    assert_eq!(answer.body, br#"{"error":"invalid_request","error_description":"no scope"}"#);
     assert_eq!(error.http_status(), Some(400));
 }
 
@@ -275,7 +279,11 @@ fn a_failed_refresh_is_not_cached_and_the_next_call_tries_again() {
     let server =
         Scripted::new(vec![json("401 Unauthorized", r#"{"message":"nope"}"#), json("200 OK", TOKEN_OK)]);
     let client = TaapClient::new(config(&server.base, "v2")).unwrap();
-    assert_eq!(client.access_token().unwrap_err(), Error::OAuth { status: 401, message: "nope".into() });
+    let error = client.access_token().unwrap_err();
+    assert_eq!(
+        (error.http_status(), error.to_string()),
+        (Some(401), "OAuth server answered HTTP 401: nope".into())
+    );
     assert_eq!(client.access_token().unwrap().secret(), "at-123");
     assert_eq!(server.received().len(), 2);
 }

@@ -147,6 +147,7 @@ impl TokenRequest {
             return Some(Err(Error::OAuth {
                 status: response.status,
                 message: oauth::server_message(&response),
+                answer: oauth::server_answer(response),
             }));
         }
         Some(token::parse_token_response(response.status, response.body, Instant::now()))

@@ -72,6 +72,12 @@ pub(crate) fn server_message(response: &Response) -> String {
     }
 }
 
+/// The answer kept in [`Error::OAuth`]: what a proxy passes on.
+pub(crate) fn server_answer(response: Response) -> crate::error::ServerAnswer {
+    let content_type = response.header("content-type").map(str::to_owned);
+    crate::error::ServerAnswer { content_type, body: response.body }
+}
+
 fn json_message(body: &[u8]) -> Option<String> {
     let value: serde_json::Value = serde_json::from_slice(body).ok()?;
     let text = |key: &str| value.get(key).and_then(serde_json::Value::as_str).filter(|text| !text.is_empty());

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, ServerAnswer};
 
 /// Longest lifetime believed from a server (a year); larger values are clamped.
 const MAX_EXPIRES_IN: u64 = 365 * 24 * 3600;
@@ -105,8 +105,12 @@ struct RawTokenResponse {
 /// Reads a 2xx token answer; anything unusable is an `OAuth` error with the HTTP status.
 pub(crate) fn parse_token_response(status: u16, body: Vec<u8>, received_at: Instant) -> Result<AccessToken> {
     let body = Zeroizing::new(body);
-    let malformed =
-        |what: &str| Error::OAuth { status, message: format!("the token response is not usable: {what}") };
+    // The answer is not kept: a 2xx body may hold an access token.
+    let malformed = |what: &str| Error::OAuth {
+        status,
+        message: format!("the token response is not usable: {what}"),
+        answer: ServerAnswer::default(),
+    };
     let text = std::str::from_utf8(&body).map_err(|_| malformed("it is not UTF-8"))?;
     // serde_json's messages quote only positions and types, never the input.
     let raw: RawTokenResponse = serde_json::from_str(text)
@@ -185,7 +189,7 @@ mod tests {
         ];
         for (body, expected) in cases {
             match parse(body) {
-                Err(Error::OAuth { status: 200, message }) => {
+                Err(Error::OAuth { status: 200, message, .. }) => {
                     assert!(message.contains(expected), "{body}: {message}")
                 }
                 other => panic!("{body}: {other:?}"),

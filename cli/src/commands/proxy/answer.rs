@@ -6,6 +6,7 @@ use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Full};
 use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::{Response, StatusCode};
+use taap::error::ServerAnswer;
 
 /// The body of every answer: the upstream's, streamed, or one of the proxy's own.
 pub type ProxyBody = UnsyncBoxBody<Bytes, hyper::Error>;
@@ -88,6 +89,25 @@ impl Failure {
     }
 }
 
-fn full(text: String) -> ProxyBody {
-    Full::new(Bytes::from(text)).map_err(|never| match never {}).boxed_unsync()
+impl Failure {
+    /// A server's refusal as it sent it, marked with `X-Taap-Proxy-Error`; the proxy's own JSON
+    /// (with `message`) when the server sent no body.
+    pub fn passed_on(self, status: StatusCode, message: &str, answer: &ServerAnswer) -> Response<ProxyBody> {
+        if answer.body.is_empty() {
+            return self.answer_with(status, message, &[("status", status.as_u16().into())]);
+        }
+        let mut response = Response::new(full(answer.body.clone()));
+        *response.status_mut() = status;
+        let headers = response.headers_mut();
+        if let Some(value) = answer.content_type.as_deref().and_then(|text| HeaderValue::from_str(text).ok())
+        {
+            headers.insert(CONTENT_TYPE, value);
+        }
+        headers.insert("x-taap-proxy-error", HeaderValue::from_static(self.name()));
+        response
+    }
+}
+
+fn full(text: impl Into<Bytes>) -> ProxyBody {
+    Full::new(text.into()).map_err(|never| match never {}).boxed_unsync()
 }

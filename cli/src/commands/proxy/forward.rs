@@ -264,13 +264,13 @@ fn streamed(response: Response<Incoming>) -> Response<ProxyBody> {
     Response::from_parts(parts, body.boxed_unsync())
 }
 
-/// A token server refusal keeps its status and message; anything else is a 502.
+/// A token server refusal passes on as the server sent it (status, content type, body);
+/// anything else is a 502.
 fn token_failure(error: &taap::Error) -> Response<ProxyBody> {
-    if let taap::Error::OAuth { status, message } = error {
+    if let taap::Error::OAuth { status, message, answer } = error {
         if let Ok(status) = StatusCode::from_u16(*status) {
             if status.is_client_error() || status.is_server_error() {
-                let extra = [("status", serde_json::Value::from(status.as_u16()))];
-                return Failure::TokenRefused.answer_with(status, message, &extra);
+                return Failure::TokenRefused.passed_on(status, message, answer);
             }
         }
     }
