@@ -166,3 +166,48 @@ async fn a_refused_connection_is_a_transport_error_after_the_retries() {
     let expected = format!("POST {closed}/oauth2/v2/tokens: connection refused");
     assert!(error.to_string().ends_with(&expected), "{error}");
 }
+
+/// A key in a device that answers only after something else has happened: it signs once
+/// `ready` has a message.
+struct WaitingDevice {
+    key: PrivateKey,
+    ready: std::sync::Mutex<std::sync::mpsc::Receiver<()>>,
+}
+
+impl taap::keys::Signer for WaitingDevice {
+    fn public_key(&self) -> &PublicKey {
+        self.key.public_key()
+    }
+
+    fn sign_rs256(&self, message: &[u8]) -> taap::Result<Vec<u8>> {
+        let ready = self.ready.lock().unwrap().recv_timeout(Duration::from_secs(10));
+        ready.map_err(|_| taap::Error::Transport("the device was never told to sign".into()))?;
+        taap::keys::Signer::sign_rs256(&self.key, message)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn a_signer_that_waits_does_not_hold_the_only_worker() {
+    // The one worker signs; the task that lets the device sign can only run if signing moved
+    // off that worker. Were it held, the device would time out and the call fail.
+    let gateway = gateway(Faults::default());
+    let (tell, ready) = std::sync::mpsc::channel();
+    let key = PrivateKey::from_file(keys_dir().join("readme-private-pkcs8.pem"), None).unwrap();
+    let device = Arc::new(WaitingDevice { key, ready: std::sync::Mutex::new(ready) });
+    let token_url = format!("{}/oauth2/v2/tokens", gateway.url());
+    let config = ClientConfig::new(CLIENT_ID, SECRET, device, OAuthServer::Url(token_url));
+    let client = AsyncTaapClient::new(config).unwrap();
+    let teller = tokio::spawn(async move {
+        // One signature for the token request, one for the call.
+        for _ in 0..2 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            tell.send(()).unwrap();
+        }
+    });
+    // Spawned, so the call runs on the worker (the test's own thread drives only this body).
+    let url = format!("{}{DEVICE}", gateway.url());
+    let call =
+        tokio::spawn(async move { client.send("GET", &url, [("Accept", "application/json")], b"").await });
+    assert_eq!(call.await.unwrap().unwrap().status, 200);
+    teller.await.unwrap();
+}

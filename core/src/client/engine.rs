@@ -398,9 +398,29 @@ impl Engine {
         let sent: Vec<(&str, &str)> =
             headers.iter().map(|(name, value)| (name.as_str(), value.as_str())).collect();
         let ehts = policy.ehts(attempt.method, attempt.url.as_str(), &sent, attempt.body)?;
-        let pop = PopToken::sign_with_extras(&self.key, &ehts, &options, &self.pop_extras)?;
+        let sign = || PopToken::sign_with_extras(&self.key, &ehts, &options, &self.pop_extras);
+        let pop = off_worker(self.key.as_ref(), sign)?;
         let mut all = headers.to_vec();
         all.push(("X-Authorization".into(), Zeroizing::new(format!("{}{pop}", self.x_authorization_prefix))));
         Ok(all)
     }
+}
+
+/// Runs `sign` where a signer that waits (an HSM, a KMS, a callback) holds no tokio worker:
+/// on a multi-threaded runtime the worker's other tasks move to another thread meanwhile.
+/// taap's own in-memory key signs in microseconds and runs as it is.
+fn off_worker<R>(signer: &dyn Signer, sign: impl FnOnce() -> R) -> R {
+    #[cfg(feature = "async-client")]
+    {
+        use tokio::runtime::{Handle, RuntimeFlavor};
+        let waits = !crate::keys::signs_in_process(signer);
+        let multi_threaded =
+            Handle::try_current().is_ok_and(|h| h.runtime_flavor() == RuntimeFlavor::MultiThread);
+        if waits && multi_threaded {
+            return tokio::task::block_in_place(sign);
+        }
+    }
+    #[cfg(not(feature = "async-client"))]
+    let _ = signer;
+    sign()
 }

@@ -174,6 +174,12 @@ impl fmt::Debug for dyn Signer {
     }
 }
 
+/// Whether `signer` signs with taap's own backend, in this process, without waiting on a device
+/// or a service.
+pub(crate) fn signs_in_process<S: Signer + ?Sized>(signer: &S) -> bool {
+    signer.signs_in_process(sealed::Internal)
+}
+
 /// `signer`'s signature over `message`, refused unless it is as long as the modulus and
 /// verifies under the signer's public key (the in-memory key's own is trusted as it is).
 pub(crate) fn sign_checked<S: Signer + ?Sized>(signer: &S, message: &[u8]) -> Result<Vec<u8>> {
