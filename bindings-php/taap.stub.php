@@ -351,6 +351,87 @@ class PopTokenValidator
 }
 
 /**
+ * What a PoP middleware does around the validator, once for every door (Taap\Psr15\PopMiddleware
+ * is built on it): its options, the client id rule, the body limit and the exact answer it
+ * sends instead of the application's. An answer is an array
+ * ['status' => 401|413|503, 'headers' => [[lower-case name, value], …], 'body' => JSON text]:
+ * 401 {"error": "<ErrorKind>", "message": …} with www-authenticate for a refused token, 413
+ * {"error": "RequestTooLarge", …} for a body over maxBody, 503 {"error":
+ * "replay_store_unavailable", "store": …, …} with retry-after when a redis replay store is down.
+ */
+class PopGate
+{
+    /**
+     * Every option is a middleware option of the core's settings schema (settingsSchema()),
+     * under its camel name; the core checks each one (an unknown name, a wrong type or a value
+     * out of range is a ConfigException naming it), and null means the default.
+     *
+     * @param array{leeway?: int|null, maxAge?: int|null, required?: list<string>|null,
+     *        maxBody?: int|null, clientIdHeader?: string|null, replayStore?: string|int|false|null}|null $options
+     *        'leeway' => whole seconds, default 10: clock leeway
+     *        'maxAge' => whole seconds, default 60: maximum age of a token from its iat
+     *        'required' => names, default ["uri","http-method"]: names every token must sign
+     *        'maxBody' => bytes, default 1048576: largest request body read and hashed (413 beyond)
+     *        'clientIdHeader' => text, default "x-client-id": the request header naming the client whose key checks the token
+     *        'replayStore' => replay store, default "memory": where accepted jti values are kept: "memory", a capacity,
+     *            a shared "redis://…" URL, or false (off)
+     * @throws ConfigException
+     */
+    public function __construct(?array $options = null) {}
+
+    /** The largest body read and hashed, in bytes (maxBody). */
+    public function maxBody(): int {}
+
+    /** The header naming the client (clientIdHeader), lower case. */
+    public function clientIdHeader(): string {}
+
+    /**
+     * The client id $headers carry (exactly one non-empty UTF-8 value of the client id header),
+     * or the 401 answer to send instead.
+     *
+     * @param array<string, string>|list<array{0: string, 1: string}> $headers every value as received
+     * @return string|array{status: int, headers: list<array{0: string, 1: string}>, body: string}
+     */
+    public function clientId(array $headers): string|array {}
+
+    /**
+     * The 401 answer for a client id no key is registered for.
+     *
+     * @return array{status: int, headers: list<array{0: string, 1: string}>, body: string}
+     */
+    public function unknownClient(): array {}
+
+    /**
+     * The 413 answer for a body longer than maxBody(), for a middleware that sees the length
+     * before reading the body.
+     *
+     * @return array{status: int, headers: list<array{0: string, 1: string}>, body: string}
+     */
+    public function tooLarge(): array {}
+
+    /**
+     * Null when the request carries a valid, unreplayed PoP token signed by $key (the jti is
+     * then remembered); else the answer to send. $target is the request target as received
+     * (path and query), $headers every header value as received, $body the whole body (a body
+     * over maxBody() is the 413 answer). $uri_form is how the signer put the query into uri:
+     * 'decoded' (T-Mobile's docs, the default) or 'encoded' (exactly as sent).
+     *
+     * @param array<string, string>|list<array{0: string, 1: string}> $headers
+     * @param 'decoded'|'encoded'|null $uri_form
+     * @return array{status: int, headers: list<array{0: string, 1: string}>, body: string}|null
+     * @throws ConfigException when $uri_form is neither
+     */
+    public function check(
+        PublicKey $key,
+        string $method,
+        string $target,
+        array $headers,
+        ?string $body = null,
+        ?string $uri_form = null,
+    ): ?array {}
+}
+
+/**
  * A T-Mobile API client: fetches and refreshes the access token, signs every call. It has no
  * PHP properties, so dumps never show the client secret or tokens.
  */

@@ -6,6 +6,7 @@ mod client;
 mod convert;
 mod errors;
 mod explain;
+mod gate;
 mod keys;
 mod policy;
 mod settings;
@@ -44,6 +45,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .class::<token::DecodedPopToken>()
         .class::<policy::SignPolicy>()
         .class::<validator::PopTokenValidator>()
+        .class::<gate::PopGate>()
         .class::<client::TaapClient>()
         .class::<client::Response>()
         .class::<client::AccessToken>()
