@@ -18,7 +18,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Generate an RSA key pair: DIR/private-key.pem (PKCS#8, mode 0600) and DIR/public-key.pem.
+    /// Generate an RSA key pair: DIR/private-key.pem (PKCS#8, mode 0600) and DIR/public-key.pem,
+    /// or inside a PKCS#11 token (--pkcs11 URI), printing its public key.
     Keygen(commands::keygen::Args),
     /// Build a PoP token from ehts entries or from an HTTP request, and print it.
     Pop(commands::pop::Args),

@@ -234,3 +234,77 @@ fn an_aws_kms_key_without_credentials_is_one_config_line() {
         )
     );
 }
+
+#[test]
+fn keygen_makes_a_key_inside_the_token_that_signs_and_never_leaves_it() {
+    let token = Token::new();
+    let uri = format!("pkcs11:token=taap;object=made-here?module-path={MODULE}");
+    let made = token.taap(&["keygen", "--pkcs11", &uri, "--pin-env", "TAAP_TEST_PIN"]);
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let public_pem = text(&made.stdout);
+    assert!(public_pem.starts_with("-----BEGIN PUBLIC KEY-----\n"), "{public_pem}");
+    let said = text(&made.stderr);
+    assert!(
+        said.starts_with("made a 2048-bit RSA key in pkcs11:token=taap;object=made-here (slot "),
+        "{said}"
+    );
+    assert_no_pin(&made);
+
+    // It signs, and what it signs verifies under the printed public key.
+    let public_file = token.dir.path().join("made-here.pem");
+    std::fs::write(&public_file, &public_pem).unwrap();
+    let pop =
+        token.taap(&["pop", "--key", &uri, "--password-env", "TAAP_TEST_PIN", "--ehts", "uri=/v1/devices"]);
+    assert!(pop.status.success(), "{}", text(&pop.stderr));
+    let pop_token = text(&pop.stdout);
+    let public_arg = public_file.to_str().unwrap();
+    let verified =
+        token.taap(&["verify", pop_token.trim(), "--public-key", public_arg, "--ehts", "uri=/v1/devices"]);
+    assert_eq!(text(&verified.stdout), "valid\n", "{}", text(&verified.stderr));
+
+    // The token itself says the private half is sensitive and was never extractable.
+    let listed = Command::new("pkcs11-tool")
+        .args(["--module", MODULE, "--token-label", "taap", "--login", "--pin", PIN])
+        .args(["--list-objects", "--type", "privkey", "--label", "made-here"])
+        .env("SOFTHSM2_CONF", token.conf())
+        .output()
+        .expect("pkcs11-tool runs (bash scripts/setup.sh installs opensc)");
+    let listed = text(&listed.stdout);
+    assert!(listed.contains("sensitive") && listed.contains("never extractable"), "{listed}");
+
+    // A second key under the same label is refused, not made beside the first.
+    let again = token.taap(&["keygen", "--pkcs11", &uri, "--pin-env", "TAAP_TEST_PIN"]);
+    assert_eq!(again.status.code(), Some(1), "{again:?}");
+    assert!(text(&again.stderr).contains("already holds a private key labelled \"made-here\""), "{again:?}");
+}
+
+#[test]
+fn doctor_names_the_signer_that_made_a_token() {
+    let token = Token::new();
+    let uri = uri_without_pin();
+    let pop = |key: &str| {
+        let args = ["pop", "--key", key, "--password-env", "TAAP_TEST_PIN", "--ehts", "uri=/v1/devices"];
+        let output = token.taap(&args);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        text(&output.stdout).trim().to_owned()
+    };
+    let doctor = |pop_token: &str| {
+        let args = ["doctor", pop_token, "--url", "https://api.t-mobile.com/v1/devices", "--key", &uri];
+        token.taap(&[&args[..], &["--password-env", "TAAP_TEST_PIN"]].concat())
+    };
+    let signer_line = |output: &Output| {
+        let report = text(&output.stdout);
+        report.lines().find(|line| line.starts_with("signer ")).map(str::to_owned).unwrap_or(report)
+    };
+    let by_the_token = doctor(&pop(&uri));
+    assert_eq!(by_the_token.status.code(), Some(0), "{by_the_token:?}");
+    let line = signer_line(&by_the_token);
+    assert!(line.starts_with("signer     pkcs11 pkcs11:token=taap;object=client (slot "), "{line}");
+    assert!(line.ends_with(": made this token"), "{line}");
+    // A token from another key: the report says this signer did not make it.
+    let other = repo_tests().join("keys/openssl/pkcs8-private.pem");
+    let by_another = doctor(&pop(other.to_str().unwrap()));
+    assert_eq!(by_another.status.code(), Some(1), "{by_another:?}");
+    assert!(signer_line(&by_another).ends_with(": did not make this token"), "{by_another:?}");
+    assert_no_pin(&by_the_token);
+}

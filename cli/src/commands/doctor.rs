@@ -45,6 +45,14 @@ pub struct Args {
     /// The signer's public key (SPKI or PKCS#1 PEM, DER, or a JWK file), to check the signature.
     #[arg(long, value_name = "FILE")]
     public_key: Option<PathBuf>,
+    /// The key that should have made the token, as `taap pop --key` takes it (a key file, a
+    /// `pkcs11:` URI or an `aws-kms:` key): its public key checks the signature, and the report
+    /// names the signer's kind.
+    #[arg(long, value_name = "KEY", conflicts_with = "public_key")]
+    key: Option<PathBuf>,
+    /// Environment variable holding `--key`'s password (or the PKCS#11 PIN).
+    #[arg(long, value_name = "VAR", requires = "key")]
+    password_env: Option<String>,
     /// Judge the time as of this moment (epoch seconds) instead of now.
     #[arg(long, value_name = "SECS")]
     now: Option<i64>,
@@ -57,14 +65,24 @@ pub struct Args {
 pub fn run(args: Args) -> taap::Result<()> {
     let token = super::decode::read_token(&args.token)?;
     let request = request(&args)?;
-    let key = args.public_key.as_ref().map(PublicKey::from_file).transpose()?;
+    let signer =
+        args.key.as_deref().map(|key| super::load_signer(key, args.password_env.as_deref())).transpose()?;
+    let key = match &signer {
+        Some(signer) => Some(signer.public_key().clone()),
+        None => args.public_key.as_ref().map(PublicKey::from_file).transpose()?,
+    };
     let options = ExplainOptions { public_key: key.as_ref(), now: args.now };
     let explanation = explain(&token, &request, &options)?;
     drop(request);
+    let signer = signer.as_deref().map(|signer| SignerFinding::of(signer, &explanation));
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&explanation).expect("an explanation serialises"));
+        let mut value = serde_json::to_value(&explanation).expect("an explanation serialises");
+        if let (Some(finding), Some(members)) = (&signer, value.as_object_mut()) {
+            members.insert("signer".into(), finding.to_json());
+        }
+        println!("{}", serde_json::to_string_pretty(&value).expect("JSON serialises"));
     } else {
-        print!("{}", human(&explanation));
+        print!("{}", human(&explanation, signer.as_ref()));
     }
     if !explanation.valid {
         // The findings are the output; a `taap: Kind:` line would only repeat them.
@@ -95,8 +113,31 @@ fn request(args: &Args) -> taap::Result<ExplainRequest> {
     Ok(request.body(body))
 }
 
+/// Which signer `--key` named and whether its key made the token.
+struct SignerFinding {
+    kind: String,
+    label: String,
+    made_it: bool,
+}
+
+impl SignerFinding {
+    fn of(signer: &dyn taap::keys::Signer, explanation: &Explanation) -> SignerFinding {
+        let made_it = explanation.signature == SignatureCheck::Valid;
+        SignerFinding { kind: signer.kind().to_string(), label: signer.label(), made_it }
+    }
+
+    fn line(&self) -> String {
+        let verdict = if self.made_it { "made this token" } else { "did not make this token" };
+        format!("signer     {} {}: {verdict}", self.kind, self.label)
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({ "kind": self.kind, "label": self.label, "made_it": self.made_it })
+    }
+}
+
 /// The report people read: one labelled line per check, then the verdict and its reasons.
-fn human(explanation: &Explanation) -> String {
+fn human(explanation: &Explanation, signer: Option<&SignerFinding>) -> String {
     let mut out = String::new();
     let header = serde_json::to_string(&explanation.header).expect("a header serialises");
     let claims = serde_json::to_string(&explanation.claims).expect("claims serialise");
@@ -123,6 +164,9 @@ fn human(explanation: &Explanation) -> String {
         SignatureCheck::NotChecked => "not checked (give --public-key)",
     };
     let _ = writeln!(out, "signature  {signature}");
+    if let Some(signer) = signer {
+        let _ = writeln!(out, "{}", signer.line());
+    }
     if let Some(variant) = &explanation.variant {
         let _ = writeln!(out, "variant    {}: {}", variant.id.id(), variant.description);
     }

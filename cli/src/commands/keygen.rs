@@ -18,10 +18,20 @@ pub struct Args {
     /// Overwrite existing key files.
     #[arg(long)]
     force: bool,
+    /// Make the key inside this PKCS#11 token instead (a `pkcs11:` URI whose `object=` names
+    /// the new key), never extractable, and print its public key.
+    #[arg(long, value_name = "URI", conflicts_with_all = ["out_dir", "force"])]
+    pkcs11: Option<String>,
+    /// Environment variable holding the token's PIN (when the URI gives none).
+    #[arg(long, value_name = "VAR", requires = "pkcs11")]
+    pin_env: Option<String>,
 }
 
 /// Generates the pair and writes both files.
 pub fn run(args: Args) -> taap::Result<()> {
+    if let Some(uri) = &args.pkcs11 {
+        return in_token(uri, args.pin_env.as_deref(), args.bits);
+    }
     let key = taap::PrivateKey::generate(args.bits)?;
     std::fs::create_dir_all(&args.out_dir)
         .map_err(|error| config(format!("cannot create {}: {error}", args.out_dir.display())))?;
@@ -31,6 +41,20 @@ pub fn run(args: Args) -> taap::Result<()> {
     write_file(&public_path, key.public_key().to_pem().as_bytes(), 0o644, args.force)?;
     println!("wrote {} ({}-bit RSA, PKCS#8)", private_path.display(), key.bits());
     println!("wrote {} (register this public key with T-Mobile)", public_path.display());
+    Ok(())
+}
+
+/// The pair made inside a token: only the public key comes out, on stdout, for DevEdge.
+fn in_token(uri: &str, pin_env: Option<&str>, bits: u32) -> taap::Result<()> {
+    use taap::keys::Signer;
+    let pin = super::password_from_env(pin_env)?;
+    let signer = taap::keys::Pkcs11Signer::generate(uri, pin.as_ref().map(|pin| pin.as_bytes()), bits)?;
+    print!("{}", signer.public_key().to_pem());
+    eprintln!(
+        "made a {}-bit RSA key in {}; it cannot leave the token. Register the public key above with T-Mobile.",
+        signer.public_key().bits(),
+        signer.label()
+    );
     Ok(())
 }
 

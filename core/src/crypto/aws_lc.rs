@@ -94,7 +94,7 @@ impl Verifier {
 }
 
 /// Fills `bytes` from the OS; false if the OS refused.
-#[cfg(feature = "client")]
+#[cfg(any(feature = "client", feature = "pkcs11"))]
 pub(crate) fn fill_random(bytes: &mut [u8]) -> bool {
     aws_lc_rs::rand::fill(bytes).is_ok()
 }

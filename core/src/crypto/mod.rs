@@ -15,14 +15,18 @@
 
 #[cfg(feature = "aws-lc")]
 mod aws_lc;
-#[cfg(all(feature = "aws-lc", feature = "client"))]
+#[cfg(all(feature = "aws-lc", any(feature = "client", feature = "pkcs11")))]
 pub(crate) use aws_lc::fill_random;
 #[cfg(feature = "aws-lc")]
 pub(crate) use aws_lc::{Sha256, SigningKey, Verifier};
 
 #[cfg(all(feature = "rustcrypto", not(feature = "aws-lc")))]
 mod rust_crypto;
-#[cfg(all(feature = "rustcrypto", not(feature = "aws-lc"), feature = "client"))]
+#[cfg(all(
+    feature = "rustcrypto",
+    not(feature = "aws-lc"),
+    any(feature = "client", feature = "pkcs11")
+))]
 pub(crate) use rust_crypto::fill_random;
 #[cfg(all(feature = "rustcrypto", not(feature = "aws-lc")))]
 pub(crate) use rust_crypto::{Sha256, SigningKey, Verifier};

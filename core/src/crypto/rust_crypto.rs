@@ -137,7 +137,7 @@ impl Verifier {
 }
 
 /// Fills `bytes` from the OS (on wasm, the host's `crypto.getRandomValues`); false if refused.
-#[cfg(feature = "client")]
+#[cfg(any(feature = "client", feature = "pkcs11"))]
 pub(crate) fn fill_random(bytes: &mut [u8]) -> bool {
     getrandom::fill(bytes).is_ok()
 }

@@ -36,7 +36,9 @@ pub use private::PrivateKey;
 #[cfg(feature = "aws-lc")]
 pub(crate) use public::encode_pkcs1;
 pub use public::PublicKey;
-pub(crate) use signer::{sign_checked, signs_in_process};
+pub(crate) use signer::sign_checked;
+#[cfg(feature = "async-client")]
+pub(crate) use signer::signs_in_process;
 #[cfg(target_has_atomic = "ptr")]
 pub use signer::IntoSigner;
 pub use signer::{Signer, SignerKind};

@@ -176,6 +176,7 @@ impl fmt::Debug for dyn Signer {
 
 /// Whether `signer` signs with taap's own backend, in this process, without waiting on a device
 /// or a service.
+#[cfg(feature = "async-client")]
 pub(crate) fn signs_in_process<S: Signer + ?Sized>(signer: &S) -> bool {
     signer.signs_in_process(sealed::Internal)
 }

@@ -2,6 +2,7 @@
 //! `cryptoki` crate. taap only ever asks the token to sign (`C_Sign`) and reads the key's public
 //! attributes; it never asks for the private key's value.
 
+mod generate;
 mod uri;
 
 use std::collections::HashMap;
