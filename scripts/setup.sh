@@ -18,7 +18,9 @@ packages=(
     build-essential pkg-config valgrind php-cli libjansson-dev  # the C suite, PHP through FFI
     clang libclang-rt-14-dev                                     # make test-asan
     libjna-java junit5                                           # make test-kotlin
+    libjakarta-servlet-api-java libservlet-api-java libjetty9-java  # make test-kotlin: PopFilter (Servlet 5 API; Servlet 4 twin in Jetty 9)
     php-dev libclang-dev phpunit php-guzzlehttp-guzzle           # make test-php (ext-php-rs: bindgen, php-config)
+    php-nyholm-psr7 php-psr-http-factory php-psr-http-message    # make test-php: the PSR-15 middleware (PSR-7, PSR-17)
     chromium                                                     # make test-wasm: the token page
     redis-server                                                 # shared replay and token stores
     musl-tools                                                   # make dist: the static CLI

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The JVM suite: builds taap.jar, checks the generated option classes against the core's
-# settings schema (tests/options.rs), compiles the Kotlin and Java tests against the jar, starts
+# settings schema (tests/options.rs), compiles the Kotlin and Java tests against the jar (and the
+# Servlet API jars and Jetty 9 for the PopFilter tests), starts
 # `taap serve` on a free loopback port for the client flows, runs the README's examples (below)
 # and everything under the JUnit 5 console launcher (Debian's junit5). Ends with
 # "README examples: N run, M fragments" and "N passed, N failed".
@@ -14,12 +15,14 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 bash "$here/scripts/build.sh"
 (cd "$root" && cargo build --release -p taap-cli --quiet)
-# ClientOptions and ValidatorOptions (kotlin/dev/taap/Options.kt) against the settings schema.
+# ClientOptions, ValidatorOptions and MiddlewareOptions (kotlin/dev/taap/Options.kt) against the settings schema.
 (cd "$root" && cargo test --release -p taap-kotlin --test options --quiet)
 
 out="$here/build/test-classes"
 rm -rf "$out" && mkdir -p "$out"
-classpath="$here/build/taap.jar:$JNA_JAR:$KOTLIN_STDLIB"
+# The Servlet APIs and Jetty 9: PopFilterTest runs the javax twin in a real Jetty over loopback
+# HTTP and the jakarta filter through proxies; the README's Servlet example compiles against them.
+classpath="$here/build/taap.jar:$JNA_JAR:$KOTLIN_STDLIB:$JAKARTA_SERVLET_JAR:$JAVAX_SERVLET_JAR:$JETTY_JARS"
 "$KOTLINC" -nowarn -jvm-target 17 -classpath "$classpath:$JUNIT_JAR" -d "$out" "$here/test/kotlin" 2>&1 | grep -v '^warning:' || true
 test -f "$out/dev/taap/test/VectorsTest.class" || fail "the Kotlin tests did not compile"
 javac -d "$out" -classpath "$classpath:$JUNIT_JAR" "$here/test/java/"*.java

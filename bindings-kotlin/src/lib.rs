@@ -9,6 +9,7 @@
 mod client;
 mod error;
 mod explain;
+mod gate;
 mod keys;
 mod policy;
 mod settings;

@@ -1,8 +1,11 @@
-//! The Kotlin option classes (`ClientOptions`, `ValidatorOptions` in
+//! The Kotlin option classes (`ClientOptions`, `ValidatorOptions`, `MiddlewareOptions` in
 //! `kotlin/dev/taap/Options.kt`) are rendered here from the core's settings schema,
 //! `taap::settings::SETTINGS`: one property per option, typed by its kind, named by the schema's
 //! camel name, with the schema's default and doc. Each class sits between the marker lines
 //! `BEGIN GENERATED <group> options (bindings-kotlin/tests/options.rs)` and `END GENERATED`.
+//! `MiddlewareOptions` (`PopGate`, `PopFilter`) holds what the core's
+//! `taap::settings::middleware_settings` takes: the middleware group and the validator's options
+//! but `replay_cache` (which `replayStore` sets), with that function's defaults.
 //!
 //! This test (run by `make test-kotlin`) fails when a block is not what the schema gives; to
 //! rewrite the blocks instead:
@@ -13,17 +16,17 @@
 
 use std::path::PathBuf;
 
-use serde_json::Value;
-use taap::settings::{settings_of, NameStyle, Setting, SettingGroup, SettingKind};
+use serde_json::{Map, Value};
+use taap::settings::{middleware_settings, settings_of, NameStyle, Setting, SettingGroup, SettingKind};
 
 /// This file, as the markers name it.
 const GENERATOR: &str = "bindings-kotlin/tests/options.rs";
 
-/// The file holding both classes, from the crate's folder.
+/// The file holding the classes, from the crate's folder.
 const FILE: &str = "kotlin/dev/taap/Options.kt";
 
-/// The Kotlin type of an option: nullable when its default is `null`.
-fn kotlin_type(setting: &Setting) -> String {
+/// The Kotlin type of an option: nullable when its `default` is `null`.
+fn kotlin_type(setting: &Setting, default: &Value) -> String {
     let base = match setting.kind {
         SettingKind::Seconds => "Double",
         SettingKind::WholeSeconds | SettingKind::Bytes => "Long",
@@ -33,16 +36,16 @@ fn kotlin_type(setting: &Setting) -> String {
         SettingKind::Members => "Map<String, Any?>",
         SettingKind::Headers => "Map<String, String>",
         SettingKind::Names => "List<String>",
-        // A middleware option: the JVM door has no middleware, so none is rendered.
+        // "memory", a capacity, a redis:// URL or false: the core checks which.
         SettingKind::ReplayStore => "Any",
     };
-    let nullable = if setting.default_value().is_null() { "?" } else { "" };
+    let nullable = if default.is_null() { "?" } else { "" };
     format!("{base}{nullable}")
 }
 
-/// The schema's default as a Kotlin literal of [`kotlin_type`].
-fn kotlin_default(setting: &Setting) -> String {
-    match (setting.kind, setting.default_value()) {
+/// The `default` as a Kotlin literal of [`kotlin_type`].
+fn kotlin_default(setting: &Setting, default: &Value) -> String {
+    match (setting.kind, default.clone()) {
         (_, Value::Null) => "null".into(),
         (SettingKind::Seconds, Value::Number(number)) => format!("{:?}", number.as_f64().expect("a number")),
         (SettingKind::Names, Value::Array(names)) if names.is_empty() => "emptyList()".into(),
@@ -55,8 +58,8 @@ fn kotlin_default(setting: &Setting) -> String {
     }
 }
 
-/// The property's KDoc: the schema's doc, then unit, range and default.
-fn kdoc(setting: &Setting) -> String {
+/// The property's KDoc: the schema's doc, then unit, range and `default`.
+fn kdoc(setting: &Setting, default: &Value) -> String {
     for forbidden in ["*/", "[", "]", "\n"] {
         assert!(!setting.doc.contains(forbidden), "{}'s doc contains {forbidden:?}", setting.name);
     }
@@ -68,25 +71,43 @@ fn kdoc(setting: &Setting) -> String {
     if !range.is_empty() {
         unit = format!("{unit}, {range}");
     }
-    let default = match setting.default_value() {
+    let default = match default {
         Value::Null => "none".to_owned(),
         default => default.to_string(),
     };
     format!("/** {}. {unit}; default {default}. */", setting.doc)
 }
 
+/// The options of one class with each one's default: a group's, with the schema's defaults, or
+/// the middleware's, with the defaults `middleware_settings` gives.
+fn class_settings(group: SettingGroup) -> Vec<(&'static Setting, Value)> {
+    if group != SettingGroup::Middleware {
+        return settings_of(group).map(|setting| (setting, setting.default_value())).collect();
+    }
+    let defaults = middleware_settings(&Map::new(), NameStyle::Camel).expect("the middleware's defaults");
+    settings_of(SettingGroup::Validator)
+        .filter(|setting| setting.name != "replay_cache")
+        .chain(settings_of(SettingGroup::Middleware))
+        .map(|setting| {
+            let default = defaults.get(&setting.name_in(NameStyle::Camel)).cloned();
+            (setting, default.unwrap_or_else(|| setting.default_value()))
+        })
+        .collect()
+}
+
 /// The class of one group's options, as lines without indentation.
 fn class_lines(class: &str, group: SettingGroup) -> Vec<String> {
-    let settings: Vec<&Setting> = settings_of(group).collect();
+    let with_defaults = class_settings(group);
+    let settings: Vec<&Setting> = with_defaults.iter().map(|(setting, _)| *setting).collect();
     let camel = |setting: &Setting| setting.name_in(NameStyle::Camel);
     let mut lines = vec![format!("data class {class} @JvmOverloads constructor(")];
-    for setting in &settings {
-        lines.push(format!("    {}", kdoc(setting)));
+    for (setting, default) in &with_defaults {
+        lines.push(format!("    {}", kdoc(setting, default)));
         lines.push(format!(
             "    var {}: {} = {},",
             camel(setting),
-            kotlin_type(setting),
-            kotlin_default(setting)
+            kotlin_type(setting, default),
+            kotlin_default(setting, default)
         ));
     }
     lines.push(") {".into());
@@ -151,9 +172,11 @@ fn the_option_classes_are_what_the_schema_gives() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(FILE);
     let current = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{FILE}: {error}"));
     let mut rendered = current.clone();
-    for (class, group) in
-        [("ClientOptions", SettingGroup::Client), ("ValidatorOptions", SettingGroup::Validator)]
-    {
+    for (class, group) in [
+        ("ClientOptions", SettingGroup::Client),
+        ("ValidatorOptions", SettingGroup::Validator),
+        ("MiddlewareOptions", SettingGroup::Middleware),
+    ] {
         let begin = format!("BEGIN GENERATED {} options ({GENERATOR})", group.name());
         rendered = with_block(&rendered, &begin, &class_lines(class, group));
     }

@@ -1,9 +1,9 @@
 package dev.taap
 
-// The typed options of [TaapClient] and [PopTokenValidator]. Both classes are rendered from the
-// core's settings schema ([Taap.settingsSchema]) by bindings-kotlin/tests/options.rs, which
-// `make test-kotlin` runs: names, types, units (seconds as Double), defaults and docs cannot drift
-// from the core. Only options that differ from their default reach the core, as the same JSON
+// The typed options of [TaapClient], [PopTokenValidator] and [PopGate] (the Servlet filter's).
+// The classes are rendered from the core's settings schema ([Taap.settingsSchema]) by
+// bindings-kotlin/tests/options.rs, which `make test-kotlin` runs: names, types, units (seconds
+// as Double), defaults and docs cannot drift from the core. Only options that differ from their default reach the core, as the same JSON
 // object the map form of each constructor gives it; the core checks every one.
 
 /**
@@ -132,6 +132,50 @@ data class ValidatorOptions @JvmOverloads constructor(
 
         /** The options whose values may hold a secret (the schema's `secret`), which [toString] hides. */
         val HIDDEN: Set<String> = emptySet()
+    }
+}
+// END GENERATED
+
+/**
+ * A [PopGate]'s (and so a Servlet `PopFilter`'s) options, typed; `PopGate(mapOf(...))` takes the
+ * same names as a map. `replayStore` is `"memory"`, a capacity, a `redis://…` URL or `false`.
+ */
+// BEGIN GENERATED middleware options (bindings-kotlin/tests/options.rs)
+data class MiddlewareOptions @JvmOverloads constructor(
+    /** clock leeway. Whole seconds, 0 to 300; default 10. */
+    var leeway: Long = 10,
+    /** maximum age of a token from its iat. Whole seconds, 1 to 3600; default 60. */
+    var maxAge: Long = 60,
+    /** names every token must sign, e.g. uri and http-method. Names; default ["uri","http-method"]. */
+    var required: List<String> = listOf("uri", "http-method"),
+    /** largest request body read and hashed (413 beyond). Bytes, at least 0; default 1048576. */
+    var maxBody: Long = 1048576,
+    /** the request header naming the client whose key checks the token. Text; default "x-client-id". */
+    var clientIdHeader: String = "x-client-id",
+    /** where accepted jti values are kept: memory, a capacity, a shared redis://… URL, or false (off). Replay store, at least 1; default "memory". */
+    var replayStore: Any = "memory",
+) {
+    /** The options that differ from their defaults, under the schema's camel names: what reaches the core. */
+    fun toMap(): Map<String, Any?> = changedFrom(DEFAULTS.all(), all())
+
+    /** The options that differ from their defaults; values that may hold secrets show as `<hidden>`. */
+    override fun toString(): String = described("MiddlewareOptions", toMap(), HIDDEN)
+
+    private fun all(): Map<String, Any?> = linkedMapOf(
+        "leeway" to leeway,
+        "maxAge" to maxAge,
+        "required" to required,
+        "maxBody" to maxBody,
+        "clientIdHeader" to clientIdHeader,
+        "replayStore" to replayStore,
+    )
+
+    private companion object {
+        /** The schema's defaults, which [toMap] leaves out. */
+        val DEFAULTS = MiddlewareOptions()
+
+        /** The options whose values may hold a secret (the schema's `secret`), which [toString] hides. */
+        val HIDDEN: Set<String> = setOf("replayStore")
     }
 }
 // END GENERATED

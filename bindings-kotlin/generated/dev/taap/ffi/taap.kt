@@ -820,6 +820,24 @@ internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
 
 
 
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -861,6 +879,8 @@ fun uniffi_taap_kotlin_checksum_func_request_uri(
 ): Short
 fun uniffi_taap_kotlin_checksum_func_settings_schema_json(
 ): Short
+fun uniffi_taap_kotlin_checksum_func_uri_form_parse(
+): Short
 fun uniffi_taap_kotlin_checksum_method_fficlient_access_token(
 ): Short
 fun uniffi_taap_kotlin_checksum_method_fficlient_client_id(
@@ -874,6 +894,18 @@ fun uniffi_taap_kotlin_checksum_method_fficlient_send(
 fun uniffi_taap_kotlin_checksum_method_fficlient_settings(
 ): Short
 fun uniffi_taap_kotlin_checksum_method_fficlient_token_url(
+): Short
+fun uniffi_taap_kotlin_checksum_method_ffipopgate_check(
+): Short
+fun uniffi_taap_kotlin_checksum_method_ffipopgate_client_id(
+): Short
+fun uniffi_taap_kotlin_checksum_method_ffipopgate_client_id_header(
+): Short
+fun uniffi_taap_kotlin_checksum_method_ffipopgate_max_body(
+): Short
+fun uniffi_taap_kotlin_checksum_method_ffipopgate_too_large(
+): Short
+fun uniffi_taap_kotlin_checksum_method_ffipopgate_unknown_client(
 ): Short
 fun uniffi_taap_kotlin_checksum_method_ffiprivatekey_bits(
 ): Short
@@ -908,6 +940,8 @@ fun uniffi_taap_kotlin_checksum_method_ffivalidator_validate(
 fun uniffi_taap_kotlin_checksum_method_ffivalidator_validate_request(
 ): Short
 fun uniffi_taap_kotlin_checksum_constructor_fficlient_new(
+): Short
+fun uniffi_taap_kotlin_checksum_constructor_ffipopgate_new(
 ): Short
 fun uniffi_taap_kotlin_checksum_constructor_ffiprivatekey_from_der(
 ): Short
@@ -1001,6 +1035,24 @@ fun uniffi_taap_kotlin_fn_method_fficlient_send(`ptr`: Pointer,`method`: RustBuf
 fun uniffi_taap_kotlin_fn_method_fficlient_settings(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_taap_kotlin_fn_method_fficlient_token_url(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_taap_kotlin_fn_clone_ffipopgate(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_taap_kotlin_fn_free_ffipopgate(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
+fun uniffi_taap_kotlin_fn_constructor_ffipopgate_new(`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_taap_kotlin_fn_method_ffipopgate_check(`ptr`: Pointer,`key`: Pointer,`method`: RustBuffer.ByValue,`target`: RustBuffer.ByValue,`headers`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,`uriForm`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_taap_kotlin_fn_method_ffipopgate_client_id(`ptr`: Pointer,`headers`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_taap_kotlin_fn_method_ffipopgate_client_id_header(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_taap_kotlin_fn_method_ffipopgate_max_body(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Long
+fun uniffi_taap_kotlin_fn_method_ffipopgate_too_large(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_taap_kotlin_fn_method_ffipopgate_unknown_client(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_taap_kotlin_fn_clone_ffiprivatekey(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
@@ -1099,6 +1151,8 @@ fun uniffi_taap_kotlin_fn_func_request_method(`method`: RustBuffer.ByValue,uniff
 fun uniffi_taap_kotlin_fn_func_request_uri(`url`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_taap_kotlin_fn_func_settings_schema_json(uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_taap_kotlin_fn_func_uri_form_parse(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun ffi_taap_kotlin_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
@@ -1265,6 +1319,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_taap_kotlin_checksum_func_settings_schema_json() != 29755.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_taap_kotlin_checksum_func_uri_form_parse() != 54705.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_taap_kotlin_checksum_method_fficlient_access_token() != 6680.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1284,6 +1341,24 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_taap_kotlin_checksum_method_fficlient_token_url() != 2688.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_taap_kotlin_checksum_method_ffipopgate_check() != 726.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_taap_kotlin_checksum_method_ffipopgate_client_id() != 41973.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_taap_kotlin_checksum_method_ffipopgate_client_id_header() != 21722.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_taap_kotlin_checksum_method_ffipopgate_max_body() != 11246.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_taap_kotlin_checksum_method_ffipopgate_too_large() != 51870.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_taap_kotlin_checksum_method_ffipopgate_unknown_client() != 62816.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_taap_kotlin_checksum_method_ffiprivatekey_bits() != 44081.toShort()) {
@@ -1335,6 +1410,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_taap_kotlin_checksum_constructor_fficlient_new() != 56730.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_taap_kotlin_checksum_constructor_ffipopgate_new() != 9933.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_taap_kotlin_checksum_constructor_ffiprivatekey_from_der() != 54987.toShort()) {
@@ -2083,6 +2161,371 @@ public object FfiConverterTypeFfiClient: FfiConverter<FfiClient, Pointer> {
     override fun allocationSize(value: FfiClient) = 8UL
 
     override fun write(value: FfiClient, buf: ByteBuffer) {
+        // The Rust code always expects pointers written as 8 bytes,
+        // and will fail to compile if they don't fit.
+        buf.putLong(Pointer.nativeValue(lower(value)))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a Pointer/Arc<T>
+// to the live Rust struct on the other side of the FFI.
+//
+// Each instance implements core operations for working with the Rust `Arc<T>` and the
+// Kotlin Pointer to work with the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque pointer to the underlying Rust struct.
+//     Method calls need to read this pointer from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its pointer should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the pointer, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the pointer, but is interrupted
+//      before it can pass the pointer over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read pointer value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A configured `taap::validate::PopGate`: one validator (one replay cache) or one shared
+ * replay store for every request the middleware guards.
+ */
+public interface FfiPopGateInterface {
+    
+    /**
+     * `None` when the request carries a valid, unreplayed PoP token signed by `key`; else the
+     * answer to send. `target` is the request target as received.
+     */
+    fun `check`(`key`: FfiPublicKey, `method`: kotlin.String, `target`: kotlin.String, `headers`: List<FfiHeader>, `body`: kotlin.ByteArray, `uriForm`: FfiUriForm): FfiAnswer?
+    
+    /**
+     * The client id `headers` name, or the 401 to send.
+     */
+    fun `clientId`(`headers`: List<FfiHeader>): FfiClientId
+    
+    /**
+     * The header naming the client (lower case).
+     */
+    fun `clientIdHeader`(): kotlin.String
+    
+    /**
+     * The largest body read and hashed.
+     */
+    fun `maxBody`(): kotlin.ULong
+    
+    /**
+     * The 413 for a body beyond [`Self::max_body`], for a door that refuses a declared length
+     * before reading it.
+     */
+    fun `tooLarge`(): FfiAnswer
+    
+    /**
+     * The 401 for a client id no key is registered for.
+     */
+    fun `unknownClient`(): FfiAnswer
+    
+    companion object
+}
+
+/**
+ * A configured `taap::validate::PopGate`: one validator (one replay cache) or one shared
+ * replay store for every request the middleware guards.
+ */
+open class FfiPopGate: Disposable, AutoCloseable, FfiPopGateInterface
+{
+
+    constructor(pointer: Pointer) {
+        this.pointer = pointer
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
+    }
+
+    /**
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noPointer: NoPointer) {
+        this.pointer = null
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
+    }
+    /**
+     * Checks `options` (a JSON object: `required`, `leeway`, `maxAge`, `maxBody`,
+     * `clientIdHeader`, `replayStore`) against the schema.
+     */
+    constructor(`options`: kotlin.String) :
+        this(
+    uniffiRustCallWithError(FfiException) { _status ->
+    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_constructor_ffipopgate_new(
+        FfiConverterString.lower(`options`),_status)
+}
+    )
+
+    protected val pointer: Pointer?
+    protected val cleanable: UniffiCleaner.Cleanable
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithPointer(block: (ptr: Pointer) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the pointer being freed concurrently.
+        try {
+            return block(this.uniffiClonePointer())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val pointer: Pointer?) : Runnable {
+        override fun run() {
+            pointer?.let { ptr ->
+                uniffiRustCall { status ->
+                    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_free_ffipopgate(ptr, status)
+                }
+            }
+        }
+    }
+
+    fun uniffiClonePointer(): Pointer {
+        return uniffiRustCall() { status ->
+            UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_clone_ffipopgate(pointer!!, status)
+        }
+    }
+
+    
+    /**
+     * `None` when the request carries a valid, unreplayed PoP token signed by `key`; else the
+     * answer to send. `target` is the request target as received.
+     */override fun `check`(`key`: FfiPublicKey, `method`: kotlin.String, `target`: kotlin.String, `headers`: List<FfiHeader>, `body`: kotlin.ByteArray, `uriForm`: FfiUriForm): FfiAnswer? {
+            return FfiConverterOptionalTypeFfiAnswer.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_method_ffipopgate_check(
+        it, FfiConverterTypeFfiPublicKey.lower(`key`),FfiConverterString.lower(`method`),FfiConverterString.lower(`target`),FfiConverterSequenceTypeFfiHeader.lower(`headers`),FfiConverterByteArray.lower(`body`),FfiConverterTypeFfiUriForm.lower(`uriForm`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The client id `headers` name, or the 401 to send.
+     */override fun `clientId`(`headers`: List<FfiHeader>): FfiClientId {
+            return FfiConverterTypeFfiClientId.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_method_ffipopgate_client_id(
+        it, FfiConverterSequenceTypeFfiHeader.lower(`headers`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The header naming the client (lower case).
+     */override fun `clientIdHeader`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_method_ffipopgate_client_id_header(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The largest body read and hashed.
+     */override fun `maxBody`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_method_ffipopgate_max_body(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The 413 for a body beyond [`Self::max_body`], for a door that refuses a declared length
+     * before reading it.
+     */override fun `tooLarge`(): FfiAnswer {
+            return FfiConverterTypeFfiAnswer.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_method_ffipopgate_too_large(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The 401 for a client id no key is registered for.
+     */override fun `unknownClient`(): FfiAnswer {
+            return FfiConverterTypeFfiAnswer.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_method_ffipopgate_unknown_client(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+    
+    companion object
+    
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFfiPopGate: FfiConverter<FfiPopGate, Pointer> {
+
+    override fun lower(value: FfiPopGate): Pointer {
+        return value.uniffiClonePointer()
+    }
+
+    override fun lift(value: Pointer): FfiPopGate {
+        return FfiPopGate(value)
+    }
+
+    override fun read(buf: ByteBuffer): FfiPopGate {
+        // The Rust code always writes pointers as 8 bytes, and will
+        // fail to compile if they don't fit.
+        return lift(Pointer(buf.getLong()))
+    }
+
+    override fun allocationSize(value: FfiPopGate) = 8UL
+
+    override fun write(value: FfiPopGate, buf: ByteBuffer) {
         // The Rust code always expects pointers written as 8 bytes,
         // and will fail to compile if they don't fit.
         buf.putLong(Pointer.nativeValue(lower(value)))
@@ -3566,6 +4009,54 @@ public object FfiConverterTypeFfiAccessToken: FfiConverterRustBuffer<FfiAccessTo
 
 
 /**
+ * The answer a middleware sends instead of calling the application.
+ */
+data class FfiAnswer (
+    /**
+     * The HTTP status (401, 413 or 503).
+     */
+    var `status`: kotlin.UShort, 
+    /**
+     * The response headers (lower-case names), in order.
+     */
+    var `headers`: List<FfiEntry>, 
+    /**
+     * The JSON body.
+     */
+    var `body`: kotlin.String
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFfiAnswer: FfiConverterRustBuffer<FfiAnswer> {
+    override fun read(buf: ByteBuffer): FfiAnswer {
+        return FfiAnswer(
+            FfiConverterUShort.read(buf),
+            FfiConverterSequenceTypeFfiEntry.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FfiAnswer) = (
+            FfiConverterUShort.allocationSize(value.`status`) +
+            FfiConverterSequenceTypeFfiEntry.allocationSize(value.`headers`) +
+            FfiConverterString.allocationSize(value.`body`)
+    )
+
+    override fun write(value: FfiAnswer, buf: ByteBuffer) {
+            FfiConverterUShort.write(value.`status`, buf)
+            FfiConverterSequenceTypeFfiEntry.write(value.`headers`, buf)
+            FfiConverterString.write(value.`body`, buf)
+    }
+}
+
+
+
+/**
  * Per-token options; `ttl_secs` has the core's range check.
  */
 data class FfiBuildOptions (
@@ -4062,6 +4553,47 @@ public object FfiConverterTypeFfiExplanation: FfiConverterRustBuffer<FfiExplanat
 
 
 /**
+ * One received header: its name and its value's bytes as they arrived.
+ */
+data class FfiHeader (
+    /**
+     * The header name.
+     */
+    var `name`: kotlin.String, 
+    /**
+     * The value's bytes.
+     */
+    var `value`: kotlin.ByteArray
+) {
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFfiHeader: FfiConverterRustBuffer<FfiHeader> {
+    override fun read(buf: ByteBuffer): FfiHeader {
+        return FfiHeader(
+            FfiConverterString.read(buf),
+            FfiConverterByteArray.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FfiHeader) = (
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterByteArray.allocationSize(value.`value`)
+    )
+
+    override fun write(value: FfiHeader, buf: ByteBuffer) {
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterByteArray.write(value.`value`, buf)
+    }
+}
+
+
+
+/**
  * An HTTP answer: status, headers in arrival order (names lower-case) and the body.
  */
 data class FfiResponse (
@@ -4209,6 +4741,85 @@ public object FfiConverterTypeFfiVariantMatch: FfiConverterRustBuffer<FfiVariant
             FfiConverterString.write(value.`description`, buf)
     }
 }
+
+
+
+/**
+ * The client id a request names, or the answer refusing it.
+ */
+sealed class FfiClientId {
+    
+    /**
+     * Exactly one non-empty UTF-8 value of the client id header.
+     */
+    data class Found(
+        val `id`: kotlin.String) : FfiClientId() {
+        companion object
+    }
+    
+    /**
+     * The 401 to send.
+     */
+    data class Refused(
+        val `answer`: FfiAnswer) : FfiClientId() {
+        companion object
+    }
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFfiClientId : FfiConverterRustBuffer<FfiClientId>{
+    override fun read(buf: ByteBuffer): FfiClientId {
+        return when(buf.getInt()) {
+            1 -> FfiClientId.Found(
+                FfiConverterString.read(buf),
+                )
+            2 -> FfiClientId.Refused(
+                FfiConverterTypeFfiAnswer.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: FfiClientId) = when(value) {
+        is FfiClientId.Found -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`id`)
+            )
+        }
+        is FfiClientId.Refused -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeFfiAnswer.allocationSize(value.`answer`)
+            )
+        }
+    }
+
+    override fun write(value: FfiClientId, buf: ByteBuffer) {
+        when(value) {
+            is FfiClientId.Found -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`id`, buf)
+                Unit
+            }
+            is FfiClientId.Refused -> {
+                buf.putInt(2)
+                FfiConverterTypeFfiAnswer.write(value.`answer`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
 
 
 
@@ -4534,6 +5145,38 @@ public object FfiConverterOptionalTypeFfiPublicKey: FfiConverterRustBuffer<FfiPu
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeFfiAnswer: FfiConverterRustBuffer<FfiAnswer?> {
+    override fun read(buf: ByteBuffer): FfiAnswer? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeFfiAnswer.read(buf)
+    }
+
+    override fun allocationSize(value: FfiAnswer?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeFfiAnswer.allocationSize(value)
+        }
+    }
+
+    override fun write(value: FfiAnswer?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeFfiAnswer.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeFfiVariantMatch: FfiConverterRustBuffer<FfiVariantMatch?> {
     override fun read(buf: ByteBuffer): FfiVariantMatch? {
         if (buf.get().toInt() == 0) {
@@ -4668,6 +5311,34 @@ public object FfiConverterSequenceTypeFfiExplainedEntry: FfiConverterRustBuffer<
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeFfiExplainedEntry.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeFfiHeader: FfiConverterRustBuffer<List<FfiHeader>> {
+    override fun read(buf: ByteBuffer): List<FfiHeader> {
+        val len = buf.getInt()
+        return List<FfiHeader>(len) {
+            FfiConverterTypeFfiHeader.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<FfiHeader>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeFfiHeader.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<FfiHeader>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeFfiHeader.write(it, buf)
         }
     }
 }
@@ -4831,6 +5502,19 @@ public object FfiConverterSequenceTypeFfiExplainedEntry: FfiConverterRustBuffer<
     uniffiRustCall() { _status ->
     UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_func_settings_schema_json(
         _status)
+}
+    )
+    }
+    
+
+        /**
+         * `decoded` or `encoded` (null: the default, decoded) as the core reads a `uriForm` option.
+         */
+    @Throws(FfiException::class) fun `uriFormParse`(`text`: kotlin.String?): FfiUriForm {
+            return FfiConverterTypeFfiUriForm.lift(
+    uniffiRustCallWithError(FfiException) { _status ->
+    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_func_uri_form_parse(
+        FfiConverterOptionalString.lower(`text`),_status)
 }
     )
     }
