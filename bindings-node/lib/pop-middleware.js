@@ -1,19 +1,20 @@
 'use strict';
 // PoP validation in front of a Node service: Express (popMiddleware) and fetch-style handlers
-// (withPop). Every rule — which names, how `uri` is read, times, replay — is the core's,
-// reached through PopTokenValidator.validateRequest; this file only moves bytes and answers.
+// (withPop). The whole check — options, the client id rule, the body limit, the replay store
+// and every refusal's status, headers and JSON body — is the core's taap::validate::PopGate
+// (the native PopGateHandle); this file only moves bytes between the framework and it.
 
 const native = require('./native');
 const { PublicKey } = require('./keys');
-const { PopTokenValidator, receivedRequestCheck } = require('./shared/validator.js');
-const { TaapError, KIND_CLASSES, call, settle } = require('./shared/errors.js');
+const { publicHandleOf } = require('./shared/keys.js');
+const { KIND_CLASSES, call } = require('./shared/errors.js');
 
 /** The core's defaults of the middleware's options (`required`: the request line). */
 const DEFAULTS = JSON.parse(native.middlewareSettings('{}'));
 const DEFAULT_REQUIRED = Object.freeze(DEFAULTS.required);
 const { maxBody: DEFAULT_MAX_BODY, clientIdHeader: DEFAULT_CLIENT_ID_HEADER } = DEFAULTS;
 
-const { ConfigError, InvalidTokenError } = KIND_CLASSES;
+const { ConfigError } = KIND_CLASSES;
 
 function asKey(key) {
   if (key instanceof PublicKey) return key;
@@ -22,7 +23,7 @@ function asKey(key) {
   return text.startsWith('{') ? PublicKey.fromJwk(text) : PublicKey.fromPem(text);
 }
 
-/** The check both adapters run, with options parsed once and one validator (one replay cache). */
+/** The check both adapters run: the core's gate, made once (one replay cache or shared store). */
 function popCheck(options) {
   if (options === null || typeof options !== 'object') throw new ConfigError('popMiddleware needs an options object with publicKey');
   const { publicKey } = options;
@@ -31,69 +32,42 @@ function popCheck(options) {
   for (const name of ['required', 'leeway', 'maxAge', 'maxBody', 'clientIdHeader', 'replayStore']) given[name] = options[name] ?? null;
   if (options.replayStore === null) given.replayStore = false;
   if (typeof given.maxBody === 'number' && !Number.isFinite(given.maxBody)) throw new ConfigError('option maxBody must be a whole number of bytes, not ' + given.maxBody);
-  const settings = JSON.parse(call(() => native.middlewareSettings(JSON.stringify(given))));
-  const clientIdHeader = settings.clientIdHeader.toLowerCase();
-  const maxBody = settings.maxBody;
+  const gate = call(() => new native.PopGateHandle(JSON.stringify(given)));
   if (publicKey === undefined || publicKey === null) throw new ConfigError('publicKey is required: a PublicKey, PEM or JWK text, or a lookup function');
   const lookup = typeof publicKey === 'function' ? publicKey : null;
-  const key = lookup ? null : asKey(publicKey);
-  const { leeway, maxAge, required, replayCache } = settings;
-  const validator = new PopTokenValidator({ leeway, maxAge, required, replayCache: replayCache ?? false });
-  const shared = settings.sharedReplayStore === null ? null : call(() => new native.RedisReplayStoreHandle(settings.sharedReplayStore));
+  const key = lookup ? null : publicHandleOf(asKey(publicKey), 'publicKey');
 
-  async function keyFor(headerOf) {
+  /** The key's core handle, or the gate's answer refusing the request. */
+  async function keyFor(names, values) {
     if (key) return key;
-    const clientId = headerOf(clientIdHeader);
-    if (!clientId) throw new InvalidTokenError(`the ${clientIdHeader} header (the client id) is missing`);
+    const clientId = gate.clientId(names, values);
+    if (typeof clientId !== 'string') return clientId;
     const found = await lookup(clientId);
-    if (found === undefined || found === null) throw new InvalidTokenError('no public key is registered for this client id');
-    return asKey(found);
+    if (found === undefined || found === null) return gate.unknownClient();
+    if (found instanceof PublicKey) return publicHandleOf(found, 'publicKey');
+    return gate.keyOf(typeof found === 'string' ? found : null);
   }
 
-  /** `null` when the request passes; else `{ status, body }` to answer with. */
-  async function refusal(request, headerOf) {
-    try {
-      const key = await keyFor(headerOf);
-      if (shared) {
-        const [handle, received] = receivedRequestCheck(validator, key, request);
-        // Off the event loop; `null` when the request may go through, else why the store could not answer.
-        const reason = await settle(() => shared.checkRequest(handle, ...received));
-        return reason === null ? null : storeUnavailable('redis', reason);
-      }
-      validator.validateRequest(key, request);
-      return null;
-    } catch (error) {
-      if (!(error instanceof TaapError)) throw error;
-      return unauthorized(error);
-    }
+  /**
+   * `null` when the request passes; else the gate's answer `{ status, headers, body }`.
+   * `headers`: every line as received, `[name, bytes]`. With a shared replay store the core
+   * checks off the event loop.
+   */
+  async function refusal(method, target, headers, body) {
+    const names = headers.map(([name]) => name);
+    const values = headers.map(([, value]) => value);
+    const found = await keyFor(names, values);
+    if (!(found instanceof native.PublicKeyHandle)) return found;
+    return call(() => gate.check(found, method, target, names, values, body));
   }
 
-  return { refusal, maxBody };
+  return { refusal, maxBody: gate.maxBody, tooLarge: () => gate.tooLarge() };
 }
 
-function kindOf(error) {
-  return error.name.endsWith('Error') ? error.name.slice(0, -'Error'.length) : error.name;
-}
-
-function unauthorized(error) {
-  return { status: 401, body: { error: kindOf(error), message: error.message } };
-}
-
-/** 503 naming the replay store that could not answer: fail closed, as `taap serve` does. */
-function storeUnavailable(store, reason) {
-  const message = `the replay store (${store}) is unavailable: ${reason}; retry shortly`;
-  return { status: 503, body: { error: 'replay_store_unavailable', store, message } };
-}
-
-function tooLarge(limit) {
-  return { status: 413, body: { error: 'RequestTooLarge', message: `the body is larger than ${limit} bytes` } };
-}
-
+/** Node's own answer (no request check): a body parser consumed the body before the check. */
 function misplaced() {
-  return {
-    status: 500,
-    body: { error: 'Config', message: 'popMiddleware must run before any body parser (it needs the body as sent)' },
-  };
+  const body = { error: 'Config', message: 'popMiddleware must run before any body parser (it needs the body as sent)' };
+  return { status: 500, headers: [['content-type', 'application/json']], body: JSON.stringify(body) };
 }
 
 /** The body as sent: from the stream, or from express.raw() if it ran first; `null` past `limit`. */
@@ -111,13 +85,10 @@ async function readBody(req, limit) {
 }
 
 function send(res, answer) {
-  const body = JSON.stringify(answer.body);
   res.statusCode = answer.status;
-  res.setHeader('Content-Type', 'application/json');
-  if (answer.status === 401) res.setHeader('WWW-Authenticate', 'PoP realm="taap"');
-  if (answer.status === 503) res.setHeader('Retry-After', '1');
-  res.setHeader('Content-Length', Buffer.byteLength(body));
-  res.end(body);
+  for (const [name, value] of answer.headers) res.setHeader(name, value);
+  res.setHeader('Content-Length', Buffer.byteLength(answer.body));
+  res.end(answer.body);
 }
 
 /**
@@ -130,11 +101,9 @@ function popMiddleware(options) {
   return function taapPop(req, res, next) {
     (async () => {
       const body = await readBody(req, check.maxBody);
-      if (body === null) return send(res, tooLarge(check.maxBody));
+      if (body === null) return send(res, check.tooLarge());
       if (body === undefined) return send(res, misplaced());
-      const headers = receivedHeaders(req);
-      const request = { method: req.method, url: req.originalUrl ?? req.url, headers, body };
-      const answer = await check.refusal(request, (name) => onlyValue(headers, name));
+      const answer = await check.refusal(req.method, req.originalUrl ?? req.url, receivedHeaders(req), body);
       if (answer) return send(res, answer);
       req.rawBody = body;
       req.body = body;
@@ -176,17 +145,6 @@ function latin1Bytes(value) {
 }
 
 /**
- * The value of header `name` (lower case) for the key lookup, as the text Node would show the
- * app. Sent twice, the client would be ambiguous: a proxy and this check could pick different
- * clients, so it is refused.
- */
-function onlyValue(pairs, name) {
-  const values = pairs.filter(([received]) => received.toLowerCase() === name).map(([, value]) => value);
-  if (values.length > 1) throw new InvalidTokenError(`the ${name} header appears ${values.length} times; send it once`);
-  return values.length === 1 ? values[0].toString('latin1') : undefined;
-}
-
-/**
  * Wraps a fetch-style handler (`(request: Request, ...rest) => Response`): a request without a
  * valid, unreplayed PoP token is answered here and never reaches `handler`.
  */
@@ -195,21 +153,17 @@ function withPop(handler, options) {
   const check = popCheck(options);
   return async function popChecked(request, ...rest) {
     const bytes = new Uint8Array(await request.clone().arrayBuffer());
-    if (bytes.length > check.maxBody) return respond(tooLarge(check.maxBody));
+    if (bytes.length > check.maxBody) return respond(check.tooLarge());
     // Headers values are ByteStrings (one char per byte); repeats arrive joined by ', ', which
     // the core refuses for X-Authorization and Bearer/Basic Authorization.
     const headers = [...request.headers].map(([name, value]) => [name, latin1Bytes(value)]);
-    const fields = { method: request.method, url: request.url, headers, body: bytes };
-    const answer = await check.refusal(fields, (name) => request.headers.get(name));
+    const answer = await check.refusal(request.method, request.url, headers, bytes);
     return answer ? respond(answer) : handler(request, ...rest);
   };
 }
 
 function respond(answer) {
-  const headers = { 'Content-Type': 'application/json' };
-  if (answer.status === 401) headers['WWW-Authenticate'] = 'PoP realm="taap"';
-  if (answer.status === 503) headers['Retry-After'] = '1';
-  return new Response(JSON.stringify(answer.body), { status: answer.status, headers });
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
 }
 
 module.exports = { popMiddleware, withPop, DEFAULT_REQUIRED, DEFAULT_MAX_BODY, DEFAULT_CLIENT_ID_HEADER };

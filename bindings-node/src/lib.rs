@@ -11,9 +11,9 @@ mod bytes;
 mod client;
 mod error;
 mod explain;
+mod gate;
 mod keys;
 mod policy;
-mod replay_store;
 mod token;
 mod validator;
 

@@ -16,13 +16,6 @@ pub struct ValidatorHandle {
     inner: Arc<taap::PopTokenValidator>,
 }
 
-impl ValidatorHandle {
-    /// The validator, for checks that run on another thread.
-    pub(crate) fn shared(&self) -> Arc<taap::PopTokenValidator> {
-        Arc::clone(&self.inner)
-    }
-}
-
 #[napi]
 impl ValidatorHandle {
     /// The options as JSON under the settings schema's camelCase names, checked by the core.
