@@ -318,3 +318,57 @@ fn a_bad_uri_is_config() {
     assert_eq!(kind, ErrorKind::Config);
     assert_eq!(message, "invalid configuration: bad pkcs11: URI: name the key with object=LABEL or id=%XX…");
 }
+
+#[path = "support/rate.rs"]
+mod rate;
+
+/// BENCHMARKS.md's PKCS#11 figures: `cargo test --release -p taap --features pkcs11 --test pkcs11
+/// -- --ignored --nocapture`.
+#[test]
+#[ignore = "a benchmark: run with --ignored --nocapture"]
+fn bench_softhsm_against_the_in_memory_key() {
+    let (case, label) = first_case();
+    let in_memory = vector_key(&case);
+    let in_token = Pkcs11Signer::open(&uri(&label), None).unwrap();
+    let ehts = pairs(&case);
+    let memory = || drop(PopToken::build(&in_memory, ehts.clone()).unwrap());
+    let token = || drop(PopToken::build(&in_token, ehts.clone()).unwrap());
+    // The module's own cost: C_Sign over a signing input of a token's length, nothing else.
+    let context = Pkcs11::new(MODULE).unwrap();
+    let _ = context.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK));
+    let slot = context
+        .get_slots_with_token()
+        .unwrap()
+        .into_iter()
+        .find(|slot| context.get_token_info(*slot).unwrap().label().trim_end() == "taap")
+        .unwrap();
+    let session = std::sync::Mutex::new(context.open_ro_session(slot).unwrap());
+    let template = [Attribute::Class(ObjectClass::PRIVATE_KEY), Attribute::Label(label.as_bytes().to_vec())];
+    let key = session.lock().unwrap().find_objects(&template).unwrap()[0];
+    let signing_input =
+        PopToken::build(&in_memory, ehts.clone()).unwrap().as_str().rsplit_once('.').unwrap().0.to_owned();
+    let module_only = || {
+        drop(
+            session
+                .lock()
+                .unwrap()
+                .sign(&cryptoki::mechanism::Mechanism::Sha256RsaPkcs, key, signing_input.as_bytes())
+                .unwrap(),
+        )
+    };
+    let rates = rate::medians(
+        5,
+        &[
+            ("in-memory, 1 thread", 1, &memory),
+            ("SoftHSM2 C_Sign alone, 1 thread", 1, &module_only),
+            ("SoftHSM2, 1 thread", 1, &token),
+            ("SoftHSM2, 8 threads", 8, &token),
+        ],
+    );
+    for (name, rate) in &rates {
+        println!("{name}: {rate:.0} tokens/s");
+    }
+    println!("SoftHSM2 / in-memory (1 thread): {:.2}x", rates[2].1 / rates[0].1);
+    println!("taap on SoftHSM2 / the module's C_Sign alone: {:.2}x", rates[2].1 / rates[1].1);
+    println!("SoftHSM2 8 threads / 1 thread: {:.2}x", rates[3].1 / rates[2].1);
+}

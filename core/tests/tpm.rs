@@ -235,3 +235,35 @@ fn the_tpm_signs_every_vector_token_byte_for_byte_and_refuses_what_it_must() {
     drop(signers);
     drop(tpm);
 }
+
+#[path = "support/rate.rs"]
+mod rate;
+
+/// BENCHMARKS.md's TPM figure: `cargo test --release -p taap --features pkcs11 --test tpm --
+/// --ignored --nocapture`.
+#[test]
+#[ignore = "a benchmark: run with --ignored --nocapture"]
+fn bench_the_tpm_against_the_in_memory_key() {
+    let tpm = Tpm::start();
+    let case = token_cases().into_iter().find(|case| vector_key(case).bits() == 2048).unwrap();
+    let key = vector_key(&case);
+    tpm.import(&key, "bench");
+    let in_tpm = Pkcs11Signer::open(&uri("bench", PIN), None).unwrap();
+    let ehts = pairs(&case);
+    let memory = || drop(PopToken::build(&key, ehts.clone()).unwrap());
+    let tpm_build = || drop(PopToken::build(&in_tpm, ehts.clone()).unwrap());
+    let rates = rate::medians(
+        3,
+        &[
+            ("in-memory, 1 thread", 1, &memory),
+            ("swtpm, 1 thread", 1, &tpm_build),
+            ("swtpm, 4 threads", 4, &tpm_build),
+        ],
+    );
+    for (name, rate) in &rates {
+        println!("{name}: {rate:.0} tokens/s");
+    }
+    println!("swtpm / in-memory (1 thread): {:.3}x", rates[1].1 / rates[0].1);
+    drop(in_tpm);
+    drop(tpm);
+}
