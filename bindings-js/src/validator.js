@@ -6,8 +6,6 @@ import { call } from './errors.js';
 import { publicHandleOf } from './keys.js';
 import { fromDecoded } from './token.js';
 
-let handleOf;
-
 /** Node's header objects type absent headers as `undefined`; they are not received headers. */
 function presentHeaders(headers) {
   if (!args.isPlainObject(headers)) return headers;
@@ -76,10 +74,6 @@ export class PopTokenValidator {
     return Object.freeze(JSON.parse(this.#handle.settings));
   }
 
-  static {
-    handleOf = (validator) => validator.#handle;
-  }
-
   /**
    * Validates `token` against `publicKey` and the request's values by name (a Map, an array
    * of pairs or a plain object); returns the decoded token when every check passes.
@@ -108,12 +102,4 @@ export class PopTokenValidator {
     const received = receivedArgs(publicKey, request, options);
     return fromDecoded(call(() => core.validateRequest(this.#handle, ...received)));
   }
-}
-
-/**
- * For a door's own check of a request as received (Node's shared replay store): the
- * validator's core handle and the request's core arguments, converted and checked.
- */
-export function receivedRequestCheck(validator, publicKey, request) {
-  return [handleOf(validator), receivedArgs(publicKey, request)];
 }
