@@ -13,6 +13,7 @@ use crate::errors::{to_py_err, wrong_type, OrRaise};
 use crate::keys::{PyPrivateKey, SigningKey};
 use crate::policy::PySignPolicy;
 use crate::settings::{options_map, settings_dict};
+use crate::signer::PySigner;
 
 /// A client warning as a Python `RuntimeWarning` (a store failure must not stop the call, so a
 /// warning filter turning it into an error is reported as unraisable instead of raised).
@@ -31,7 +32,22 @@ fn python_warning(message: &str) {
 #[pyclass(module = "taap", name = "TaapClient", frozen)]
 pub struct PyTaapClient {
     client: taap::TaapClient,
-    key: Arc<taap::PrivateKey>,
+    key: ClientKey,
+}
+
+/// The key a client was given, handed back as it came: a `PrivateKey` (also for PEM) or a `Signer`.
+enum ClientKey {
+    Private(Arc<taap::PrivateKey>),
+    Signer(Arc<dyn taap::keys::Signer>),
+}
+
+impl ClientKey {
+    fn signer(&self) -> Arc<dyn taap::keys::Signer> {
+        match self {
+            ClientKey::Private(key) => Arc::clone(key) as Arc<dyn taap::keys::Signer>,
+            ClientKey::Signer(signer) => Arc::clone(signer),
+        }
+    }
 }
 
 #[pymethods]
@@ -69,8 +85,19 @@ impl PyTaapClient {
         let secret = String::from_utf8(secret.to_vec())
             .map_err(|_| to_py_err(py, &Error::Config("client_secret is not valid UTF-8".into())))?;
         let settings = client_settings(py, server, options)?;
-        let key = SigningKey::extract(py, key, password)?;
-        let key = py.detach(|| key.resolve()).or_raise(py)?;
+        let key = match SigningKey::extract(py, key, password)? {
+            SigningKey::Loaded(key) => ClientKey::Private(key),
+            SigningKey::Signer(signer) => ClientKey::Signer(signer),
+            SigningKey::Encoded(bytes, password) => ClientKey::Private(
+                py.detach(|| {
+                    taap::PrivateKey::from_bytes_cached(
+                        bytes.as_ref(),
+                        password.as_deref().map(Vec::as_slice),
+                    )
+                })
+                .or_raise(py)?,
+            ),
+        };
         let policy = match sign_policy.filter(|policy| !policy.is_none()) {
             Some(policy) => Some(
                 policy
@@ -87,7 +114,7 @@ impl PyTaapClient {
             Some(policy) => settings.with_sign_policy(policy),
             None => settings,
         };
-        let mut config = settings.client_config(client_id, secret, Arc::clone(&key)).or_raise(py)?;
+        let mut config = settings.client_config(client_id, secret, key.signer()).or_raise(py)?;
         config.on_warning = taap::client::OnWarning::new(python_warning);
         let client = taap::TaapClient::new(config).or_raise(py)?;
         Ok(PyTaapClient { client, key })
@@ -155,10 +182,16 @@ impl PyTaapClient {
         self.client.clock_offset_secs()
     }
 
-    /// The private key the client signs with.
+    /// The key the client signs with: a `PrivateKey` (also when given as PEM), or the `Signer`
+    /// it was given.
     #[getter]
-    fn key(&self) -> PyPrivateKey {
-        PyPrivateKey { key: Arc::clone(&self.key) }
+    fn key<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match &self.key {
+            ClientKey::Private(key) => Ok(Bound::new(py, PyPrivateKey { key: Arc::clone(key) })?.into_any()),
+            ClientKey::Signer(signer) => {
+                Ok(Bound::new(py, PySigner { signer: Arc::clone(signer) })?.into_any())
+            }
+        }
     }
 
     /// The options in effect under the schema's names and units (seconds as numbers), as a fresh

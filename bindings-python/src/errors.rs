@@ -51,13 +51,24 @@ fn instantiate(py: Python<'_>, error: &Error) -> PyResult<PyErr> {
         .expect("every error kind is listed in ErrorKind::ALL");
     let class = classes(py)?[index].bind(py);
     let message = error.to_string();
+    let raised = crate::signer::raised_by_callback(&message);
+    if let Some(raised) = &raised {
+        // KeyboardInterrupt, SystemExit: not the signer's failure; they go on as they are.
+        if !raised.is_instance_of::<pyo3::exceptions::PyException>(py) {
+            return Ok(raised.clone_ref(py));
+        }
+    }
     let arguments = match error.http_status() {
         Some(status) => {
             PyTuple::new(py, [message.into_pyobject(py)?.into_any(), status.into_pyobject(py)?.into_any()])?
         }
         None => PyTuple::new(py, [message])?,
     };
-    Ok(PyErr::from_value(class.call1(arguments)?))
+    let converted = PyErr::from_value(class.call1(arguments)?);
+    if let Some(raised) = raised {
+        converted.set_cause(py, Some(raised));
+    }
+    Ok(converted)
 }
 
 /// Turns a core result into a Python result, raising the matching exception on error.

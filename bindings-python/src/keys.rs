@@ -9,6 +9,7 @@ use zeroize::Zeroizing;
 
 use crate::convert::{password, secret_bytes, Value};
 use crate::errors::{wrong_type, OrRaise};
+use crate::signer::PySigner;
 
 /// An RSA private key, parsed once and reusable for any number of tokens from any thread.
 #[pyclass(module = "taap", name = "PrivateKey", frozen)]
@@ -204,10 +205,13 @@ fn wrap(py: Python<'_>, loaded: taap::Result<taap::PublicKey>) -> PyResult<PyPub
     Ok(PyPublicKey { key: loaded.or_raise(py)? })
 }
 
-/// The `key` argument of the signing functions: a loaded key, or PEM/DER handed per call.
+/// The `key` argument of the signing functions: a loaded key, a signer, or PEM/DER handed per
+/// call.
 pub enum SigningKey {
     /// A `taap.PrivateKey`.
     Loaded(Arc<taap::PrivateKey>),
+    /// A `taap.Signer` (a PKCS#11 or KMS key, a callback, a key file).
+    Signer(Arc<dyn taap::keys::Signer>),
     /// PEM or DER bytes, parsed through the core's bounded cache of parsed keys.
     Encoded(Value, Option<Zeroizing<Vec<u8>>>),
 }
@@ -228,19 +232,30 @@ impl SigningKey {
             }
             return Ok(SigningKey::Loaded(Arc::clone(&loaded.get().key)));
         }
+        if let Ok(signer) = key.cast::<PySigner>() {
+            if password.is_some() {
+                return Err(pyo3::exceptions::PyTypeError::new_err(
+                    "password applies only when key is PEM or DER; give a Signer's password to Signer.from_uri",
+                ));
+            }
+            return Ok(SigningKey::Signer(Arc::clone(&signer.get().signer)));
+        }
         if key.is_instance_of::<PyString>() || key.is_instance_of::<PyBytes>() {
             let encoded = crate::convert::value(py, key, || "key".to_owned())?;
             return Ok(SigningKey::Encoded(encoded, password));
         }
-        Err(wrong_type("key", "a PrivateKey, or PEM as str or bytes", key))
+        Err(wrong_type("key", "a PrivateKey, a Signer, or PEM as str or bytes", key))
     }
 
-    /// The parsed key; call without the GIL, as a first sight of PEM parses it.
-    pub fn resolve(&self) -> taap::Result<Arc<taap::PrivateKey>> {
+    /// The key as a signer; call without the GIL, as a first sight of PEM parses it (a
+    /// callback signer takes the GIL back for each call of its function).
+    pub fn resolve(&self) -> taap::Result<Arc<dyn taap::keys::Signer>> {
         match self {
-            SigningKey::Loaded(key) => Ok(Arc::clone(key)),
+            SigningKey::Loaded(key) => Ok(Arc::clone(key) as Arc<dyn taap::keys::Signer>),
+            SigningKey::Signer(signer) => Ok(Arc::clone(signer)),
             SigningKey::Encoded(bytes, password) => {
                 taap::PrivateKey::from_bytes_cached(bytes.as_ref(), password.as_deref().map(Vec::as_slice))
+                    .map(|key| key as Arc<dyn taap::keys::Signer>)
             }
         }
     }

@@ -11,6 +11,7 @@ mod keys;
 mod policy;
 mod replay_store;
 mod settings;
+mod signer;
 mod testing;
 mod token;
 mod validator;
@@ -22,6 +23,7 @@ use pyo3::prelude::*;
 fn taap_module(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<keys::PyPrivateKey>()?;
     module.add_class::<keys::PyPublicKey>()?;
+    module.add_class::<signer::PySigner>()?;
     module.add_class::<token::PyPopToken>()?;
     module.add_class::<validator::PyPopTokenValidator>()?;
     module.add_class::<replay_store::PyRedisReplayStore>()?;

@@ -188,7 +188,7 @@ def test_client_reports_an_unreachable_server_as_transport_error(key: taap.Priva
         ({"timeout": "10"}, taap.ConfigError, "invalid configuration: option timeout must be a number of seconds, not a string"),
         ({"correct_clock_skew": 1}, taap.ConfigError, "invalid configuration: option correct_clock_skew must be true or false, not 1"),
         ({"client_id": 5}, TypeError, "client_id must be a str, not int"),
-        ({"key": 5}, TypeError, "key must be a PrivateKey, or PEM as str or bytes, not int"),
+        ({"key": 5}, TypeError, "key must be a PrivateKey, a Signer, or PEM as str or bytes, not int"),
         ({"sign_policy": ["Accept"]}, TypeError, "sign_policy must be a SignPolicy, not list"),
     ],
 )

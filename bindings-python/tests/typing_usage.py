@@ -35,3 +35,16 @@ def client(key: taap.PrivateKey) -> Tuple[taap.Response, RequestsPopAuth, HttpxP
     status: int = response.status
     assert status >= 100
     return response, RequestsPopAuth(client=taap_client), HttpxPopAuth(key, sign_headers=["Content-Type"])
+
+
+def signers(public_key: taap.PublicKey, pin: str) -> Tuple[str, taap.TaapClient, HttpxPopAuth]:
+    def device(digest: bytes) -> bytes:
+        return digest * 8
+
+    callback = taap.Signer.from_callback(public_key, device, label="se050:0xF0000100")
+    hsm = taap.Signer.from_uri("pkcs11:token=t;object=k?module-path=/usr/lib/softhsm/libsofthsm2.so", password=pin)
+    kind: str = hsm.kind
+    bits: int = callback.bits + len(callback.label) + len(kind)
+    assert callback.public_key() == public_key and bits > 0
+    token = taap.PopToken.build(callback, {"uri": "/x"}) + taap.SignPolicy().sign(hsm, "GET", "/x")
+    return token, taap.TaapClient("id", "secret", taap.Signer.from_uri("key.pem"), "v2"), HttpxPopAuth(hsm)

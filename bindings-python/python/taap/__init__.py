@@ -7,6 +7,9 @@ Build a PoP token for a request, or validate one at a gateway::
     key = PrivateKey.from_file("private_key.pem")
     token = PopToken.for_request(key, "POST", url, {"Content-Type": "application/json"}, body)
 
+A key in a PKCS#11 token, in AWS KMS or behind a function is a ``Signer`` (``Signer.from_uri``,
+``Signer.from_callback``), taken wherever a ``PrivateKey`` is.
+
 ``TaapClient`` gets OAuth access tokens and sends signed API calls (``AsyncTaapClient`` for
 asyncio: ``await client.request(...)``); ``taap.requests.PopAuth``
 and ``taap.httpx.PopAuth`` sign requests made with those libraries.
@@ -50,6 +53,7 @@ from ._taap import (
     PublicKey,
     RedisReplayStore,
     Response,
+    Signer,
     SignPolicy,
     TaapClient,
     __version__,
@@ -62,6 +66,7 @@ from ._taap import (
 __all__ = [
     "PrivateKey",
     "PublicKey",
+    "Signer",
     "PopToken",
     "PopTokenValidator",
     "RedisReplayStore",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Dict, Optional, Union
 
-from ._taap import AccessToken, PrivateKey, Response, TaapClient
+from ._taap import AccessToken, PrivateKey, Response, Signer, TaapClient
 
 __all__ = ["AsyncTaapClient"]
 
@@ -29,7 +29,7 @@ class AsyncTaapClient:
         self,
         client_id: str,
         client_secret: Union[str, bytes],
-        key: Union[PrivateKey, str, bytes],
+        key: Union[PrivateKey, Signer, str, bytes],
         server: Optional[str] = None,
         **options: Any,
     ) -> None:

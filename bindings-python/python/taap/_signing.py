@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, MutableMapping, Optional, Tuple, Union
 
-from ._taap import DEFAULT_SIGNED_HEADERS, POP_HEADER, PrivateKey, SignPolicy, TaapClient
+from ._taap import DEFAULT_SIGNED_HEADERS, POP_HEADER, PrivateKey, Signer, SignPolicy, TaapClient
 
-__all__ = ["DEFAULT_SIGNED_HEADERS", "POP_HEADER", "HeaderText", "KeyInput", "Signer", "SignHeaders"]
+__all__ = ["DEFAULT_SIGNED_HEADERS", "POP_HEADER", "HeaderText", "KeyInput", "RequestSigner", "SignHeaders"]
 
 HeaderText = Union[str, bytes]
-KeyInput = Union[PrivateKey, str, bytes]
+KeyInput = Union[PrivateKey, Signer, str, bytes]
 #: A ``SignPolicy``, or the names of the headers to sign (``SignPolicy.headers(names)``).
 SignHeaders = Union[SignPolicy, Iterable[str]]
 
 
-class Signer:
+class RequestSigner:
     """Signs one request: optional ``Authorization: Bearer`` from a client, then the PoP token."""
 
     def __init__(
@@ -29,9 +29,9 @@ class Signer:
             raise TypeError(f"client must be a TaapClient, not {type(client).__name__}")
         if key is None:
             if client is None:
-                raise TypeError("pass key (a PrivateKey or PEM), client (a TaapClient), or both")
+                raise TypeError("pass key (a PrivateKey, a Signer or PEM), client (a TaapClient), or both")
             key = client.key
-        self.key = load_key(key, password)
+        self.key: Union[PrivateKey, Signer] = load_key(key, password)
         self.client = client
         self.policy = sign_policy(sign_headers)
         self.ttl = ttl
@@ -49,21 +49,31 @@ class Signer:
         """The PoP token over the request's method, URL, the policy's headers and body."""
         return self.policy.sign(self.key, method, url, list(sent), body, ttl=self.ttl, **self.pinned)
 
+    @property
+    def signs_outside(self) -> bool:
+        """Whether a signature leaves this process (a PKCS#11 token, KMS, a callback): async
+        integrations then sign in a worker thread, off the event loop."""
+        return isinstance(self.key, Signer) and self.key.kind != "in-memory"
+
     def describe(self) -> str:
         """The repr of the auth object: the key's thumbprint, never its material."""
         client = f", client={self.client!r}" if self.client is not None else ""
         return f"PopAuth(key={self.key!r}{client}, sign_headers={self.policy!r}, ttl={self.ttl})"
 
 
-def load_key(key: KeyInput, password: Union[str, bytes, None]) -> PrivateKey:
+def load_key(key: KeyInput, password: Union[str, bytes, None]) -> Union[PrivateKey, Signer]:
     """A ready key: parsed once here, so a bad key fails when the auth object is made."""
     if isinstance(key, PrivateKey):
         if password is not None:
             raise TypeError("password applies only when key is PEM; this PrivateKey is already decrypted")
         return key
+    if isinstance(key, Signer):
+        if password is not None:
+            raise TypeError("password applies only when key is PEM; give a Signer's password to Signer.from_uri")
+        return key
     if isinstance(key, (str, bytes)):
         return PrivateKey.from_pem(key, password)
-    raise TypeError(f"key must be a PrivateKey, or PEM as str or bytes, not {type(key).__name__}")
+    raise TypeError(f"key must be a PrivateKey, a Signer, or PEM as str or bytes, not {type(key).__name__}")
 
 
 def sign_policy(sign_headers: Optional[SignHeaders]) -> SignPolicy:

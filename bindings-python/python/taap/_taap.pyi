@@ -1,7 +1,7 @@
 """Type stub of the native extension module ``taap._taap`` (re-exported by ``taap``)."""
 
 import os
-from typing import Any, Dict, Final, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final
+from typing import Any, Callable, Dict, Final, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final
 
 _Text = Union[str, bytes]
 _Value = Union[str, bytes, bytearray]
@@ -27,6 +27,7 @@ __all__ = [
     "RedisReplayStore",
     "Response",
     "SignPolicy",
+    "Signer",
     "TMOBILE_V2_TOKEN_URL",
     "TMOBILE_V6_TOKEN_URL",
     "TaapClient",
@@ -137,12 +138,34 @@ class PublicKey:
     def __hash__(self) -> int: ...
 
 @final
+class Signer:
+    """A key that makes RS256 signatures: one in a PKCS#11 token or AWS KMS (``from_uri``), one a Python function reaches (``from_callback``), or a key file. Taken wherever a ``PrivateKey`` is."""
+
+    @staticmethod
+    def from_uri(uri: _Path, password: Optional[_Text] = None) -> "Signer":
+        """Open the key ``uri`` names: a ``pkcs11:`` URI (RFC 7512), an ``aws-kms:`` key (ARN, ``alias/NAME`` or id), or else a PEM/DER private key file; ``password`` decrypts a key file, or is the PIN of a ``pkcs11:`` URI that gives none."""
+    @staticmethod
+    def from_callback(public_key: PublicKey, sign: Callable[[bytes], Union[bytes, bytearray]], label: Optional[str] = None) -> "Signer":
+        """A signer that calls ``sign(digest)`` (the 32-byte SHA-256 of the JWS signing input) for the PKCS#1 v1.5 signature under ``public_key``; every answer is checked before a token carries it."""
+    @property
+    def kind(self) -> Literal["in-memory", "callback", "pkcs11", "aws-kms", "other"]:
+        """What the signer is: ``"in-memory"``, ``"pkcs11"``, ``"aws-kms"``, ``"callback"`` or ``"other"``."""
+    @property
+    def label(self) -> str:
+        """A name for the key (a URI without its PIN, a KMS key id, a thumbprint); never a secret."""
+    def public_key(self) -> PublicKey:
+        """The public key every signature verifies under."""
+    @property
+    def bits(self) -> int:
+        """The modulus size in bits."""
+
+@final
 class PopToken:
     """A decoded (not verified) PoP token; also the namespace of the functions that build one."""
 
     @staticmethod
     def build(
-        key: Union[PrivateKey, _Text],
+        key: Union[PrivateKey, "Signer", _Text],
         ehts: _Pairs,
         *,
         ttl: int = 120,
@@ -153,7 +176,7 @@ class PopToken:
         """Build a PoP token over ordered ehts: a dict (insertion order) or ``(name, value)`` pairs."""
     @staticmethod
     def for_request(
-        key: Union[PrivateKey, _Text],
+        key: Union[PrivateKey, "Signer", _Text],
         method: str,
         url: str,
         headers: Optional[_Pairs] = None,
@@ -220,7 +243,7 @@ class SignPolicy:
         """The ``(name, value)`` pairs of ``headers`` this policy signs, in signing order, as sent."""
     def sign(
         self,
-        key: Union[PrivateKey, _Text],
+        key: Union[PrivateKey, "Signer", _Text],
         method: str,
         url: str,
         headers: Optional[_Pairs] = None,
@@ -355,7 +378,7 @@ class TaapClient:
         cls,
         client_id: str,
         client_secret: _Text,
-        key: Union[PrivateKey, _Text],
+        key: Union[PrivateKey, "Signer", _Text],
         # BEGIN GENERATED TaapClient options (scripts/generate_declarations.py)
         server: str = "v2",
         *,
@@ -412,8 +435,8 @@ class TaapClient:
     def clock_offset(self) -> int:
         """Seconds added to the local clock for PoP ``iat``, learned from the servers' ``Date``."""
     @property
-    def key(self) -> PrivateKey:
-        """The private key the client signs with."""
+    def key(self) -> Union[PrivateKey, "Signer"]:
+        """The key the client signs with: a ``PrivateKey`` (also when given as PEM), or the ``Signer`` it was given."""
     @property
     def settings(self) -> Dict[str, Any]:
         """The options in effect under the schema's names and units (seconds as numbers), a fresh dict; secret-looking header values masked, ``token_store`` only whether one is set."""

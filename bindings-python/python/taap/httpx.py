@@ -19,7 +19,7 @@ except ImportError:  # the original error stays attached as __context__
     raise ImportError("taap.httpx needs the httpx package: pip install httpx")
 
 from ._async import AsyncTaapClient
-from ._signing import DEFAULT_SIGNED_HEADERS, POP_HEADER, KeyInput, Signer, SignHeaders
+from ._signing import DEFAULT_SIGNED_HEADERS, POP_HEADER, KeyInput, RequestSigner, SignHeaders
 from ._taap import DEFAULT_TTL, TaapClient
 
 __all__ = ["PopAuth", "DEFAULT_SIGNED_HEADERS", "POP_HEADER"]
@@ -50,7 +50,7 @@ class PopAuth(httpx.Auth):
     ) -> None:
         if isinstance(client, AsyncTaapClient):
             client = client.sync
-        self.signer = Signer(key, client, password, sign_headers, ttl)
+        self.signer = RequestSigner(key, client, password, sign_headers, ttl)
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         """Adds ``Authorization`` (with a client) and ``X-Authorization`` to the request."""
@@ -59,13 +59,20 @@ class PopAuth(httpx.Auth):
         yield request
 
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        """As ``auth_flow``; a token fetch runs in a worker thread, off the event loop."""
+        """As ``auth_flow``; a token fetch, and a signature made outside this process (a
+        ``Signer`` of a PKCS#11 token, KMS or a callback), run in a worker thread, off the event loop."""
         await request.aread()
         if self.signer.client is not None:
             import anyio.to_thread
 
             await anyio.to_thread.run_sync(self.signer.add_bearer, request.headers)
-        self._add_pop_token(request)
+        if self.signer.signs_outside:
+            import anyio.to_thread
+
+            # A PKCS#11 token, KMS or a callback may take a while: not on the event loop.
+            await anyio.to_thread.run_sync(self._add_pop_token, request)
+        else:
+            self._add_pop_token(request)
         yield request
 
     def _add_pop_token(self, request: httpx.Request) -> None:

@@ -19,7 +19,7 @@ try:
 except ImportError:  # the original error stays attached as __context__
     raise ImportError("taap.requests needs the requests package: pip install requests")
 
-from ._signing import DEFAULT_SIGNED_HEADERS, POP_HEADER, KeyInput, Signer, SignHeaders
+from ._signing import DEFAULT_SIGNED_HEADERS, POP_HEADER, KeyInput, RequestSigner, SignHeaders
 from ._taap import DEFAULT_TTL, TaapClient
 
 __all__ = ["PopAuth", "DEFAULT_SIGNED_HEADERS", "POP_HEADER"]
@@ -44,7 +44,7 @@ class PopAuth(requests.auth.AuthBase):
         sign_headers: Optional[SignHeaders] = None,
         ttl: int = DEFAULT_TTL,
     ) -> None:
-        self.signer = Signer(key, client, password, sign_headers, ttl)
+        self.signer = RequestSigner(key, client, password, sign_headers, ttl)
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         """Adds ``Authorization`` (with a client) and ``X-Authorization`` to the prepared request."""
