@@ -16,7 +16,7 @@ SURFACES = {
     "Node": ["bindings-node/index.d.ts", "bindings-node/express.d.ts"],
     "wasm": ["bindings-wasm/index.d.ts"],
     "C": ["bindings-c/include/taap.h"],
-    "Kotlin": ["bindings-kotlin/kotlin/dev/taap/*.kt"],
+    "Kotlin": ["bindings-kotlin/kotlin/dev/taap/*.kt", "bindings-kotlin/kotlin/com/tmobile/taap/**/*.kt"],
     "PHP": ["bindings-php/taap.stub.php", "bindings-php/php/Taap/**/*.php"],
 }
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -30,7 +30,7 @@ DECLARATIONS = {
     "Node": [r"\b(?:function|class|interface|type|const|let|namespace)\s+([A-Za-z_]\w*)",
              r"^\s*(?:static\s+|readonly\s+|get\s+)*([A-Za-z_]\w*)\??\s*[(:<]"],
     "C": [r"\b([A-Za-z_]\w*)\s*\(", r"\b([A-Za-z_]\w*)\s*(?:;|=|\[|,|\))", r"\b(?:struct|enum)\s+([A-Za-z_]\w*)"],
-    "Kotlin": [r"\b(?:fun|class|object|interface|val|var|typealias)\s+(?:[A-Za-z_<>?, .]+\.)?([A-Za-z_]\w*)"],
+    "Kotlin": [r"\b(?:fun interface|fun|class|object|interface|val|var|typealias)\s+(?:[A-Za-z_<>?, .]+\.)?([A-Za-z_]\w*)"],
     "PHP": [r"\b(?:function|class|interface|const|enum)\s+&?([A-Za-z_]\w*)", r"\$([A-Za-z_]\w*)",
             r"'([A-Za-z_]\w*)'\s*=>", r"[{,]\s*([A-Za-z_]\w*)\??:\s", r"\b(?:namespace)\s+([A-Za-z_\\\\]+)"],
 }
