@@ -7,6 +7,7 @@ mod client;
 mod convert;
 mod errors;
 mod explain;
+mod gate;
 mod keys;
 mod policy;
 mod replay_store;
@@ -27,6 +28,7 @@ fn taap_module(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<token::PyPopToken>()?;
     module.add_class::<validator::PyPopTokenValidator>()?;
     module.add_class::<replay_store::PyRedisReplayStore>()?;
+    module.add_class::<gate::PyPopGate>()?;
     module.add_class::<client::PyTaapClient>()?;
     module.add_class::<client::PyAccessToken>()?;
     module.add_class::<client::PyResponse>()?;

@@ -1,5 +1,6 @@
-//! `taap.RedisReplayStore`: the replay store a fleet shares, for the ASGI/WSGI middleware. The
-//! core's blocking store, with the key scheme and fail-closed rule of `taap serve --replay-store`.
+//! `taap.RedisReplayStore`: the replay store a fleet shares, for a service that checks requests
+//! itself (the ASGI/WSGI middleware opens its own through the core's `PopGate`). The core's
+//! blocking store, with the key scheme and fail-closed rule of `taap serve --replay-store`.
 
 use std::time::Duration;
 

@@ -60,6 +60,12 @@ impl RequestArgs {
         Ok(RequestArgs { key, method, target, headers, body, now, form })
     }
 
+    /// The core's middleware check of the request: `None` to pass it on, else the answer.
+    pub(crate) fn check(&self, gate: &taap::validate::PopGate) -> Option<taap::validate::Answer> {
+        let body = self.body.as_ref().map_or(&b""[..], AsRef::as_ref);
+        gate.check(&self.key, &self.method, &self.target, pair_refs(&self.headers), body, self.form)
+    }
+
     /// The request as the core reads it.
     pub(crate) fn received(&self) -> taap::Result<taap::request::ReceivedRequest<'_>> {
         let body = self.body.as_ref().map_or(&b""[..], AsRef::as_ref);

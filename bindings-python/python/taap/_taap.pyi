@@ -7,6 +7,7 @@ _Text = Union[str, bytes]
 _Value = Union[str, bytes, bytearray]
 _Pairs = Union[Mapping[_Text, _Value], Iterable[Tuple[_Text, _Value]], Iterable[Sequence[Any]]]
 _Path = Union[str, "os.PathLike[str]"]
+_Answer = Tuple[int, List[Tuple[str, str]], bytes]
 
 __all__ = [
     "AccessToken",
@@ -20,6 +21,7 @@ __all__ = [
     "MAX_EHTS_ENTRIES",
     "MAX_TTL",
     "POP_HEADER",
+    "PopGate",
     "PopToken",
     "PopTokenValidator",
     "PrivateKey",
@@ -319,6 +321,44 @@ class RedisReplayStore:
     @property
     def name(self) -> str:
         """The store's name, ``"redis"``."""
+
+@final
+class PopGate:
+    """The core's PoP middleware check (``taap::validate::PopGate``) behind ``taap.asgi`` and ``taap.wsgi``: options, client id rule, body limit and every answer ``(status, [(name, value)], body)``."""
+
+    def __new__(cls, **options: Any) -> "PopGate":
+        """A gate from the middleware's options (``required``, ``leeway``, ``max_age``, ``max_body``, ``client_id_header``, ``replay_store``), checked by the core."""
+    @staticmethod
+    def key(found: Union[PublicKey, str]) -> PublicKey:
+        """The key ``found`` stands for (a ``PublicKey``, PEM or JWK text); raises when the text is not a key."""
+    def key_of(self, found: Union[PublicKey, str]) -> Union[PublicKey, _Answer]:
+        """The key a client id lookup returned, or the 401 answer when the text is not a key."""
+    @property
+    def max_body(self) -> int:
+        """The largest body read and hashed, in bytes."""
+    @property
+    def blocking(self) -> bool:
+        """Whether a check waits on the network (a shared replay store)."""
+    @property
+    def client_id_header(self) -> str:
+        """The header naming the client (lower case)."""
+    def client_id(self, headers: _Pairs) -> Union[str, _Answer]:
+        """The one non-empty UTF-8 client id the headers carry, or the 401 answer refusing the request."""
+    def unknown_client(self) -> _Answer:
+        """The 401 answer for a client id no key is registered for."""
+    def too_large(self) -> _Answer:
+        """The 413 answer for a body longer than ``max_body``."""
+    def check(
+        self,
+        public_key: PublicKey,
+        method: str,
+        target: str,
+        headers: _Pairs,
+        body: _Value,
+        *,
+        uri_form: Optional[str] = None,
+    ) -> Optional[_Answer]:
+        """None when the request carries a valid, unreplayed PoP token signed by ``public_key``; else the answer (401, 413 or 503). Runs without the GIL."""
 
 @final
 class AccessToken:

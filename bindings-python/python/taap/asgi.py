@@ -35,7 +35,6 @@ from ._middleware import (
     PopCheck,
     ReplayStore,
     target_text,
-    too_large,
 )
 
 Message = MutableMapping[str, Any]
@@ -72,7 +71,7 @@ class PopMiddleware:
             return
         body = await _read_body(receive, self._check.max_body)
         if body is None:
-            await _answer(send, too_large(self._check.max_body))
+            await _answer(send, self._check.too_large())
             return
         # Values stay the bytes received (a signed UTF-8 value must hash as sent), and every
         # entry stays, repeats included, so the core can refuse a repeated credential.

@@ -24,6 +24,7 @@ cannot be told from one that received one.
 from __future__ import annotations
 
 import io
+import json
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 from urllib.parse import quote
 
@@ -38,9 +39,7 @@ from ._middleware import (
     KeySource,
     PopCheck,
     ReplayStore,
-    length_required,
     target_text,
-    too_large,
 )
 
 Environ = Dict[str, Any]
@@ -79,7 +78,7 @@ class PopMiddleware:
         self._check = PopCheck(public_key, required, replay_store, leeway, max_age, max_body, client_id_header)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        body = _read_body(environ, self._check.max_body)
+        body = _read_body(environ, self._check)
         if not isinstance(body, bytes):
             return _answer(start_response, body)
         method = environ.get("REQUEST_METHOD", "GET")
@@ -122,22 +121,24 @@ def _headers(environ: Environ) -> List[Tuple[str, bytes]]:
     return headers
 
 
-def _read_body(environ: Environ, limit: int) -> Union[bytes, Answer]:
-    """The whole body, or the answer refusing it: 413 beyond ``limit``, 411 for an unended chunked body."""
+def _read_body(environ: Environ, check: PopCheck) -> Union[bytes, Answer]:
+    """The whole body, or the answer refusing it: the gate's 413 beyond ``max_body``, 411 for an
+    unended chunked body."""
+    limit = check.max_body
     stream = environ.get("wsgi.input")
     chunked = "chunked" in str(environ.get("HTTP_TRANSFER_ENCODING", "")).lower()
     terminated = bool(environ.get("wsgi.input_terminated"))
     if chunked and not terminated:
-        return length_required()
+        return _length_required()
     if chunked or (terminated and not environ.get("CONTENT_LENGTH")):
         body = _read_to_end(stream, limit) if stream is not None else b""
-        return too_large(limit) if body is None else body
+        return check.too_large() if body is None else body
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
     if length > limit:
-        return too_large(limit)
+        return check.too_large()
     if stream is None or length <= 0:
         return b""
     return bytes(stream.read(length))
@@ -156,6 +157,13 @@ def _read_to_end(stream: Any, limit: int) -> Optional[bytes]:
         if size > limit:
             return None
         chunks.append(chunk)
+
+
+def _length_required() -> Answer:
+    """411 for a chunked body the server cannot say the end of: WSGI's own answer, not a token rule."""
+    message = "a chunked body needs a server that sets wsgi.input_terminated; send Content-Length"
+    body = json.dumps({"error": "LengthRequired", "message": message})
+    return 411, [("content-type", "application/json")], body.encode()
 
 
 def _answer(start_response: StartResponse, answer: Answer) -> List[bytes]:
