@@ -100,6 +100,60 @@ class PublicKey
     public function bits(): int {}
 }
 
+/**
+ * A key that makes RS256 signatures outside this process's memory: one in a PKCS#11 token (an
+ * HSM, SoftHSM2, a TPM) or AWS KMS (fromUri()), one a PHP callable reaches (fromCallback()), or
+ * a key file. Taken wherever a PrivateKey is: PopToken::build() and forRequest(),
+ * SignPolicy::sign() and headersFor(), TaapClient's key option, Guzzle\PopMiddleware. Every
+ * signature that did not come from taap's own crypto is checked against the public key before
+ * a token carries it (SignatureInvalidException). It has no PHP properties (dumps show nothing,
+ * a PIN in its URI included) and refuses serialize().
+ */
+final class Signer
+{
+    /** Not constructible from PHP (throws \Exception): use fromUri() or fromCallback(). */
+    public function __construct() {}
+
+    /**
+     * Opens the key $uri names: a pkcs11: URI (RFC 7512, e.g.
+     * pkcs11:token=T;object=K?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:/run/pin),
+     * an aws-kms: key (ARN, alias/NAME or id; credentials and region from the environment), or
+     * else a PEM/DER private key file.
+     *
+     * @param string|null $password decrypts an encrypted key file, or is the PIN of a pkcs11:
+     *        URI that gives none itself (binary-safe)
+     * @throws InvalidKeyException when no such key or token exists, or the key is not RSA
+     * @throws KeyDecryptException when the password or PIN is wrong
+     * @throws ConfigException on a malformed URI or a PKCS#11 module that cannot load
+     * @throws TransportException when AWS KMS cannot be reached
+     */
+    public static function fromUri(string $uri, ?string $password = null): Signer {}
+
+    /**
+     * A signer that calls $sign($digest) for each signature, on the PHP thread, while a token is
+     * built: $digest is the 32-byte SHA-256 of the JWS signing input, and $sign returns the
+     * PKCS#1 v1.5 signature (with the SHA-256 DigestInfo) under $public_key, as bytes. An
+     * exception $sign throws becomes a TransportException naming the callback, with it as
+     * getPrevious(); an answer that is not a string, or not a valid signature under $public_key,
+     * a SignatureInvalidException.
+     *
+     * @param callable(string): string $sign
+     * @param string|null $label names the key in messages (default: callback for RSA-BITS key
+     *        THUMBPRINT); never a secret
+     * @throws \TypeError when $sign is not callable
+     */
+    public static function fromCallback(PublicKey $public_key, callable $sign, ?string $label = null): Signer {}
+
+    /** What the signer is: "in-memory" (a key file), "pkcs11", "aws-kms" or "callback". */
+    public function kind(): string {}
+
+    /** A name for the key (a URI without its PIN, a KMS key id, a thumbprint); never a secret. */
+    public function label(): string {}
+
+    /** The public key every signature verifies under. */
+    public function publicKey(): PublicKey {}
+}
+
 /** Builds and decodes PoP tokens; every method is static. */
 class PopToken
 {
@@ -107,7 +161,7 @@ class PopToken
     public function __construct() {}
 
     /**
-     * A PoP token over ordered ehts.
+     * A PoP token over ordered ehts, signed by $key (a PrivateKey or a Signer).
      *
      * @param array<string, string>|list<array{0: string, 1: string}> $ehts an associative array
      *        (PHP keeps insertion order) or a list of [name, value] pairs; values are bytes
@@ -116,11 +170,12 @@ class PopToken
      * @throws InvalidEhtsException
      * @throws ConfigException on an unknown option or an out-of-range value
      */
-    public static function build(PrivateKey $key, array $ehts, ?array $options = null): string {}
+    public static function build(PrivateKey|Signer $key, array $ehts, ?array $options = null): string {}
 
     /**
      * A PoP token for one HTTP request: every given header, then uri, http-method and body.
-     * For the header selection of T-Mobile's docs use SignPolicy::sign().
+     * For the header selection of T-Mobile's docs use SignPolicy::sign(). $key is a PrivateKey
+     * or a Signer.
      *
      * @param array<string, string>|list<array{0: string, 1: string}>|null $headers
      * @param array{ttl?: int, iat?: int, jti?: string}|null $options
@@ -128,7 +183,7 @@ class PopToken
      * @throws ConfigException
      */
     public static function forRequest(
-        PrivateKey $key,
+        PrivateKey|Signer $key,
         string $method,
         string $url,
         ?array $headers = null,
@@ -242,7 +297,8 @@ class SignPolicy
     public function withoutHeader(string $name): SignPolicy {}
 
     /**
-     * The PoP token for a request as this policy signs it.
+     * The PoP token for a request as this policy signs it, signed by $key (a PrivateKey or a
+     * Signer).
      *
      * @param array<string, string>|list<array{0: string, 1: string}>|null $headers
      * @param array{ttl?: int, iat?: int, jti?: string}|null $options
@@ -250,7 +306,7 @@ class SignPolicy
      * @throws ConfigException
      */
     public function sign(
-        PrivateKey $key,
+        PrivateKey|Signer $key,
         string $method,
         string $url,
         ?array $headers = null,
@@ -266,7 +322,7 @@ class SignPolicy
      * @throws InvalidEhtsException
      */
     public function headersFor(
-        PrivateKey $key,
+        PrivateKey|Signer $key,
         string $method,
         string $url,
         ?array $headers = null,
@@ -444,7 +500,7 @@ class TaapClient
      * a wrong type or a value out of range is a ConfigException naming it), and null means the
      * default. Time is in seconds (fractions allowed).
      *
-     * @param array{clientId: string, clientSecret: string, key: PrivateKey,
+     * @param array{clientId: string, clientSecret: string, key: PrivateKey|Signer,
      *        policy?: SignPolicy|null, api?: string|null, server?: string|null,
      *        storeId?: string|null, dealerCode?: string|null, connectTimeout?: int|float|null,
      *        timeout?: int|float|null, maxRetries?: int|null, retryBaseDelay?: int|float|null,

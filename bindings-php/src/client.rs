@@ -11,7 +11,6 @@ use taap::settings::NameStyle;
 
 use crate::convert::{camel_array, pairs, settings_map, string_option};
 use crate::errors::{config, guard};
-use crate::keys::PrivateKey;
 use crate::policy::SignPolicy;
 
 /// The options that are handles (credentials and objects), not settings of the schema.
@@ -27,15 +26,16 @@ pub struct TaapClient {
 
 #[php_impl]
 impl TaapClient {
-    /// Options: `clientId`, `clientSecret`, `key` (a `Taap\PrivateKey`), optionally `policy` (a
-    /// `Taap\SignPolicy`, which `signHeaders` and `uriForm` refine), and every client option of
-    /// the core's settings schema under its camel name (`server`, `maxRetries`, `timeout` in
-    /// seconds, `tokenStore`, …; see `Taap\settingsSchema()`).
+    /// Options: `clientId`, `clientSecret`, `key` (a `Taap\PrivateKey` or a `Taap\Signer`),
+    /// optionally `policy` (a `Taap\SignPolicy`, which `signHeaders` and `uriForm` refine), and
+    /// every client option of the core's settings schema under its camel name (`server`,
+    /// `maxRetries`, `timeout` in seconds, `tokenStore`, …; see `Taap\settingsSchema()`).
     pub fn __construct(options: &ZendHashTable) -> PhpResult<Self> {
-        let key = object_option::<PrivateKey>(options, "key")?.map(|key| key.inner.clone());
+        let key = key_option(options)?;
         let policy = object_option::<SignPolicy>(options, "policy")?.map(|policy| policy.inner.clone());
         guard(|| {
-            let key = key.ok_or_else(|| config("option key (a Taap\\PrivateKey) is required"))?;
+            let key =
+                key.ok_or_else(|| config("option key (a Taap\\PrivateKey or Taap\\Signer) is required"))?;
             let mut settings =
                 ClientSettings::from_options(&settings_map(options, &HANDLES)?, NameStyle::Camel)?;
             if let Some(policy) = policy {
@@ -200,6 +200,18 @@ impl Response {
 /// A required credential option (`clientId`, `clientSecret`).
 fn credential(options: &ZendHashTable, name: &str) -> taap::Result<String> {
     string_option(Some(options), name)?.ok_or_else(|| config(format!("option {name} is required")))
+}
+
+/// The `key` option: a `Taap\PrivateKey` or a `Taap\Signer` (the client keeps the core signer,
+/// and with it a callback signer's PHP callable, for as long as it lives), or a
+/// `ConfigException`.
+fn key_option(options: &ZendHashTable) -> PhpResult<Option<std::sync::Arc<dyn taap::keys::Signer>>> {
+    let Some(value) = options.get("key").filter(|value| !value.dereference().is_null()) else {
+        return Ok(None);
+    };
+    crate::signer::signer_of(value).map(Some).ok_or_else(|| {
+        crate::errors::exception(&config("option key must be a Taap\\PrivateKey or a Taap\\Signer"))
+    })
 }
 
 /// An object option of a Rust-backed class, or a `ConfigException` naming the class wanted.

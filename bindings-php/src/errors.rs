@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 use ext_php_rs::builders::{ClassBuilder, ClassProperty, FunctionBuilder};
 use ext_php_rs::exception::{PhpException, PhpResult};
 use ext_php_rs::flags::{DataType, MethodFlags, PropertyFlags};
-use ext_php_rs::types::Zval;
+use ext_php_rs::types::{ZendObject, Zval};
 use ext_php_rs::zend::{run_handler, ClassEntry, ExecuteData};
 use taap::ErrorKind;
 
@@ -94,10 +94,30 @@ extern "C" fn get_kind(ex: &mut ExecuteData, retval: &mut Zval) {
     }));
 }
 
-/// A core error as the exception of its kind; `getCode()` is the kind's stable C status.
+/// A core error as the exception of its kind; `getCode()` is the kind's stable C status. An
+/// error a `Taap\Signer` callback's exception became carries that exception as `getPrevious()`.
 pub fn exception(error: &taap::Error) -> PhpException {
     let kind = error.kind();
-    throwable(&class_name(kind), error.to_string(), kind.c_status() as i32)
+    let message = error.to_string();
+    let code = kind.c_status() as i32;
+    let class = class_name(kind);
+    if let Some(previous) = crate::signer::thrown_by_callback(&message) {
+        if let Some(object) = with_previous(&class, &message, code, &previous) {
+            return PhpException::new(message, code, ClassEntry::try_find(&class).unwrap_or_else(base))
+                .with_object(object);
+        }
+    }
+    throwable(&class, message, code)
+}
+
+/// A new exception of `class` made by its constructor, with `previous` as its previous.
+fn with_previous(class: &str, message: &str, code: i32, previous: &Zval) -> Option<Zval> {
+    let object = ZendObject::new(ClassEntry::try_find(class)?);
+    object.try_call_method("__construct", vec![&message.to_owned(), &i64::from(code), previous]).ok()?;
+    let mut object = object;
+    let mut zval = Zval::new();
+    zval.set_object(&mut object);
+    Some(zval)
 }
 
 fn throwable(class: &str, message: String, code: i32) -> PhpException {
@@ -112,6 +132,11 @@ fn throwable(class: &str, message: String, code: i32) -> PhpException {
 pub fn guard<T>(call: impl FnOnce() -> taap::Result<T>) -> PhpResult<T> {
     match catch_unwind(AssertUnwindSafe(call)) {
         Ok(Ok(value)) => Ok(value),
+        Ok(Err(_)) if crate::signer::take_bailout() => {
+            // SAFETY: a signer callback's fatal error, caught so that the core's frames could
+            // return; it goes on to the engine's catch point as it would have without taap.
+            unsafe { ext_php_rs::zend::bailout() }
+        }
         Ok(Err(error)) => Err(exception(&error)),
         Err(_) => Err(throwable(BASE, "taap: internal error (a bug in taap; please report it)".into(), 0)),
     }

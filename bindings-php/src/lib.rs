@@ -10,6 +10,7 @@ mod gate;
 mod keys;
 mod policy;
 mod settings;
+mod signer;
 mod token;
 mod validator;
 
@@ -41,6 +42,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .info_function(info)
         .class::<keys::PrivateKey>()
         .class::<keys::PublicKey>()
+        .class::<signer::Signer>()
         .class::<token::PopToken>()
         .class::<token::DecodedPopToken>()
         .class::<policy::SignPolicy>()

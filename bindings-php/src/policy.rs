@@ -3,11 +3,11 @@
 use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::ZendHashTable;
+use ext_php_rs::types::{ZendHashTable, Zval};
 
 use crate::convert::{build_options, pairs, text};
 use crate::errors::{config, guard};
-use crate::keys::PrivateKey;
+use crate::signer::signing_key;
 
 /// The signing policy: the docs' `Content-Type` and `Authorization` by default.
 #[php_class]
@@ -58,21 +58,23 @@ impl SignPolicy {
         guard(|| self.inner.clone().without_header(name).map(|inner| SignPolicy { inner }))
     }
 
-    /// The PoP token for a request as this policy signs it.
+    /// The PoP token for a request as this policy signs it; `key` is a `Taap\PrivateKey` or a
+    /// `Taap\Signer`.
     pub fn sign(
         &self,
-        key: &PrivateKey,
+        key: &Zval,
         method: &str,
         url: &str,
         headers: Option<&ZendHashTable>,
         body: Option<BinarySlice<u8>>,
         options: Option<&ZendHashTable>,
     ) -> PhpResult<String> {
+        let key = signing_key(key, "Taap\\SignPolicy::sign", 1)?;
         guard(|| {
             let options = build_options(options)?;
             let headers = headers.map(|headers| pairs(headers, "headers")).transpose()?.unwrap_or_default();
             self.inner.sign(
-                &key.inner,
+                &key,
                 method,
                 url,
                 &headers,
@@ -85,13 +87,18 @@ impl SignPolicy {
     /// The headers to add to a request: `['X-Authorization' => token]`, for any HTTP client.
     pub fn headers_for(
         &self,
-        key: &PrivateKey,
+        key: &Zval,
         method: &str,
         url: &str,
         headers: Option<&ZendHashTable>,
         body: Option<BinarySlice<u8>>,
     ) -> PhpResult<ZBox<ZendHashTable>> {
-        let token = self.sign(key, method, url, headers, body, None)?;
+        let key = signing_key(key, "Taap\\SignPolicy::headersFor", 1)?;
+        let token = guard(|| {
+            let headers = headers.map(|headers| pairs(headers, "headers")).transpose()?.unwrap_or_default();
+            let body = body.as_deref().copied().unwrap_or_default();
+            self.inner.sign(&key, method, url, &headers, body, &taap::token::BuildOptions::default())
+        })?;
         let mut added = ZendHashTable::new();
         added.insert(taap::request::POP_HEADER, token)?;
         Ok(added)

@@ -9,7 +9,8 @@ use ext_php_rs::types::{ZendHashTable, Zval};
 use crate::convert::{build_options, pairs, text};
 use crate::errors::guard;
 use crate::explain::explanation_array;
-use crate::keys::{PrivateKey, PublicKey};
+use crate::keys::PublicKey;
+use crate::signer::signing_key;
 
 /// Builds and decodes PoP tokens; every method is static.
 #[php_class]
@@ -20,32 +21,32 @@ pub struct PopToken;
 impl PopToken {
     /// A PoP token over ordered ehts (associative array or list of `[name, value]` pairs);
     /// options `ttl` (seconds, default 120), `iat` and `jti` (fixed values for tests).
-    pub fn build(
-        key: &PrivateKey,
-        ehts: &ZendHashTable,
-        options: Option<&ZendHashTable>,
-    ) -> PhpResult<String> {
+    /// `key` is a `Taap\PrivateKey` or a `Taap\Signer`.
+    pub fn build(key: &Zval, ehts: &ZendHashTable, options: Option<&ZendHashTable>) -> PhpResult<String> {
+        let key = signing_key(key, "Taap\\PopToken::build", 1)?;
         guard(|| {
             let options = build_options(options)?;
-            taap::PopToken::build_with(&key.inner, pairs(ehts, "ehts")?, &options)
+            taap::PopToken::build_with(&key, pairs(ehts, "ehts")?, &options)
         })
     }
 
     /// A PoP token for one HTTP request: every given header, then `uri`, `http-method` and
-    /// `body` (for the docs' header selection use `SignPolicy::sign`).
+    /// `body` (for the docs' header selection use `SignPolicy::sign`); `key` is a
+    /// `Taap\PrivateKey` or a `Taap\Signer`.
     pub fn for_request(
-        key: &PrivateKey,
+        key: &Zval,
         method: &str,
         url: &str,
         headers: Option<&ZendHashTable>,
         body: Option<BinarySlice<u8>>,
         options: Option<&ZendHashTable>,
     ) -> PhpResult<String> {
+        let key = signing_key(key, "Taap\\PopToken::forRequest", 1)?;
         guard(|| {
             let options = build_options(options)?;
             let headers = headers.map(|headers| pairs(headers, "headers")).transpose()?.unwrap_or_default();
             let body = body.as_deref().copied().unwrap_or_default();
-            taap::PopToken::for_request_with(&key.inner, method, url, headers, body, &options)
+            taap::PopToken::for_request_with(&key, method, url, headers, body, &options)
         })
     }
 

@@ -24,7 +24,7 @@ final class OptionsTest extends TestCase
     public static function documentedConstructors(): array
     {
         return [
-            'TaapClient' => ['TaapClient', 'client', 'clientId: string, clientSecret: string, key: PrivateKey, policy?: SignPolicy|null, '],
+            'TaapClient' => ['TaapClient', 'client', 'clientId: string, clientSecret: string, key: PrivateKey|Signer, policy?: SignPolicy|null, '],
             'PopTokenValidator' => ['PopTokenValidator', 'validator', ''],
         ];
     }
@@ -93,7 +93,7 @@ final class OptionsTest extends TestCase
                 . 'connectTimeout, timeout, maxRetries, retryBaseDelay, retryMaxDelay, refreshMargin, popTtl, maxResponseBytes, '
                 . 'correctClockSkew, tokenBody, tokenBodyMode, popClaims, popHeader, headers, signHeaders, uriForm, '
                 . 'xAuthorizationPrefix, tokenStore'],
-            [['key' => 'not a key'], 'invalid configuration: option key must be a Taap\PrivateKey'],
+            [['key' => 'not a key'], 'invalid configuration: option key must be a Taap\PrivateKey or a Taap\Signer'],
             [['clientId' => null], 'invalid configuration: option clientId is required'],
         ];
         foreach ($cases as [$options, $message]) {

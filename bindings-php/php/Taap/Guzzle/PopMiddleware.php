@@ -7,6 +7,7 @@ use GuzzleHttp\Psr7\Utils;
 use Psr\Http\Message\RequestInterface;
 use Taap\PrivateKey;
 use Taap\SignPolicy;
+use Taap\Signer;
 
 /**
  * Guzzle middleware that adds a fresh PoP token (X-Authorization) to every request, signing
@@ -14,11 +15,13 @@ use Taap\SignPolicy;
  * default), then uri, http-method and body.
  *
  *     $stack->push(Taap\Guzzle\PopMiddleware::create($key));
+ *
+ * $key is a Taap\PrivateKey or a Taap\Signer (a PKCS#11 or KMS key, a callback).
  */
 final class PopMiddleware
 {
     /** The middleware for a HandlerStack. */
-    public static function create(PrivateKey $key, ?SignPolicy $policy = null): callable
+    public static function create(PrivateKey|Signer $key, ?SignPolicy $policy = null): callable
     {
         $policy ??= new SignPolicy();
         return static fn (callable $handler): callable =>
@@ -27,7 +30,7 @@ final class PopMiddleware
     }
 
     /** The request with its X-Authorization header set, for use outside a HandlerStack. */
-    public static function sign(RequestInterface $request, PrivateKey $key, ?SignPolicy $policy = null): RequestInterface
+    public static function sign(RequestInterface $request, PrivateKey|Signer $key, ?SignPolicy $policy = null): RequestInterface
     {
         $headers = [];
         // Guzzle sends a repeated header as one line joined by ", ": sign exactly that line.
