@@ -112,6 +112,13 @@ typedef struct taap_client taap_client;
 #endif
 
 /**
+ * A PoP middleware's check: options read once, one replay cache (or a shared redis store) for
+ * every request it guards; may be shared by any number of threads. Free it with
+ * `taap_pop_gate_free`.
+ */
+typedef struct taap_pop_gate taap_pop_gate;
+
+/**
  * A decoded PoP token (from `taap_pop_token_decode` or a validator). Free with
  * `taap_pop_token_free`.
  */
@@ -405,6 +412,100 @@ uint16_t taap_last_error_http_status(void);
  * copy it to keep it. Never contains key material, passwords or tokens.
  */
 const char *taap_last_error_message(void);
+
+/**
+ * A PoP middleware's whole check of a request as received: `method`, `target` (path and query
+ * as on the request line, or a full URL), `headers` as received (names matched ignoring ASCII
+ * case; the token in `X-Authorization`), the exact body and the signer's `uri_form` (NULL or
+ * `"decoded"`: the docs; `"encoded"`: the query as sent; anything else is `TAAP_CONFIG`).
+ * On `TAAP_OK`, `*out_answer` is NULL when the request carries a valid, unreplayed PoP token
+ * signed by `key` (pass it on), else the answer to send instead of the application's, as JSON
+ * text `{"status": 401|413|503, "headers": [[name, value], …], "body": "…"}`: 413 for a body
+ * over `max_body`, 401 with body `{"error": <kind>, "message": …}` for a refused token, 503
+ * when a `redis://` replay store cannot answer. Free it with `taap_string_free`. A status
+ * other than `TAAP_OK` means a bad argument, not a refused request.
+ *
+ * # Safety
+ * `gate` is NULL or live; `key` is NULL or a live key; `method`, `target` and `uri_form` are
+ * NULL or NUL-terminated; `headers` points to `header_count` entries; `body` points to
+ * `body_len` bytes; `out_answer` is NULL or writable.
+ */
+enum taap_status taap_pop_gate_check(const struct taap_pop_gate *gate,
+                                     const struct taap_public_key *key,
+                                     const char *method,
+                                     const char *target,
+                                     const struct taap_ehts_entry *headers,
+                                     size_t header_count,
+                                     const uint8_t *body,
+                                     size_t body_len,
+                                     const char *uri_form,
+                                     char **out_answer);
+
+/**
+ * The client id the request's `headers` carry (names matched ignoring ASCII case): exactly one
+ * non-empty UTF-8 value of the `client_id_header` option's header. On `TAAP_OK` exactly one of
+ * the two outputs is set and the other is NULL: `*out_client_id` the id, or `*out_answer` the
+ * 401 to send instead (JSON text, as `taap_pop_gate_check` gives it). Free either with
+ * `taap_string_free`.
+ *
+ * # Safety
+ * `gate` is NULL or live; `headers` points to `header_count` entries; `out_client_id` and
+ * `out_answer` are NULL or writable.
+ */
+enum taap_status taap_pop_gate_client_id(const struct taap_pop_gate *gate,
+                                         const struct taap_ehts_entry *headers,
+                                         size_t header_count,
+                                         char **out_client_id,
+                                         char **out_answer);
+
+/**
+ * Frees a gate. NULL is ignored.
+ *
+ * # Safety
+ * `gate` is NULL or live, not used again afterwards.
+ */
+void taap_pop_gate_free(struct taap_pop_gate *gate);
+
+/**
+ * Creates a gate from `options_json`: NULL (the defaults) or a JSON object of the middleware
+ * options of the settings schema under their snake_case names (`required`, which defaults to
+ * `["uri", "http-method"]` here, `leeway`, `max_age`, `max_body`, `client_id_header`,
+ * `replay_store`: `"memory"`, a capacity, a `redis://` URL or `false`), the same options every
+ * door's middleware takes; a wrong option is `TAAP_CONFIG` with the schema's message. Free it
+ * with `taap_pop_gate_free`.
+ *
+ * # Safety
+ * `options_json` is NULL or NUL-terminated; `out` is NULL or writable.
+ */
+enum taap_status taap_pop_gate_from_json(const char *options_json, struct taap_pop_gate **out);
+
+/**
+ * The largest body the gate reads and hashes, in bytes (`max_body`), in `*out`: a server that
+ * knows a longer `Content-Length` sends `taap_pop_gate_too_large`'s answer without reading the
+ * body.
+ *
+ * # Safety
+ * `gate` is NULL or live; `out` is NULL or writable.
+ */
+enum taap_status taap_pop_gate_max_body(const struct taap_pop_gate *gate, uint64_t *out);
+
+/**
+ * The 413 answer (JSON text, as `taap_pop_gate_check` gives it) for a body longer than
+ * `max_body`, in `*out_answer`; free it with `taap_string_free`.
+ *
+ * # Safety
+ * `gate` is NULL or live; `out_answer` is NULL or writable.
+ */
+enum taap_status taap_pop_gate_too_large(const struct taap_pop_gate *gate, char **out_answer);
+
+/**
+ * The 401 answer (JSON text) for a client id no key is registered for, in `*out_answer`; free
+ * it with `taap_string_free`.
+ *
+ * # Safety
+ * `gate` is NULL or live; `out_answer` is NULL or writable.
+ */
+enum taap_status taap_pop_gate_unknown_client(const struct taap_pop_gate *gate, char **out_answer);
 
 /**
  * Builds a PoP token over the ordered ehts entries (names unique, at most 100) with `options`

@@ -23,6 +23,8 @@ typedef enum taap_status {
 
 typedef struct taap_client taap_client;
 
+typedef struct taap_pop_gate taap_pop_gate;
+
 typedef struct taap_pop_token taap_pop_token;
 
 typedef struct taap_private_key taap_private_key;
@@ -112,6 +114,33 @@ enum taap_status taap_explain(const char *token,
 uint16_t taap_last_error_http_status(void);
 
 const char *taap_last_error_message(void);
+
+enum taap_status taap_pop_gate_check(const struct taap_pop_gate *gate,
+                                     const struct taap_public_key *key,
+                                     const char *method,
+                                     const char *target,
+                                     const struct taap_ehts_entry *headers,
+                                     size_t header_count,
+                                     const uint8_t *body,
+                                     size_t body_len,
+                                     const char *uri_form,
+                                     char **out_answer);
+
+enum taap_status taap_pop_gate_client_id(const struct taap_pop_gate *gate,
+                                         const struct taap_ehts_entry *headers,
+                                         size_t header_count,
+                                         char **out_client_id,
+                                         char **out_answer);
+
+void taap_pop_gate_free(struct taap_pop_gate *gate);
+
+enum taap_status taap_pop_gate_from_json(const char *options_json, struct taap_pop_gate **out);
+
+enum taap_status taap_pop_gate_max_body(const struct taap_pop_gate *gate, uint64_t *out);
+
+enum taap_status taap_pop_gate_too_large(const struct taap_pop_gate *gate, char **out_answer);
+
+enum taap_status taap_pop_gate_unknown_client(const struct taap_pop_gate *gate, char **out_answer);
 
 enum taap_status taap_pop_token_build(const struct taap_private_key *key,
                                       const struct taap_ehts_entry *ehts,

@@ -322,7 +322,7 @@ pub unsafe extern "C" fn taap_validator_validate_request_as(
 ///
 /// # Safety
 /// `uri_form` is NULL or NUL-terminated.
-unsafe fn uri_form_of(uri_form: *const c_char) -> FfiResult<UriForm> {
+pub(crate) unsafe fn uri_form_of(uri_form: *const c_char) -> FfiResult<UriForm> {
     if uri_form.is_null() {
         return Ok(UriForm::default());
     }

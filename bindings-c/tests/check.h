@@ -33,6 +33,8 @@ void test_request_rules(const char *tests_dir);
 /* taap_explain and the `uri` forms of taap_validator_validate_request_as, for a real mismatch. */
 void test_explain(const char *tests_dir);
 void test_api_cases(const char *tests_dir);
+/* taap_pop_gate: the core's middleware check, its options, client id rule and exact answers. */
+void test_gate(const char *tests_dir);
 /* Needs a running `taap serve` named by TAAP_TEST_GATEWAY, TAAP_TEST_CLIENT_ID and
  * TAAP_TEST_CLIENT_SECRET; says so and does nothing without them. */
 void test_client(const char *tests_dir);

@@ -31,6 +31,7 @@ int main(int argc, char **argv) {
     test_vectors(tests_dir);
     test_request_rules(tests_dir);
     test_explain(tests_dir);
+    test_gate(tests_dir);
     test_api_cases(tests_dir);
     test_errors(tests_dir);
     test_threads(tests_dir, threads, tokens);

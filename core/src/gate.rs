@@ -74,6 +74,13 @@ impl PopGate {
         let styled = crate::settings::middleware_settings(options, style)?;
         let settings = snake_case(&styled, style);
         let whole = |name: &str| settings.get(name).and_then(Value::as_u64);
+        #[cfg(not(feature = "redis"))]
+        if settings.get("shared_replay_store").is_some_and(Value::is_string) {
+            // Without Redis support a shared store would silently become no replay check.
+            return Err(crate::Error::Config(
+                "replay_store is a redis:// URL, but this build of taap has no Redis support (the core's `redis` feature)".into(),
+            ));
+        }
         let required = settings["required"].as_array().into_iter().flatten();
         let validator = PopTokenValidator::new(ValidatorOptions {
             leeway_secs: whole("leeway").unwrap_or_default() as i64,
@@ -200,5 +207,18 @@ fn shared_store(settings: &Map<String, Value>) -> Result<Option<crate::validate:
             crate::validate::RedisReplayStore::open(url, deadline).map(Some)
         }
         None => Ok(None),
+    }
+}
+
+#[cfg(all(test, not(feature = "redis")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shared_store_without_redis_support_is_refused_not_dropped() {
+        let options = serde_json::json!({ "replay_store": "redis://127.0.0.1:6379" });
+        let error = PopGate::new(options.as_object().unwrap(), NameStyle::Snake).unwrap_err();
+        assert_eq!(error.kind(), crate::ErrorKind::Config);
+        assert!(error.to_string().contains("no Redis support"), "{error}");
     }
 }
