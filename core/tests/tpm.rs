@@ -232,6 +232,18 @@ fn the_tpm_signs_every_vector_token_byte_for_byte_and_refuses_what_it_must() {
         absent.to_string(),
         "invalid key: no private key pkcs11:token=taap;object=absent on PKCS#11 token \"taap\" (slot 1)"
     );
+
+    // The TPM goes away under an open signer (a chip reset, a removed module): the next
+    // signature is a typed error naming the token, in bounded time, never a hang or a crash.
+    let mut tpm = tpm;
+    let swtpm = &mut tpm.children[0];
+    swtpm.kill().unwrap();
+    swtpm.wait().unwrap();
+    let started = Instant::now();
+    let gone = PopToken::build_with(signer, pairs(case), &options(case)).unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
+    assert_eq!(gone.kind(), ErrorKind::Transport, "{gone}");
+    assert!(gone.to_string().starts_with("transport error: PKCS#11 pkcs11:token=taap;object=vector"), "{gone}");
     drop(signers);
     drop(tpm);
 }
