@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::ehts::{pseudo_name_variant, pseudo_variant_reason};
 pub use crate::ehts::{Ehts, EhtsName, EhtsValues, MAX_EHTS_ENTRIES};
 use crate::error::{shorten, Error, Result};
-use crate::keys::{sign_checked, Signer};
+use crate::keys::{check_signature, sign_checked, Signer};
 #[cfg(not(feature = "std"))]
 use crate::prelude::*;
 use crate::{base64url, base64url_decode};
@@ -313,6 +313,20 @@ impl PopToken {
         signing_input.push('.');
         signing_input.push_str(&base64url(signature));
         signing_input
+    }
+
+    /// [`PopToken::attach_signature`] for a signature `signer` made outside this call (an
+    /// asynchronous callback, WebCrypto), checked as every signature from outside taap's own
+    /// backend is: [`Error::SignatureInvalid`] unless it is as long as the modulus and verifies
+    /// over `signing_input` under `signer`'s public key (for taap's own [`crate::PrivateKey`],
+    /// signed elsewhere with the same key material, e.g. WebCrypto: the length only).
+    pub fn attach_checked_signature(
+        signer: &(impl Signer + ?Sized),
+        signing_input: String,
+        signature: &[u8],
+    ) -> Result<String> {
+        check_signature(signer, signing_input.as_bytes(), signature)?;
+        Ok(Self::attach_signature(signing_input, signature))
     }
 
     /// Decodes a token's header and claims without verifying anything but their shape.

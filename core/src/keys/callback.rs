@@ -61,6 +61,13 @@ impl CallbackSigner {
         CallbackSigner { public, sign: Box::new(sign), label }
     }
 
+    /// What the function is given for `message` (a JWS signing input): its SHA-256 digest, for
+    /// callers that call a signing function themselves (an asynchronous one) and hand the
+    /// signature to [`PopToken::attach_checked_signature`](crate::PopToken::attach_checked_signature).
+    pub fn digest_of(message: &[u8]) -> [u8; 32] {
+        sha256(message)
+    }
+
     /// Names the key in messages and `--dry-run` output (e.g. `se050:0xF0000100`); never a
     /// secret.
     pub fn with_label(mut self, label: impl Into<String>) -> Self {

@@ -36,11 +36,11 @@ pub use private::PrivateKey;
 #[cfg(feature = "aws-lc")]
 pub(crate) use public::encode_pkcs1;
 pub use public::PublicKey;
-pub(crate) use signer::sign_checked;
 #[cfg(feature = "async-client")]
 pub(crate) use signer::signs_in_process;
 #[cfg(target_has_atomic = "ptr")]
 pub use signer::IntoSigner;
+pub(crate) use signer::{check_signature, sign_checked};
 pub use signer::{Signer, SignerKind};
 
 use crate::error::{shorten, Error, Result};
