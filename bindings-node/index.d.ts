@@ -112,6 +112,45 @@ export declare class PublicKey {
   toJSON(): RsaPublicJwk;
 }
 
+/**
+ * A key taap never holds, taken wherever a PrivateKey is: one in a PKCS#11 token (an HSM,
+ * SoftHSM2, a TPM) or AWS KMS (`fromUri`), or one a function of yours reaches (`fromCallback`).
+ * Every signature is checked (its length, its verification under the public key) before a token
+ * carries it: else SignatureInvalidError.
+ */
+export declare class Signer {
+  private constructor();
+  /**
+   * Opens the key `uri` names: a `pkcs11:` URI (RFC 7512; the key is never extracted), an
+   * `aws-kms:` key (ARN, `alias/NAME` or id), or else a PEM/DER private key file. `password`
+   * decrypts an encrypted key file, or is the PIN of a `pkcs11:` URI that gives none itself.
+   */
+  static fromUri(uri: string | URL, options?: { password?: string | Uint8Array | null } | null): Signer;
+  /**
+   * A signer that calls `sign(digest)` for each signature: `digest` is the 32-byte SHA-256 of
+   * the JWS signing input, the answer the PKCS#1 v1.5 signature under `publicKey`. A Buffer
+   * answer signs for every call; a Promise for the async ones only (`buildAsync`,
+   * `forRequestAsync`, TaapClient), which wait `timeout` seconds (default 30) for it. A throw,
+   * a rejection or the timeout is a TransportError naming the signer; an answer that is not
+   * bytes, a SignatureInvalidError; a Promise to a synchronous call, a TypeError.
+   */
+  static fromCallback(
+    publicKey: PublicKey,
+    sign: (digest: Buffer) => Uint8Array | PromiseLike<Uint8Array>,
+    options?: { label?: string | null; timeout?: number | null } | null,
+  ): Signer;
+  /** What the signer is: `'pkcs11'`, `'aws-kms'`, `'callback'`, `'in-memory'` (a key file). */
+  readonly kind: 'in-memory' | 'callback' | 'pkcs11' | 'aws-kms' | 'other';
+  /** A name for the key (a URI without its PIN, a KMS key id, the label given); never a secret. */
+  readonly label: string;
+  /** The modulus size in bits. */
+  readonly bits: number;
+  /** The public key every signature verifies under. */
+  publicKey(): PublicKey;
+  /** `{ kind, label }`: never a PIN or the function. */
+  toJSON(): { kind: string; label: string };
+}
+
 /** The JOSE header of a PoP token. */
 export interface PopTokenHeader {
   readonly alg: 'RS256';
@@ -139,12 +178,20 @@ export declare class PopToken {
   private constructor();
   /** Builds a PoP token over ordered ehts. `key` may be an unencrypted PEM (parsed once, cached). */
   static build(key: PrivateKey | string | Uint8Array, ehts: EhtsInput, options?: BuildOptions | null): string;
+  /** `build` with a Signer too, whose callback must answer at once (an async one: `buildAsync`). */
+  static build(key: PrivateKey | Signer | string | Uint8Array, ehts: EhtsInput, options?: BuildOptions | null): string;
   /** `build` on the libuv thread pool. */
   static buildAsync(key: PrivateKey | string | Uint8Array, ehts: EhtsInput, options?: BuildOptions | null): Promise<string>;
+  /** `buildAsync` with a Signer too (on a thread of its own), whose callback may answer with a Promise. */
+  static buildAsync(key: PrivateKey | Signer | string | Uint8Array, ehts: EhtsInput, options?: BuildOptions | null): Promise<string>;
   /** Builds the PoP token for one HTTP request: its headers, `uri`, `http-method` and `body`. */
   static forRequest(key: PrivateKey | string | Uint8Array, request: RequestToSign, options?: BuildOptions | null): string;
+  /** `forRequest` with a Signer too, whose callback must answer at once. */
+  static forRequest(key: PrivateKey | Signer | string | Uint8Array, request: RequestToSign, options?: BuildOptions | null): string;
   /** `forRequest` on the libuv thread pool. */
   static forRequestAsync(key: PrivateKey | string | Uint8Array, request: RequestToSign, options?: BuildOptions | null): Promise<string>;
+  /** `forRequestAsync` with a Signer too, whose callback may answer with a Promise. */
+  static forRequestAsync(key: PrivateKey | Signer | string | Uint8Array, request: RequestToSign, options?: BuildOptions | null): Promise<string>;
   /** Decodes a token's header and claims without verifying it. */
   static decode(token: string): PopToken;
   /** The token text. */
@@ -341,6 +388,13 @@ export declare function signRequest<Init extends SignableInit = SignableInit>(
   init?: Init | null,
   options?: SignRequestOptions | null,
 ): SignedInit<Init>;
+/** `signRequest` with a Signer too, whose callback must answer at once. */
+export declare function signRequest<Init extends SignableInit = SignableInit>(
+  key: PrivateKey | Signer | string | Uint8Array,
+  input: UrlLike | RequestLike,
+  init?: Init | null,
+  options?: SignRequestOptions | null,
+): SignedInit<Init>;
 
 /** What a TaapClient is built from: the credentials, the key, and the options of the settings schema. */
 export interface TaapClientOptions extends TaapClientSettings {
@@ -348,8 +402,8 @@ export interface TaapClientOptions extends TaapClientSettings {
   clientId: string;
   /** The OAuth client secret. */
   clientSecret: string;
-  /** The private key registered with the OAuth server (or its unencrypted PEM). */
-  key: PrivateKey | string | Uint8Array;
+  /** The key registered with the OAuth server: a PrivateKey, a Signer (its callback may be async) or an unencrypted PEM. */
+  key: PrivateKey | Signer | string | Uint8Array;
 }
 
 /** The client's options, as the core's settings schema declares them (`settingsSchema()`). */

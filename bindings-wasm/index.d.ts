@@ -111,6 +111,36 @@ export declare class PublicKey {
   toJSON(): RsaPublicJwk;
 }
 
+/**
+ * A key whose RS256 signatures a function makes (a key in another service, a device, a worker),
+ * taken wherever a PrivateKey is. Every signature is checked (its length, its verification
+ * under the public key) before a token carries it: else SignatureInvalidError.
+ */
+export declare class Signer {
+  private constructor();
+  /**
+   * A signer that calls `sign(digest)` for each signature: `digest` is the 32-byte SHA-256 of
+   * the JWS signing input, the answer the PKCS#1 v1.5 signature under `publicKey`, or a Promise
+   * of one (which only the async builders await). A throw or rejection is a TransportError (the
+   * thrown value is its `cause`); an answer that is not bytes, a SignatureInvalidError.
+   */
+  static fromCallback(
+    publicKey: PublicKey,
+    sign: (digest: Uint8Array) => Uint8Array | ArrayBuffer | PromiseLike<Uint8Array | ArrayBuffer>,
+    options?: { label?: string | null } | null,
+  ): Signer;
+  /** What the signer is: `'callback'` here. */
+  readonly kind: 'in-memory' | 'callback' | 'pkcs11' | 'aws-kms' | 'other';
+  /** A name for the key (the label given, else its size and thumbprint); never a secret. */
+  readonly label: string;
+  /** The modulus size in bits. */
+  readonly bits: number;
+  /** The public key every signature verifies under. */
+  publicKey(): PublicKey;
+  /** `{ kind, label, bits }`: never the function. */
+  toJSON(): { kind: string; label: string; bits: number };
+}
+
 /** The JOSE header of a PoP token. */
 export interface PopTokenHeader {
   readonly alg: 'RS256';
@@ -138,15 +168,23 @@ export declare class PopToken {
   private constructor();
   /** Builds a PoP token over ordered ehts. `key` may be an unencrypted PEM (parsed once, cached). */
   static build(key: PrivateKey | string | Uint8Array, ehts: EhtsInput, options?: BuildOptions | null): string;
+  /** `build` with a Signer too, whose callback must answer at once (a Promise: use `buildAsync`). */
+  static build(key: PrivateKey | Signer | string | Uint8Array, ehts: EhtsInput, options?: BuildOptions | null): string;
   /**
    * `build` with the RS256 signature from WebCrypto (`crypto.subtle.sign`), the key imported
    * non-extractable; the core still builds the claims, edts and encoding. Same bytes as `build`.
    */
   static buildAsync(key: PrivateKey | string | Uint8Array, ehts: EhtsInput, options?: BuildOptions | null): Promise<string>;
+  /** `buildAsync` with a Signer too, whose callback may answer with a Promise. */
+  static buildAsync(key: PrivateKey | Signer | string | Uint8Array, ehts: EhtsInput, options?: BuildOptions | null): Promise<string>;
   /** Builds the PoP token for one HTTP request: its headers, `uri`, `http-method` and `body`. */
   static forRequest(key: PrivateKey | string | Uint8Array, request: RequestToSign, options?: BuildOptions | null): string;
+  /** `forRequest` with a Signer too, whose callback must answer at once. */
+  static forRequest(key: PrivateKey | Signer | string | Uint8Array, request: RequestToSign, options?: BuildOptions | null): string;
   /** `forRequest` with the signature from WebCrypto; same bytes as `forRequest`. */
   static forRequestAsync(key: PrivateKey | string | Uint8Array, request: RequestToSign, options?: BuildOptions | null): Promise<string>;
+  /** `forRequestAsync` with a Signer too, whose callback may answer with a Promise. */
+  static forRequestAsync(key: PrivateKey | Signer | string | Uint8Array, request: RequestToSign, options?: BuildOptions | null): Promise<string>;
   /** Decodes a token's header and claims without verifying it. */
   static decode(token: string): PopToken;
   /** The token text. */
@@ -338,10 +376,20 @@ export declare function signRequest<Init extends SignableInit = SignableInit>(
   init?: Init | null,
   options?: SignRequestOptions | null,
 ): SignedInit<Init>;
+/** `signRequest` with a Signer too, whose callback must answer at once (a Promise: use `signRequestAsync`). */
+export declare function signRequest<Init extends SignableInit = SignableInit>(
+  key: PrivateKey | Signer | string | Uint8Array,
+  input: UrlLike | RequestLike,
+  init?: Init | null,
+  options?: SignRequestOptions | null,
+): SignedInit<Init>;
 
-/** `signRequest` with the signature from WebCrypto; same bytes as `signRequest`. */
+/**
+ * `signRequest` as a Promise: for a PrivateKey the signature comes from WebCrypto (same bytes as
+ * `signRequest`); a Signer's callback may answer with a Promise.
+ */
 export declare function signRequestAsync<Init extends SignableInit = SignableInit>(
-  key: PrivateKey | string | Uint8Array,
+  key: PrivateKey | Signer | string | Uint8Array,
   input: UrlLike | RequestLike,
   init?: Init | null,
   options?: SignRequestOptions | null,

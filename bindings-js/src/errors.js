@@ -42,6 +42,8 @@ export const KIND_CLASSES = Object.freeze(Object.fromEntries(ERROR_CLASSES.map((
 /** The class-specific error for an error the core threw; argument errors it caught become TypeErrors. */
 export function translate(error) {
   const cls = error && BY_CODE.get(error.code);
+  // A door's error with a `cause` (a callback signer's thrown error) keeps it.
+  if (cls && error.cause !== undefined) return new cls(error.message, { status: error.status, cause: error.cause });
   if (cls) return new cls(error.message, { status: error.status });
   // The core's own argument conversions; this layer checks types first, so this is a bug guard.
   if (error && (error.code === 'InvalidArg' || error.code === 'ERR_INVALID_ARG_TYPE')) return new TypeError(error.message);

@@ -190,7 +190,18 @@ export class PrivateKey {
   }
 }
 
-/** The core handle of a PrivateKey, or of an unencrypted PEM given in its place (parsed once, then cached). */
+const signerKinds = [];
+
+/**
+ * Lets a door take its own kind of key wherever a PrivateKey is taken (Node: `Signer`): `cls`'s
+ * instances give their core handle through `handleOf(key, what)`; `name` joins the TypeError's
+ * list of what a key may be.
+ */
+export function addKeyKind(cls, handleOf, name) {
+  signerKinds.push({ cls, handleOf, name });
+}
+
+/** The core handle of a PrivateKey (or a door's own key kind), or of an unencrypted PEM given in its place (parsed once, then cached). */
 export function privateHandleOf(key, what) {
   if (key instanceof PrivateKey) return privateHandle(key, what);
   if (typeof key === 'string' || ArrayBuffer.isView(key)) {
@@ -198,7 +209,9 @@ export function privateHandleOf(key, what) {
     const data = args.bytes(key, what);
     return call(() => core.privateKeyCached(data));
   }
-  throw args.fail(what, 'a PrivateKey or an unencrypted PEM string/Uint8Array', key);
+  for (const kind of signerKinds) if (key instanceof kind.cls) return kind.handleOf(key, what);
+  const kinds = ['a PrivateKey', ...signerKinds.map((kind) => kind.name)].join(', ');
+  throw args.fail(what, `${kinds} or an unencrypted PEM string/Uint8Array`, key);
 }
 
 /** The core handle of a PublicKey argument. */

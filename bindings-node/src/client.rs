@@ -11,7 +11,7 @@ use taap::settings::{restyled, NameStyle};
 
 use crate::bytes::{check_parallel_text, into_owned, BytesArg};
 use crate::error::{internal, rejection, to_js, Failure};
-use crate::keys::PrivateKeyHandle;
+use crate::signer::{signer_of, KeyArg};
 
 /// A client's credentials and options as `lib/client.js` passes them.
 #[napi(object)]
@@ -30,14 +30,13 @@ type Warnings = Arc<Mutex<Vec<String>>>;
 
 fn config(
     options: ClientOptions,
-    key: &PrivateKeyHandle,
+    key: &KeyArg,
     warnings: &Warnings,
 ) -> Result<taap::client::ClientConfig, Failure> {
     let settings =
         taap::client::ClientSettings::from_json(&options.settings, NameStyle::Camel).map_err(to_js)?;
-    let mut config = settings
-        .client_config(options.client_id, options.client_secret, Arc::clone(&key.inner))
-        .map_err(to_js)?;
+    let mut config =
+        settings.client_config(options.client_id, options.client_secret, signer_of(key)).map_err(to_js)?;
     if config.token_store.is_some() {
         let warnings = Arc::clone(warnings);
         config.on_warning = taap::client::OnWarning::new(move |message| {
@@ -115,9 +114,9 @@ pub struct ClientHandle {
 impl ClientHandle {
     /// Checks the configuration; no network traffic yet.
     #[napi(constructor)]
-    pub fn new(options: ClientOptions, key: &PrivateKeyHandle) -> Result<Self, Failure> {
+    pub fn new(options: ClientOptions, key: KeyArg) -> Result<Self, Failure> {
         let warnings = Warnings::default();
-        let client = taap::TaapClient::new(config(options, key, &warnings)?).map_err(to_js)?;
+        let client = taap::TaapClient::new(config(options, &key, &warnings)?).map_err(to_js)?;
         Ok(ClientHandle { inner: Arc::new(client), warnings })
     }
 

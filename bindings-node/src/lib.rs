@@ -14,6 +14,7 @@ mod explain;
 mod gate;
 mod keys;
 mod policy;
+mod signer;
 mod token;
 mod validator;
 

@@ -1,11 +1,12 @@
 //! The core's request rules: the signing policy, `uri` and `http-method`, and the adapter for
 //! a request as a gateway received it.
 
+use napi::bindgen_prelude::Env;
 use napi_derive::napi;
 
 use crate::bytes::{as_bytes, check_parallel, check_parallel_text, pairs, BytesArg};
 use crate::error::{to_js, Failure};
-use crate::keys::PrivateKeyHandle;
+use crate::signer::{signer_of, KeyArg, OnJsThread};
 use crate::token::build_options;
 
 /// A `taap::SignPolicy`: which headers of an outgoing request a PoP token signs.
@@ -70,7 +71,8 @@ impl SignPolicyHandle {
     #[allow(clippy::too_many_arguments)]
     pub fn sign(
         &self,
-        key: &PrivateKeyHandle,
+        env: Env,
+        key: KeyArg,
         method: String,
         url: String,
         header_names: Vec<String>,
@@ -83,7 +85,11 @@ impl SignPolicyHandle {
         check_parallel(&header_names, &header_values)?;
         let headers: Vec<(&str, &[u8])> = pairs(&header_names, &header_values).collect();
         let options = build_options(ttl_secs, iat, jti);
-        self.inner.sign(&key.inner, &method, &url, &headers, as_bytes(&body), &options).map_err(to_js)
+        let signer = signer_of(&key);
+        let here = OnJsThread::enter(&env);
+        self.inner
+            .sign(&signer, &method, &url, &headers, as_bytes(&body), &options)
+            .map_err(|error| here.failure(error))
     }
 
     /// The header names this policy names, for `inspect`.

@@ -2,13 +2,15 @@
 
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{AsyncTask, Env};
+use napi::bindgen_prelude::{AsyncTask, Either, Env, Object};
 use napi::Task;
 use napi_derive::napi;
+use taap::keys::Signer;
 
 use crate::bytes::{as_bytes, check_parallel, into_owned, owned_pairs, pairs, BytesArg};
+use crate::client::settle_on_thread;
 use crate::error::{rejection, to_js, Failure};
-use crate::keys::PrivateKeyHandle;
+use crate::signer::{signer_of, waits, KeyArg, OnJsThread};
 
 /// Options as JavaScript passes them: each one may be absent, leaving the core's default.
 pub fn build_options(
@@ -22,7 +24,8 @@ pub fn build_options(
 /// Signs ordered ehts given as parallel name and value arrays.
 #[napi]
 pub fn build(
-    key: &PrivateKeyHandle,
+    env: Env,
+    key: KeyArg,
     names: Vec<String>,
     values: Vec<BytesArg>,
     ttl_secs: Option<i64>,
@@ -30,29 +33,33 @@ pub fn build(
     jti: Option<String>,
 ) -> Result<String, Failure> {
     check_parallel(&names, &values)?;
-    taap::PopToken::build_with(&key.inner, pairs(&names, &values), &build_options(ttl_secs, iat, jti))
-        .map_err(to_js)
+    let signer = signer_of(&key);
+    let here = OnJsThread::enter(&env);
+    taap::PopToken::build_with(&signer, pairs(&names, &values), &build_options(ttl_secs, iat, jti))
+        .map_err(|error| here.failure(error))
 }
 
-/// [`build`] on the libuv pool.
+/// [`build`] on the libuv pool (a signer that waits: on a thread of its own).
 #[napi(ts_return_type = "Promise<string>")]
-pub fn build_async(
-    key: &PrivateKeyHandle,
+pub fn build_async<'env>(
+    env: &'env Env,
+    key: KeyArg,
     names: Vec<String>,
     values: Vec<BytesArg>,
     ttl_secs: Option<i64>,
     iat: Option<i64>,
     jti: Option<String>,
-) -> Result<AsyncTask<SignTask>, Failure> {
+) -> Result<Either<AsyncTask<SignTask>, Object<'env>>, Failure> {
     let job = Job::Pairs(owned_pairs(names, values)?);
-    Ok(SignTask::spawn(key, job, build_options(ttl_secs, iat, jti)))
+    SignTask::spawn(env, &key, job, build_options(ttl_secs, iat, jti))
 }
 
 /// Signs one HTTP request: headers (parallel arrays), `uri`, `http-method`, `body`.
 #[napi]
 #[allow(clippy::too_many_arguments)]
 pub fn for_request(
-    key: &PrivateKeyHandle,
+    env: Env,
+    key: KeyArg,
     method: String,
     url: String,
     header_names: Vec<String>,
@@ -63,22 +70,25 @@ pub fn for_request(
     jti: Option<String>,
 ) -> Result<String, Failure> {
     check_parallel(&header_names, &header_values)?;
+    let signer = signer_of(&key);
+    let here = OnJsThread::enter(&env);
     taap::PopToken::for_request_with(
-        &key.inner,
+        &signer,
         &method,
         &url,
         pairs(&header_names, &header_values),
         as_bytes(&body),
         &build_options(ttl_secs, iat, jti),
     )
-    .map_err(to_js)
+    .map_err(|error| here.failure(error))
 }
 
-/// [`for_request`] on the libuv pool.
+/// [`for_request`] on the libuv pool (a signer that waits: on a thread of its own).
 #[napi(ts_return_type = "Promise<string>")]
 #[allow(clippy::too_many_arguments)]
-pub fn for_request_async(
-    key: &PrivateKeyHandle,
+pub fn for_request_async<'env>(
+    env: &'env Env,
+    key: KeyArg,
     method: String,
     url: String,
     header_names: Vec<String>,
@@ -87,14 +97,14 @@ pub fn for_request_async(
     ttl_secs: Option<i64>,
     iat: Option<i64>,
     jti: Option<String>,
-) -> Result<AsyncTask<SignTask>, Failure> {
+) -> Result<Either<AsyncTask<SignTask>, Object<'env>>, Failure> {
     let job = Job::Request {
         method,
         url,
         headers: owned_pairs(header_names, header_values)?,
         body: into_owned(body),
     };
-    Ok(SignTask::spawn(key, job, build_options(ttl_secs, iat, jti)))
+    SignTask::spawn(env, &key, job, build_options(ttl_secs, iat, jti))
 }
 
 /// What a [`SignTask`] signs; owned, since it crosses to a pool thread.
@@ -107,23 +117,31 @@ pub enum Job {
 
 /// One token built on the libuv pool.
 pub struct SignTask {
-    key: Arc<taap::PrivateKey>,
+    key: Arc<dyn Signer>,
     job: Job,
     options: taap::token::BuildOptions,
 }
 
 impl SignTask {
-    fn spawn(key: &PrivateKeyHandle, job: Job, options: taap::token::BuildOptions) -> AsyncTask<SignTask> {
-        AsyncTask::new(SignTask { key: Arc::clone(&key.inner), job, options })
+    /// The promise of one token: signed on the libuv pool with a key in memory, else on a thread
+    /// of its own, so a signer that waits (a device, a service, a JavaScript callback that itself
+    /// needs the pool) never holds a pool thread.
+    fn spawn<'env>(
+        env: &'env Env,
+        key: &KeyArg,
+        job: Job,
+        options: taap::token::BuildOptions,
+    ) -> Result<Either<AsyncTask<SignTask>, Object<'env>>, Failure> {
+        let task = SignTask { key: signer_of(key), job, options };
+        if waits(key) {
+            settle_on_thread::<_, String>(env, move || task.sign()).map(Either::B)
+        } else {
+            Ok(Either::A(AsyncTask::new(task)))
+        }
     }
-}
 
-impl Task for SignTask {
-    type Output = Result<String, taap::Error>;
-    type JsValue = String;
-
-    fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(match &self.job {
+    fn sign(&self) -> Result<String, taap::Error> {
+        match &self.job {
             Job::Pairs(pairs) => {
                 taap::PopToken::build_with(&self.key, pairs.iter().map(|(n, v)| (n, v)), &self.options)
             }
@@ -135,7 +153,16 @@ impl Task for SignTask {
                 body,
                 &self.options,
             ),
-        })
+        }
+    }
+}
+
+impl Task for SignTask {
+    type Output = Result<String, taap::Error>;
+    type JsValue = String;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(self.sign())
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {

@@ -4,7 +4,8 @@
 //!
 //! The public JavaScript API (argument checks, error classes, `Map`/object/`Headers`
 //! inputs) is the JavaScript every door shares (`bindings-js/src`); `js/backend.js` adapts
-//! these exports to it and adds the WebCrypto signer. Nothing here knows the protocol.
+//! these exports to it, and signs through a `SignerHandle` what JavaScript signs (WebCrypto, a
+//! callback `Signer`). Nothing here knows the protocol.
 #![deny(unsafe_code)]
 #![cfg(target_arch = "wasm32")]
 
@@ -13,6 +14,7 @@ mod error;
 mod explain;
 mod keys;
 mod policy;
+mod signer;
 mod token;
 mod validator;
 

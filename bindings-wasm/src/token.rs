@@ -1,5 +1,5 @@
-//! Building and decoding PoP tokens: whole in the core, or as the core's signing input for
-//! a WebCrypto signature made in JavaScript (`buildAsync`).
+//! Building and decoding PoP tokens: whole in the core here, or through a `SignerHandle`
+//! (`signer.rs`) for a signature made in JavaScript (a callback, WebCrypto).
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
@@ -40,7 +40,11 @@ impl EhtsHandle {
 }
 
 /// `{ ttlSecs, iat, jti }` as JavaScript passes them; absent ones keep the core's defaults.
-fn build_options(ttl_secs: Option<f64>, iat: Option<f64>, jti: Option<String>) -> taap::token::BuildOptions {
+pub(crate) fn build_options(
+    ttl_secs: Option<f64>,
+    iat: Option<f64>,
+    jti: Option<String>,
+) -> taap::token::BuildOptions {
     taap::token::BuildOptions {
         ttl_secs: seconds(ttl_secs).unwrap_or(taap::token::DEFAULT_TTL_SECS),
         iat: seconds(iat),
@@ -58,24 +62,6 @@ pub fn sign(
     jti: Option<String>,
 ) -> Result<String, Failure> {
     taap::PopToken::sign(&key.inner, &ehts.inner, &build_options(ttl_secs, iat, jti)).map_err(to_js)
-}
-
-/// `header.payload` of the token over `ehts` for a `key_bits` RSA key, to be signed outside.
-#[wasm_bindgen(js_name = signingInput)]
-pub fn signing_input(
-    ehts: &EhtsHandle,
-    key_bits: u32,
-    ttl_secs: Option<f64>,
-    iat: Option<f64>,
-    jti: Option<String>,
-) -> Result<String, Failure> {
-    taap::PopToken::unsigned_token(&ehts.inner, &build_options(ttl_secs, iat, jti), key_bits).map_err(to_js)
-}
-
-/// The token: the signing input, `.`, and the base64url signature.
-#[wasm_bindgen(js_name = attachSignature)]
-pub fn attach_signature(signing_input: String, signature: &[u8]) -> String {
-    taap::PopToken::attach_signature(signing_input, signature)
 }
 
 /// A decoded token's header and claims, flattened for `index.js` to shape.

@@ -179,6 +179,43 @@ describe('the token page in Chromium', () => {
     assert.match(await check('not.a.token', pem), /^TAAP_INVALID_TOKEN: /);
   });
 
+  test('Signer.fromCallback in the page: an async callback makes the vector token; a bad one its exact error', async () => {
+    // The "device" is Node: it signs the digest the page hands it (PKCS#1 v1.5 over DigestInfo).
+    const item = JSON.parse(fs.readFileSync(path.join(REPOSITORY, 'tests', 'vectors', 'tokens.json'), 'utf8')).cases[0];
+    const device = crypto.createPrivateKey(readKey(item.key));
+    const digestInfo = Buffer.from('3031300d060960864801650304020105000420', 'hex');
+    await page.exposeFunction('taapTestDeviceSign', (digest) =>
+      [...crypto.privateEncrypt({ key: device, padding: crypto.constants.RSA_PKCS1_PADDING }, Buffer.concat([digestInfo, Buffer.from(digest)]))]);
+    const publicPem = crypto.createPublicKey(device).export({ type: 'spki', format: 'pem' });
+    const seen = await page.evaluate(async ({ item, publicPem }) => {
+      const taap = await import('/pkg/index.js');
+      const publicKey = taap.PublicKey.fromPem(publicPem);
+      const options = { ttlSecs: item.ttl_secs, iat: item.iat, jti: item.jti };
+      const signer = taap.Signer.fromCallback(publicKey, async (digest) => new Uint8Array(await globalThis.taapTestDeviceSign([...digest])), { label: 'device' });
+      const failure = async (sign) => {
+        try {
+          await taap.PopToken.buildAsync(taap.Signer.fromCallback(publicKey, sign, { label: 'device' }), item.ehts, options);
+          return 'no error';
+        } catch (error) {
+          return [error.name, error.code, error.message, error.cause?.message];
+        }
+      };
+      return {
+        token: await taap.PopToken.buildAsync(signer, item.ehts, options),
+        shown: JSON.stringify(signer),
+        wrong: await failure(async () => new Uint8Array(256)),
+        thrown: await failure(async () => { throw new Error('the device is gone'); }),
+      };
+    }, { item, publicPem });
+    assert.equal(seen.token, item.token);
+    assert.equal(seen.shown, '{"kind":"callback","label":"device","bits":2048}');
+    assert.deepEqual(seen.wrong, ['SignatureInvalidError', 'TAAP_SIGNATURE_INVALID',
+      'PoP token signature invalid: the callback signer (device) returned a signature that does not verify under its public key ' +
+      '(another key, another hash or padding, or a corrupted signature); no token was made with it', undefined]);
+    assert.deepEqual(seen.thrown, ['TransportError', 'TAAP_TRANSPORT',
+      "transport error: the callback signer (device) rejected with Error; no token was made with it (the error is this error's cause)", 'the device is gone']);
+  });
+
   test('no request left the page after it loaded', () => {
     assert.deepEqual(later, []);
   });

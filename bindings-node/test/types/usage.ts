@@ -7,6 +7,7 @@ import {
   PrivateKey,
   PublicKey,
   SignPolicy,
+  Signer,
   TaapClient,
   TaapError,
   type AccessToken,
@@ -74,6 +75,17 @@ async function usage(): Promise<void> {
   const json: unknown = await response.json();
   new TaapClient({ clientId: 'id', clientSecret: 'secret', key: '-----BEGIN PRIVATE KEY-----…', server: 'http://127.0.0.1:8080/oauth2/v6/tokens', storeId: '1' });
 
+  const hsm: Signer = Signer.fromUri('pkcs11:token=taap;object=key', { password: 'pin' });
+  const device = Signer.fromCallback(publicKey, (digest: Buffer) => Buffer.from(digest), { label: 'se050:1', timeout: 5 });
+  const remote = Signer.fromCallback(hsm.publicKey(), async (digest) => new Uint8Array(digest), null);
+  const kind: 'in-memory' | 'callback' | 'pkcs11' | 'aws-kms' | 'other' = device.kind;
+  const signedByDevice: string = PopToken.build(device, { uri: '/' }) + (await PopToken.buildAsync(remote, [['uri', '/']]));
+  const byHsm: string = PopToken.forRequest(hsm, { url: '/a' }) + (await PopToken.forRequestAsync(remote, { url: '/a' }));
+  signRequest(device, 'https://h/x', { method: 'GET' });
+  new TaapClient({ clientId: 'id', clientSecret: 'secret', key: remote, server: 'v2' });
+  const shown: { kind: string; label: string } = hsm.toJSON();
+  void [kind, signedByDevice, byHsm, shown, hsm.label, hsm.bits];
+
   try {
     validator.validate(fromPairs, publicKey, [['uri', '/']]);
   } catch (error) {
@@ -102,5 +114,9 @@ new TaapClient({ clientId: 'id', clientSecret: 'secret', key: PrivateKey.generat
 new TaapClient({ clientId: 'id', clientSecret: 'secret', key: PrivateKey.generate(), api: 'location', popClaims: { iss: '{client_id}' }, uriForm: 'encoded' });
 // @ts-expect-error options are checked by name
 PopToken.build(PrivateKey.generate(), { uri: '/' }, { ttl: 5 });
+// @ts-expect-error a signer comes from Signer.fromUri or Signer.fromCallback
+new Signer();
+// @ts-expect-error the callback's answer is bytes
+Signer.fromCallback(PrivateKey.generate().publicKey(), () => 'signature');
 
 void usage;

@@ -9,6 +9,7 @@ import {
   PrivateKey,
   PublicKey,
   SignPolicy,
+  Signer,
   TaapError,
   TokenExpiredError,
   coreVersion,
@@ -64,19 +65,31 @@ async function usage(pem: string, der: Uint8Array): Promise<void> {
   const configClass: typeof TaapError | undefined = KIND_CLASSES.ConfigError;
   const configCode: 'TAAP_CONFIG' = ConfigError.code;
 
+  const device = (digest: Uint8Array): Uint8Array => digest;
+  const signer: Signer = Signer.fromCallback(publicKey, device, { label: 'se050:0xF0000100' });
+  const later: Signer = Signer.fromCallback(publicKey, async (digest) => digest.buffer as ArrayBuffer);
+  const viaSigner: string = PopToken.build(signer, { uri: '/orders' }) + (await PopToken.buildAsync(later, { uri: '/orders' }));
+  const requestViaSigner: string = PopToken.forRequest(signer, { url: '/x' }) + (await PopToken.forRequestAsync(later, { url: '/x' }));
+  const either: PrivateKey | Signer = Math.random() < 0.5 ? key : signer;
+  const signedBySigner = [signRequest(either, '/x', { headers: { Accept: '*/*' } }).headers['X-Authorization'], await signRequestAsync(later, '/x')];
+  const described: string = `${signer.kind} ${signer.label} ${signer.bits} ${signer.publicKey().thumbprint()} ${JSON.stringify(signer.toJSON())}`;
   const shown: { bits: number; thumbprint: string } | { freed: true } = key.toJSON();
   key.free();
   {
     using scoped = PrivateKey.fromPem(pem);
     void scoped.bits;
   }
-  void [bits, secret, sameKey, same, forRequest, names, checked, received, mismatch, headers, headersShape, uri, kinds, configClass, configCode, shown, coreVersion];
+  void [viaSigner, requestViaSigner, signedBySigner, described, bits, secret, sameKey, same, forRequest, names, checked, received, mismatch, headers, headersShape, uri, kinds, configClass, configCode, shown, coreVersion];
 }
 
 // @ts-expect-error a browser has no files: only the Node package loads keys from paths
 PrivateKey.fromFile('keys/private-key.pem');
 // @ts-expect-error uriForm is an option of validateRequest, which reads uri from the URL
 new PopTokenValidator().validate('t', PrivateKey.generate().publicKey(), [], { uriForm: 'encoded' });
+// @ts-expect-error a Signer is made with Signer.fromCallback
+new Signer();
+// @ts-expect-error the callback gets the digest as bytes and answers with bytes
+Signer.fromCallback(PrivateKey.generate().publicKey(), (digest: string) => digest);
 // @ts-expect-error ehts values are strings or bytes, not numbers
 PopToken.build(PrivateKey.generate(), { uri: 5 });
 
