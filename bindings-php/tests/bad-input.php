@@ -100,6 +100,20 @@ function taap_bad_input_run(array $case): void
                 taap_bad_input_options($case),
             );
             return;
+        case 'signer_uri':
+            $spec = isset($case['key_file']) ? __DIR__ . '/../../tests/' . $case['key_file'] : taap_bad_input_bytes($case['spec']);
+            Taap\PopToken::build(Taap\Signer::fromUri($spec), [['uri', '/']]);
+            return;
+        case 'signer_callback':
+            $answer = isset($case['answer']) ? taap_bad_input_bytes($case['answer']) : '';
+            $sign = static function (string $digest) use ($case, $answer): string {
+                if (isset($case['throws'])) {
+                    throw new RuntimeException($case['throws']);
+                }
+                return $answer;
+            };
+            Taap\PopToken::build(Taap\Signer::fromCallback($signingKey()->publicKey(), $sign), [['uri', '/']]);
+            return;
         case 'private_key':
         case 'public_key':
             $file = tempnam(sys_get_temp_dir(), 'taap-php-bad-input-');

@@ -111,6 +111,19 @@ def run(taap: Any, case: Case) -> None:
         )
     elif op == "validate_request":
         validate_requests(taap, case, taap.PrivateKey.from_file(signing_key).public_key())
+    elif op == "signer_uri":
+        spec = str(TESTS / case["key_file"]) if "key_file" in case else build_bytes(case["spec"]).decode()
+        taap.PopToken.build(taap.Signer.from_uri(spec), [("uri", "/")])
+    elif op == "signer_callback":
+        answer = build_bytes(case["answer"]) if "answer" in case else b""
+
+        def sign(digest: bytes) -> bytes:
+            if "throws" in case:
+                raise RuntimeError(case["throws"])
+            return answer
+
+        public_key = taap.PrivateKey.from_file(signing_key).public_key()
+        taap.PopToken.build(taap.Signer.from_callback(public_key, sign), [("uri", "/")])
     elif op in ("private_key", "public_key"):
         with tempfile.NamedTemporaryFile(prefix="taap-py-bad-input-", delete=False) as file:
             file.write(build_bytes(case["key"]))

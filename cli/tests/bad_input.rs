@@ -133,6 +133,16 @@ fn arguments(case: &Case, scratch: &Scratch) -> Result<Invocation, String> {
                 run.env.push(("TAAP_BAD_INPUT_PASSWORD".into(), OsString::from_vec(password)));
             }
         }
+        "signer_uri" => {
+            let spec = match case.raw["key_file"].as_str() {
+                Some(file) => matrix::tests_dir().join(file).into_os_string().into_vec(),
+                None => case.bytes("spec"),
+            };
+            run.arg("pop").arg("--key").arg(spec).arg("--ehts").arg("uri=/");
+        }
+        "signer_callback" => {
+            return Err("n/a: the CLI names a key (a file, pkcs11: or aws-kms:); it takes no function".into())
+        }
         "validate_request" => {
             return Err("n/a: the CLI validates tokens against values; taap serve's request checks are \
                         cli/tests/adversarial.rs"

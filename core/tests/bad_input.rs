@@ -99,6 +99,24 @@ fn run(case: &Case) -> Result<(), Failure> {
             let headers = text_pairs(case.pairs("headers"))?;
             PopToken::for_request_with(&key, &method, &url, headers, &body, &build_options(case)?)?;
         }
+        "signer_uri" => {
+            let spec = match case.raw["key_file"].as_str() {
+                Some(file) => matrix::tests_dir().join(file).into_os_string(),
+                None => text(case.bytes("spec"))?.into(),
+            };
+            let signer = taap::keys::open_signer(spec, None)?;
+            PopToken::build(&signer, [("uri", "/")])?;
+        }
+        "signer_callback" => {
+            let key = PrivateKey::from_file(matrix::signing_key(), None)?;
+            let answer = case.optional_bytes("answer").unwrap_or_default();
+            let throws = case.raw["throws"].as_str().map(str::to_owned);
+            let signer = taap::keys::CallbackSigner::new(key.public_key().clone(), move |_| match &throws {
+                Some(message) => Err(taap::Error::Transport(message.clone())),
+                None => Ok(answer.clone()),
+            });
+            PopToken::build(&signer, [("uri", "/")])?;
+        }
         "private_key" => {
             let path = key_file(case);
             let password = case.optional_bytes("password");

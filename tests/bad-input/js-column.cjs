@@ -125,6 +125,18 @@ function run(taap, testCase, door) {
       };
       return taap.PopToken.forRequest(signingKey(), request, buildOptions(testCase));
     }
+    case 'signer_uri':
+      // A page has no PKCS#11 module, no key files and no AWS credentials.
+      if (typeof taap.Signer?.fromUri !== 'function') throw new Inexpressible('n/a: no PKCS#11 module, key file or AWS credentials in a page');
+      return taap.PopToken.build(taap.Signer.fromUri('key_file' in testCase ? path.join(TESTS, testCase.key_file) : text(bytes(testCase.spec))), [['uri', '/']]);
+    case 'signer_callback': {
+      const answer = 'answer' in testCase ? bytes(testCase.answer) : Buffer.alloc(0);
+      const sign = () => {
+        if ('throws' in testCase) throw new Error(testCase.throws);
+        return answer;
+      };
+      return taap.PopToken.build(taap.Signer.fromCallback(signingKey().publicKey(), sign), [['uri', '/']]);
+    }
     case 'private_key':
     case 'public_key':
       return door.loadKey(taap, testCase);
