@@ -243,7 +243,10 @@ fn the_tpm_signs_every_vector_token_byte_for_byte_and_refuses_what_it_must() {
     let gone = PopToken::build_with(signer, pairs(case), &options(case)).unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
     assert_eq!(gone.kind(), ErrorKind::Transport, "{gone}");
-    assert!(gone.to_string().starts_with("transport error: PKCS#11 pkcs11:token=taap;object=vector"), "{gone}");
+    assert!(
+        gone.to_string().starts_with("transport error: PKCS#11 pkcs11:token=taap;object=vector"),
+        "{gone}"
+    );
     drop(signers);
     drop(tpm);
 }
