@@ -25,6 +25,12 @@ export interface PopOptions {
   maxBody?: number;
   /** Header carrying the client id for a lookup function (default `x-client-id`); sent more than once, the request gets 401. */
   clientIdHeader?: string;
+  /**
+   * Count decisions into Prometheus metrics named as PopLayer's (docs/operations.md): a
+   * prom-client `Registry`, `true` for its global `register`, or `null`/`false` (default) for
+   * none. Needs the optional peer dependency `prom-client`.
+   */
+  metrics?: { getSingleMetric(name: string): unknown; registerMetric(metric: never): void } | boolean | null;
 }
 
 /** An Express request after `popMiddleware`: the body as sent. */

@@ -2,12 +2,14 @@
 // PoP validation in front of a Node service: Express (popMiddleware) and fetch-style handlers
 // (withPop). The whole check — options, the client id rule, the body limit, the replay store
 // and every refusal's status, headers and JSON body — is the core's taap::validate::PopGate
-// (the native PopGateHandle); this file only moves bytes between the framework and it.
+// (the native PopGateHandle); this file only moves bytes between the framework and it. With
+// option `metrics` it also counts what it decided (./metrics.js, the names of the Rust PopLayer).
 
 const native = require('./native');
 const { PublicKey } = require('./keys');
 const { publicHandleOf } = require('./shared/keys.js');
 const { KIND_CLASSES, call } = require('./shared/errors.js');
+const { metricsFor, refusalKind, KIND_KEY_LOOKUP } = require('./metrics');
 
 /** The core's defaults of the middleware's options (`required`: the request line). */
 const DEFAULTS = JSON.parse(native.middlewareSettings('{}'));
@@ -15,6 +17,8 @@ const DEFAULT_REQUIRED = Object.freeze(DEFAULTS.required);
 const { maxBody: DEFAULT_MAX_BODY, clientIdHeader: DEFAULT_CLIENT_ID_HEADER } = DEFAULTS;
 
 const { ConfigError } = KIND_CLASSES;
+/** The name the core's one shared replay store (Redis) gives in its answers and metrics. */
+const SHARED_STORE = 'redis';
 
 function asKey(key) {
   if (key instanceof PublicKey) return key;
@@ -36,6 +40,8 @@ function popCheck(options) {
   if (publicKey === undefined || publicKey === null) throw new ConfigError('publicKey is required: a PublicKey, PEM or JWK text, or a lookup function');
   const lookup = typeof publicKey === 'function' ? publicKey : null;
   const key = lookup ? null : publicHandleOf(asKey(publicKey), 'publicKey');
+  // Made last: options the gate refuses never register anything.
+  const metrics = metricsFor(options.metrics);
 
   /** The key's core handle, or the gate's answer refusing the request. */
   async function keyFor(names, values) {
@@ -54,14 +60,38 @@ function popCheck(options) {
    * checks off the event loop.
    */
   async function refusal(method, target, headers, body) {
+    if (!metrics) return (await decide(method, target, headers, body)).answer;
+    metrics.bodyRead(body.length);
+    const started = performance.now();
+    const { answer, byLookup } = await decide(method, target, headers, body);
+    metrics.validated((performance.now() - started) / 1000);
+    const [kind, store] = answer ? refusalKind(answer) : [null, null];
+    metrics.decided(answer && byLookup ? KIND_KEY_LOOKUP : kind);
+    if (gate.blocking) {
+      // The shared store is asked only once the token passed every other check: it answered
+      // when the token was accepted or found replayed, and did not when 503.
+      if (store !== null) metrics.storeAnswered(store, false);
+      else if (kind === null || kind === 'Replay') metrics.storeAnswered(SHARED_STORE, true);
+    }
+    return answer;
+  }
+
+  /** The gate's answer (`null`: accepted), and whether the key lookup gave it. */
+  async function decide(method, target, headers, body) {
     const names = headers.map(([name]) => name);
     const values = headers.map(([, value]) => value);
     const found = await keyFor(names, values);
-    if (!(found instanceof native.PublicKeyHandle)) return found;
-    return call(() => gate.check(found, method, target, names, values, body));
+    if (!(found instanceof native.PublicKeyHandle)) return { answer: found, byLookup: true };
+    return { answer: await call(() => gate.check(found, method, target, names, values, body)), byLookup: false };
   }
 
-  return { refusal, maxBody: gate.maxBody, tooLarge: () => gate.tooLarge() };
+  /** `answer`, sent before any check (the body was not read), counted as a refusal. */
+  function answered(answer) {
+    if (metrics) metrics.decided(refusalKind(answer)[0]);
+    return answer;
+  }
+
+  return { refusal, answered, maxBody: gate.maxBody, tooLarge: () => answered(gate.tooLarge()) };
 }
 
 /** Node's own answer (no request check): a body parser consumed the body before the check. */
@@ -102,7 +132,7 @@ function popMiddleware(options) {
     (async () => {
       const body = await readBody(req, check.maxBody);
       if (body === null) return send(res, check.tooLarge());
-      if (body === undefined) return send(res, misplaced());
+      if (body === undefined) return send(res, check.answered(misplaced()));
       const answer = await check.refusal(req.method, req.originalUrl ?? req.url, receivedHeaders(req), body);
       if (answer) return send(res, answer);
       req.rawBody = body;

@@ -2,17 +2,22 @@
 whole check (every option's default, range and message from the settings schema, the client id
 rule, the body limit, the replay store, and every 401/413/503 answer's status, headers and JSON
 body) is the core's ``taap::validate::PopGate`` (the native ``PopGate``); the middlewares only
-move bytes between their server and it."""
+move bytes between their server and it. With ``metrics=`` the check also counts what it decided
+(``_metrics``, the names of the Rust ``PopLayer``)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from ._errors import ConfigError
+from ._metrics import KIND_KEY_LOOKUP, PopMetrics, metrics_for, refusal_kind
 from ._taap import PopGate, PublicKey, middleware_settings
 
 KeySource = Union[PublicKey, str, Callable[[str], Union[PublicKey, str, None]]]
 ReplayStore = Union[str, int, bool, None]
+#: ``metrics=``: a ``prometheus_client.CollectorRegistry``, True (its default registry) or None (off).
+MetricsOption = Any
 #: Headers as received, in order and repeats kept; values are the bytes that arrived.
 Headers = Sequence[Tuple[str, Union[str, bytes]]]
 
@@ -33,6 +38,8 @@ DEFAULT_MAX_AGE: int = SCHEMA_DEFAULTS["max_age"]
 PATH_SAFE = "/;=,!$&'()*+@:~"
 
 Answer = Tuple[int, List[Tuple[str, str]], bytes]
+#: The name the core's one shared replay store (Redis) gives in its answers and metrics.
+SHARED_STORE = "redis"
 
 
 class PopCheck:
@@ -47,6 +54,7 @@ class PopCheck:
         max_age: int = DEFAULT_MAX_AGE,
         max_body: int = DEFAULT_MAX_BODY,
         client_id_header: str = DEFAULT_CLIENT_ID_HEADER,
+        metrics: MetricsOption = None,
     ) -> None:
         if public_key is None:
             raise ConfigError("public_key is required: a PublicKey, PEM or JWK text, or a lookup callback")
@@ -64,17 +72,49 @@ class PopCheck:
         #: The check waits on the network (a shared store): async servers run it in a thread.
         self.blocking: bool = self._gate.blocking
         self.max_body: int = self._gate.max_body
+        # Made last: options the gate refuses never register anything.
+        self._metrics: Optional[PopMetrics] = metrics_for(metrics)
 
     def refusal(self, method: str, target: str, headers: Headers, body: bytes) -> Optional[Answer]:
         """None when the request carries a valid, unreplayed PoP token; else the gate's answer."""
-        key = self._key_for(headers)
-        if not isinstance(key, PublicKey):
-            return key
-        return self._gate.check(key, method, target, headers, body)
+        metrics = self._metrics
+        if metrics is None:
+            return self._decide(method, target, headers, body)[0]
+        metrics.body_read(len(body))
+        started = time.perf_counter()
+        answer, by_lookup = self._decide(method, target, headers, body)
+        metrics.validated(time.perf_counter() - started)
+        if answer is None:
+            metrics.decided(None)
+            kind, store = None, None
+        else:
+            kind, store = refusal_kind(answer)
+            metrics.decided(KIND_KEY_LOOKUP if by_lookup else kind)
+        if self.blocking:
+            # The shared store is asked only once the token passed every other check: it
+            # answered when the token was accepted or found replayed, and did not when 503.
+            if store is not None:
+                metrics.store_answered(store, False)
+            elif kind is None or kind == "Replay":
+                metrics.store_answered(SHARED_STORE, True)
+        return answer
 
     def too_large(self) -> Answer:
         """The gate's 413 for a body beyond ``max_body``."""
-        return self._gate.too_large()
+        return self.answered(self._gate.too_large())
+
+    def answered(self, answer: Answer) -> Answer:
+        """``answer``, sent before any check (the body was not read), counted as a refusal."""
+        if self._metrics is not None:
+            self._metrics.decided(refusal_kind(answer)[0])
+        return answer
+
+    def _decide(self, method: str, target: str, headers: Headers, body: bytes) -> Tuple[Optional[Answer], bool]:
+        """The gate's answer (None: accepted), and whether the key lookup gave it."""
+        key = self._key_for(headers)
+        if not isinstance(key, PublicKey):
+            return key, True
+        return self._gate.check(key, method, target, headers, body), False
 
     def _key_for(self, headers: Headers) -> Union[PublicKey, Answer]:
         if self._key is not None:

@@ -32,6 +32,7 @@ from ._middleware import (
     PATH_SAFE,
     Answer,
     KeySource,
+    MetricsOption,
     PopCheck,
     ReplayStore,
     target_text,
@@ -48,7 +49,9 @@ __all__ = ["PopMiddleware"]
 
 class PopMiddleware:
     """Wraps ``app``; see the module docstring. ``public_key`` is a ``PublicKey``, PEM or JWK
-    text, or a callback from client id (the ``client_id_header`` header) to one of those."""
+    text, or a callback from client id (the ``client_id_header`` header) to one of those.
+    ``metrics``: a ``prometheus_client.CollectorRegistry`` (or True for its default registry)
+    to count decisions into, under the names of the Rust ``PopLayer`` (docs/operations.md)."""
 
     def __init__(
         self,
@@ -61,9 +64,10 @@ class PopMiddleware:
         max_age: int = DEFAULT_MAX_AGE,
         max_body: int = DEFAULT_MAX_BODY,
         client_id_header: str = DEFAULT_CLIENT_ID_HEADER,
+        metrics: MetricsOption = None,
     ) -> None:
         self.app = app
-        self._check = PopCheck(public_key, required, replay_store, leeway, max_age, max_body, client_id_header)
+        self._check = PopCheck(public_key, required, replay_store, leeway, max_age, max_body, client_id_header, metrics)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -37,6 +37,7 @@ from ._middleware import (
     PATH_SAFE,
     Answer,
     KeySource,
+    MetricsOption,
     PopCheck,
     ReplayStore,
     target_text,
@@ -60,7 +61,9 @@ _READ_SIZE = 64 * 1024
 
 class PopMiddleware:
     """Wraps ``app``; see the module docstring. ``public_key`` is a ``PublicKey``, PEM or JWK
-    text, or a callback from client id (the ``client_id_header`` header) to one of those."""
+    text, or a callback from client id (the ``client_id_header`` header) to one of those.
+    ``metrics``: a ``prometheus_client.CollectorRegistry`` (or True for its default registry)
+    to count decisions into, under the names of the Rust ``PopLayer`` (docs/operations.md)."""
 
     def __init__(
         self,
@@ -73,9 +76,10 @@ class PopMiddleware:
         max_age: int = DEFAULT_MAX_AGE,
         max_body: int = DEFAULT_MAX_BODY,
         client_id_header: str = DEFAULT_CLIENT_ID_HEADER,
+        metrics: MetricsOption = None,
     ) -> None:
         self.app = app
-        self._check = PopCheck(public_key, required, replay_store, leeway, max_age, max_body, client_id_header)
+        self._check = PopCheck(public_key, required, replay_store, leeway, max_age, max_body, client_id_header, metrics)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         body = _read_body(environ, self._check)
@@ -129,7 +133,7 @@ def _read_body(environ: Environ, check: PopCheck) -> Union[bytes, Answer]:
     chunked = "chunked" in str(environ.get("HTTP_TRANSFER_ENCODING", "")).lower()
     terminated = bool(environ.get("wsgi.input_terminated"))
     if chunked and not terminated:
-        return _length_required()
+        return check.answered(_length_required())
     if chunked or (terminated and not environ.get("CONTENT_LENGTH")):
         body = _read_to_end(stream, limit) if stream is not None else b""
         return check.too_large() if body is None else body
