@@ -436,3 +436,146 @@ fn debug_output_never_shows_secrets() {
     }
     server.received();
 }
+
+/// What `stats()` said after each step, against what it should say.
+fn stats_of(client: &TaapClient) -> taap::client::ClientStatsSnapshot {
+    client.stats().snapshot()
+}
+
+#[test]
+fn stats_count_token_requests_by_outcome_and_refreshes_by_reason() {
+    let token = |value: &str, expires_in: u64| {
+        json("200 OK", &format!(r#"{{"access_token":"{value}","expires_in":{expires_in}}}"#))
+    };
+    let server = Scripted::new(vec![
+        token("at-1", 3600),
+        answer("401 Unauthorized", &[], ""),
+        token("at-2", 3600),
+        answer("200 OK", &[], "ok"),
+        json("401 Unauthorized", r#"{"error":"invalid_client"}"#),
+        json("200 OK", r#"{"not":"a token"}"#),
+        token("at-3", 2),
+        token("at-4", 3600),
+    ]);
+    let client = TaapClient::new(config(&server.base, "v2")).unwrap();
+    let stats = client.stats().clone();
+    let url = format!("{}/iot-connectivity/v1/devices/89", server.base);
+
+    // The first call fetches, the second is the cache's.
+    assert_eq!(client.access_token().unwrap().secret(), "at-1");
+    assert_eq!(client.access_token().unwrap().secret(), "at-1");
+    let mut expected = taap::client::ClientStatsSnapshot { tokens_issued: 1, ..Default::default() };
+    assert_eq!(stats_of(&client), expected);
+
+    // A 401 to an API call: one refresh, one more token request.
+    assert_eq!(client.send("GET", &url, [("Accept", "text/plain")], b"").unwrap().status, 200);
+    expected.tokens_issued = 2;
+    expected.refreshes_unauthorized = 1;
+    assert_eq!(stats_of(&client), expected);
+
+    // An explicit refresh the server refuses, then an answer that is not a token.
+    assert!(matches!(client.refresh_access_token(), Err(Error::OAuth { status: 401, .. })));
+    expected.tokens_refused = 1;
+    expected.refreshes_requested = 1;
+    assert_eq!(stats_of(&client), expected);
+    assert!(matches!(client.access_token(), Err(Error::OAuth { status: 200, .. })));
+    expected.tokens_failed = 1;
+    expected.refreshes_requested = 2;
+    assert_eq!(stats_of(&client), expected);
+
+    // The next fetch still replaces the dropped token; then a 2 s token is due after 1 s
+    // (half its life) and is refreshed ahead of its expiry.
+    assert_eq!(client.access_token().unwrap().secret(), "at-3");
+    expected.tokens_issued = 3;
+    expected.refreshes_requested = 3;
+    assert_eq!(stats_of(&client), expected);
+    std::thread::sleep(Duration::from_millis(1100));
+    assert_eq!(client.access_token().unwrap().secret(), "at-4");
+    expected.tokens_issued = 4;
+    expected.refreshes_expiry = 1;
+    assert_eq!(stats.snapshot(), expected, "a clone of the stats keeps counting");
+    assert_eq!(server.received().len(), 8);
+    let shown = format!("{:?}", client.stats());
+    assert!(shown.contains("tokens_issued: 4") && !shown.contains("at-4"), "{shown}");
+}
+
+#[test]
+fn a_refused_token_is_refreshed_once_for_all_its_callers() {
+    let server = Scripted::new(vec![
+        json("200 OK", TOKEN_OK),
+        json("200 OK", r#"{"access_token":"at-2","expires_in":3600}"#),
+    ]);
+    let client = TaapClient::new(config(&server.base, "v2")).unwrap();
+    let refused = client.access_token().unwrap();
+    assert_eq!(client.refresh_refused_token(&refused).unwrap().secret(), "at-2");
+    // A second caller that saw the same 401 gets the new token, not a third request.
+    assert_eq!(client.refresh_refused_token(&refused).unwrap().secret(), "at-2");
+    let stats = client.stats().snapshot();
+    assert_eq!((stats.tokens_issued, stats.refreshes_unauthorized), (2, 1), "{stats:?}");
+    assert_eq!(server.received().len(), 2);
+}
+
+/// A token store in memory that can hide the stored token from one read and report its lock
+/// as held by another process.
+#[derive(Debug, Default)]
+struct MemoryStore {
+    values: std::sync::Mutex<HashMap<String, String>>,
+    hide_once: std::sync::atomic::AtomicBool,
+    held_by_other: std::sync::atomic::AtomicBool,
+}
+
+impl taap::client::TokenStore for MemoryStore {
+    fn name(&self) -> &'static str {
+        "memory-test"
+    }
+    fn get(&self, key: &str) -> Result<Option<zeroize::Zeroizing<String>>, taap::client::StoreError> {
+        if self.hide_once.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            return Ok(None);
+        }
+        Ok(self.values.lock().unwrap().get(key).cloned().map(zeroize::Zeroizing::new))
+    }
+    fn put(&self, key: &str, value: &str, _: Duration) -> Result<(), taap::client::StoreError> {
+        self.values.lock().unwrap().insert(key.into(), value.into());
+        Ok(())
+    }
+    fn try_lock(&self, key: &str, owner: &str, _: Duration) -> Result<bool, taap::client::StoreError> {
+        if self.held_by_other.load(std::sync::atomic::Ordering::SeqCst) {
+            return Ok(false);
+        }
+        let mut values = self.values.lock().unwrap();
+        Ok(!values.contains_key(key) && values.insert(key.into(), owner.into()).is_none())
+    }
+    fn unlock(&self, key: &str, owner: &str) -> Result<(), taap::client::StoreError> {
+        let mut values = self.values.lock().unwrap();
+        if values.get(key).is_some_and(|held| held == owner) {
+            values.remove(key);
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn stats_count_shared_store_hits_misses_and_lock_waits() {
+    let server = Scripted::new(vec![json("200 OK", TOKEN_OK)]);
+    let store = Arc::new(MemoryStore::default());
+    let client = |store: &Arc<MemoryStore>| {
+        let mut config = config(&server.base, "v2");
+        config.token_store = Some(Arc::clone(store) as Arc<dyn taap::client::TokenStore>);
+        TaapClient::new(config).unwrap()
+    };
+    let (first, second, third) = (client(&store), client(&store), client(&store));
+    // The first process finds nothing, takes the lock and fetches: a miss.
+    assert_eq!(first.access_token().unwrap().secret(), "at-123");
+    // The second finds it stored: a hit, no token request.
+    assert_eq!(second.access_token().unwrap().secret(), "at-123");
+    // The third reads before it is stored, finds the lock held, waits, then reads it.
+    store.hide_once.store(true, std::sync::atomic::Ordering::SeqCst);
+    store.held_by_other.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(third.access_token().unwrap().secret(), "at-123");
+    let counts = |client: &TaapClient| {
+        let stats = client.stats().snapshot();
+        (stats.tokens_issued, stats.store_hits, stats.store_misses, stats.store_lock_waits)
+    };
+    assert_eq!([counts(&first), counts(&second), counts(&third)], [(1, 0, 1, 0), (0, 1, 0, 0), (0, 1, 0, 1)]);
+    assert_eq!(server.received().len(), 1);
+}

@@ -58,7 +58,7 @@ pub struct Args {
 
 /// `HOST:PORT`, or a bare `PORT` on 127.0.0.1 (a metrics port open to the network must be
 /// asked for by address).
-fn metrics_address(value: &str) -> Result<SocketAddr, String> {
+pub(crate) fn metrics_address(value: &str) -> Result<SocketAddr, String> {
     if let Ok(port) = value.parse::<u16>() {
         return Ok(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
     }

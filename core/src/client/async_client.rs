@@ -8,7 +8,7 @@ use super::async_http::{self, HyperClient};
 use super::cache::Cached;
 use super::engine::{Attempt, Engine, Headers, Step};
 use super::store::{Flight, Next};
-use super::{AccessToken, ClientConfig, PreparedRequest, Response, TokenFlavor};
+use super::{AccessToken, ClientConfig, ClientStats, PreparedRequest, Response, TokenFlavor};
 use crate::error::Result;
 
 /// A TAAP client for async Rust (tokio): gets access tokens and makes signed API calls.
@@ -85,6 +85,19 @@ impl AsyncTaapClient {
     pub async fn refresh_access_token(&self) -> Result<AccessToken> {
         self.engine.cache.invalidate_current();
         self.cached_token().await.map(|cached| cached.token)
+    }
+
+    /// A new access token after an API answered 401 to `refused` (for a caller that sends its
+    /// own requests, e.g. after [`AsyncTaapClient::sign_call`]): `refused` is dropped if it is
+    /// still the cached token, so tasks refused together share one refresh.
+    pub async fn refresh_refused_token(&self, refused: &AccessToken) -> Result<AccessToken> {
+        self.engine.cache.invalidate_token(refused);
+        self.cached_token().await.map(|cached| cached.token)
+    }
+
+    /// What the client did with access tokens so far, as [`super::TaapClient::stats`].
+    pub fn stats(&self) -> &ClientStats {
+        self.engine.stats()
     }
 
     /// Sends a TAAP-signed API call, as [`super::TaapClient::send`] does: any HTTP status
@@ -187,6 +200,10 @@ impl AsyncTaapClient {
     }
 
     async fn fetch_token(&self) -> Result<AccessToken> {
+        self.engine.token_requested(self.request_token().await)
+    }
+
+    async fn request_token(&self) -> Result<AccessToken> {
         let mut request = self.engine.token_request();
         loop {
             let response =

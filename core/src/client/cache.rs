@@ -3,6 +3,7 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+use super::stats::{ClientStats, RefreshReason};
 use super::token::AccessToken;
 use crate::error::Result;
 
@@ -22,6 +23,19 @@ struct State {
     last_failure: Option<(u64, crate::Error)>,
     /// The hash of the token last dropped as refused, so a shared store cannot hand it back.
     refused: Option<[u8; 32]>,
+    /// Why the cached token was dropped, until a new one is in (the next fetch's reason).
+    dropped: Option<RefreshReason>,
+}
+
+impl State {
+    /// Why a fetch now would replace a token: the cached one is due, or was dropped; `None`
+    /// for the client's first token.
+    fn refresh_reason(&self) -> Option<RefreshReason> {
+        match self.current {
+            Some(_) => Some(RefreshReason::Expiry),
+            None => self.dropped,
+        }
+    }
 }
 
 /// Which token generation a caller saw stale; after waiting its turn to refresh, a newer
@@ -34,11 +48,12 @@ pub(crate) struct Ticket(u64);
 pub(crate) struct TokenCache {
     margin: Duration,
     state: Mutex<State>,
+    stats: ClientStats,
 }
 
 impl TokenCache {
-    pub(crate) fn new(margin: Duration) -> Self {
-        TokenCache { margin, state: Mutex::default() }
+    pub(crate) fn new(margin: Duration, stats: ClientStats) -> Self {
+        TokenCache { margin, state: Mutex::default(), stats }
     }
 
     /// The blocking driver: the cached token while it is fresh, else one fetched by `fetch`
@@ -69,18 +84,24 @@ impl TokenCache {
     }
 
     /// Once it is this caller's turn to refresh: the outcome of a refresh made while it
-    /// waited (a fresh token, or that refresh's error), or `None` when it must fetch itself.
+    /// waited (a fresh token, or that refresh's error), or `None` when it must fetch itself
+    /// (counted as a refresh when it replaces a token).
     pub(crate) fn joined(&self, ticket: Ticket) -> Option<Result<Cached>> {
         let state = lock(&self.state);
-        if state.generation == ticket.0 {
-            return None;
-        }
-        if let Some((generation, error)) = &state.last_failure {
-            if *generation == state.generation {
-                return Some(Err(error.clone()));
+        if state.generation != ticket.0 {
+            if let Some((generation, error)) = &state.last_failure {
+                if *generation == state.generation {
+                    return Some(Err(error.clone()));
+                }
+            }
+            if let Some(cached) = state.current.as_ref().filter(|cached| self.is_fresh(&cached.token)) {
+                return Some(Ok(cached.clone()));
             }
         }
-        state.current.as_ref().filter(|cached| self.is_fresh(&cached.token)).cloned().map(Ok)
+        if let Some(reason) = state.refresh_reason() {
+            self.stats.refresh(reason);
+        }
+        None
     }
 
     /// Records a fetch's outcome as the new generation.
@@ -94,6 +115,7 @@ impl TokenCache {
                 state.current = Some(cached.clone());
                 state.last_failure = None;
                 state.refused = None;
+                state.dropped = None;
                 Ok(cached)
             }
             Err(error) => {
@@ -106,15 +128,34 @@ impl TokenCache {
     /// Forgets the cached token, whichever it is (an explicit refresh).
     pub(crate) fn invalidate_current(&self) {
         if let Some(generation) = self.current_generation() {
-            self.invalidate(generation);
+            self.drop_token(generation, RefreshReason::Requested);
         }
     }
 
     /// Forgets the token of `generation` after the server refused it (a newer one is kept).
     pub(crate) fn invalidate(&self, generation: u64) {
+        self.drop_token(generation, RefreshReason::Unauthorized);
+    }
+
+    /// Forgets `token` after an API answered 401 to it, if it is still the cached one (a
+    /// token fetched since is kept, so callers refused together refresh once).
+    pub(crate) fn invalidate_token(&self, token: &AccessToken) {
+        let hash = super::store::secret_hash(token);
+        let generation = lock(&self.state)
+            .current
+            .as_ref()
+            .filter(|cached| super::store::secret_hash(&cached.token) == hash)
+            .map(|cached| cached.generation);
+        if let Some(generation) = generation {
+            self.invalidate(generation);
+        }
+    }
+
+    fn drop_token(&self, generation: u64, reason: RefreshReason) {
         let mut state = lock(&self.state);
         if let Some(cached) = state.current.take_if(|cached| cached.generation == generation) {
             state.refused = Some(super::store::secret_hash(&cached.token));
+            state.dropped = Some(reason);
         }
     }
 

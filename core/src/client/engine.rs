@@ -14,6 +14,7 @@ use super::clock::ClockSkew;
 use super::config::{ClientConfig, ClientSecret, RetryPolicy, TokenFlavor};
 use super::http::{self, Failure, FailurePhase, Outgoing, Response};
 use super::oauth::{self, JSON};
+use super::stats::ClientStats;
 use super::store::SharedTokens;
 use super::token::{self, AccessToken};
 use super::variants::{self, Placeholders, PreparedRequest, TokenBody};
@@ -47,6 +48,7 @@ pub(crate) struct Engine {
     pub(crate) cache: TokenCache,
     clock: ClockSkew,
     shared: Option<std::sync::Arc<SharedTokens>>,
+    stats: ClientStats,
 }
 
 /// One request to send, possibly several times (retries), each with fresh PoP headers.
@@ -195,11 +197,13 @@ impl Engine {
         let (token_url, flavor) = config.check()?;
         let public_key_pem = config.key.public_key().to_pem();
         let placeholders = Placeholders { client_id: &config.client_id, public_key_pem: &public_key_pem };
+        let stats = ClientStats::default();
         let shared = config.token_store.map(|store| {
             let thumbprint = config.key.public_key().thumbprint();
             let identity = [config.client_id.as_str(), token_url.as_str(), thumbprint.as_str()];
             let (margin, timeout) = (config.refresh_margin, config.timeouts.request);
-            std::sync::Arc::new(SharedTokens::new(store, identity, margin, timeout, config.on_warning))
+            let stats = stats.clone();
+            std::sync::Arc::new(SharedTokens::new(store, identity, margin, timeout, config.on_warning, stats))
         });
         let pop_extras = PopExtras {
             header: placeholders.expand_members(&config.pop_extras.header),
@@ -211,7 +215,7 @@ impl Engine {
             x_authorization_prefix: config.x_authorization_prefix,
             default_headers: config.headers,
             public_key_pem,
-            cache: TokenCache::new(config.refresh_margin),
+            cache: TokenCache::new(config.refresh_margin, stats.clone()),
             clock: ClockSkew::new(config.correct_clock_skew),
             client_id: config.client_id,
             client_secret: config.client_secret,
@@ -225,6 +229,7 @@ impl Engine {
             sign_policy: config.sign_policy,
             max_response_bytes: config.max_response_bytes,
             shared,
+            stats,
         })
     }
 
@@ -258,6 +263,17 @@ impl Engine {
     /// The shared token store's side of refreshing, when the client has one.
     pub(crate) fn shared(&self) -> Option<&std::sync::Arc<SharedTokens>> {
         self.shared.as_ref()
+    }
+
+    /// The client's token counters.
+    pub(crate) fn stats(&self) -> &ClientStats {
+        &self.stats
+    }
+
+    /// Counts a token request (TAAP steps 1 and 2, retries included) by its outcome.
+    pub(crate) fn token_requested(&self, outcome: Result<AccessToken>) -> Result<AccessToken> {
+        self.stats.token_request(&outcome);
+        outcome
     }
 
     pub(crate) fn clock_offset_secs(&self) -> i64 {

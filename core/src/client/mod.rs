@@ -15,6 +15,7 @@ mod profile;
 pub(crate) mod retry;
 mod routes;
 mod settings;
+mod stats;
 mod store;
 mod token;
 mod variants;
@@ -39,6 +40,7 @@ pub use profile::{config_path, Profile, Profiles, PROFILE_KEYS};
 pub use retry::is_idempotent;
 pub use routes::Routes;
 pub use settings::{effective_settings, ClientSettings};
+pub use stats::{ClientStats, ClientStatsSnapshot};
 pub use store::{token_store_from_url, OnWarning, StoreError, TokenStore};
 pub use token::AccessToken;
 pub use variants::{
@@ -132,6 +134,20 @@ impl TaapClient {
         self.cached_token().map(|cached| cached.token)
     }
 
+    /// A new access token after an API answered 401 to `refused` (for a caller that sends its
+    /// own requests, e.g. after [`TaapClient::sign_call`]): `refused` is dropped if it is still
+    /// the cached token, so callers refused together share one refresh.
+    pub fn refresh_refused_token(&self, refused: &AccessToken) -> Result<AccessToken> {
+        self.engine.cache.invalidate_token(refused);
+        self.cached_token().map(|cached| cached.token)
+    }
+
+    /// What the client did with access tokens so far: token requests by outcome, refreshes
+    /// by reason, shared token store answers. Clones of it keep counting.
+    pub fn stats(&self) -> &ClientStats {
+        self.engine.stats()
+    }
+
     /// Sends a TAAP-signed API call: `Authorization: Bearer <access token>` and a fresh PoP
     /// token in `X-Authorization` over the headers the client's [`SignPolicy`](crate::SignPolicy) picks, then
     /// `uri`, `http-method` and `body`.
@@ -175,6 +191,10 @@ impl TaapClient {
 
     /// TAAP steps 1 and 2: a PoP token over the token request, then the token request.
     fn fetch_token(&self) -> Result<AccessToken> {
+        self.engine.token_requested(self.request_token())
+    }
+
+    fn request_token(&self) -> Result<AccessToken> {
         let mut request = self.engine.token_request();
         loop {
             let response = self.execute(&request.attempt(&self.engine), || request.headers(&self.engine))?;

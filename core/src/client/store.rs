@@ -16,6 +16,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use zeroize::Zeroizing;
 
+use super::stats::ClientStats;
 use super::token::{self, AccessToken};
 use crate::error::{Error, Result};
 
@@ -92,6 +93,8 @@ pub(crate) struct SharedTokens {
     on_warning: OnWarning,
     /// Set while the store is failing, so an outage is reported once, not on every refresh.
     warned: AtomicBool,
+    /// The client's counters: each flight is a hit or a miss, and may have waited.
+    stats: ClientStats,
 }
 
 impl SharedTokens {
@@ -102,6 +105,7 @@ impl SharedTokens {
         margin: Duration,
         request_timeout: Duration,
         on_warning: OnWarning,
+        stats: ClientStats,
     ) -> Self {
         let name = store_key(identity);
         SharedTokens {
@@ -112,6 +116,7 @@ impl SharedTokens {
             margin,
             on_warning,
             warned: AtomicBool::new(false),
+            stats,
         }
     }
 
@@ -122,7 +127,7 @@ impl SharedTokens {
     /// A refresh through the store; `refused` is a token the server just rejected, which
     /// must not be taken from the store again.
     pub(crate) fn flight(self: &Arc<Self>, refused: Option<[u8; 32]>) -> Flight {
-        Flight { shared: Arc::clone(self), refused, state: State::Start }
+        Flight { shared: Arc::clone(self), refused, state: State::Start, waited: false }
     }
 
     /// The stored token, if it is fresh and not the refused one.
@@ -186,11 +191,29 @@ pub(crate) struct Flight {
     shared: Arc<SharedTokens>,
     refused: Option<[u8; 32]>,
     state: State,
+    /// Whether this flight has waited for another process's lock (counted once).
+    waited: bool,
 }
 
 impl Flight {
     /// The next step; each call does at most four store operations (read, lock, read, unlock).
+    /// A flight ends in `Use` (a store hit) or `Fetch` (a miss); its first `Wait` is a lock wait.
     pub(crate) fn next(&mut self) -> Next {
+        let next = self.step();
+        let stats = &self.shared.stats;
+        match next {
+            Next::Use(_) => stats.store_hit(),
+            Next::Fetch => stats.store_miss(),
+            Next::Wait(_) if !self.waited => {
+                self.waited = true;
+                stats.store_lock_wait();
+            }
+            Next::Wait(_) => {}
+        }
+        next
+    }
+
+    fn step(&mut self) -> Next {
         let read = match self.state {
             State::Start | State::Waiting { .. } => self.shared.read(self.refused),
             State::Locked { .. } | State::Alone { .. } => return Next::Fetch,
@@ -411,7 +434,8 @@ mod tests {
     fn shared(store: Arc<FakeStore>, warnings: Arc<Mutex<Vec<String>>>) -> Arc<SharedTokens> {
         let sink = OnWarning::new(move |message| warnings.lock().unwrap().push(message.to_owned()));
         let identity = ["client", "http://127.0.0.1/oauth2/v2/tokens", "thumb"];
-        Arc::new(SharedTokens::new(store, identity, Duration::from_secs(60), Duration::from_secs(1), sink))
+        let (margin, timeout) = (Duration::from_secs(60), Duration::from_secs(1));
+        Arc::new(SharedTokens::new(store, identity, margin, timeout, sink, ClientStats::default()))
     }
 
     #[test]

@@ -85,6 +85,8 @@ impl Failure {
         if self == Failure::ProxyAuthRequired {
             headers.insert("proxy-authenticate", HeaderValue::from_static("Bearer realm=\"taap proxy\""));
         }
+        // For the metrics: which of the proxy's own answers this is (never sent).
+        response.extensions_mut().insert(self);
         response
     }
 }
@@ -104,6 +106,7 @@ impl Failure {
             headers.insert(CONTENT_TYPE, value);
         }
         headers.insert("x-taap-proxy-error", HeaderValue::from_static(self.name()));
+        response.extensions_mut().insert(self);
         response
     }
 }

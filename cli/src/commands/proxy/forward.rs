@@ -15,6 +15,7 @@ use url::Url;
 use super::answer::{Failure, ProxyBody};
 use super::inbound::InboundSecret;
 use super::log;
+use super::metrics::ProxyMetrics;
 use super::upstream::{self, Upstream};
 
 /// Headers that describe one connection, not the request (RFC 9110 §7.6.1), plus those the
@@ -60,6 +61,8 @@ pub struct Proxy {
     pub inbound: Option<InboundSecret>,
     /// Log one line per request on stderr.
     pub verbose: bool,
+    /// What `--metrics` serves, when it was given.
+    pub metrics: Option<Arc<ProxyMetrics>>,
 }
 
 impl Proxy {
@@ -96,6 +99,9 @@ pub async fn handle(
     let started = Instant::now();
     let (method, path) = (request.method().clone(), request.uri().path().to_owned());
     let (response, token) = forward(&proxy, request).await;
+    if let Some(metrics) = &proxy.metrics {
+        metrics.answered(response.extensions().get::<Failure>().copied(), response.status());
+    }
     if proxy.verbose {
         log::request(&method, &path, response.status(), started.elapsed(), token.as_ref());
     }
@@ -138,10 +144,11 @@ async fn forward(proxy: &Proxy, request: Request<Incoming>) -> (Response<ProxyBo
         };
         if response.status() == StatusCode::UNAUTHORIZED && resend && first {
             // The token may have been revoked or expired early: one more try with a new one and
-            // a fresh PoP, for methods a repeat cannot harm.
+            // a fresh PoP, for methods a repeat cannot harm (requests refused together with
+            // the same token share one refresh).
             first = false;
             drop(response);
-            token = match client.refresh_access_token().await {
+            token = match client.refresh_refused_token(&token).await {
                 Ok(token) => token,
                 Err(error) => return (token_failure(&error), None),
             };
@@ -232,8 +239,14 @@ async fn send(
     let request = request
         .body(Full::new(body.clone()))
         .map_err(|_| Failure::BadRequest.answer("the request cannot be built for the upstream"))?;
+    let started = Instant::now();
     match tokio::time::timeout(proxy.timeout, proxy.upstream.request(request)).await {
-        Ok(Ok(response)) => Ok(response),
+        Ok(Ok(response)) => {
+            if let Some(metrics) = &proxy.metrics {
+                metrics.upstream_answered(started.elapsed());
+            }
+            Ok(response)
+        }
         Ok(Err(error)) => {
             let what = if error.is_connect() { "cannot connect to" } else { "broke off the exchange with" };
             let host = proxy.base.host_str().unwrap_or_default();

@@ -8,9 +8,11 @@ mod forward;
 mod inbound;
 mod listen;
 mod log;
+mod metrics;
 mod postman;
 mod upstream;
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -43,6 +45,10 @@ pub struct Args {
     /// Write a Postman environment whose `baseUrl` is the proxy to FILE (no secrets in it).
     #[arg(long, value_name = "FILE")]
     postman_env: Option<PathBuf>,
+    /// Serve Prometheus metrics at `/metrics` on a listener of its own: `127.0.0.1:PORT`, or
+    /// just `PORT` for loopback (0 picks a free port); another address only when given.
+    #[arg(long, value_name = "ADDRESS", value_parser = crate::commands::serve::metrics_address)]
+    metrics: Option<SocketAddr>,
     #[command(flatten)]
     client: client::ClientFlags,
 }
@@ -79,12 +85,32 @@ pub fn run(args: Args) -> taap::Result<()> {
             .map_err(|error| taap::Error::Transport(format!("the listener has no address: {error}")))?;
         let stop = listen::stop_signal()
             .map_err(|error| config(format!("cannot watch for SIGTERM and Ctrl-C: {error}")))?;
+        let metrics_listener = match args.metrics {
+            Some(address) => Some(tokio::net::TcpListener::bind(address).await.map_err(|error| {
+                taap::Error::Transport(format!("cannot listen on {address} for the metrics: {error}"))
+            })?),
+            None => None,
+        };
         let url = format!("http://{local}");
         if let Some(path) = &args.postman_env {
             postman::write(path, &url)?;
         }
         // Scripts and tests wait for this exact first line to learn the port.
         eprintln!("taap proxy: listening on {url}");
+        let metrics = match metrics_listener {
+            Some(listener) => {
+                let address = listener.local_addr().map_err(|error| {
+                    taap::Error::Transport(format!("the metrics listener has no address: {error}"))
+                })?;
+                let stats = std::iter::once(&client).chain(routed.iter().map(|(_, routed)| routed));
+                let metrics =
+                    Arc::new(metrics::ProxyMetrics::new(stats.map(|c| c.stats().clone()).collect()));
+                tokio::spawn(metrics::serve(listener, Arc::clone(&metrics)));
+                eprintln!("taap proxy: metrics on http://{address}/metrics");
+                Some(metrics)
+            }
+            None => None,
+        };
         eprintln!(
             "taap proxy: forwarding to {} with tokens from {}",
             base.as_str().trim_end_matches('/'),
@@ -100,6 +126,7 @@ pub fn run(args: Args) -> taap::Result<()> {
             timeout,
             inbound,
             verbose: args.verbose,
+            metrics,
         };
         listen::serve(listener, Arc::new(proxy), stop, timeout).await;
         Ok(())
