@@ -41,6 +41,30 @@ start_test_gateway "$root/target/release/taap" "$root/tests/keys/tmobile/readme-
 # `fun main()` unless the block has one. Any other block not marked `fragment` fails the suite,
 # as does a block that does not compile or exits non-zero. Messages name README.md:LINE or
 # bindings-kotlin/README.md:LINE and the block's first line.
+# The README's "Keys in hardware" example signs in a SoftHSM2 token made here (token `taap`,
+# the README key imported as object `readme`, sensitive), named by SOFTHSM2_CONF, with its PIN
+# in TAAP_PKCS11_PIN. A missing tool fails the suite with the set-up command.
+for tool in softhsm2-util pkcs11-tool openssl; do
+    command -v "$tool" >/dev/null || fail "$tool is missing: install softhsm2, opensc and openssl with bash scripts/setup.sh"
+done
+softhsm_module=/usr/lib/softhsm/libsofthsm2.so
+[[ -f "$softhsm_module" ]] || fail "$softhsm_module is missing: install softhsm2 with bash scripts/setup.sh"
+readme_hsm="$here/build/readme-hsm"
+rm -rf "$readme_hsm" && mkdir -p "$readme_hsm/tokens"
+printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$readme_hsm/tokens" >"$readme_hsm/softhsm2.conf"
+export SOFTHSM2_CONF="$readme_hsm/softhsm2.conf" TAAP_PKCS11_PIN=readme-pin-4711
+softhsm2-util --init-token --free --label taap --so-pin so-12345678 --pin "$TAAP_PKCS11_PIN" >/dev/null
+readme_key="$root/tests/keys/tmobile/readme-private-pkcs8.pem"
+openssl pkey -in "$readme_key" -outform DER -out "$readme_hsm/private.der"
+openssl pkey -in "$readme_key" -pubout -outform DER -out "$readme_hsm/public.der"
+for object in privkey:private pubkey:public; do
+    args=()
+    [[ "${object%%:*}" == privkey ]] && args=(--usage-sign --sensitive)
+    pkcs11-tool --module "$softhsm_module" --token-label taap --login --pin "$TAAP_PKCS11_PIN" \
+        --write-object "$readme_hsm/${object#*:}.der" --type "${object%%:*}" --label readme --id 01 "${args[@]}" >/dev/null
+done
+rm -f "$readme_hsm/private.der"
+
 readme_work="$here/build/readme-run" ran=0 fragments=0
 rm -rf "$readme_work" && mkdir -p "$readme_work/keys"
 cp "$root/tests/keys/tmobile/readme-private-pkcs8.pem" "$readme_work/keys/private-key.pem"
@@ -97,7 +121,9 @@ readme_summary="README examples: $ran run, $fragments fragments"
 echo "$readme_summary"
 
 set +e
-TAAP_TESTS_DIR="$root/tests" TAAP_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}" java -Xms128m -Xmx128m -XX:+AlwaysPreTouch -jar "$JUNIT_JAR" --disable-banner --details=summary \
+# SignerTest makes its own SoftHSM2 token under this configuration file (the module reads
+# SOFTHSM2_CONF once, when first initialised, so it must be in the JVM's environment).
+SOFTHSM2_CONF="$here/build/junit-hsm/softhsm2.conf" TAAP_TESTS_DIR="$root/tests" TAAP_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}" java -Xms128m -Xmx128m -XX:+AlwaysPreTouch -jar "$JUNIT_JAR" --disable-banner --details=summary \
     --class-path "$out:$classpath" --scan-class-path "$out" --include-classname '.*Test' \
     >"$here/build/junit.log" 2>&1
 status=$?

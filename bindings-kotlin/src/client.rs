@@ -7,8 +7,8 @@ use std::sync::Arc;
 use taap::settings::NameStyle;
 
 use crate::error::FfiResult;
-use crate::keys::FfiPrivateKey;
 use crate::settings::camel_json;
+use crate::signer::FfiSigner;
 use crate::token::{pairs, FfiEntry};
 
 /// An access token and what the server said about it.
@@ -67,7 +67,7 @@ impl FfiClient {
         client_id: String,
         client_secret: String,
         options: String,
-        key: &FfiPrivateKey,
+        key: &FfiSigner,
     ) -> FfiResult<Self> {
         let settings = taap::client::ClientSettings::from_json(&options, NameStyle::Camel)?;
         let config = settings.client_config(client_id, client_secret, Arc::clone(&key.inner))?;

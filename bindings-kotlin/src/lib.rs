@@ -13,6 +13,7 @@ mod gate;
 mod keys;
 mod policy;
 mod settings;
+mod signer;
 mod token;
 mod validator;
 

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::error::FfiResult;
-use crate::keys::FfiPrivateKey;
+use crate::signer::FfiSigner;
 use crate::token::{FfiBuildOptions, FfiEntry};
 
 /// A `taap::SignPolicy`: which headers of an outgoing request a PoP token signs.
@@ -49,7 +49,7 @@ impl FfiSignPolicy {
     /// The PoP token for one request as this policy signs it.
     pub fn sign(
         &self,
-        key: &FfiPrivateKey,
+        key: &FfiSigner,
         method: String,
         url: String,
         headers: Vec<FfiEntry>,
@@ -57,7 +57,7 @@ impl FfiSignPolicy {
         options: FfiBuildOptions,
     ) -> FfiResult<String> {
         let headers: Vec<(&str, &str)> = crate::token::pairs(&headers).collect();
-        Ok(self.inner.sign(&key.inner, &method, &url, &headers, &body, &options.into())?)
+        Ok(self.inner.sign(&*key.inner, &method, &url, &headers, &body, &options.into())?)
     }
 
     /// The header names this policy names.

@@ -1,7 +1,7 @@
 //! Building and decoding PoP tokens.
 
 use crate::error::FfiResult;
-use crate::keys::FfiPrivateKey;
+use crate::signer::FfiSigner;
 
 /// One (name, value) pair: an ehts entry, a header, or a value to validate against.
 #[derive(uniffi::Record)]
@@ -36,25 +36,21 @@ pub fn pairs(entries: &[FfiEntry]) -> impl Iterator<Item = (&str, &str)> {
 
 /// Signs ordered ehts.
 #[uniffi::export]
-pub fn pop_token_build(
-    key: &FfiPrivateKey,
-    ehts: Vec<FfiEntry>,
-    options: FfiBuildOptions,
-) -> FfiResult<String> {
-    Ok(taap::PopToken::build_with(&key.inner, pairs(&ehts), &options.into())?)
+pub fn pop_token_build(key: &FfiSigner, ehts: Vec<FfiEntry>, options: FfiBuildOptions) -> FfiResult<String> {
+    Ok(taap::PopToken::build_with(&*key.inner, pairs(&ehts), &options.into())?)
 }
 
 /// Signs one HTTP request: every given header, `uri`, `http-method` and `body`.
 #[uniffi::export]
 pub fn pop_token_for_request(
-    key: &FfiPrivateKey,
+    key: &FfiSigner,
     method: String,
     url: String,
     headers: Vec<FfiEntry>,
     body: Vec<u8>,
     options: FfiBuildOptions,
 ) -> FfiResult<String> {
-    Ok(taap::PopToken::for_request_with(&key.inner, &method, &url, pairs(&headers), &body, &options.into())?)
+    Ok(taap::PopToken::for_request_with(&*key.inner, &method, &url, pairs(&headers), &body, &options.into())?)
 }
 
 /// A decoded token's header and claims.

@@ -6,6 +6,7 @@ import dev.taap.PopToken
 import dev.taap.PopTokenValidator
 import dev.taap.PrivateKey
 import dev.taap.PublicKey
+import dev.taap.Signer
 import dev.taap.TaapException
 import dev.taap.ValidatorOptions
 import org.junit.jupiter.api.Assertions.assertEquals
@@ -106,6 +107,16 @@ class BadInputTest {
                 signingKey, text(bytes(case["method"])), text(bytes(case["url"])), pairs(case["headers"]),
                 if ("body" in case) bytes(case["body"]) else ByteArray(0), options(case),
             )
+            "signer_uri" -> {
+                val spec = (case["key_file"] as String?)?.let { File(Fixtures.tests, it).path } ?: text(bytes(case["spec"]))
+                PopToken.build(Signer.fromUri(spec), listOf(EhtsEntry("uri", "/")))
+            }
+            "signer_callback" -> {
+                val answer = if ("answer" in case) bytes(case["answer"]) else ByteArray(0)
+                val throws = case["throws"] as String?
+                val signer = Signer.fromCallback(signingKey.publicKey(), { throws?.let { throw IllegalStateException(it) } ?: answer })
+                PopToken.build(signer, listOf(EhtsEntry("uri", "/")))
+            }
             "private_key", "public_key" -> {
                 val file = keyFile(case)
                 try {

@@ -2,12 +2,23 @@ package dev.taap
 
 import dev.taap.ffi.FfiPrivateKey
 import dev.taap.ffi.FfiPublicKey
+import dev.taap.ffi.FfiSigner
 
 /**
- * An RSA private key, parsed once and shared freely between threads. Its native memory is
- * freed when it is garbage-collected, or at once by [close].
+ * An RSA private key, parsed once and shared freely between threads: the in-memory [Signer].
+ * Its native memory is freed when it is garbage-collected, or at once by [close].
  */
-class PrivateKey private constructor(internal val ffi: FfiPrivateKey) : AutoCloseable {
+class PrivateKey private constructor(internal val ffi: FfiPrivateKey) : Signer() {
+    /** The same key as the core's signer, made on first use. */
+    private val asSigner = lazy { FfiSigner.fromPrivateKey(ffi) }
+
+    override val ffiSigner: FfiSigner
+        get() = asSigner.value
+
+    /** Always [SignerKind.IN_MEMORY]. */
+    override val kind: SignerKind
+        get() = SignerKind.IN_MEMORY
+
     /** Loading and generating keys. */
     companion object {
         /** Loads PKCS#8, encrypted PKCS#8 (with [password]) or PKCS#1 PEM. */
@@ -36,11 +47,11 @@ class PrivateKey private constructor(internal val ffi: FfiPrivateKey) : AutoClos
     }
 
     /** The modulus size in bits. */
-    val bits: Int
+    override val bits: Int
         get() = ffi.bits().toInt()
 
     /** The matching public key. */
-    fun publicKey(): PublicKey = PublicKey(ffi.publicKey())
+    override fun publicKey(): PublicKey = PublicKey(ffi.publicKey())
 
     /** Unencrypted PKCS#8 PEM: the secret itself, for the caller to store safely. */
     fun toPem(): String = ffi.toPem()
@@ -49,7 +60,10 @@ class PrivateKey private constructor(internal val ffi: FfiPrivateKey) : AutoClos
     override fun toString(): String = "PrivateKey(bits=$bits, thumbprint=${publicKey().thumbprint()})"
 
     /** Frees the native key now instead of at garbage collection. */
-    override fun close() = ffi.close()
+    override fun close() {
+        if (asSigner.isInitialized()) asSigner.value.close()
+        ffi.close()
+    }
 }
 
 /** Negative sizes must reach the core as out of range, not wrap around to a valid size. */

@@ -69,20 +69,20 @@ internal fun List<EhtsEntry>.toFfi(): List<FfiEntry> = map { FfiEntry(it.name, i
 
 internal fun Map<String, String>.toEntries(): List<EhtsEntry> = entries.map { EhtsEntry(it.key, it.value) }
 
-/** Building and decoding PoP tokens. */
+/** Building and decoding PoP tokens; `key` is a [PrivateKey] or any [Signer] (a PKCS#11, KMS or callback key). */
 object PopToken {
     /** Signs ordered ehts. */
     @JvmStatic
     @JvmOverloads
     @Throws(TaapException::class)
-    fun build(key: PrivateKey, ehts: List<EhtsEntry>, options: BuildOptions = BuildOptions()): String =
-        native { popTokenBuild(key.ffi, ehts.toFfi(), options.toFfi()) }
+    fun build(key: Signer, ehts: List<EhtsEntry>, options: BuildOptions = BuildOptions()): String =
+        native { popTokenBuild(key.ffiSigner, ehts.toFfi(), options.toFfi()) }
 
     /** Signs ehts given as a map that keeps insertion order. */
     @JvmStatic
     @JvmOverloads
     @Throws(TaapException::class)
-    fun build(key: PrivateKey, ehts: LinkedHashMap<String, String>, options: BuildOptions = BuildOptions()): String =
+    fun build(key: Signer, ehts: LinkedHashMap<String, String>, options: BuildOptions = BuildOptions()): String =
         build(key, ehts.toEntries(), options)
 
     /** Signs one HTTP request: every given header, then `uri`, `http-method` and `body`. */
@@ -90,13 +90,13 @@ object PopToken {
     @JvmOverloads
     @Throws(TaapException::class)
     fun forRequest(
-        key: PrivateKey,
+        key: Signer,
         method: String,
         url: String,
         headers: List<EhtsEntry>,
         body: ByteArray,
         options: BuildOptions = BuildOptions(),
-    ): String = native { popTokenForRequest(key.ffi, method, url, headers.toFfi(), body, options.toFfi()) }
+    ): String = native { popTokenForRequest(key.ffiSigner, method, url, headers.toFfi(), body, options.toFfi()) }
 
     /** Decodes header and claims without verifying the signature. */
     @JvmStatic

@@ -38,13 +38,13 @@ class SignPolicy private constructor(internal val ffi: FfiSignPolicy) {
     @JvmOverloads
     @Throws(TaapException::class)
     fun sign(
-        key: PrivateKey,
+        key: Signer,
         method: String,
         url: String,
         headers: List<EhtsEntry>,
         body: ByteArray,
         options: BuildOptions = BuildOptions(),
-    ): String = native { ffi.sign(key.ffi, method, url, headers.toFfi(), body, options.toFfi()) }
+    ): String = native { ffi.sign(key.ffiSigner, method, url, headers.toFfi(), body, options.toFfi()) }
 
     /** Equal when both select the same headers. */
     override fun equals(other: Any?): Boolean = other is SignPolicy && ffi.samePolicy(other.ffi)

@@ -55,12 +55,12 @@ class Response internal constructor(
 class TaapClient private constructor(private val ffi: FfiClient) : AutoCloseable {
     /**
      * A client for [clientId] and [clientSecret] (kept out of every `toString` and message)
-     * signing with [key], with typed [options] ([ClientOptions], generated from the core's
+     * signing with [key] (a [PrivateKey] or any [Signer]), with typed [options] ([ClientOptions], generated from the core's
      * settings schema); no network traffic yet.
      */
     @JvmOverloads
     @Throws(TaapException::class)
-    constructor(key: PrivateKey, clientId: String, clientSecret: String, options: ClientOptions = ClientOptions()) :
+    constructor(key: Signer, clientId: String, clientSecret: String, options: ClientOptions = ClientOptions()) :
         this(key, clientId, clientSecret, options.toMap())
 
     /**
@@ -68,8 +68,8 @@ class TaapClient private constructor(private val ffi: FfiClient) : AutoCloseable
      * `connectTimeout` in seconds, …; null means the default): the core checks each name, type and range.
      */
     @Throws(TaapException::class)
-    constructor(key: PrivateKey, clientId: String, clientSecret: String, options: Map<String, Any?>) :
-        this(native { FfiClient(clientId, clientSecret, optionsJson(options), key.ffi) })
+    constructor(key: Signer, clientId: String, clientSecret: String, options: Map<String, Any?>) :
+        this(native { FfiClient(clientId, clientSecret, optionsJson(options), key.ffiSigner) })
 
     /**
      * The options in effect under the schema's camel names and units (seconds as numbers), as

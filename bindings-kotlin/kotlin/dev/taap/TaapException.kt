@@ -83,5 +83,5 @@ internal inline fun <T> native(call: () -> T): T =
     try {
         call()
     } catch (failure: FfiException.Failed) {
-        throw TaapException.of(failure.code, failure.detail, failure.httpStatus?.toInt())
+        throw CallbackFailure.attach(TaapException.of(failure.code, failure.detail, failure.httpStatus?.toInt()), failure.detail)
     }

@@ -21,7 +21,7 @@ object TaapHttp {
         builder: HttpRequest.Builder,
         method: String,
         body: ByteArray,
-        key: PrivateKey,
+        key: Signer,
         policy: SignPolicy = SignPolicy.docs(),
     ): HttpRequest {
         builder.method(method, HttpRequest.BodyPublishers.ofByteArray(body))
@@ -40,7 +40,7 @@ object TaapHttp {
         builder: HttpRequest.Builder,
         method: String,
         body: ByteArray,
-        key: PrivateKey,
+        key: Signer,
         policy: SignPolicy = SignPolicy.docs(),
     ): HttpResponse<ByteArray> = client.send(sign(builder, method, body, key, policy), HttpResponse.BodyHandlers.ofByteArray())
 }

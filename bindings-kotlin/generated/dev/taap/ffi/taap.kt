@@ -654,6 +654,43 @@ internal open class UniffiForeignFutureStructVoid(
 internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
     fun callback(`callbackData`: Long,`result`: UniffiForeignFutureStructVoid.UniffiByValue,)
 }
+internal interface UniffiCallbackInterfaceFfiDigestSignerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`digest`: RustBuffer.ByValue,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+@Structure.FieldOrder("signDigest", "uniffiFree")
+internal open class UniffiVTableCallbackInterfaceFfiDigestSigner(
+    @JvmField internal var `signDigest`: UniffiCallbackInterfaceFfiDigestSignerMethod0? = null,
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+) : Structure() {
+    class UniffiByValue(
+        `signDigest`: UniffiCallbackInterfaceFfiDigestSignerMethod0? = null,
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    ): UniffiVTableCallbackInterfaceFfiDigestSigner(`signDigest`,`uniffiFree`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceFfiDigestSigner) {
+        `signDigest` = other.`signDigest`
+        `uniffiFree` = other.`uniffiFree`
+    }
+
+}
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 
 
 
@@ -933,6 +970,14 @@ fun uniffi_taap_kotlin_checksum_method_ffisignpolicy_with_header(
 ): Short
 fun uniffi_taap_kotlin_checksum_method_ffisignpolicy_without_header(
 ): Short
+fun uniffi_taap_kotlin_checksum_method_ffisigner_bits(
+): Short
+fun uniffi_taap_kotlin_checksum_method_ffisigner_kind(
+): Short
+fun uniffi_taap_kotlin_checksum_method_ffisigner_label(
+): Short
+fun uniffi_taap_kotlin_checksum_method_ffisigner_public_key(
+): Short
 fun uniffi_taap_kotlin_checksum_method_ffivalidator_settings(
 ): Short
 fun uniffi_taap_kotlin_checksum_method_ffivalidator_validate(
@@ -965,7 +1010,15 @@ fun uniffi_taap_kotlin_checksum_constructor_ffisignpolicy_docs(
 ): Short
 fun uniffi_taap_kotlin_checksum_constructor_ffisignpolicy_headers(
 ): Short
+fun uniffi_taap_kotlin_checksum_constructor_ffisigner_from_callback(
+): Short
+fun uniffi_taap_kotlin_checksum_constructor_ffisigner_from_private_key(
+): Short
+fun uniffi_taap_kotlin_checksum_constructor_ffisigner_from_uri(
+): Short
 fun uniffi_taap_kotlin_checksum_constructor_ffivalidator_new(
+): Short
+fun uniffi_taap_kotlin_checksum_method_ffidigestsigner_sign_digest(
 ): Short
 fun ffi_taap_kotlin_uniffi_contract_version(
 ): Int
@@ -1005,6 +1058,7 @@ internal interface UniffiLib : Library {
             val lib = loadIndirect<UniffiLib>(componentName)
             // No need to check the contract version and checksums, since 
             // we already did that with `IntegrityCheckingUniffiLib` above.
+            uniffiCallbackInterfaceFfiDigestSigner.register(lib)
             // Loading of library with integrity check done.
             lib
         }
@@ -1114,6 +1168,24 @@ fun uniffi_taap_kotlin_fn_method_ffisignpolicy_with_header(`ptr`: Pointer,`name`
 ): Pointer
 fun uniffi_taap_kotlin_fn_method_ffisignpolicy_without_header(`ptr`: Pointer,`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
+fun uniffi_taap_kotlin_fn_clone_ffisigner(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_taap_kotlin_fn_free_ffisigner(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
+fun uniffi_taap_kotlin_fn_constructor_ffisigner_from_callback(`public`: Pointer,`callback`: Long,`label`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_taap_kotlin_fn_constructor_ffisigner_from_private_key(`key`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_taap_kotlin_fn_constructor_ffisigner_from_uri(`uri`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_taap_kotlin_fn_method_ffisigner_bits(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Int
+fun uniffi_taap_kotlin_fn_method_ffisigner_kind(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_taap_kotlin_fn_method_ffisigner_label(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_taap_kotlin_fn_method_ffisigner_public_key(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
 fun uniffi_taap_kotlin_fn_clone_ffivalidator(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_taap_kotlin_fn_free_ffivalidator(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
@@ -1126,6 +1198,8 @@ fun uniffi_taap_kotlin_fn_method_ffivalidator_validate(`ptr`: Pointer,`token`: R
 ): RustBuffer.ByValue
 fun uniffi_taap_kotlin_fn_method_ffivalidator_validate_request(`ptr`: Pointer,`key`: Pointer,`method`: RustBuffer.ByValue,`target`: RustBuffer.ByValue,`headers`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`uriForm`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_taap_kotlin_fn_init_callback_vtable_ffidigestsigner(`vtable`: UniffiVTableCallbackInterfaceFfiDigestSigner,
+): Unit
 fun uniffi_taap_kotlin_fn_func_core_version(uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_taap_kotlin_fn_func_default_replay_capacity(uniffi_out_err: UniffiRustCallStatus, 
@@ -1301,13 +1375,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_taap_kotlin_checksum_func_pop_header() != 4554.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_taap_kotlin_checksum_func_pop_token_build() != 2544.toShort()) {
+    if (lib.uniffi_taap_kotlin_checksum_func_pop_token_build() != 15609.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_taap_kotlin_checksum_func_pop_token_decode() != 61331.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_taap_kotlin_checksum_func_pop_token_for_request() != 62644.toShort()) {
+    if (lib.uniffi_taap_kotlin_checksum_func_pop_token_for_request() != 37729.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_taap_kotlin_checksum_func_request_method() != 39850.toShort()) {
@@ -1391,13 +1465,25 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_taap_kotlin_checksum_method_ffisignpolicy_same_policy() != 42516.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_taap_kotlin_checksum_method_ffisignpolicy_sign() != 58716.toShort()) {
+    if (lib.uniffi_taap_kotlin_checksum_method_ffisignpolicy_sign() != 59767.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_taap_kotlin_checksum_method_ffisignpolicy_with_header() != 55176.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_taap_kotlin_checksum_method_ffisignpolicy_without_header() != 31886.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_taap_kotlin_checksum_method_ffisigner_bits() != 15065.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_taap_kotlin_checksum_method_ffisigner_kind() != 43326.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_taap_kotlin_checksum_method_ffisigner_label() != 50839.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_taap_kotlin_checksum_method_ffisigner_public_key() != 12830.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_taap_kotlin_checksum_method_ffivalidator_settings() != 13967.toShort()) {
@@ -1409,7 +1495,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_taap_kotlin_checksum_method_ffivalidator_validate_request() != 36766.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if (lib.uniffi_taap_kotlin_checksum_constructor_fficlient_new() != 56730.toShort()) {
+    if (lib.uniffi_taap_kotlin_checksum_constructor_fficlient_new() != 27936.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_taap_kotlin_checksum_constructor_ffipopgate_new() != 9933.toShort()) {
@@ -1448,7 +1534,19 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_taap_kotlin_checksum_constructor_ffisignpolicy_headers() != 50053.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_taap_kotlin_checksum_constructor_ffisigner_from_callback() != 44252.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_taap_kotlin_checksum_constructor_ffisigner_from_private_key() != 46292.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_taap_kotlin_checksum_constructor_ffisigner_from_uri() != 20465.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_taap_kotlin_checksum_constructor_ffivalidator_new() != 40078.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_taap_kotlin_checksum_method_ffidigestsigner_sign_digest() != 1266.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -1528,7 +1626,38 @@ inline fun <T : Disposable?, R> T.use(block: (T) -> R) =
  *
  * @suppress
  * */
-object NoPointer
+object NoPointer// Magic number for the Rust proxy to call using the same mechanism as every other method,
+// to free the callback once it's dropped by Rust.
+internal const val IDX_CALLBACK_FREE = 0
+// Callback return codes
+internal const val UNIFFI_CALLBACK_SUCCESS = 0
+internal const val UNIFFI_CALLBACK_ERROR = 1
+internal const val UNIFFI_CALLBACK_UNEXPECTED_ERROR = 2
+
+/**
+ * @suppress
+ */
+public abstract class FfiConverterCallbackInterface<CallbackInterface: Any>: FfiConverter<CallbackInterface, Long> {
+    internal val handleMap = UniffiHandleMap<CallbackInterface>()
+
+    internal fun drop(handle: Long) {
+        handleMap.remove(handle)
+    }
+
+    override fun lift(value: Long): CallbackInterface {
+        return handleMap.get(value)
+    }
+
+    override fun read(buf: ByteBuffer) = lift(buf.getLong())
+
+    override fun lower(value: CallbackInterface) = handleMap.insert(value)
+
+    override fun allocationSize(value: CallbackInterface) = 8UL
+
+    override fun write(value: CallbackInterface, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
 /**
  * The cleaner interface for Object finalization code to run.
  * This is the entry point to any implementation that we're using.
@@ -1952,11 +2081,11 @@ open class FfiClient: Disposable, AutoCloseable, FfiClientInterface
      * Checks the credentials and `options` (a JSON object, camel names) against the schema;
      * no network traffic yet.
      */
-    constructor(`clientId`: kotlin.String, `clientSecret`: kotlin.String, `options`: kotlin.String, `key`: FfiPrivateKey) :
+    constructor(`clientId`: kotlin.String, `clientSecret`: kotlin.String, `options`: kotlin.String, `key`: FfiSigner) :
         this(
     uniffiRustCallWithError(FfiException) { _status ->
     UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_constructor_fficlient_new(
-        FfiConverterString.lower(`clientId`),FfiConverterString.lower(`clientSecret`),FfiConverterString.lower(`options`),FfiConverterTypeFfiPrivateKey.lower(`key`),_status)
+        FfiConverterString.lower(`clientId`),FfiConverterString.lower(`clientSecret`),FfiConverterString.lower(`options`),FfiConverterTypeFfiSigner.lower(`key`),_status)
 }
     )
 
@@ -3379,7 +3508,7 @@ public interface FfiSignPolicyInterface {
     /**
      * The PoP token for one request as this policy signs it.
      */
-    fun `sign`(`key`: FfiPrivateKey, `method`: kotlin.String, `url`: kotlin.String, `headers`: List<FfiEntry>, `body`: kotlin.ByteArray, `options`: FfiBuildOptions): kotlin.String
+    fun `sign`(`key`: FfiSigner, `method`: kotlin.String, `url`: kotlin.String, `headers`: List<FfiEntry>, `body`: kotlin.ByteArray, `options`: FfiBuildOptions): kotlin.String
     
     /**
      * A new policy that also signs `name`.
@@ -3513,12 +3642,12 @@ open class FfiSignPolicy: Disposable, AutoCloseable, FfiSignPolicyInterface
     /**
      * The PoP token for one request as this policy signs it.
      */
-    @Throws(FfiException::class)override fun `sign`(`key`: FfiPrivateKey, `method`: kotlin.String, `url`: kotlin.String, `headers`: List<FfiEntry>, `body`: kotlin.ByteArray, `options`: FfiBuildOptions): kotlin.String {
+    @Throws(FfiException::class)override fun `sign`(`key`: FfiSigner, `method`: kotlin.String, `url`: kotlin.String, `headers`: List<FfiEntry>, `body`: kotlin.ByteArray, `options`: FfiBuildOptions): kotlin.String {
             return FfiConverterString.lift(
     callWithPointer {
     uniffiRustCallWithError(FfiException) { _status ->
     UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_method_ffisignpolicy_sign(
-        it, FfiConverterTypeFfiPrivateKey.lower(`key`),FfiConverterString.lower(`method`),FfiConverterString.lower(`url`),FfiConverterSequenceTypeFfiEntry.lower(`headers`),FfiConverterByteArray.lower(`body`),FfiConverterTypeFfiBuildOptions.lower(`options`),_status)
+        it, FfiConverterTypeFfiSigner.lower(`key`),FfiConverterString.lower(`method`),FfiConverterString.lower(`url`),FfiConverterSequenceTypeFfiEntry.lower(`headers`),FfiConverterByteArray.lower(`body`),FfiConverterTypeFfiBuildOptions.lower(`options`),_status)
 }
     }
     )
@@ -3628,6 +3757,356 @@ public object FfiConverterTypeFfiSignPolicy: FfiConverter<FfiSignPolicy, Pointer
     override fun allocationSize(value: FfiSignPolicy) = 8UL
 
     override fun write(value: FfiSignPolicy, buf: ByteBuffer) {
+        // The Rust code always expects pointers written as 8 bytes,
+        // and will fail to compile if they don't fit.
+        buf.putLong(Pointer.nativeValue(lower(value)))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a Pointer/Arc<T>
+// to the live Rust struct on the other side of the FFI.
+//
+// Each instance implements core operations for working with the Rust `Arc<T>` and the
+// Kotlin Pointer to work with the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque pointer to the underlying Rust struct.
+//     Method calls need to read this pointer from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its pointer should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the pointer, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the pointer, but is interrupted
+//      before it can pass the pointer over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read pointer value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Any `taap::keys::Signer`, shared across JVM threads.
+ */
+public interface FfiSignerInterface {
+    
+    /**
+     * The modulus size in bits.
+     */
+    fun `bits`(): kotlin.UInt
+    
+    /**
+     * `in-memory`, `callback`, `pkcs11`, `aws-kms` or `other`.
+     */
+    fun `kind`(): kotlin.String
+    
+    /**
+     * The label naming the key, a `pin-value` masked; never a secret.
+     */
+    fun `label`(): kotlin.String
+    
+    /**
+     * The public key every signature verifies under.
+     */
+    fun `publicKey`(): FfiPublicKey
+    
+    companion object
+}
+
+/**
+ * Any `taap::keys::Signer`, shared across JVM threads.
+ */
+open class FfiSigner: Disposable, AutoCloseable, FfiSignerInterface
+{
+
+    constructor(pointer: Pointer) {
+        this.pointer = pointer
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
+    }
+
+    /**
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noPointer: NoPointer) {
+        this.pointer = null
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
+    }
+
+    protected val pointer: Pointer?
+    protected val cleanable: UniffiCleaner.Cleanable
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithPointer(block: (ptr: Pointer) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the pointer being freed concurrently.
+        try {
+            return block(this.uniffiClonePointer())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val pointer: Pointer?) : Runnable {
+        override fun run() {
+            pointer?.let { ptr ->
+                uniffiRustCall { status ->
+                    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_free_ffisigner(ptr, status)
+                }
+            }
+        }
+    }
+
+    fun uniffiClonePointer(): Pointer {
+        return uniffiRustCall() { status ->
+            UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_clone_ffisigner(pointer!!, status)
+        }
+    }
+
+    
+    /**
+     * The modulus size in bits.
+     */override fun `bits`(): kotlin.UInt {
+            return FfiConverterUInt.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_method_ffisigner_bits(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * `in-memory`, `callback`, `pkcs11`, `aws-kms` or `other`.
+     */override fun `kind`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_method_ffisigner_kind(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The label naming the key, a `pin-value` masked; never a secret.
+     */override fun `label`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_method_ffisigner_label(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The public key every signature verifies under.
+     */override fun `publicKey`(): FfiPublicKey {
+            return FfiConverterTypeFfiPublicKey.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_method_ffisigner_public_key(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+    companion object {
+        
+    /**
+     * A signer calling `callback` with each digest; its answers are checked against `public`.
+     */ fun `fromCallback`(`public`: FfiPublicKey, `callback`: FfiDigestSigner, `label`: kotlin.String?): FfiSigner {
+            return FfiConverterTypeFfiSigner.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_constructor_ffisigner_from_callback(
+        FfiConverterTypeFfiPublicKey.lower(`public`),FfiConverterTypeFfiDigestSigner.lower(`callback`),FfiConverterOptionalString.lower(`label`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * The in-memory key as a signer (the same key, not a copy).
+     */ fun `fromPrivateKey`(`key`: FfiPrivateKey): FfiSigner {
+            return FfiConverterTypeFfiSigner.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_constructor_ffisigner_from_private_key(
+        FfiConverterTypeFfiPrivateKey.lower(`key`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * Opens the key `uri` names: `pkcs11:` (RFC 7512), `aws-kms:`, or a PEM/DER key file;
+     * `password` decrypts a key file or is the PIN a `pkcs11:` URI does not give.
+     */
+    @Throws(FfiException::class) fun `fromUri`(`uri`: kotlin.String, `password`: kotlin.String?): FfiSigner {
+            return FfiConverterTypeFfiSigner.lift(
+    uniffiRustCallWithError(FfiException) { _status ->
+    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_constructor_ffisigner_from_uri(
+        FfiConverterString.lower(`uri`),FfiConverterOptionalString.lower(`password`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFfiSigner: FfiConverter<FfiSigner, Pointer> {
+
+    override fun lower(value: FfiSigner): Pointer {
+        return value.uniffiClonePointer()
+    }
+
+    override fun lift(value: Pointer): FfiSigner {
+        return FfiSigner(value)
+    }
+
+    override fun read(buf: ByteBuffer): FfiSigner {
+        // The Rust code always writes pointers as 8 bytes, and will
+        // fail to compile if they don't fit.
+        return lift(Pointer(buf.getLong()))
+    }
+
+    override fun allocationSize(value: FfiSigner) = 8UL
+
+    override fun write(value: FfiSigner, buf: ByteBuffer) {
         // The Rust code always expects pointers written as 8 bytes,
         // and will fail to compile if they don't fit.
         buf.putLong(Pointer.nativeValue(lower(value)))
@@ -4744,6 +5223,90 @@ public object FfiConverterTypeFfiVariantMatch: FfiConverterRustBuffer<FfiVariant
 
 
 
+
+
+/**
+ * Why the JVM's digest signer gave no signature; the Kotlin adapter throws it.
+ */
+sealed class FfiCallbackException: kotlin.Exception() {
+    
+    /**
+     * The JVM function threw: the class of what it threw (never its message, which may hold
+     * anything).
+     */
+    class Threw(
+        
+        val `class`: kotlin.String
+        ) : FfiCallbackException() {
+        override val message
+            get() = "class=${ `class` }"
+    }
+    
+    /**
+     * The JVM function (Java) returned null.
+     */
+    class ReturnedNull(
+        ) : FfiCallbackException() {
+        override val message
+            get() = ""
+    }
+    
+
+    companion object ErrorHandler : UniffiRustCallStatusErrorHandler<FfiCallbackException> {
+        override fun lift(error_buf: RustBuffer.ByValue): FfiCallbackException = FfiConverterTypeFfiCallbackError.lift(error_buf)
+    }
+
+    
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFfiCallbackError : FfiConverterRustBuffer<FfiCallbackException> {
+    override fun read(buf: ByteBuffer): FfiCallbackException {
+        
+
+        return when(buf.getInt()) {
+            1 -> FfiCallbackException.Threw(
+                FfiConverterString.read(buf),
+                )
+            2 -> FfiCallbackException.ReturnedNull()
+            else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: FfiCallbackException): ULong {
+        return when(value) {
+            is FfiCallbackException.Threw -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`class`)
+            )
+            is FfiCallbackException.ReturnedNull -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+            )
+        }
+    }
+
+    override fun write(value: FfiCallbackException, buf: ByteBuffer) {
+        when(value) {
+            is FfiCallbackException.Threw -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`class`, buf)
+                Unit
+            }
+            is FfiCallbackException.ReturnedNull -> {
+                buf.putInt(2)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+
+}
+
+
+
 /**
  * The client id a request names, or the answer refusing it.
  */
@@ -4978,6 +5541,71 @@ public object FfiConverterTypeFfiUriForm: FfiConverterRustBuffer<FfiUriForm> {
 }
 
 
+
+
+
+
+
+/**
+ * A JVM function given the 32-byte SHA-256 digest of the JWS signing input, returning the
+ * PKCS#1 v1.5 signature.
+ */
+public interface FfiDigestSigner {
+    
+    /**
+     * The signature over `digest`.
+     */
+    fun `signDigest`(`digest`: kotlin.ByteArray): kotlin.ByteArray
+    
+    companion object
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceFfiDigestSigner {
+    internal object `signDigest`: UniffiCallbackInterfaceFfiDigestSignerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`digest`: RustBuffer.ByValue,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeFfiDigestSigner.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`signDigest`(
+                    FfiConverterByteArray.lift(`digest`),
+                )
+            }
+            val writeReturn = { value: kotlin.ByteArray -> uniffiOutReturn.setValue(FfiConverterByteArray.lower(value)) }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: FfiCallbackException -> FfiConverterTypeFfiCallbackError.lower(e) }
+            )
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeFfiDigestSigner.handleMap.remove(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceFfiDigestSigner.UniffiByValue(
+        `signDigest`,
+        uniffiFree,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_taap_kotlin_fn_init_callback_vtable_ffidigestsigner(vtable)
+    }
+}
+
+/**
+ * The ffiConverter which transforms the Callbacks in to handles to pass to Rust.
+ *
+ * @suppress
+ */
+public object FfiConverterTypeFfiDigestSigner: FfiConverterCallbackInterface<FfiDigestSigner>()
 
 
 
@@ -5431,11 +6059,11 @@ public object FfiConverterSequenceTypeFfiHeader: FfiConverterRustBuffer<List<Ffi
         /**
          * Signs ordered ehts.
          */
-    @Throws(FfiException::class) fun `popTokenBuild`(`key`: FfiPrivateKey, `ehts`: List<FfiEntry>, `options`: FfiBuildOptions): kotlin.String {
+    @Throws(FfiException::class) fun `popTokenBuild`(`key`: FfiSigner, `ehts`: List<FfiEntry>, `options`: FfiBuildOptions): kotlin.String {
             return FfiConverterString.lift(
     uniffiRustCallWithError(FfiException) { _status ->
     UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_func_pop_token_build(
-        FfiConverterTypeFfiPrivateKey.lower(`key`),FfiConverterSequenceTypeFfiEntry.lower(`ehts`),FfiConverterTypeFfiBuildOptions.lower(`options`),_status)
+        FfiConverterTypeFfiSigner.lower(`key`),FfiConverterSequenceTypeFfiEntry.lower(`ehts`),FfiConverterTypeFfiBuildOptions.lower(`options`),_status)
 }
     )
     }
@@ -5457,11 +6085,11 @@ public object FfiConverterSequenceTypeFfiHeader: FfiConverterRustBuffer<List<Ffi
         /**
          * Signs one HTTP request: every given header, `uri`, `http-method` and `body`.
          */
-    @Throws(FfiException::class) fun `popTokenForRequest`(`key`: FfiPrivateKey, `method`: kotlin.String, `url`: kotlin.String, `headers`: List<FfiEntry>, `body`: kotlin.ByteArray, `options`: FfiBuildOptions): kotlin.String {
+    @Throws(FfiException::class) fun `popTokenForRequest`(`key`: FfiSigner, `method`: kotlin.String, `url`: kotlin.String, `headers`: List<FfiEntry>, `body`: kotlin.ByteArray, `options`: FfiBuildOptions): kotlin.String {
             return FfiConverterString.lift(
     uniffiRustCallWithError(FfiException) { _status ->
     UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_func_pop_token_for_request(
-        FfiConverterTypeFfiPrivateKey.lower(`key`),FfiConverterString.lower(`method`),FfiConverterString.lower(`url`),FfiConverterSequenceTypeFfiEntry.lower(`headers`),FfiConverterByteArray.lower(`body`),FfiConverterTypeFfiBuildOptions.lower(`options`),_status)
+        FfiConverterTypeFfiSigner.lower(`key`),FfiConverterString.lower(`method`),FfiConverterString.lower(`url`),FfiConverterSequenceTypeFfiEntry.lower(`headers`),FfiConverterByteArray.lower(`body`),FfiConverterTypeFfiBuildOptions.lower(`options`),_status)
 }
     )
     }
