@@ -51,6 +51,8 @@ pub mod error;
 mod explain;
 #[cfg(feature = "std")]
 mod gate;
+#[cfg(feature = "std")]
+mod key_set;
 pub mod keys;
 #[cfg(feature = "redis")]
 mod redis;

@@ -1,6 +1,7 @@
 //! The gateway side: validating a received request's PoP token, the replay caches and the shared replay stores.
 
 pub use crate::gate::{Answer, PopGate};
+pub use crate::key_set::{ClientKey, KeyFile, KeySet, KEY_FILE_CHECK_INTERVAL};
 #[cfg(feature = "redis-async")]
 pub use crate::redis::AsyncRedisReplayStore;
 #[cfg(feature = "redis")]

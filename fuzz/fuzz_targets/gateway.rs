@@ -40,7 +40,7 @@ fn harness() -> &'static Harness {
         let client = RegisteredClient {
             id: CLIENT_ID.into(),
             secret: ClientSecret::new(SECRET),
-            public_key: taap::PublicKey::from_file(keys_dir().join("tmobile/readme-public.pem")).unwrap(),
+            public_key: taap::PublicKey::from_file(keys_dir().join("tmobile/readme-public.pem")).unwrap().into(),
             scope: DEFAULT_SCOPE.into(),
         };
         let config = GatewayConfig::new(vec![client], 3600, Faults::default()).unwrap();

@@ -3,9 +3,11 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
+use taap::validate::{KeyFile, KeySet};
 use taap::{client::ClientSecret, PublicKey};
 use zeroize::Zeroizing;
 
@@ -23,10 +25,48 @@ pub struct RegisteredClient {
     pub id: String,
     /// The OAuth client secret.
     pub secret: ClientSecret,
-    /// The client's registered public key.
-    pub public_key: PublicKey,
+    /// The client's registered public keys: one, or a key file re-read when it changes.
+    pub public_key: ClientKeys,
     /// Space-separated scopes its access tokens carry.
     pub scope: String,
+}
+
+/// A client's public keys: fixed at start-up, or a [`KeyFile`] (PEM, JWK or a JWK set with
+/// `kid`s and validity windows) read again when operators replace it, so a key is rotated
+/// without a restart.
+#[derive(Debug, Clone)]
+pub enum ClientKeys {
+    /// Given once.
+    Fixed(Arc<KeySet>),
+    /// Read from a file, and again when it changes.
+    File(Arc<KeyFile>),
+}
+
+impl ClientKeys {
+    /// The keys of the file at `path`, followed as it changes.
+    pub fn from_file(path: impl Into<PathBuf>) -> taap::Result<ClientKeys> {
+        KeyFile::open(path).map(|file| ClientKeys::File(Arc::new(file)))
+    }
+
+    /// The keys in force now.
+    pub fn current(&self) -> Arc<KeySet> {
+        match self {
+            ClientKeys::Fixed(keys) => Arc::clone(keys),
+            ClientKeys::File(file) => file.keys(),
+        }
+    }
+
+    /// The key whose RFC 7638 thumbprint is `thumbprint`, if the client has it now.
+    pub fn by_thumbprint(&self, thumbprint: &str) -> Option<PublicKey> {
+        let keys = self.current();
+        keys.keys().iter().map(|entry| &entry.key).find(|key| key.thumbprint() == thumbprint).cloned()
+    }
+}
+
+impl From<PublicKey> for ClientKeys {
+    fn from(key: PublicKey) -> Self {
+        ClientKeys::Fixed(Arc::new(KeySet::from(key)))
+    }
 }
 
 /// Misbehaviour on demand, for testing clients against a flaky or skewed server.
@@ -192,7 +232,7 @@ impl ClientEntry {
             }
         };
         Ok(RegisteredClient {
-            public_key: PublicKey::from_file(base.join(&self.public_key))?,
+            public_key: ClientKeys::from_file(base.join(&self.public_key))?,
             secret,
             scope: self.scope.unwrap_or_else(|| DEFAULT_SCOPE.to_owned()),
             id: self.id,

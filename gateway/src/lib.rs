@@ -29,7 +29,7 @@ use tokio::sync::oneshot;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-pub use config::{GatewayConfig, RegisteredClient};
+pub use config::{ClientKeys, GatewayConfig, RegisteredClient};
 pub use metrics::GatewayMetrics;
 pub use state::{Event, GatewayState, StatsSnapshot};
 pub use taap_tower::replay;

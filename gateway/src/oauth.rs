@@ -54,7 +54,8 @@ fn issue(
     require_json_content_type(parts)?;
     let client = authenticate(state, parts)?;
     let request = pop::received(parts, body, taap::request::UriForm::Decoded)?;
-    let pop = pop::check(&state.validator, &client.public_key, &request, state.now(), "Basic")?;
+    let keys = client.public_key.current();
+    let (pop, key) = pop::check_any(&state.validator, &keys, &request, state.now(), "Basic")?;
     match flavor {
         TokenFlavor::V2 if !body.is_empty() => {
             return Err(Refusal::bad_request("/oauth2/v2/tokens takes an empty body"));
@@ -63,7 +64,7 @@ fn issue(
         TokenFlavor::V6 => check_v6_body(client, body)?,
     }
     state.count_token_issued();
-    Ok((token_answer(state, client), pop))
+    Ok((token_answer(state, client, &key), pop))
 }
 
 fn require_json_content_type(parts: &Parts) -> Result<(), Refusal> {
@@ -135,7 +136,7 @@ fn check_v6_body(client: &RegisteredClient, body: &[u8]) -> Result<(), Refusal> 
 }
 
 /// The JSON answer of T-Mobile's token endpoint: `expires_in` is a string there.
-fn token_answer(state: &GatewayState, client: &RegisteredClient) -> Value {
+fn token_answer(state: &GatewayState, client: &RegisteredClient, key: &taap::PublicKey) -> Value {
     let now = state.now();
     let ttl = state.config.token_ttl_secs;
     let claims = AccessClaims {
@@ -146,7 +147,7 @@ fn token_answer(state: &GatewayState, client: &RegisteredClient) -> Value {
         exp: now + ttl as i64,
         jti: uuid::Uuid::new_v4().to_string(),
         scope: client.scope.clone(),
-        cnf: Confirmation { jkt: client.public_key.thumbprint() },
+        cnf: Confirmation { jkt: key.thumbprint() },
         generation: state.generation(),
     };
     let id_claims =

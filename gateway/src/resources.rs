@@ -70,8 +70,7 @@ fn client_key(state: &GatewayState, parts: &Parts) -> Result<taap::PublicKey, Re
         .ok_or_else(|| Refusal::invalid_token("Authorization: Bearer <access token> is missing"))?;
     state
         .client(&claims.sub)
-        .filter(|client| client.public_key.thumbprint() == claims.cnf.jkt)
-        .map(|client| client.public_key.clone())
+        .and_then(|client| client.public_key.by_thumbprint(&claims.cnf.jkt))
         .ok_or_else(|| Refusal::invalid_token("the access token's client is no longer registered"))
 }
 

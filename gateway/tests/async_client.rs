@@ -25,7 +25,7 @@ fn gateway(faults: Faults) -> Gateway {
     let registered = RegisteredClient {
         id: CLIENT_ID.into(),
         secret: ClientSecret::new(SECRET),
-        public_key: PublicKey::from_file(keys_dir().join("readme-public.pem")).unwrap(),
+        public_key: PublicKey::from_file(keys_dir().join("readme-public.pem")).unwrap().into(),
         scope: DEFAULT_SCOPE.into(),
     };
     Gateway::start(GatewayConfig::new(vec![registered], 3600, faults).unwrap(), 0, false).unwrap()

@@ -27,7 +27,7 @@ fn registered() -> RegisteredClient {
     RegisteredClient {
         id: CLIENT_ID.into(),
         secret: ClientSecret::new(SECRET),
-        public_key: PublicKey::from_file(keys_dir().join("readme-public.pem")).unwrap(),
+        public_key: PublicKey::from_file(keys_dir().join("readme-public.pem")).unwrap().into(),
         scope: DEFAULT_SCOPE.into(),
     }
 }

@@ -177,7 +177,7 @@ fn two_taap_gateways_sharing_redis_and_a_token_key_refuse_each_others_replays() 
         let client = RegisteredClient {
             id: "fleet".into(),
             secret: ClientSecret::new("fleet-secret-3b7d"),
-            public_key: private_key().public_key().clone(),
+            public_key: private_key().public_key().clone().into(),
             scope: DEFAULT_SCOPE.into(),
         };
         let mut config = GatewayConfig::new(vec![client], 3600, Faults::default()).unwrap();
@@ -210,7 +210,7 @@ fn an_unknown_replay_store_is_a_config_error() {
     let client = RegisteredClient {
         id: "fleet".into(),
         secret: ClientSecret::new("fleet-secret-3b7d"),
-        public_key: private_key().public_key().clone(),
+        public_key: private_key().public_key().clone().into(),
         scope: DEFAULT_SCOPE.into(),
     };
     let mut config = GatewayConfig::new(vec![client], 3600, Faults::default()).unwrap();

@@ -32,7 +32,7 @@ fn gateway(ttl: u64) -> Gateway {
     let registered = RegisteredClient {
         id: CLIENT_ID.into(),
         secret: ClientSecret::new(SECRET),
-        public_key: PublicKey::from_file(keys_dir().join("readme-public.pem")).unwrap(),
+        public_key: PublicKey::from_file(keys_dir().join("readme-public.pem")).unwrap().into(),
         scope: DEFAULT_SCOPE.into(),
     };
     let faults = Faults { delay_ms: 200, path_prefix: Some("/oauth2/".into()), ..Faults::default() };

@@ -4,6 +4,7 @@
 //! adapter, so the same `uri` and header rules apply as in the signer and every other door.
 
 use axum::http::request::Parts;
+use taap::validate::KeySet;
 use taap::{request::ReceivedRequest, request::UriForm, PopToken, PopTokenValidator, PublicKey};
 
 use crate::replay::{Admission, ReplayError, ReplayStore};
@@ -20,6 +21,18 @@ pub fn check(
     challenge: &'static str,
 ) -> Result<PopToken, Refusal> {
     validator.validate_request_at(key, request, now).map_err(|error| Refusal::invalid_pop(&error, challenge))
+}
+
+/// [`check`] against a client's key set (several keys while one is rotated): the key the
+/// token's `kid` names, else each current key until one verifies; returns the key too.
+pub fn check_any(
+    validator: &PopTokenValidator,
+    keys: &KeySet,
+    request: &ReceivedRequest<'_>,
+    now: i64,
+    challenge: &'static str,
+) -> Result<(PopToken, PublicKey), Refusal> {
+    validator.validate_request_with_keys(keys, request, now).map_err(|error| Refusal::invalid_pop(&error, challenge))
 }
 
 /// [`check`] with the `jti` admitted by `store` (namespaced by the key's thumbprint) instead

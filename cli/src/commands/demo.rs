@@ -107,7 +107,7 @@ fn start_gateway(public_key_path: &Path, secret: &str) -> taap::Result<Gateway> 
     let client = RegisteredClient {
         id: DEMO_CLIENT_ID.into(),
         secret: secret.into(),
-        public_key: PublicKey::from_file(public_key_path)?,
+        public_key: PublicKey::from_file(public_key_path)?.into(),
         scope: DEFAULT_SCOPE.into(),
     };
     let gateway_config = GatewayConfig::new(vec![client], DEFAULT_TOKEN_TTL_SECS, Faults::default())?;

@@ -4,10 +4,9 @@ use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
-use taap::PublicKey;
 
 use taap_gateway::config::{secret_from_env, Faults, DEFAULT_SCOPE, DEFAULT_TOKEN_TTL_SECS};
-use taap_gateway::{Gateway, GatewayConfig, RegisteredClient};
+use taap_gateway::{ClientKeys, Gateway, GatewayConfig, RegisteredClient};
 
 use crate::output::config;
 
@@ -27,7 +26,8 @@ pub struct Args {
     /// Environment variable holding the client's secret.
     #[arg(long, value_name = "VAR")]
     client_secret_env: Option<String>,
-    /// The client's registered public key: PEM (SPKI or PKCS#1) or JWK.
+    /// The client's registered public keys: PEM (SPKI or PKCS#1), a JWK, or a JWK set (`kid`,
+    /// `nbf`/`exp` windows); read again when the file changes, to rotate a key.
     #[arg(long, value_name = "FILE")]
     public_key: Option<PathBuf>,
     /// Scopes granted to the client, space-separated.
@@ -152,7 +152,7 @@ fn gateway_config(args: &Args) -> taap::Result<GatewayConfig> {
     let client = RegisteredClient {
         id: id.clone(),
         secret: secret_from_env(variable)?,
-        public_key: PublicKey::from_file(public_key)?,
+        public_key: ClientKeys::from_file(public_key)?,
         scope: args.scope.clone().unwrap_or_else(|| DEFAULT_SCOPE.to_owned()),
     };
     GatewayConfig::new(vec![client], args.token_ttl.unwrap_or(DEFAULT_TOKEN_TTL_SECS), args.faults.faults())
