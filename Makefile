@@ -38,7 +38,7 @@ lint:
 	$(CARGO) clippy --release -p taap-c --target aarch64-unknown-linux-gnu --target armv7-unknown-linux-gnueabihf --quiet -- -D warnings
 	$(CARGO) clippy --release -p taap --no-default-features --features aws-lc,redis --all-targets --quiet -- -D warnings
 	$(CARGO) clippy --release -p taap-wasm --target wasm32-unknown-unknown --quiet -- -D warnings
-	$(CARGO) clippy --release -p taap-embedded --target thumbv7em-none-eabihf --quiet -- -D warnings
+	$(CARGO) clippy --release -p taap-embedded --target thumbv7em-none-eabihf --target thumbv8m.main-none-eabihf --quiet -- -D warnings
 
 ## The core and CLI: unit, conformance, property, CLI and end-to-end gateway tests (the async
 ## client's among them: gateway/tests enables `async-client`), taap-tower's layer; the core's
@@ -114,18 +114,23 @@ test-dist: dist
 test-c:
 	bash bindings-c/scripts/test.sh
 
-## The microcontroller library (thumbv7em-none-eabihf, no_std): libtaap_embedded.a, its header,
-## and examples/embedded/build/pop.elf for QEMU's mps2-an386 (Cortex-M4F).
+## The microcontroller library (no_std) for Cortex-M4F (thumbv7em-none-eabihf) and Cortex-M33
+## (thumbv8m.main-none-eabihf, the nRF9160's core): libtaap_embedded.a for each, its header, and
+## examples/embedded/build/pop.elf for QEMU's mps2-an386 (M4F) and pop-m33.elf for mps2-an505 (M33).
 embedded:
 	$(MAKE) -C examples/embedded all
-	@echo "library: $(or $(CARGO_TARGET_DIR),target)/thumbv7em-none-eabihf/embedded-release/libtaap_embedded.a"
+	@echo "library: $(or $(CARGO_TARGET_DIR),target)/thumbv7em-none-eabihf/embedded-release/libtaap_embedded.a (Cortex-M4F)"
+	@echo "         $(or $(CARGO_TARGET_DIR),target)/thumbv8m.main-none-eabihf/embedded-release/libtaap_embedded.a (Cortex-M33)"
 	@echo "header:  bindings-embedded/include/taap_embedded.h"
-	@echo "program: examples/embedded/build/pop.elf; run it with"
+	@echo "programs: examples/embedded/build/pop.elf and pop-m33.elf; run them with"
 	@echo "  qemu-system-arm -M mps2-an386 -nographic -semihosting-config enable=on,target=native -kernel examples/embedded/build/pop.elf"
+	@echo "  qemu-system-arm -M mps2-an505 -nographic -semihosting-config enable=on,target=native -kernel examples/embedded/build/pop-m33.elf"
 
-## pop.elf under qemu-system-arm: every unencrypted vector token byte for byte, bad input gets its
-## exact status with no fault, the MCU column of the bad-input matrix; the header has not
-## drifted; the ABI's host unit tests, the shared C ABI's (bindings-cabi) among them.
+## pop.elf (M4F) and pop-m33.elf (M33) under qemu-system-arm: every unencrypted vector token byte
+## for byte, with the in-memory key and through the callback signer; bad input (the callback
+## signer's among it) gets its exact status with no fault on both cores; the MCU column of the
+## bad-input matrix; the library's flash at most 160 KiB on both cores (from the link maps); the
+## header has not drifted; the ABI's host unit tests, the shared C ABI's (bindings-cabi) among them.
 EMBEDDED_HEADER_DIR = $(abspath $(or $(CARGO_TARGET_DIR),target))/embedded-header
 test-embedded:
 	TAAP_HEADER_DIR="$(EMBEDDED_HEADER_DIR)" $(CARGO) check --release --quiet -p taap-embedded --features generate-headers

@@ -38,7 +38,7 @@ foreign_architectures=(arm64 armhf)
 # Rust components and targets: lint, the wasm build, the musl CLI, ARM Linux, Cortex-M.
 components=(rustfmt clippy)
 targets=(wasm32-unknown-unknown x86_64-unknown-linux-musl aarch64-unknown-linux-gnu
-    armv7-unknown-linux-gnueabihf thumbv7em-none-eabihf)
+    armv7-unknown-linux-gnueabihf thumbv7em-none-eabihf thumbv8m.main-none-eabihf)
 # Cargo tools: crate:version:the command that prints its version (wasm-bindgen-cli must equal
 # Cargo.lock's wasm-bindgen). cargo puts them in $CARGO_HOME/bin, which a fresh shell may lack.
 export PATH="$PATH:${CARGO_HOME:-$HOME/.cargo}/bin"

@@ -149,6 +149,12 @@ typedef struct taap_response taap_response;
 typedef struct taap_sign_policy taap_sign_policy;
 
 /**
+ * Something that signs RS256 and knows its public key: a private key in memory, a key in a
+ * PKCS#11 token or in AWS KMS, or a C function. Thread-safe; free with `taap_signer_free`.
+ */
+typedef struct taap_signer taap_signer;
+
+/**
  * A validator configured once and shared by any number of threads; with a replay cache it
  * remembers the `jti`s it accepted. Free with `taap_validator_free`.
  */
@@ -274,6 +280,23 @@ typedef struct taap_validate_options {
     bool leeway_is_set;
 } taap_validate_options;
 
+/**
+ * The function behind `taap_signer_from_callback`. taap calls it with the 32-byte SHA-256
+ * digest of the JWS signing input in `digest`, a buffer `signature` of `*signature_len`
+ * bytes (the public key's modulus length: 256 for RSA-2048) and `context` as given. It writes
+ * the RSASSA-PKCS1-v1_5 signature of the digest (with the SHA-256 DigestInfo prefix, as RS256
+ * needs) into `signature`, sets `*signature_len` to the bytes written when that is not the
+ * whole buffer, and returns 0. Any other value means the device did not sign: the call that
+ * asked for the token fails with `TAAP_TRANSPORT`, its message naming the value. The
+ * pointers are valid only during the call. It may be called from any thread that builds a
+ * token or sends a client's call with the signer, also from several at once: `context` and
+ * what the function does with it must be safe for that.
+ */
+typedef int32_t (*taap_sign_digest_fn)(void *context,
+                                       const uint8_t *digest,
+                                       uint8_t *signature,
+                                       size_t *signature_len);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -326,6 +349,25 @@ enum taap_status taap_client_new(const struct taap_private_key *key,
                                  const char *server,
                                  const char *options_json,
                                  struct taap_client **out);
+#endif
+
+#if defined(TAAP_CLIENT)
+/**
+ * `taap_client_new` with a signer (`taap_signer_from_callback`, `taap_signer_open`) in place
+ * of the key: every PoP token the client makes is signed by it, checked before it is sent (a
+ * bad signature is `TAAP_SIGNATURE_INVALID`). The client keeps its own reference to `signer`,
+ * which the caller may free right away; a callback's context must stay valid until the client
+ * is freed too, and the callback is called on the threads that send the client's calls.
+ *
+ * # Safety
+ * `signer` is NULL or a live signer; otherwise as for `taap_client_new`.
+ */
+enum taap_status taap_client_new_with_signer(const struct taap_signer *signer,
+                                             const char *client_id,
+                                             const char *client_secret,
+                                             const char *server,
+                                             const char *options_json,
+                                             struct taap_client **out);
 #endif
 
 #if defined(TAAP_CLIENT)
@@ -523,6 +565,20 @@ enum taap_status taap_pop_token_build(const struct taap_private_key *key,
                                       char **out_token);
 
 /**
+ * `taap_pop_token_build` with a signer (`taap_signer_from_callback`, `taap_signer_open`) in
+ * place of the key. A signature that is not the modulus length or does not verify under the
+ * signer's public key is `TAAP_SIGNATURE_INVALID`, and no token is made.
+ *
+ * # Safety
+ * `signer` is NULL or a live signer; otherwise as for `taap_pop_token_build`.
+ */
+enum taap_status taap_pop_token_build_with_signer(const struct taap_signer *signer,
+                                                  const struct taap_ehts_entry *ehts,
+                                                  size_t ehts_len,
+                                                  const struct taap_build_options *options,
+                                                  char **out_token);
+
+/**
  * The claims of a decoded token, valid until the token is freed; NULL for NULL.
  *
  * # Safety
@@ -575,6 +631,23 @@ enum taap_status taap_pop_token_for_request_with(const struct taap_private_key *
                                                  char **out_token);
 
 /**
+ * `taap_pop_token_for_request_with` with a signer in place of the key (see
+ * `taap_pop_token_build_with_signer`); `options` NULL means the defaults.
+ *
+ * # Safety
+ * `signer` is NULL or a live signer; otherwise as for `taap_pop_token_for_request_with`.
+ */
+enum taap_status taap_pop_token_for_request_with_signer(const struct taap_signer *signer,
+                                                        const char *method,
+                                                        const char *url,
+                                                        const struct taap_ehts_entry *headers,
+                                                        size_t headers_len,
+                                                        const uint8_t *body,
+                                                        size_t body_len,
+                                                        const struct taap_build_options *options,
+                                                        char **out_token);
+
+/**
  * Frees a decoded token. NULL is ignored.
  *
  * # Safety
@@ -603,6 +676,26 @@ enum taap_status taap_pop_token_sign_request(const struct taap_private_key *key,
                                              size_t body_len,
                                              const struct taap_build_options *options,
                                              char **out_token);
+
+/**
+ * `taap_pop_token_sign_request` with a signer (`taap_signer_from_callback`,
+ * `taap_signer_open`) in place of the key: the signing policy's `sign` for any signer. A
+ * signature that is not the modulus length or does not verify under the signer's public key
+ * is `TAAP_SIGNATURE_INVALID`, and no token is made.
+ *
+ * # Safety
+ * `signer` is NULL or a live signer; otherwise as for `taap_pop_token_sign_request`.
+ */
+enum taap_status taap_pop_token_sign_request_with_signer(const struct taap_signer *signer,
+                                                         const struct taap_sign_policy *policy,
+                                                         const char *method,
+                                                         const char *url,
+                                                         const struct taap_ehts_entry *headers,
+                                                         size_t header_count,
+                                                         const uint8_t *body,
+                                                         size_t body_len,
+                                                         const struct taap_build_options *options,
+                                                         char **out_token);
 
 /**
  * Validates a PoP token the way an API gateway must: signature with `key`, expiry, age,
@@ -934,6 +1027,93 @@ enum taap_status taap_sign_policy_with_header(const struct taap_sign_policy *pol
 enum taap_status taap_sign_policy_without_header(const struct taap_sign_policy *policy,
                                                  const char *name,
                                                  struct taap_sign_policy **out);
+
+/**
+ * Frees a signer (a client made with it keeps its own reference). NULL is ignored.
+ *
+ * # Safety
+ * `signer` is NULL or live, not used again afterwards.
+ */
+void taap_signer_free(struct taap_signer *signer);
+
+/**
+ * A signer whose signatures come from `sign` (see `taap_sign_digest_fn`), called with
+ * `context`, for the key whose public half is `public_key` (copied: free it when you like).
+ * Every signature is checked before a token carries it: one of the wrong length, or one that
+ * does not verify under `public_key`, is `TAAP_SIGNATURE_INVALID` and no token is made.
+ * `label` (UTF-8, NULL: `callback for RSA-2048 key THUMBPRINT`) names the key in messages
+ * and `taap_signer_label`; never put a secret in it. `context` must stay valid, and safe to
+ * use from any thread that signs with this signer, until the signer and every client made
+ * with it are freed; taap never frees it.
+ *
+ * # Safety
+ * `public_key` is NULL or a live public key; `sign` is NULL or a function as
+ * `taap_sign_digest_fn` describes; `label` is NULL or NUL-terminated; `out` is NULL or writable.
+ */
+enum taap_status taap_signer_from_callback(const struct taap_public_key *public_key,
+                                           taap_sign_digest_fn sign,
+                                           void *context,
+                                           const char *label,
+                                           struct taap_signer **out);
+
+/**
+ * A signer for an in-memory private key (which keeps its own reference to `key`: free either
+ * first), for code that takes a `taap_signer` wherever a key comes from.
+ *
+ * # Safety
+ * `key` is NULL or a live key; `out` is NULL or writable.
+ */
+enum taap_status taap_signer_from_private_key(const struct taap_private_key *key,
+                                              struct taap_signer **out);
+
+/**
+ * What `signer` is: `"in-memory"`, `"callback"`, `"pkcs11"`, `"aws-kms"` or `"other"`, as a
+ * new string in `*out` (free it with `taap_string_free`).
+ *
+ * # Safety
+ * `signer` is NULL or live; `out` is NULL or writable.
+ */
+enum taap_status taap_signer_kind(const struct taap_signer *signer, char **out);
+
+/**
+ * The label naming `signer`'s key, as a new string in `*out` (free it with
+ * `taap_string_free`): a `pkcs11:` URI with any `pin-value` shown as `***`, a KMS key id, the
+ * label given to `taap_signer_from_callback`, or `RSA-2048 key THUMBPRINT`. Never a PIN or
+ * key material.
+ *
+ * # Safety
+ * `signer` is NULL or live; `out` is NULL or writable.
+ */
+enum taap_status taap_signer_label(const struct taap_signer *signer, char **out);
+
+/**
+ * Opens the key `spec` names: a `pkcs11:` URI (RFC 7512: `pkcs11:token=…;object=…` with
+ * `?module-path=…` and `pin-value=…` or `pin-source=…`; a key in an HSM, SoftHSM2 or a TPM,
+ * never extracted), an `aws-kms:` key (`aws-kms:arn:aws:kms:…`, `aws-kms:alias/NAME`,
+ * `aws-kms:ID`, credentials and region from the environment as the AWS CLI reads them), or
+ * else a PEM or DER private key file. `password` (`password_len` bytes; NULL: none) decrypts
+ * an encrypted key file, or is the PIN of a `pkcs11:` URI that gives none itself. A libtaap
+ * built without its `pkcs11` or `aws-kms` feature refuses such a URI with `TAAP_CONFIG`. A
+ * module that cannot be loaded, a token or key that cannot be found is `TAAP_CONFIG`, a wrong
+ * PIN `TAAP_KEY_DECRYPT`, an unreachable service `TAAP_TRANSPORT`.
+ *
+ * # Safety
+ * `spec` is NULL or NUL-terminated; `password` is NULL or points to `password_len` bytes;
+ * `out` is NULL or writable.
+ */
+enum taap_status taap_signer_open(const char *spec,
+                                  const uint8_t *password,
+                                  size_t password_len,
+                                  struct taap_signer **out);
+
+/**
+ * The public key every signature of `signer` verifies under, as a new handle the caller frees.
+ *
+ * # Safety
+ * `signer` is NULL or live; `out` is NULL or writable.
+ */
+enum taap_status taap_signer_public_key(const struct taap_signer *signer,
+                                        struct taap_public_key **out);
 
 /**
  * One line saying what a status means (the same text in every binding's documentation); a

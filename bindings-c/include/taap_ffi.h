@@ -35,6 +35,8 @@ typedef struct taap_response taap_response;
 
 typedef struct taap_sign_policy taap_sign_policy;
 
+typedef struct taap_signer taap_signer;
+
 typedef struct taap_validator taap_validator;
 
 typedef struct taap_ehts_entry {
@@ -73,6 +75,11 @@ typedef struct taap_validate_options {
     bool leeway_is_set;
 } taap_validate_options;
 
+typedef int32_t (*taap_sign_digest_fn)(void *context,
+                                       const uint8_t *digest,
+                                       uint8_t *signature,
+                                       size_t *signature_len);
+
 enum taap_status taap_client_access_token(const struct taap_client *client,
                                           char **out_token,
                                           uint64_t *out_expires_in);
@@ -85,6 +92,13 @@ enum taap_status taap_client_new(const struct taap_private_key *key,
                                  const char *server,
                                  const char *options_json,
                                  struct taap_client **out);
+
+enum taap_status taap_client_new_with_signer(const struct taap_signer *signer,
+                                             const char *client_id,
+                                             const char *client_secret,
+                                             const char *server,
+                                             const char *options_json,
+                                             struct taap_client **out);
 
 enum taap_status taap_client_refresh_access_token(const struct taap_client *client,
                                                   char **out_token,
@@ -148,6 +162,12 @@ enum taap_status taap_pop_token_build(const struct taap_private_key *key,
                                       const struct taap_build_options *options,
                                       char **out_token);
 
+enum taap_status taap_pop_token_build_with_signer(const struct taap_signer *signer,
+                                                  const struct taap_ehts_entry *ehts,
+                                                  size_t ehts_len,
+                                                  const struct taap_build_options *options,
+                                                  char **out_token);
+
 const struct taap_claims *taap_pop_token_claims(const struct taap_pop_token *token);
 
 enum taap_status taap_pop_token_decode(const char *token, struct taap_pop_token **out);
@@ -171,6 +191,16 @@ enum taap_status taap_pop_token_for_request_with(const struct taap_private_key *
                                                  const struct taap_build_options *options,
                                                  char **out_token);
 
+enum taap_status taap_pop_token_for_request_with_signer(const struct taap_signer *signer,
+                                                        const char *method,
+                                                        const char *url,
+                                                        const struct taap_ehts_entry *headers,
+                                                        size_t headers_len,
+                                                        const uint8_t *body,
+                                                        size_t body_len,
+                                                        const struct taap_build_options *options,
+                                                        char **out_token);
+
 void taap_pop_token_free(struct taap_pop_token *token);
 
 enum taap_status taap_pop_token_sign_request(const struct taap_private_key *key,
@@ -183,6 +213,17 @@ enum taap_status taap_pop_token_sign_request(const struct taap_private_key *key,
                                              size_t body_len,
                                              const struct taap_build_options *options,
                                              char **out_token);
+
+enum taap_status taap_pop_token_sign_request_with_signer(const struct taap_signer *signer,
+                                                         const struct taap_sign_policy *policy,
+                                                         const char *method,
+                                                         const char *url,
+                                                         const struct taap_ehts_entry *headers,
+                                                         size_t header_count,
+                                                         const uint8_t *body,
+                                                         size_t body_len,
+                                                         const struct taap_build_options *options,
+                                                         char **out_token);
 
 enum taap_status taap_pop_token_validate(const char *token,
                                          const struct taap_public_key *key,
@@ -274,6 +315,29 @@ enum taap_status taap_sign_policy_with_header(const struct taap_sign_policy *pol
 enum taap_status taap_sign_policy_without_header(const struct taap_sign_policy *policy,
                                                  const char *name,
                                                  struct taap_sign_policy **out);
+
+void taap_signer_free(struct taap_signer *signer);
+
+enum taap_status taap_signer_from_callback(const struct taap_public_key *public_key,
+                                           taap_sign_digest_fn sign,
+                                           void *context,
+                                           const char *label,
+                                           struct taap_signer **out);
+
+enum taap_status taap_signer_from_private_key(const struct taap_private_key *key,
+                                              struct taap_signer **out);
+
+enum taap_status taap_signer_kind(const struct taap_signer *signer, char **out);
+
+enum taap_status taap_signer_label(const struct taap_signer *signer, char **out);
+
+enum taap_status taap_signer_open(const char *spec,
+                                  const uint8_t *password,
+                                  size_t password_len,
+                                  struct taap_signer **out);
+
+enum taap_status taap_signer_public_key(const struct taap_signer *signer,
+                                        struct taap_public_key **out);
 
 const char *taap_status_description(taap_status status);
 

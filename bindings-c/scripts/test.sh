@@ -5,10 +5,12 @@
 #   2. regenerates include/taap.h and include/taap_ffi.h with cbindgen and fails on drift;
 #   3. compiles the C tests with gcc -Wall -Wextra -Werror, linked statically and dynamically
 #      (and checks that taap.h also compiles as C++);
-#   4. starts a local TAAP gateway (`taap serve` from the CLI crate) for the client tests, then
-#      runs the C tests (every conformance vector, every error path, threads sharing one key,
-#      taap_client_* against the gateway), the static build again under valgrind memcheck
-#      (no leaks, no errors), and a larger multi-threaded run;
+#   4. makes a SoftHSM2 token holding the README key (for taap_signer_open on a `pkcs11:` URI),
+#      starts a local TAAP gateway (`taap serve` from the CLI crate) for the client tests, then
+#      runs the C tests (every conformance vector, also through callback and PKCS#11 signers,
+#      every error path, threads sharing one key, taap_client_* against the gateway), the
+#      static build again under valgrind memcheck (no leaks, no errors), and a larger
+#      multi-threaded run;
 #   5. installs under a temporary prefix and builds examples/c against it with pkg-config,
 #      statically and dynamically, comparing the example's token with the vector;
 #   6. runs the README's examples and those of the root README's "C and C++" section (every
@@ -19,7 +21,8 @@
 #      vectors through FFI);
 #   7. builds libtaap without its client (--no-default-features --features aws-lc): no taap_client_* symbols and
 #      no HTTP/TLS stack, and a token built through taap.h compiled with -DTAAP_NO_CLIENT.
-# Needs (Debian): build-essential pkg-config valgrind php-cli libjansson-dev, and cargo.
+# Needs (Debian): build-essential pkg-config valgrind php-cli libjansson-dev softhsm2 opensc
+# openssl, and cargo.
 # Honours CARGO_TARGET_DIR (default: the workspace's target/).
 set -euo pipefail
 
@@ -40,6 +43,11 @@ source "$crate_dir/scripts/readme-blocks.sh"
 for tool in cargo gcc g++ make pkg-config valgrind php; do
     command -v "$tool" >/dev/null || fail "$tool is missing (Debian: build-essential pkg-config valgrind php-cli)"
 done
+for tool in softhsm2-util pkcs11-tool openssl; do
+    command -v "$tool" >/dev/null || fail "$tool is missing (Debian: softhsm2 opensc openssl; bash scripts/setup.sh installs them)"
+done
+softhsm_module=/usr/lib/softhsm/libsofthsm2.so
+[[ -f "$softhsm_module" ]] || fail "$softhsm_module is missing (Debian: softhsm2; bash scripts/setup.sh installs it)"
 pkg-config --exists jansson || fail "jansson is missing (Debian: libjansson-dev)"
 php -r 'exit(extension_loaded("ffi") ? 0 : 1);' || fail "PHP's FFI extension is missing (Debian: php-cli)"
 mkdir -p "$build"
@@ -74,6 +82,29 @@ if ldd "$build/taap_test_static" | grep libtaap >/dev/null; then fail "the stati
 ldd "$build/taap_test_shared" | grep "libtaap.so => $release/libtaap.so" >/dev/null || fail "the shared test binary does not load libtaap.so"
 printf '#include "taap.h"\nint main() { return taap_version() == nullptr; }\n' |
     g++ -std=c++11 -Wall -Wextra -Werror -I"$crate_dir/include" -x c++ -fsyntax-only -
+
+step "a SoftHSM2 token holding the README key, for taap_signer_open (tests/signer.c, the README)"
+# Token `taap` in a throwaway SOFTHSM2_CONF; the README key imported as object `readme` (id 01),
+# sensitive and for signing only, its public half beside it. tests/signer.c opens it by
+# TAAP_TEST_PKCS11_URI with TAAP_TEST_PKCS11_PIN; the README's "Keys in hardware" example by
+# TAAP_PKCS11_URI with TAAP_PKCS11_PIN.
+hsm="$build/softhsm"
+rm -rf "$hsm" && mkdir -p "$hsm/tokens"
+printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$hsm/tokens" >"$hsm/softhsm2.conf"
+export SOFTHSM2_CONF="$hsm/softhsm2.conf"
+export TAAP_TEST_PKCS11_PIN=c-suite-pin-2718 TAAP_PKCS11_PIN=c-suite-pin-2718 TAAP_TEST_REQUIRE_PKCS11=1
+export TAAP_TEST_PKCS11_URI="pkcs11:token=taap;object=readme?module-path=$softhsm_module"
+export TAAP_PKCS11_URI="$TAAP_TEST_PKCS11_URI"
+softhsm2-util --init-token --free --label taap --so-pin so-12345678 --pin "$TAAP_TEST_PKCS11_PIN" >/dev/null
+openssl pkey -in "$tests/keys/tmobile/readme-private-pkcs8.pem" -outform DER -out "$hsm/private.der"
+openssl pkey -in "$tests/keys/tmobile/readme-private-pkcs8.pem" -pubout -outform DER -out "$hsm/public.der"
+for object in privkey:private pubkey:public; do
+    args=()
+    [[ "${object%%:*}" == privkey ]] && args=(--usage-sign --sensitive)
+    pkcs11-tool --module "$softhsm_module" --token-label taap --login --pin "$TAAP_TEST_PKCS11_PIN" \
+        --write-object "$hsm/${object#*:}.der" --type "${object%%:*}" --label readme --id 01 "${args[@]}" >/dev/null
+done
+rm -f "$hsm/private.der"
 
 step "start a local TAAP gateway for the client tests"
 cargo build --release --quiet -p taap-cli

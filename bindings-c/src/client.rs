@@ -1,8 +1,8 @@
 //! `taap_client`: OAuth 2.0 access tokens and TAAP-signed API calls, and `taap_response`.
 
 use std::ffi::{c_char, CString};
-use std::sync::Arc;
 
+use taap::keys::IntoSigner;
 use taap::settings::NameStyle;
 use taap::{client::ClientSettings, client::Response, TaapClient};
 
@@ -13,6 +13,7 @@ use crate::convert::{
 };
 use crate::ehts::{header_pairs, taap_ehts_entry};
 use crate::keys::taap_private_key;
+use crate::signer::taap_signer;
 use crate::status::taap_status;
 
 /// A TAAP client for one set of credentials: fetches and caches access tokens (one refresh
@@ -66,24 +67,67 @@ pub unsafe extern "C" fn taap_client_new(
     options_json: *const c_char,
     out: *mut *mut taap_client,
 ) -> taap_status {
+    // SAFETY: taap.h gives this function's pointers the promises `new_client` needs (Safety
+    // above), with a live key being a live handle of `taap_private_key`.
+    unsafe { new_client(key, "key", client_id, client_secret, server, options_json, out) }
+}
+
+/// `taap_client_new` with a signer (`taap_signer_from_callback`, `taap_signer_open`) in place
+/// of the key: every PoP token the client makes is signed by it, checked before it is sent (a
+/// bad signature is `TAAP_SIGNATURE_INVALID`). The client keeps its own reference to `signer`,
+/// which the caller may free right away; a callback's context must stay valid until the client
+/// is freed too, and the callback is called on the threads that send the client's calls.
+///
+/// # Safety
+/// `signer` is NULL or a live signer; otherwise as for `taap_client_new`.
+#[no_mangle]
+pub unsafe extern "C" fn taap_client_new_with_signer(
+    signer: *const taap_signer,
+    client_id: *const c_char,
+    client_secret: *const c_char,
+    server: *const c_char,
+    options_json: *const c_char,
+    out: *mut *mut taap_client,
+) -> taap_status {
+    // SAFETY: taap.h gives this function's pointers the promises `new_client` needs (Safety
+    // above), with a live signer being a live handle of `taap_signer`.
+    unsafe { new_client(signer, "signer", client_id, client_secret, server, options_json, out) }
+}
+
+/// The body of `taap_client_new` and `taap_client_new_with_signer`: `key` (named `key_name`
+/// in messages) is a private key or a signer, of which the client keeps a reference.
+///
+/// # Safety
+/// `key` is NULL or a live handle of `H`; `client_id`, `client_secret`, `server` and
+/// `options_json` are NULL or NUL-terminated; `out` is NULL or writable.
+unsafe fn new_client<H: Handle>(
+    key: *const H,
+    key_name: &'static str,
+    client_id: *const c_char,
+    client_secret: *const c_char,
+    server: *const c_char,
+    options_json: *const c_char,
+    out: *mut *mut taap_client,
+) -> taap_status
+where
+    H::Target: IntoSigner + Clone,
+{
     guard(|| {
-        // SAFETY: taap.h has the caller pass `out` NULL or writable, `key` NULL or live and the
-        // strings NULL or NUL-terminated (Safety above); each helper refuses NULL where required.
+        // SAFETY: `out` is NULL or writable, `key` NULL or a live handle and the strings NULL or
+        // NUL-terminated (this function's precondition, which each caller's taap.h Safety section
+        // gives); each helper refuses NULL where required.
         let (out, key, client_id, client_secret, server, options_json) = unsafe {
             (
                 out_arg(out, "out")?,
-                borrow_handle::<taap_private_key>(key, "key")?,
+                borrow_handle::<H>(key, key_name)?,
                 c_str(client_id, "client_id")?,
                 c_str(client_secret, "client_secret")?,
                 optional_c_bytes(server).map(|bytes| utf8(bytes, "server")).transpose()?,
                 optional_c_bytes(options_json).map(|bytes| utf8(bytes, "options_json")).transpose()?,
             )
         };
-        let config = client_settings(server, options_json)?.client_config(
-            client_id,
-            client_secret,
-            Arc::clone(key),
-        )?;
+        let config =
+            client_settings(server, options_json)?.client_config(client_id, client_secret, key.clone())?;
         *out = into_handle::<taap_client>(TaapClient::new(config)?);
         Ok(())
     })

@@ -22,6 +22,7 @@ mod gate;
 mod keys;
 mod library;
 mod policy;
+mod signer;
 mod status;
 mod token;
 mod validator;
@@ -35,6 +36,7 @@ pub use gate::*;
 pub use keys::*;
 pub use library::taap_version;
 pub use policy::*;
+pub use signer::*;
 pub use status::{taap_status, taap_status_description, taap_status_value};
 pub use taap_cabi::{
     taap_private_key_free, taap_private_key_from_der, taap_private_key_from_pem, taap_status_name,

@@ -3,6 +3,7 @@
 
 use std::ffi::{c_char, CString};
 
+use taap::keys::Signer;
 use taap::{request::UriForm, SignPolicy};
 use taap_cabi::{ffi_panic_boundary, try_c_str, try_out, try_ref_from_ptr};
 
@@ -12,6 +13,7 @@ use crate::convert::{
 };
 use crate::ehts::{taap_ehts_entry, RequestArgs};
 use crate::keys::{taap_private_key, taap_public_key};
+use crate::signer::taap_signer;
 use crate::status::taap_status;
 use crate::token::{build_options, taap_build_options, taap_pop_token};
 use crate::validator::{hand_out_decoded, taap_validator};
@@ -160,21 +162,103 @@ pub unsafe extern "C" fn taap_pop_token_sign_request(
     options: *const taap_build_options,
     out_token: *mut *mut c_char,
 ) -> taap_status {
+    // SAFETY: taap.h gives this function's pointers the promises `sign_request` needs (Safety
+    // above), with a live key being a live handle of `taap_private_key`.
+    unsafe {
+        sign_request(
+            key,
+            "key",
+            policy,
+            method,
+            url,
+            headers,
+            header_count,
+            body,
+            body_len,
+            options,
+            out_token,
+        )
+    }
+}
+
+/// `taap_pop_token_sign_request` with a signer (`taap_signer_from_callback`,
+/// `taap_signer_open`) in place of the key: the signing policy's `sign` for any signer. A
+/// signature that is not the modulus length or does not verify under the signer's public key
+/// is `TAAP_SIGNATURE_INVALID`, and no token is made.
+///
+/// # Safety
+/// `signer` is NULL or a live signer; otherwise as for `taap_pop_token_sign_request`.
+#[no_mangle]
+pub unsafe extern "C" fn taap_pop_token_sign_request_with_signer(
+    signer: *const taap_signer,
+    policy: *const taap_sign_policy,
+    method: *const c_char,
+    url: *const c_char,
+    headers: *const taap_ehts_entry,
+    header_count: usize,
+    body: *const u8,
+    body_len: usize,
+    options: *const taap_build_options,
+    out_token: *mut *mut c_char,
+) -> taap_status {
+    // SAFETY: taap.h gives this function's pointers the promises `sign_request` needs (Safety
+    // above), with a live signer being a live handle of `taap_signer`.
+    unsafe {
+        sign_request(
+            signer,
+            "signer",
+            policy,
+            method,
+            url,
+            headers,
+            header_count,
+            body,
+            body_len,
+            options,
+            out_token,
+        )
+    }
+}
+
+/// The body of `taap_pop_token_sign_request` and `taap_pop_token_sign_request_with_signer`:
+/// `key` (named `key_name` in messages) is a private key or a signer.
+///
+/// # Safety
+/// `key` is NULL or a live handle of `H`; `policy` is NULL or live; `method` and `url` are NULL
+/// or NUL-terminated; `headers` points to `header_count` entries; `body` points to `body_len`
+/// bytes; `options` is NULL or valid; `out_token` is NULL or writable.
+#[allow(clippy::too_many_arguments)]
+unsafe fn sign_request<H: Handle>(
+    key: *const H,
+    key_name: &'static str,
+    policy: *const taap_sign_policy,
+    method: *const c_char,
+    url: *const c_char,
+    headers: *const taap_ehts_entry,
+    header_count: usize,
+    body: *const u8,
+    body_len: usize,
+    options: *const taap_build_options,
+    out_token: *mut *mut c_char,
+) -> taap_status
+where
+    H::Target: Signer,
+{
     guard(|| {
-        // SAFETY: taap.h has the caller pass `key` NULL or a live key, `method` and `url` NULL or
-        // NUL-terminated, `headers` pointing to `header_count` entries, `body` to `body_len`
-        // bytes, `options` NULL or valid and `out_token` NULL or writable (Safety above); the
-        // helpers refuse NULLs.
+        // SAFETY: `key` is NULL or a live handle, `method` and `url` NULL or NUL-terminated,
+        // `headers` points to `header_count` entries, `body` to `body_len` bytes, `options` is NULL
+        // or valid and `out_token` NULL or writable (this function's precondition, which each
+        // caller's taap.h Safety section gives); the helpers refuse NULLs.
         let (out, key, request, options) = unsafe {
             (
                 try_out!(out_token),
-                try_ref_from_ptr!(key),
+                borrow_handle(key, key_name)?,
                 RequestArgs::read(method, (url, "url"), headers, header_count, body, body_len)?,
                 build_options(options)?,
             )
         };
         let default_policy;
-        // SAFETY: taap.h has the caller pass `policy` NULL (the default) or live (Safety above).
+        // SAFETY: `policy` is NULL (the default) or live (this function's precondition).
         let policy = match unsafe { borrow_handle(policy, "policy") } {
             Ok(policy) => policy,
             Err(_) => {

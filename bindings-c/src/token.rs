@@ -2,13 +2,15 @@
 
 use std::ffi::{c_char, CString};
 
+use taap::keys::Signer;
 use taap::{token::BuildOptions, PopToken};
-use taap_cabi::{ffi_panic_boundary, try_c_str, try_out, try_ref_from_ptr};
+use taap_cabi::{ffi_panic_boundary, try_c_str, try_out};
 
 use crate::boundary::{guard, Failure, FfiResult};
 use crate::convert::{borrow_handle, c_str, free_handle, into_c_string, into_handle, optional_ref, Handle};
 use crate::ehts::{ehts_pairs, taap_ehts_entry, RequestArgs};
 use crate::keys::taap_private_key;
+use crate::signer::taap_signer;
 use crate::status::taap_status;
 
 /// Options for one token. A zeroed struct (or a NULL pointer) means the defaults.
@@ -65,14 +67,56 @@ pub unsafe extern "C" fn taap_pop_token_build(
     options: *const taap_build_options,
     out_token: *mut *mut c_char,
 ) -> taap_status {
+    // SAFETY: taap.h gives this function's pointers the promises `build_token` needs (Safety
+    // above), with a live key being a live handle of `taap_private_key`.
+    unsafe { build_token(key, "key", ehts, ehts_len, options, out_token) }
+}
+
+/// `taap_pop_token_build` with a signer (`taap_signer_from_callback`, `taap_signer_open`) in
+/// place of the key. A signature that is not the modulus length or does not verify under the
+/// signer's public key is `TAAP_SIGNATURE_INVALID`, and no token is made.
+///
+/// # Safety
+/// `signer` is NULL or a live signer; otherwise as for `taap_pop_token_build`.
+#[no_mangle]
+pub unsafe extern "C" fn taap_pop_token_build_with_signer(
+    signer: *const taap_signer,
+    ehts: *const taap_ehts_entry,
+    ehts_len: usize,
+    options: *const taap_build_options,
+    out_token: *mut *mut c_char,
+) -> taap_status {
+    // SAFETY: taap.h gives this function's pointers the promises `build_token` needs (Safety
+    // above), with a live signer being a live handle of `taap_signer`.
+    unsafe { build_token(signer, "signer", ehts, ehts_len, options, out_token) }
+}
+
+/// The body of `taap_pop_token_build` and `taap_pop_token_build_with_signer`: `key` (named
+/// `key_name` in messages) is a private key or a signer.
+///
+/// # Safety
+/// `key` is NULL or a live handle of `H`; `ehts` points to `ehts_len` entries of NULL or
+/// NUL-terminated strings; `options` is NULL or valid; `out_token` is NULL or writable.
+unsafe fn build_token<H: Handle>(
+    key: *const H,
+    key_name: &'static str,
+    ehts: *const taap_ehts_entry,
+    ehts_len: usize,
+    options: *const taap_build_options,
+    out_token: *mut *mut c_char,
+) -> taap_status
+where
+    H::Target: Signer,
+{
     guard(|| {
-        // SAFETY: taap.h has the caller pass `key` NULL or a live key, `ehts` pointing to
-        // `ehts_len` entries of NULL or NUL-terminated strings, `options` NULL or valid and
-        // `out_token` NULL or writable (Safety above); the helpers refuse NULLs.
+        // SAFETY: `key` is NULL or a live handle, `ehts` points to `ehts_len` entries of NULL or
+        // NUL-terminated strings, `options` is NULL or valid and `out_token` NULL or writable
+        // (this function's precondition, which each caller's taap.h Safety section gives); the
+        // helpers refuse NULLs.
         let (out, key, pairs, options) = unsafe {
             (
                 try_out!(out_token),
-                try_ref_from_ptr!(key),
+                borrow_handle(key, key_name)?,
                 ehts_pairs(ehts, ehts_len, "ehts")?,
                 build_options(options)?,
             )
@@ -134,15 +178,68 @@ pub unsafe extern "C" fn taap_pop_token_for_request_with(
     options: *const taap_build_options,
     out_token: *mut *mut c_char,
 ) -> taap_status {
+    // SAFETY: taap.h gives this function's pointers the promises `request_token` needs (Safety
+    // above), with a live key being a live handle of `taap_private_key`.
+    unsafe {
+        request_token(key, "key", method, url, headers, headers_len, body, body_len, options, out_token)
+    }
+}
+
+/// `taap_pop_token_for_request_with` with a signer in place of the key (see
+/// `taap_pop_token_build_with_signer`); `options` NULL means the defaults.
+///
+/// # Safety
+/// `signer` is NULL or a live signer; otherwise as for `taap_pop_token_for_request_with`.
+#[no_mangle]
+pub unsafe extern "C" fn taap_pop_token_for_request_with_signer(
+    signer: *const taap_signer,
+    method: *const c_char,
+    url: *const c_char,
+    headers: *const taap_ehts_entry,
+    headers_len: usize,
+    body: *const u8,
+    body_len: usize,
+    options: *const taap_build_options,
+    out_token: *mut *mut c_char,
+) -> taap_status {
+    // SAFETY: taap.h gives this function's pointers the promises `request_token` needs (Safety
+    // above), with a live signer being a live handle of `taap_signer`.
+    unsafe {
+        request_token(signer, "signer", method, url, headers, headers_len, body, body_len, options, out_token)
+    }
+}
+
+/// The body of `taap_pop_token_for_request_with` and `taap_pop_token_for_request_with_signer`.
+///
+/// # Safety
+/// `key` is NULL or a live handle of `H`; `method` and `url` are NULL or NUL-terminated;
+/// `headers` points to `headers_len` entries; `body` points to `body_len` bytes; `options` is
+/// NULL or valid; `out_token` is NULL or writable.
+#[allow(clippy::too_many_arguments)]
+unsafe fn request_token<H: Handle>(
+    key: *const H,
+    key_name: &'static str,
+    method: *const c_char,
+    url: *const c_char,
+    headers: *const taap_ehts_entry,
+    headers_len: usize,
+    body: *const u8,
+    body_len: usize,
+    options: *const taap_build_options,
+    out_token: *mut *mut c_char,
+) -> taap_status
+where
+    H::Target: Signer,
+{
     guard(|| {
-        // SAFETY: taap.h has the caller pass `key` NULL or a live key, `method` and `url` NULL or
-        // NUL-terminated, `headers` pointing to `headers_len` entries, `body` to `body_len` bytes,
-        // `options` NULL or valid and `out_token` NULL or writable (Safety above); the helpers
-        // refuse NULLs.
+        // SAFETY: `key` is NULL or a live handle, `method` and `url` NULL or NUL-terminated,
+        // `headers` points to `headers_len` entries, `body` to `body_len` bytes, `options` is NULL
+        // or valid and `out_token` NULL or writable (this function's precondition, which each
+        // caller's taap.h Safety section gives); the helpers refuse NULLs.
         let (out, key, request, options) = unsafe {
             (
                 try_out!(out_token),
-                try_ref_from_ptr!(key),
+                borrow_handle(key, key_name)?,
                 RequestArgs::read(method, (url, "url"), headers, headers_len, body, body_len)?,
                 build_options(options)?,
             )

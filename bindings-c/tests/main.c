@@ -35,6 +35,7 @@ int main(int argc, char **argv) {
     test_api_cases(tests_dir);
     test_errors(tests_dir);
     test_threads(tests_dir, threads, tokens);
+    test_signer(tests_dir);
     test_client(tests_dir);
     test_hygiene(tests_dir);
     return check_summary();

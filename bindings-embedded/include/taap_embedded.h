@@ -7,7 +7,8 @@
  *
  * The names, signatures and status values shared with taap.h are the same. What needs an OS
  * is absent: the caller passes iat and 16 random bytes (or an RNG callback) for every token,
- * and may route every allocation through its own callbacks (taap_set_allocator).
+ * and may route every allocation through its own callbacks (taap_set_allocator). A key in a
+ * secure element signs through a callback given the digest (taap_signer_from_callback).
  */
 
 #ifndef TAAP_EMBEDDED_H
@@ -103,6 +104,17 @@ typedef enum taap_status {
 typedef struct taap_private_key taap_private_key;
 
 /**
+ * An RSA public key (verifies PoP tokens); thread-safe. Free with `taap_public_key_free`.
+ */
+typedef struct taap_public_key taap_public_key;
+
+/**
+ * Something that signs RS256 and knows its public key; here a C function
+ * (`taap_signer_from_callback`). Free with `taap_signer_free`.
+ */
+typedef struct taap_signer taap_signer;
+
+/**
  * One ehts entry (or HTTP header): a name and its exact value, both NUL-terminated.
  * `name` must be UTF-8; `value` is signed byte for byte, whatever its encoding.
  */
@@ -162,6 +174,26 @@ typedef void *(*taap_alloc_callback)(void *context, size_t size, size_t align);
  */
 typedef void (*taap_free_callback)(void *context, void *ptr, size_t size, size_t align);
 
+/**
+ * The function behind `taap_signer_from_callback`. taap calls it with the 32-byte SHA-256
+ * digest of the JWS signing input in `digest`, a buffer `signature` of `*signature_len`
+ * bytes (the public key's modulus length: 256 for RSA-2048) and `context` as given. It writes
+ * the RSASSA-PKCS1-v1_5 signature of the digest (with the SHA-256 DigestInfo prefix, as RS256
+ * needs: PSA's `PSA_ALG_RSA_PKCS1V15_SIGN(PSA_ALG_SHA_256)`, the SE050's
+ * `kAlgorithm_SSS_RSASSA_PKCS1_V1_5_SHA256`) into `signature`, sets `*signature_len` to the
+ * bytes written when that is not the whole buffer, and returns 0. Any other value is a
+ * failure: `TAAP_INVALID_KEY`, `TAAP_SIGNATURE_INVALID` and `TAAP_CONFIG` are returned to the
+ * caller as they are, every other non-zero value as `TAAP_TRANSPORT` (the device did not
+ * sign). The pointers are valid only during the call; `signature` is on taap's stack (this
+ * library allocates nothing for the call). It is called on the thread that builds the token,
+ * during `taap_pop_token_build_with_signer`, from several threads at once if they build at
+ * once: `context` and what the function does with it must be safe for that.
+ */
+typedef int32_t (*taap_sign_digest_fn)(void *context,
+                                       const uint8_t *digest,
+                                       uint8_t *signature,
+                                       size_t *signature_len);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -180,6 +212,23 @@ enum taap_status taap_pop_token_build(const struct taap_private_key *key,
                                       size_t ehts_len,
                                       const struct taap_build_options *options,
                                       char **out_token);
+
+/**
+ * `taap_pop_token_build` with a signer (`taap_signer_from_callback`) in place of the key: taap
+ * hashes the signing input, the signer's function signs the digest, and the signature is
+ * checked against the signer's public key. A signature that is not the modulus length or does
+ * not verify under the signer's public key is `TAAP_SIGNATURE_INVALID`, a function that fails
+ * `TAAP_TRANSPORT` (or the status it returned, see `taap_sign_digest_fn`), and no token is
+ * made.
+ *
+ * # Safety
+ * `signer` is NULL or a live signer; the rest as for `taap_pop_token_build`.
+ */
+enum taap_status taap_pop_token_build_with_signer(const struct taap_signer *signer,
+                                                  const struct taap_ehts_entry *ehts,
+                                                  size_t ehts_len,
+                                                  const struct taap_build_options *options,
+                                                  char **out_token);
 
 /**
  * Frees a private key (its material is wiped once no libtaap client holds it either). NULL
@@ -220,6 +269,32 @@ enum taap_status taap_private_key_from_pem(const char *pem,
                                            struct taap_private_key **out);
 
 /**
+ * Frees a public key. NULL is ignored.
+ *
+ * # Safety
+ * `key` is NULL or a live key, not used again afterwards.
+ */
+void taap_public_key_free(struct taap_public_key *key);
+
+/**
+ * Loads a public key from DER: SPKI or PKCS#1.
+ *
+ * # Safety
+ * `der` points to `der_len` bytes; `out` is NULL or writable.
+ */
+enum taap_status taap_public_key_from_der(const uint8_t *der,
+                                          size_t der_len,
+                                          struct taap_public_key **out);
+
+/**
+ * Loads a public key from PEM: SPKI (`PUBLIC KEY`) or PKCS#1 (`RSA PUBLIC KEY`).
+ *
+ * # Safety
+ * `pem` is NULL or NUL-terminated; `out` is NULL or writable.
+ */
+enum taap_status taap_public_key_from_pem(const char *pem, struct taap_public_key **out);
+
+/**
  * Routes every allocation taap makes through `alloc` and `free` (with `context` passed back).
  * Call it before any other taap function; afterwards it returns `TAAP_CONFIG` and changes
  * nothing. Without it, taap uses the C library's `malloc` and `free`.
@@ -227,6 +302,33 @@ enum taap_status taap_private_key_from_pem(const char *pem,
 enum taap_status taap_set_allocator(taap_alloc_callback alloc,
                                     taap_free_callback free,
                                     void *context);
+
+/**
+ * Frees a signer. NULL is ignored.
+ *
+ * # Safety
+ * `signer` is NULL or live, not used again afterwards.
+ */
+void taap_signer_free(struct taap_signer *signer);
+
+/**
+ * A signer whose signatures come from `sign` (see `taap_sign_digest_fn`), called with
+ * `context`, for the key whose public half is `public_key` (copied: free it when you like).
+ * Every signature is checked before a token carries it: one of the wrong length, or one that
+ * does not verify under `public_key`, is `TAAP_SIGNATURE_INVALID` and no token is made.
+ * `label` (UTF-8, NULL: `callback for RSA-2048 key THUMBPRINT`) names the key; never put a
+ * secret in it. `context` must stay valid, and safe to use from any thread that signs with
+ * this signer, until the signer is freed; taap never frees it.
+ *
+ * # Safety
+ * `public_key` is NULL or a live public key; `sign` is NULL or a function as
+ * `taap_sign_digest_fn` describes; `label` is NULL or NUL-terminated; `out` is NULL or writable.
+ */
+enum taap_status taap_signer_from_callback(const struct taap_public_key *public_key,
+                                           taap_sign_digest_fn sign,
+                                           void *context,
+                                           const char *label,
+                                           struct taap_signer **out);
 
 /**
  * The name of a status, e.g. `"TAAP_TOKEN_EXPIRED"`; a static string, never freed.

@@ -17,11 +17,18 @@ extern crate alloc;
 mod allocator;
 #[cfg(target_os = "none")]
 mod panic;
+mod signer;
 mod token;
 
 pub use allocator::{taap_alloc_callback, taap_free_callback, taap_set_allocator};
+pub use signer::{
+    taap_public_key, taap_public_key_free, taap_public_key_from_der, taap_public_key_from_pem,
+    taap_sign_digest_fn, taap_signer, taap_signer_free, taap_signer_from_callback,
+};
 pub use taap_cabi::{
     taap_ehts_entry, taap_private_key, taap_private_key_free, taap_private_key_from_der,
     taap_private_key_from_pem, taap_status, taap_status_name, taap_status_value, taap_string_free,
 };
-pub use token::{taap_build_options, taap_pop_token_build, taap_rng_callback};
+pub use token::{
+    taap_build_options, taap_pop_token_build, taap_pop_token_build_with_signer, taap_rng_callback,
+};

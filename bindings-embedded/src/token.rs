@@ -2,11 +2,16 @@
 
 use core::ffi::{c_char, c_void};
 
+use alloc::string::String;
+
+use taap::keys::Signer;
 use taap::{token::BuildOptions, token::Ehts, token::DEFAULT_TTL_SECS, PopToken};
 use taap_cabi::{
     c_array, ehts_entries, into_c_string, optional_ref, status_of, taap_ehts_entry, taap_private_key,
     taap_status, try_out, try_ref_from_ptr, Failure, FfiResult,
 };
+
+use crate::signer::taap_signer;
 
 /// Fills `len` bytes at `out` with fresh randomness (a hardware RNG); returns 0 on success and
 /// anything else on failure, which fails the build with `TAAP_CONFIG`.
@@ -52,16 +57,60 @@ pub unsafe extern "C" fn taap_pop_token_build(
         // valid and `out_token` NULL or writable (Safety above); the helpers refuse NULL.
         let (out, key, options) =
             unsafe { (try_out!(out_token), try_ref_from_ptr!(key), optional_ref(options)) };
-        let options = options.ok_or_else(|| Failure::null("options"))?;
         // SAFETY: taap_embedded.h has the caller pass `ehts` pointing to `ehts_len` entries of
-        // NULL or NUL-terminated strings (Safety above), as `ehts_of` requires.
-        let ehts = unsafe { ehts_of(ehts, ehts_len) }?;
-        // SAFETY: taap_embedded.h has the caller pass `jti_random` NULL or 16 readable bytes and
-        // an `rng` that writes at most `len` bytes (Safety above), as `build_options` requires.
-        let options = unsafe { build_options(options) }?;
-        *out = into_c_string(PopToken::sign(key, &ehts, &options)?)?;
+        // NULL or NUL-terminated strings and `options`' `jti_random` NULL or 16 readable bytes
+        // (Safety above), as `build` requires.
+        *out = into_c_string(unsafe { build(key, ehts, ehts_len, options) }?)?;
         Ok(())
     })
+}
+
+/// `taap_pop_token_build` with a signer (`taap_signer_from_callback`) in place of the key: taap
+/// hashes the signing input, the signer's function signs the digest, and the signature is
+/// checked against the signer's public key. A signature that is not the modulus length or does
+/// not verify under the signer's public key is `TAAP_SIGNATURE_INVALID`, a function that fails
+/// `TAAP_TRANSPORT` (or the status it returned, see `taap_sign_digest_fn`), and no token is
+/// made.
+///
+/// # Safety
+/// `signer` is NULL or a live signer; the rest as for `taap_pop_token_build`.
+#[no_mangle]
+pub unsafe extern "C" fn taap_pop_token_build_with_signer(
+    signer: *const taap_signer,
+    ehts: *const taap_ehts_entry,
+    ehts_len: usize,
+    options: *const taap_build_options,
+    out_token: *mut *mut c_char,
+) -> taap_status {
+    status_of(|| {
+        // SAFETY: taap_embedded.h has the caller pass `signer` NULL or a live signer, `options`
+        // NULL or valid and `out_token` NULL or writable (Safety above); the helpers refuse NULL.
+        let (out, signer, options) =
+            unsafe { (try_out!(out_token), try_ref_from_ptr!(signer), optional_ref(options)) };
+        // SAFETY: as in `taap_pop_token_build`: `ehts` and `options` are what `build` requires.
+        *out = into_c_string(unsafe { build(signer, ehts, ehts_len, options) }?)?;
+        Ok(())
+    })
+}
+
+/// The token of both build functions, signed by `signer`.
+///
+/// # Safety
+/// `ehts` points to `ehts_len` entries whose strings are NULL or NUL-terminated; `options`'
+/// `jti_random` is NULL or 16 readable bytes and its `rng` writes at most `len` bytes.
+unsafe fn build(
+    signer: &(impl Signer + ?Sized),
+    ehts: *const taap_ehts_entry,
+    ehts_len: usize,
+    options: Option<&taap_build_options>,
+) -> FfiResult<String> {
+    let options = options.ok_or_else(|| Failure::null("options"))?;
+    // SAFETY: `ehts` and `ehts_len` are what `ehts_of` requires (this function's precondition).
+    let ehts = unsafe { ehts_of(ehts, ehts_len) }?;
+    // SAFETY: `options.jti_random` and `options.rng` are what `build_options` requires (this
+    // function's precondition).
+    let options = unsafe { build_options(options) }?;
+    Ok(PopToken::sign(signer, &ehts, &options)?)
 }
 
 /// The entries, hashed as they are read: no copy of any value is kept.

@@ -46,9 +46,15 @@ fn shared_functions_have_taap_h_prototypes() {
     let shared: Vec<&String> = embedded.keys().filter(|name| taap_h.contains_key(*name)).collect();
     let expected = [
         "taap_pop_token_build",
+        "taap_pop_token_build_with_signer",
         "taap_private_key_free",
         "taap_private_key_from_der",
         "taap_private_key_from_pem",
+        "taap_public_key_free",
+        "taap_public_key_from_der",
+        "taap_public_key_from_pem",
+        "taap_signer_free",
+        "taap_signer_from_callback",
         "taap_status_name",
         "taap_string_free",
     ];
@@ -93,4 +99,19 @@ fn statuses_are_taap_h_s_to_the_letter() {
     assert_eq!(status_enum(EMBEDDED), status_enum(TAAP_H));
     assert!(status_enum(EMBEDDED).contains("    TAAP_CONFIG = 13,\n"));
     assert!(status_enum(EMBEDDED).contains("    TAAP_PANIC = 102,\n"));
+}
+
+/// A typedef's declaration, whitespace normalised.
+fn typedef(header: &str, name: &str) -> String {
+    let end = header.find(&format!("(*{name})")).expect("declared");
+    let start = header[..end].rfind("typedef").expect("a typedef");
+    let close = end + header[end..].find(';').expect("ends");
+    header[start..close].split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn the_signing_callback_has_the_same_type() {
+    let embedded = typedef(EMBEDDED, "taap_sign_digest_fn");
+    assert_eq!(embedded, typedef(TAAP_H, "taap_sign_digest_fn"));
+    assert!(embedded.contains("size_t *signature_len"), "{embedded}");
 }

@@ -48,6 +48,22 @@ EXPECTED_STATUSES = {
     "build-random-and-rng": "TAAP_CONFIG",
     "allocator-null": "TAAP_NULL_ARGUMENT",
     "allocator-after-use": "TAAP_CONFIG",
+    # The callback signer (taap_public_key_*, taap_signer_*, taap_pop_token_build_with_signer).
+    "signer-callback-fails": "TAAP_TRANSPORT",
+    "signer-callback-status": "TAAP_CONFIG",
+    "signer-signature-short": "TAAP_SIGNATURE_INVALID",
+    "signer-signature-overlong": "TAAP_SIGNATURE_INVALID",
+    "signer-signature-corrupted": "TAAP_SIGNATURE_INVALID",
+    "signer-other-public-key": "TAAP_SIGNATURE_INVALID",
+    "public-key-pem-malformed": "TAAP_INVALID_KEY",
+    "public-key-pem-private-key": "TAAP_INVALID_KEY",
+    "public-key-der-truncated": "TAAP_INVALID_KEY",
+    "public-key-pem-null": "TAAP_NULL_ARGUMENT",
+    "public-key-der-null": "TAAP_NULL_ARGUMENT",
+    "signer-public-key-null": "TAAP_NULL_ARGUMENT",
+    "signer-callback-null": "TAAP_NULL_ARGUMENT",
+    "signer-out-null": "TAAP_NULL_ARGUMENT",
+    "build-signer-null": "TAAP_NULL_ARGUMENT",
 }
 
 
@@ -115,6 +131,8 @@ OUTCOMES = {
     "TAAP_CONFIG": "Config",
     "TAAP_NULL_ARGUMENT": "NullArgument",
     "TAAP_INVALID_UTF8": "InvalidUtf8",
+    "TAAP_SIGNATURE_INVALID": "SignatureInvalid",
+    "TAAP_TRANSPORT": "Transport",
     "TAAP_PANIC": "panic: TAAP_PANIC",
 }
 

@@ -7,6 +7,7 @@ Usage: gen-matrix.py TESTS_DIR OUT_C OUT_NA_JSON
 
 import base64
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -49,6 +50,11 @@ def c_bytes(data: bytes) -> str:
 def not_applicable(case: dict, tests: Path) -> "str | None":
     """Why the embedded ABI cannot run this case, or None."""
     op = case["op"]
+    column = case.get("columns", {}).get("embedded", "")
+    if op == "signer_callback":
+        return None
+    if op not in ("build", "private_key") and column.startswith("n/a"):
+        return column
     if op not in ("build", "private_key"):
         return {
             "decode": "n/a: the embedded ABI has no decode",
@@ -84,7 +90,17 @@ def main() -> None:
         if reason:
             na[case["id"]] = reason
             continue
-        if case["op"] == "build":
+        if case["op"] == "signer_callback":
+            # The signer's public key is the signing key's; its function answers these bytes, or
+            # fails when the case says it throws.
+            answer = build(case.get("answer", ""), tests)
+            lines.append(f"static const char answer_{number}[] =\n    {c_bytes(answer)};")
+            throws = 1 if "throws" in case else 0
+            rows.append(
+                f'    {{"{case["id"]}", MATRIX_SIGNER_CALLBACK, (const uint8_t *)answer_{number}, {len(answer)}, '
+                f"0, 0, 0, 120LL, {signed['iat']}LL, {throws}}},"
+            )
+        elif case["op"] == "build":
             entries = pairs(case["ehts"], tests)
             lines.append(f"static const taap_ehts_entry ehts_{number}[] = {{")
             lines += [f"    {{{c_bytes(name)}, {c_bytes(value)}}}," for name, value in entries]
@@ -93,7 +109,7 @@ def main() -> None:
             ttl, iat = case.get("ttl", 120), case.get("iat", signed["iat"])
             rows.append(
                 f'    {{"{case["id"]}", MATRIX_BUILD, 0, 0, 0, ehts_{number}, {len(entries)}, '
-                f"{ttl}LL, {iat}LL}},"
+                f"{ttl}LL, {iat}LL, 0}},"
             )
         else:
             key = build(case["key"], tests)
@@ -102,11 +118,13 @@ def main() -> None:
             password_c = "0" if password is None else c_bytes(build(password, tests))
             rows.append(
                 f'    {{"{case["id"]}", MATRIX_PRIVATE_KEY, (const uint8_t *)key_{number}, {len(key)}, '
-                f"{password_c}, 0, 0, 0, 0}},"
+                f"{password_c}, 0, 0, 0, 0, 0}},"
             )
     lines.append("")
     key_path = tests / "keys" / signed["key"]
     lines.append(f"const char matrix_signing_key[] =\n    {c_bytes(key_path.read_bytes())};")
+    public = subprocess.run(["openssl", "pkey", "-in", str(key_path), "-pubout"], check=True, capture_output=True)
+    lines.append(f"const char matrix_public_key[] =\n    {c_bytes(public.stdout)};")
     lines.append("const struct matrix_case matrix_cases[] = {")
     lines += rows
     lines.append("};")

@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
 """Writes build/vectors.c: every case of tests/vectors/tokens.json whose key is unencrypted
-PEM or DER, as C data for pop.c (keys once each, ehts as C strings, jti as its 16 bytes).
+PEM or DER, as C data for pop.c (keys once each, ehts as C strings, jti as its 16 bytes), and
+for the callback signer each key's public key (from openssl: PEM for a PEM key, DER for a DER
+one) and what a secure element holding the key would be asked and answer: the SHA-256 digest
+of the token's signing input and the token's signature (RS256 signatures are deterministic).
 
 Usage: gen-vectors.py TOKENS_JSON KEYS_DIR OUT_C
 """
 
+import base64
+import hashlib
 import json
+import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -61,6 +67,18 @@ BAD_KEYS = {
 }
 
 
+def public_key(private_key: Path) -> bytes:
+    """The public key of `private_key` from openssl: SPKI DER for a DER key, PEM otherwise."""
+    der = private_key.suffix == ".der"
+    command = ["openssl", "pkey", "-in", str(private_key), "-pubout"]
+    command += ["-inform", "DER", "-outform", "DER"] if der else []
+    return subprocess.run(command, check=True, capture_output=True).stdout
+
+
+def b64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
 def main() -> None:
     tokens_json, keys_dir, out_path = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
     cases = [
@@ -76,6 +94,17 @@ def main() -> None:
             lines.append(f"static const uint8_t key_{index}[] = {c_bytes(data)};")
         else:
             lines.append(f"static const char key_{index}[] =\n    {c_string(data)};")
+        public = public_key(keys_dir / key)
+        if key.endswith(".der"):
+            lines.append(f"static const uint8_t public_{index}[] = {c_bytes(public)};")
+        else:
+            lines.append(f"static const char public_{index}[] =\n    {c_string(public)};")
+    lines.append("")
+    for number, case in enumerate(cases):
+        signing_input, _, signature = case["token"].rpartition(".")
+        digest = hashlib.sha256(signing_input.encode()).digest()
+        lines.append(f"static const uint8_t digest_{number}[] = {c_bytes(digest)};")
+        lines.append(f"static const uint8_t signature_{number}[] = {c_bytes(b64url(signature))};")
     lines.append("")
     for number, case in enumerate(cases):
         lines.append(f"static const taap_ehts_entry ehts_{number}[] = {{")
@@ -88,10 +117,13 @@ def main() -> None:
         index = keys.index(case["key"])
         is_der = case["key"].endswith(".der")
         key_len = f"sizeof key_{index}" if is_der else "0"
+        public_len = f"sizeof public_{index}" if is_der else "0"
         jti = ", ".join(f"0x{byte:02x}" for byte in uuid.UUID(case["jti"]).bytes)
         lines.append(
             f'    {{"{case["name"]}", (const uint8_t *)key_{index}, {key_len}, ehts_{number}, '
-            f'{len(case["ehts"])}, {case["iat"]}, {case["ttl_secs"]}, {{{jti}}}}},'
+            f'{len(case["ehts"])}, {case["iat"]}, {case["ttl_secs"]}, {{{jti}}},\n'
+            f"     (const uint8_t *)public_{index}, {public_len}, digest_{number}, signature_{number}, "
+            f"sizeof signature_{number}}},"
         )
     lines.append("};")
     lines.append(f"const size_t vector_case_count = {len(cases)};")

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Sums, from a GNU ld map file, the flash (.text, .rodata and the other read-only sections)
+"""Sums, from GNU ld map files, the flash (.text, .rodata and the other read-only sections)
 that each input archive contributes: libtaap_embedded.a's share of the program.
 
-Usage: library-share.py pop.map
+Usage: library-share.py [--limit-kib N] pop.map [pop-m33.map ...]
+  With --limit-kib, fails (exit status 1) when the library's share in any map is over N KiB.
 """
 
+import argparse
 import re
 import sys
 from collections import defaultdict
@@ -15,7 +17,25 @@ PLACED = re.compile(r"^\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S.*)$")
 
 
 def main() -> None:
-    lines = Path(sys.argv[1]).read_text().splitlines()
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--limit-kib", type=float)
+    parser.add_argument("maps", nargs="+")
+    arguments = parser.parse_args()
+    over = []
+    for map_file in arguments.maps:
+        print(f"{map_file}:")
+        taap = library_share(map_file)
+        if arguments.limit_kib is not None and taap > arguments.limit_kib * 1024:
+            over.append(f"{map_file}: {taap} bytes ({taap / 1024:.1f} KiB)")
+    if arguments.limit_kib is not None:
+        if over:
+            sys.exit(f"test-embedded: the library's flash is over {arguments.limit_kib:g} KiB: {'; '.join(over)}")
+        print(f"test-embedded: the library's flash is within {arguments.limit_kib:g} KiB in every program")
+
+
+def library_share(map_file: str) -> int:
+    """Prints what each archive of `map_file` takes; returns libtaap_embedded.a's bytes."""
+    lines = Path(map_file).read_text().splitlines()
     in_memory_map = False
     totals = defaultdict(int)
     builtin_totals = defaultdict(int)
@@ -46,6 +66,7 @@ def main() -> None:
     print(f"    compiler_builtins (memcpy, division, soft float; the C code uses them too): {builtins}")
     for name, size in sorted(totals.items(), key=lambda item: -item[1])[:6]:
         print(f"  {name}: {size}")
+    return taap
 
 
 def count(totals: dict, builtin_totals: dict, placed: re.Match) -> None:

@@ -2,6 +2,7 @@
  * prints "ID STATUS MS" (MS: QEMU's virtual time by SysTick at the board's 25 MHz), then
  * "done". check-output.py turns it into $CARGO_TARGET_DIR/bad-input/embedded.jsonl. */
 #include <stdio.h>
+#include <string.h>
 
 #include "matrix.h"
 
@@ -45,6 +46,37 @@ static taap_status build_case(const struct matrix_case *c, const taap_private_ke
     return status;
 }
 
+/* The signing function of a signer_callback case: the case's answer, or a failure. */
+static int32_t answer_sign(void *context, const uint8_t *digest, uint8_t *signature, size_t *signature_len)
+{
+    const struct matrix_case *c = context;
+    (void)digest;
+    if (c->fails)
+        return -1;
+    memcpy(signature, c->key, c->key_len < *signature_len ? c->key_len : *signature_len);
+    *signature_len = c->key_len;
+    return 0;
+}
+
+static taap_status signer_case(const struct matrix_case *c)
+{
+    static const uint8_t random[16] = {0x6d, 0x61, 0x74, 0x72, 0x69, 0x78};
+    static const taap_ehts_entry ehts[] = {{"uri", "/"}};
+    taap_build_options options = {.ttl_secs = c->ttl_secs, .iat = c->iat, .jti_random = random};
+    taap_public_key *public_key = NULL;
+    taap_signer *signer = NULL;
+    char *token = NULL;
+    taap_status status = taap_public_key_from_pem(matrix_public_key, &public_key);
+    if (status == TAAP_OK)
+        status = taap_signer_from_callback(public_key, answer_sign, (void *)c, NULL, &signer);
+    if (status == TAAP_OK)
+        status = taap_pop_token_build_with_signer(signer, ehts, 1, &options, &token);
+    taap_string_free(token);
+    taap_signer_free(signer);
+    taap_public_key_free(public_key);
+    return status;
+}
+
 int main(void)
 {
     taap_private_key *signing_key = NULL;
@@ -60,7 +92,9 @@ int main(void)
     for (size_t i = 0; i < matrix_case_count; i++) {
         const struct matrix_case *c = &matrix_cases[i];
         uint64_t before = ticks();
-        taap_status status = c->op == MATRIX_BUILD ? build_case(c, signing_key) : key_case(c);
+        taap_status status = c->op == MATRIX_BUILD            ? build_case(c, signing_key)
+                             : c->op == MATRIX_SIGNER_CALLBACK ? signer_case(c)
+                                                               : key_case(c);
         uint64_t elapsed = ticks() - before;
         const char *name = taap_status_name(status);
         printf("%s %s %lu\n", c->id, name != NULL ? name : "UNKNOWN", (unsigned long)(elapsed / TICKS_PER_MS));

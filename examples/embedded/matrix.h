@@ -4,12 +4,13 @@
 
 #include "taap_embedded.h"
 
-enum matrix_op { MATRIX_BUILD, MATRIX_PRIVATE_KEY };
+enum matrix_op { MATRIX_BUILD, MATRIX_PRIVATE_KEY, MATRIX_SIGNER_CALLBACK };
 
 struct matrix_case {
     const char *id;
     enum matrix_op op;
-    /* private_key: the key's bytes (DER when they start with 0x30, else PEM) and password. */
+    /* private_key: the key's bytes (DER when they start with 0x30, else PEM) and password.
+     * signer_callback: the bytes the signing function answers (key, key_len). */
     const uint8_t *key;
     size_t key_len;
     const char *password;
@@ -18,9 +19,13 @@ struct matrix_case {
     size_t ehts_len;
     int64_t ttl_secs;
     int64_t iat;
+    /* signer_callback: the signing function fails instead of answering. */
+    int fails;
 };
 
 extern const char matrix_signing_key[];
+/* The signing key's public key (PEM): the callback signer's. */
+extern const char matrix_public_key[];
 extern const struct matrix_case matrix_cases[];
 extern const size_t matrix_case_count;
 

@@ -143,6 +143,40 @@ static int measure(const char *name, double instructions_per_tick)
     return 0;
 }
 
+/* The same token through a callback signer (common.h's secure element): the signer held, and
+ * one build's peaks. */
+static int measure_signer(const char *name, double instructions_per_tick)
+{
+    const struct vector_case *c = find(name);
+    taap_signer *signer = NULL;
+    char *token = NULL;
+    uint8_t *top = stack_pointer();
+    if (c == NULL)
+        return 1;
+
+    heap_now = heap_peak = 0;
+    if (make_signer(c, secure_element_sign, (void *)c, &signer) != TAAP_OK)
+        return 1;
+    size_t signer_heap = heap_now;
+    heap_peak = heap_now;
+    paint_stack(top);
+    uint64_t before = ticks();
+    taap_status status = build_token_with_signer(c, signer, &token);
+    uint64_t build_ticks = ticks() - before;
+    size_t build_stack = stack_used(top), build_heap_peak = heap_peak - signer_heap;
+    if (status != TAAP_OK)
+        return 1;
+    taap_string_free(token);
+    taap_signer_free(signer);
+
+    printf("# %s signer-held-heap %u\n", name, (unsigned)signer_heap);
+    printf("# %s signer-build-heap-peak-above-signer %u\n", name, (unsigned)build_heap_peak);
+    printf("# %s signer-build-stack-peak %u\n", name, (unsigned)build_stack);
+    printf("# %s signer-build-instructions %.0f\n", name, (double)build_ticks * instructions_per_tick);
+    printf("# %s signer-heap-after-free %u\n", name, (unsigned)heap_now);
+    return 0;
+}
+
 int main(void)
 {
     if (taap_set_allocator(counting_alloc, counting_free, NULL) != TAAP_OK)
@@ -154,6 +188,8 @@ int main(void)
     printf("# calibration instructions-per-systick-tick %.3f\n", instructions_per_tick);
     int failed = measure("docs-orders-post", instructions_per_tick);
     failed |= measure("key-openssl-4096", instructions_per_tick);
+    failed |= measure_signer("docs-orders-post", instructions_per_tick);
+    failed |= measure_signer("key-openssl-4096", instructions_per_tick);
     printf("done\n");
     return failed;
 }

@@ -15,6 +15,14 @@ struct vector_case {
     int64_t ttl_secs;
     /* The vector's jti as its 16 UUID bytes: taap makes the same UUID v4 string from them. */
     uint8_t jti_random[16];
+    /* The key's public key: PEM text (public_key_der_len 0) or SPKI DER. */
+    const uint8_t *public_key;
+    size_t public_key_der_len;
+    /* What a secure element holding the key is asked for this token, and answers: the SHA-256
+     * digest of the token's signing input, and the token's signature. */
+    const uint8_t *digest;
+    const uint8_t *signature;
+    size_t signature_len;
 };
 
 extern const struct vector_case vector_cases[];

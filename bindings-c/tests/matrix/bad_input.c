@@ -319,6 +319,59 @@ static const char *signing_case(json_t *test_case, bool is_build, taap_status *s
     return expressible ? NULL : NOT_C_STRING;
 }
 
+/* What a signer_callback case's callback answers: its bytes, or a failure status. */
+struct answer {
+    struct bytes signature;
+    bool fails;
+};
+
+static int32_t answer_callback(void *context, const uint8_t *digest, uint8_t *signature, size_t *signature_len) {
+    (void)digest;
+    const struct answer *answer = context;
+    if (answer->fails) return 1; /* the device did not sign */
+    if (answer->signature.len > *signature_len) return 1;
+    if (answer->signature.len > 0) memcpy(signature, answer->signature.data, answer->signature.len);
+    *signature_len = answer->signature.len;
+    return 0;
+}
+
+/* The outcome of signer_uri (a spec, or a key file under tests/) or signer_callback, building a
+ * token with ehts uri=/ through the signer. */
+static const char *signer_case(json_t *test_case, bool is_uri, taap_status *status) {
+    taap_signer *signer = NULL;
+    struct answer answer = {{NULL, 0}, json_object_get(test_case, "throws") != NULL};
+    if (is_uri) {
+        json_t *key_file = json_object_get(test_case, "key_file");
+        struct bytes spec = key_file != NULL ? make("", 0) : build(json_object_get(test_case, "spec"));
+        char path[PATH_SIZE];
+        if (key_file != NULL) snprintf(path, sizeof path, "%s/%s", tests_dir, json_string_value(key_file));
+        if (key_file == NULL && has_nul(spec)) {
+            free(spec.data);
+            return NOT_C_STRING;
+        }
+        *status = taap_signer_open(key_file != NULL ? path : (const char *)spec.data, NULL, 0, &signer);
+        free(spec.data);
+    } else {
+        json_t *answer_spec = json_object_get(test_case, "answer");
+        answer.signature = answer_spec != NULL ? build(answer_spec) : make("", 0);
+        taap_private_key *key = signing_key();
+        taap_public_key *public_key = NULL;
+        if (taap_private_key_public_key(key, &public_key) != TAAP_OK) fail("public key");
+        *status = taap_signer_from_callback(public_key, answer_callback, &answer, NULL, &signer);
+        taap_public_key_free(public_key);
+        taap_private_key_free(key);
+    }
+    if (*status == TAAP_OK) {
+        const taap_ehts_entry ehts[] = {{"uri", "/"}};
+        char *token = NULL;
+        *status = taap_pop_token_build_with_signer(signer, ehts, 1, NULL, &token);
+        taap_string_free(token);
+    }
+    taap_signer_free(signer);
+    free(answer.signature.data);
+    return NULL;
+}
+
 /* The outcome of private_key or public_key, loaded from a temporary file. */
 static const char *key_case(json_t *test_case, bool is_public, taap_status *status) {
     json_t *password_spec = json_object_get(test_case, "password");
@@ -421,6 +474,8 @@ static void run_case(json_t *test_case, char *out) {
         inexpressible = request_case(test_case, &status);
     } else if (strcmp(op, "build") == 0 || strcmp(op, "for_request") == 0) {
         inexpressible = signing_case(test_case, strcmp(op, "build") == 0, &status);
+    } else if (strcmp(op, "signer_uri") == 0 || strcmp(op, "signer_callback") == 0) {
+        inexpressible = signer_case(test_case, strcmp(op, "signer_uri") == 0, &status);
     } else {
         inexpressible = key_case(test_case, strcmp(op, "public_key") == 0, &status);
     }

@@ -56,7 +56,7 @@ impl Pkcs11Signer {
         let public = [
             Attribute::Token(true),
             Attribute::Verify(true),
-            Attribute::ModulusBits(Ulong::from(u64::from(bits))),
+            Attribute::ModulusBits(Ulong::from(std::ffi::c_ulong::from(bits))),
             Attribute::PublicExponent(vec![0x01, 0x00, 0x01]),
         ];
         let private = [
