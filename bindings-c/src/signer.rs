@@ -7,7 +7,6 @@ use std::ffi::{c_char, c_void, OsStr};
 use std::sync::Arc;
 
 use taap::keys::{open_signer, shown_key_spec, CallbackSigner, Signer};
-use taap::Error;
 use taap_cabi::{ffi_panic_boundary, try_out, try_ref_from_ptr};
 
 use crate::boundary::{guard, FfiResult};
@@ -74,16 +73,10 @@ impl CFunction {
             unsafe { (self.sign)(self.context, digest.as_ptr(), signature.as_mut_ptr(), &mut written) };
         let shown = || shown_key_spec(OsStr::new(label));
         if code != 0 {
-            let message =
-                format!("the callback signer ({}) returned {code}; no token was made with it", shown());
-            return Err(Error::Transport(message));
+            return Err(taap_cabi::callback_failed(&shown(), code));
         }
         if written > modulus_len {
-            return Err(Error::SignatureInvalid(format!(
-                "the callback signer ({}) claimed {written} bytes in a buffer of {modulus_len}; no token \
-                 was made with it",
-                shown()
-            )));
+            return Err(taap_cabi::callback_overran(&shown(), written, modulus_len));
         }
         signature.truncate(written);
         Ok(signature)

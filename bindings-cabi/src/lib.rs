@@ -30,6 +30,7 @@ extern crate alloc;
 extern crate std;
 
 mod arg;
+mod callback;
 mod ehts;
 mod failure;
 mod handle;
@@ -41,6 +42,7 @@ mod status;
 mod text;
 
 pub use arg::{c_array, c_bytes, c_str, optional_c_bytes, optional_ref, out_arg, utf8};
+pub use callback::{callback_failed, callback_overran};
 pub use ehts::{ehts_entries, taap_ehts_entry};
 pub use failure::{ArgName, Failure, FfiResult};
 pub use handle::{borrow_handle, free_handle, into_handle, Handle};

@@ -181,10 +181,9 @@ typedef void (*taap_free_callback)(void *context, void *ptr, size_t size, size_t
  * the RSASSA-PKCS1-v1_5 signature of the digest (with the SHA-256 DigestInfo prefix, as RS256
  * needs: PSA's `PSA_ALG_RSA_PKCS1V15_SIGN(PSA_ALG_SHA_256)`, the SE050's
  * `kAlgorithm_SSS_RSASSA_PKCS1_V1_5_SHA256`) into `signature`, sets `*signature_len` to the
- * bytes written when that is not the whole buffer, and returns 0. Any other value is a
- * failure: `TAAP_INVALID_KEY`, `TAAP_SIGNATURE_INVALID` and `TAAP_CONFIG` are returned to the
- * caller as they are, every other non-zero value as `TAAP_TRANSPORT` (the device did not
- * sign). The pointers are valid only during the call; `signature` is on taap's stack (this
+ * bytes written when that is not the whole buffer, and returns 0. Any other value means the
+ * device did not sign: `taap_pop_token_build_with_signer` fails with `TAAP_TRANSPORT`, its
+ * message naming the value (as in libtaap). The pointers are valid only during the call; `signature` is on taap's stack (this
  * library allocates nothing for the call). It is called on the thread that builds the token,
  * during `taap_pop_token_build_with_signer`, from several threads at once if they build at
  * once: `context` and what the function does with it must be safe for that.

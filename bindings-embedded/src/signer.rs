@@ -12,7 +12,7 @@
 use core::ffi::{c_char, c_void};
 
 use taap::keys::CallbackSigner;
-use taap::{Error, PublicKey};
+use taap::PublicKey;
 use taap_cabi::{
     free_handle, into_handle, optional_c_bytes, status_of, taap_status, try_c_bytes, try_out,
     try_ref_from_ptr, try_slice, utf8, Failure, Handle,
@@ -43,10 +43,9 @@ impl Handle for taap_signer {
 /// the RSASSA-PKCS1-v1_5 signature of the digest (with the SHA-256 DigestInfo prefix, as RS256
 /// needs: PSA's `PSA_ALG_RSA_PKCS1V15_SIGN(PSA_ALG_SHA_256)`, the SE050's
 /// `kAlgorithm_SSS_RSASSA_PKCS1_V1_5_SHA256`) into `signature`, sets `*signature_len` to the
-/// bytes written when that is not the whole buffer, and returns 0. Any other value is a
-/// failure: `TAAP_INVALID_KEY`, `TAAP_SIGNATURE_INVALID` and `TAAP_CONFIG` are returned to the
-/// caller as they are, every other non-zero value as `TAAP_TRANSPORT` (the device did not
-/// sign). The pointers are valid only during the call; `signature` is on taap's stack (this
+/// bytes written when that is not the whole buffer, and returns 0. Any other value means the
+/// device did not sign: `taap_pop_token_build_with_signer` fails with `TAAP_TRANSPORT`, its
+/// message naming the value (as in libtaap). The pointers are valid only during the call; `signature` is on taap's stack (this
 /// library allocates nothing for the call). It is called on the thread that builds the token,
 /// during `taap_pop_token_build_with_signer`, from several threads at once if they build at
 /// once: `context` and what the function does with it must be safe for that.
@@ -61,6 +60,9 @@ pub type taap_sign_digest_fn = Option<
 
 /// A `taap_sign_digest_fn`, not NULL.
 type SignFn = unsafe extern "C" fn(*mut c_void, *const u8, *mut u8, *mut usize) -> i32;
+
+/// How messages name the signer (this library keeps no label text for them).
+const SIGNER: &str = "taap_signer_from_callback";
 
 /// The largest signature: the core's keys have at most 8192 bits.
 const MAX_SIGNATURE_BYTES: usize = 8192 / 8;
@@ -95,18 +97,12 @@ impl DigestCallback {
         // the function (`taap_sign_digest_fn`); `context` is the caller's own, passed back.
         let code = unsafe { (self.sign)(self.context, digest.as_ptr(), buffer.as_mut_ptr(), &mut written) };
         if code != 0 {
-            let message = "the callback signer failed; no token was made with it";
-            return Err(match taap_status::from_value(code as u32) {
-                Some(taap_status::TAAP_INVALID_KEY) => Error::InvalidKey(message.into()),
-                Some(taap_status::TAAP_SIGNATURE_INVALID) => Error::SignatureInvalid(message.into()),
-                Some(taap_status::TAAP_CONFIG) => Error::Config(message.into()),
-                _ => Error::Transport(message.into()),
-            });
+            return Err(taap_cabi::callback_failed(SIGNER, code));
         }
         // A length past the buffer cannot be read; a shorter one is refused by the core's check.
-        let signature = buffer.get(..written).ok_or_else(|| {
-            Error::SignatureInvalid("the callback signer claimed more bytes than its buffer holds".into())
-        })?;
+        let size = buffer.len();
+        let signature =
+            buffer.get(..written).ok_or_else(|| taap_cabi::callback_overran(SIGNER, written, size))?;
         Ok(signature.to_vec())
     }
 }
@@ -339,7 +335,8 @@ mod tests {
     #[test]
     fn a_failing_or_wrong_signature_makes_no_token() {
         assert_eq!(build(PUBLIC, Mode::Fails), (taap_status::TAAP_TRANSPORT, None));
-        assert_eq!(build(PUBLIC, Mode::SaysConfig), (taap_status::TAAP_CONFIG, None));
+        // A callback's own status value is not read as one of taap's: the device did not sign.
+        assert_eq!(build(PUBLIC, Mode::SaysConfig), (taap_status::TAAP_TRANSPORT, None));
         for mode in [Mode::Short, Mode::Overlong, Mode::Corrupts] {
             assert_eq!(build(PUBLIC, mode), (taap_status::TAAP_SIGNATURE_INVALID, None));
         }

@@ -50,7 +50,7 @@ EXPECTED_STATUSES = {
     "allocator-after-use": "TAAP_CONFIG",
     # The callback signer (taap_public_key_*, taap_signer_*, taap_pop_token_build_with_signer).
     "signer-callback-fails": "TAAP_TRANSPORT",
-    "signer-callback-status": "TAAP_CONFIG",
+    "signer-callback-status": "TAAP_TRANSPORT",
     "signer-signature-short": "TAAP_SIGNATURE_INVALID",
     "signer-signature-overlong": "TAAP_SIGNATURE_INVALID",
     "signer-signature-corrupted": "TAAP_SIGNATURE_INVALID",
