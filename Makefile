@@ -32,6 +32,7 @@ lint:
 	node bindings-js/scripts/declarations.mjs --check
 	$(CARGO) test --release --quiet -p taap --features client --test declarations
 	$(CARGO) clippy --release --workspace --all-targets --quiet -- -D warnings
+	$(CARGO) clippy --release -p taap-cli --features otlp --all-targets --quiet -- -D warnings
 	$(CARGO) clippy --release -p taap --no-default-features --features std,rustcrypto --all-targets --quiet -- -D warnings
 	$(CARGO) clippy --release -p taap --no-default-features --features rustcrypto --target thumbv7em-none-eabihf --quiet -- -D warnings
 	$(CARGO) clippy --release -p taap-c --no-default-features --features rustcrypto,client --all-targets --quiet -- -D warnings
@@ -47,6 +48,7 @@ lint:
 ## again on the pure-Rust rustcrypto backend (and without the client), and its wasm build.
 test-rust: check-wasm
 	$(CARGO) test --release --workspace --exclude taap-python --exclude taap-node --exclude taap-c --features taap/client
+	$(CARGO) test --release -p taap-cli --features otlp --test otlp
 	$(CARGO) test --release -p taap --no-default-features --features std,rustcrypto
 	$(CARGO) check --release -p taap --no-default-features --features rustcrypto,client,async-client --all-targets
 

@@ -3,6 +3,8 @@
 mod commands;
 mod ehts_args;
 mod output;
+#[cfg(feature = "otlp")]
+mod telemetry;
 
 use std::process::ExitCode;
 
@@ -14,6 +16,15 @@ use clap::{CommandFactory, Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Export this run's spans (token fetches, PoP signing, sends, PoP decisions) over
+    /// OTLP/HTTP (protobuf) to an OpenTelemetry collector at URL (`/v1/traces` is added); no
+    /// secret, token, jti or query is ever in them. Needs a build with the `otlp` feature.
+    #[cfg_attr(
+        feature = "otlp",
+        arg(long, global = true, value_name = "URL", env = "OTEL_EXPORTER_OTLP_ENDPOINT")
+    )]
+    #[cfg_attr(not(feature = "otlp"), arg(long, global = true, value_name = "URL"))]
+    otlp_endpoint: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -51,6 +62,14 @@ fn main() -> ExitCode {
     if writes_to_a_pipe_and_exits(&cli.command) {
         restore_default_sigpipe();
     }
+    let telemetry = match cli.otlp_endpoint.as_deref().filter(|url| !url.is_empty()).map(telemetry::start) {
+        Some(Err(error)) => {
+            output::report(&error);
+            return ExitCode::FAILURE;
+        }
+        Some(Ok(telemetry)) => Some(telemetry),
+        None => None,
+    };
     let result = match cli.command {
         Command::Keygen(args) => commands::keygen::run(args),
         Command::Pop(args) => commands::pop::run(args),
@@ -65,12 +84,32 @@ fn main() -> ExitCode {
         Command::Profile(args) => commands::profile::run(args),
         Command::Completions(args) => commands::completions::run(args, &mut Cli::command()),
     };
+    if let Some(telemetry) = telemetry {
+        telemetry.shutdown();
+    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             output::report(&error);
             ExitCode::FAILURE
         }
+    }
+}
+
+/// A build without the `otlp` feature: `--otlp-endpoint` is refused (the environment variable
+/// is not read, so a collector set for other programs changes nothing here).
+#[cfg(not(feature = "otlp"))]
+mod telemetry {
+    pub struct Telemetry;
+
+    impl Telemetry {
+        pub fn shutdown(self) {}
+    }
+
+    pub fn start(_endpoint: &str) -> taap::Result<Telemetry> {
+        Err(crate::output::config(
+            "--otlp-endpoint: this taap was built without OTLP export (cargo feature `otlp`)",
+        ))
     }
 }
 

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::keys::PublicKey;
 use crate::request::{ReceivedRequest, UriForm};
 use crate::settings::NameStyle;
+use crate::trace;
 use crate::validate::{PopTokenValidator, ValidatorOptions};
 
 /// The answer a middleware sends instead of passing the request on.
@@ -150,7 +151,8 @@ impl PopGate {
     }
 
     /// `None` when the request carries a valid, unreplayed PoP token signed by `key`; else the
-    /// answer to send. `target` is the request target as received.
+    /// answer to send. `target` is the request target as received. With the `tracing` feature
+    /// the decision is a `taap.validate` span (outcome, error kind, status).
     pub fn check<'h, I>(
         &self,
         key: &PublicKey,
@@ -163,29 +165,61 @@ impl PopGate {
     where
         I: IntoIterator<Item = (&'h str, &'h [u8])>,
     {
-        if body.len() as u64 > self.max_body {
-            return Some(Answer::too_large(self.max_body));
-        }
-        let request = match ReceivedRequest::with_uri_form(method, target, headers, body, form) {
-            Ok(request) => request,
-            Err(error) => return Some(Answer::unauthorized(&error)),
+        let span = trace::validate();
+        let decision = {
+            let _entered = span.enter();
+            self.decide(key, method, target, headers, body, form)
         };
-        self.admitted(key, &request).err()
+        match &decision {
+            Ok(()) => {
+                span.record("outcome", "accepted");
+            }
+            Err((answer, kind)) => {
+                span.record("outcome", "refused").record("error_kind", *kind).record("status", answer.status);
+            }
+        }
+        decision.err().map(|(answer, _)| answer)
     }
 
-    fn admitted(&self, key: &PublicKey, request: &ReceivedRequest<'_>) -> std::result::Result<(), Answer> {
+    /// The decision, a refusal with the name of its kind.
+    fn decide<'h, I>(
+        &self,
+        key: &PublicKey,
+        method: &str,
+        target: &str,
+        headers: I,
+        body: &'h [u8],
+        form: UriForm,
+    ) -> std::result::Result<(), (Answer, &'static str)>
+    where
+        I: IntoIterator<Item = (&'h str, &'h [u8])>,
+    {
+        if body.len() as u64 > self.max_body {
+            return Err((Answer::too_large(self.max_body), "BodyTooLarge"));
+        }
+        let refused = |error: Error| (Answer::unauthorized(&error), error.kind().name());
+        let request = ReceivedRequest::with_uri_form(method, target, headers, body, form).map_err(refused)?;
+        self.admitted(key, &request)
+    }
+
+    fn admitted(
+        &self,
+        key: &PublicKey,
+        request: &ReceivedRequest<'_>,
+    ) -> std::result::Result<(), (Answer, &'static str)> {
+        let refused = |error: Error| (Answer::unauthorized(&error), error.kind().name());
         #[cfg(feature = "redis")]
         if let Some(store) = &self.shared {
             use crate::validate::SharedRefusal;
             return match store.validate_request_at(&self.validator, key, request, crate::now_unix()) {
                 Ok(_) => Ok(()),
-                Err(SharedRefusal::Invalid(error)) => Err(Answer::unauthorized(&error)),
+                Err(SharedRefusal::Invalid(error)) => Err(refused(error)),
                 Err(SharedRefusal::Unavailable(reason)) => {
-                    Err(Answer::store_unavailable(store.name(), &reason))
+                    Err((Answer::store_unavailable(store.name(), &reason), "ReplayStoreUnavailable"))
                 }
             };
         }
-        self.validator.validate_request(key, request).map(drop).map_err(|error| Answer::unauthorized(&error))
+        self.validator.validate_request(key, request).map(drop).map_err(refused)
     }
 }
 

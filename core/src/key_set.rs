@@ -96,8 +96,8 @@ impl KeySet {
         &self.keys
     }
 
-    /// The keys a token with `kid` (or none) may verify with at `now`: with a `kid`, only the
-    /// key of that `kid`; without, every key in its window.
+    /// The keys a token with `kid` (or none) may verify with at `now`: every key in its window,
+    /// but with a `kid`, none named by another `kid`.
     pub fn candidates<'a>(
         &'a self,
         kid: Option<&'a str>,
@@ -106,7 +106,9 @@ impl KeySet {
         self.keys
             .iter()
             .filter(move |entry| {
-                entry.current(now) && kid.is_none_or(|kid| entry.kid.as_deref() == Some(kid))
+                // A `kid` rules out the keys named otherwise; a key registered without one (a PEM
+                // file) is not named, so it stays a candidate.
+                entry.current(now) && kid.is_none_or(|kid| entry.kid.as_deref().is_none_or(|own| own == kid))
             })
             .map(|entry| &entry.key)
     }
@@ -255,11 +257,14 @@ mod tests {
         let thumbprints =
             |kid: Option<&str>, now| keys.candidates(kid, now).map(PublicKey::thumbprint).collect::<Vec<_>>();
         let (ta, tb) = (a.public_key().thumbprint(), b.public_key().thumbprint());
-        assert_eq!(thumbprints(None, 10), [ta.clone()]);
-        assert_eq!(thumbprints(None, 60), [ta.clone(), tb.clone()]);
-        assert_eq!(thumbprints(None, 101), [tb.clone()]);
-        assert_eq!(thumbprints(Some("a"), 60), [ta]);
+        assert_eq!(thumbprints(None, 10), vec![ta.clone()]);
+        assert_eq!(thumbprints(None, 60), vec![ta.clone(), tb.clone()]);
+        assert_eq!(thumbprints(None, 101), vec![tb]);
+        assert_eq!(thumbprints(Some("a"), 60), vec![ta]);
         assert_eq!(thumbprints(Some("c"), 60), Vec::<String>::new());
+        // A key registered without a kid is a candidate for any token.
+        let unnamed = KeySet::from(a.public_key().clone());
+        assert_eq!(unnamed.candidates(Some("k-1"), 0).count(), 1);
     }
 
     #[test]

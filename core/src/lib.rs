@@ -64,6 +64,8 @@ pub mod settings;
 mod shared_replay;
 pub mod token;
 #[cfg(feature = "std")]
+mod trace;
+#[cfg(feature = "std")]
 pub mod validate;
 #[cfg(feature = "std")]
 mod validator;

@@ -215,6 +215,9 @@ where
         let mut inner = std::mem::replace(&mut self.inner, fresh);
         Box::pin(async move {
             let (mut parts, body) = request.into_parts();
+            #[cfg(feature = "tracing")]
+            let decision = traced(settings.admit(&mut parts, body)).await;
+            #[cfg(not(feature = "tracing"))]
             let decision = settings.admit(&mut parts, body).await;
             if let Some(metrics) = &settings.metrics {
                 metrics.decided(decision.as_ref().err().map(|(_, kind)| *kind));
@@ -283,6 +286,33 @@ impl Settings {
             None => (refusal, KIND_REPLAY_STORE_UNAVAILABLE),
         })
     }
+}
+
+/// The decision `admit` makes, inside a `taap.validate` span that records its outcome
+/// (`accepted` or `refused`), the refusal's kind (its metrics label) and status: never a
+/// header, a token, a `jti` or the query.
+#[cfg(feature = "tracing")]
+async fn traced<T>(admit: impl Future<Output = Result<T, Refused>>) -> Result<T, Refused> {
+    use tracing::{field::Empty, Instrument};
+    let span = tracing::info_span!(
+        target: "taap::validate",
+        "taap.validate",
+        outcome = Empty,
+        error_kind = Empty,
+        status = Empty,
+    );
+    let decision = admit.instrument(span.clone()).await;
+    match &decision {
+        Ok(_) => {
+            span.record("outcome", "accepted");
+        }
+        Err((refusal, kind)) => {
+            span.record("outcome", "refused")
+                .record("error_kind", *kind)
+                .record("status", refusal.status.as_u16());
+        }
+    }
+    decision
 }
 
 /// A refusal of the core's validator, counted under its error kind's name.

@@ -32,7 +32,9 @@ pub fn check_any(
     now: i64,
     challenge: &'static str,
 ) -> Result<(PopToken, PublicKey), Refusal> {
-    validator.validate_request_with_keys(keys, request, now).map_err(|error| Refusal::invalid_pop(&error, challenge))
+    validator
+        .validate_request_with_keys(keys, request, now)
+        .map_err(|error| Refusal::invalid_pop(&error, challenge))
 }
 
 /// [`check`] with the `jti` admitted by `store` (namespaced by the key's thumbprint) instead

@@ -4,7 +4,6 @@ use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
-
 use taap_gateway::config::{secret_from_env, Faults, DEFAULT_SCOPE, DEFAULT_TOKEN_TTL_SECS};
 use taap_gateway::{ClientKeys, Gateway, GatewayConfig, RegisteredClient};
 

@@ -6,10 +6,11 @@ use std::time::Duration;
 
 use super::async_http::{self, HyperClient};
 use super::cache::Cached;
-use super::engine::{Attempt, Engine, Headers, Step};
+use super::engine::{self, Attempt, Engine, Headers, Step};
 use super::store::{Flight, Next};
 use super::{AccessToken, ClientConfig, ClientStats, PreparedRequest, Response, TokenFlavor};
 use crate::error::Result;
+use crate::trace::Span;
 
 /// A TAAP client for async Rust (tokio): gets access tokens and makes signed API calls.
 /// `Send + Sync`; share one per set of credentials (e.g. in an `Arc`). Needs a tokio runtime
@@ -200,15 +201,17 @@ impl AsyncTaapClient {
     }
 
     async fn fetch_token(&self) -> Result<AccessToken> {
-        self.engine.token_requested(self.request_token().await)
+        let span = self.engine.token_span();
+        let outcome = in_span(&span, self.request_token(&span)).await;
+        self.engine.token_requested(&span, outcome)
     }
 
-    async fn request_token(&self) -> Result<AccessToken> {
+    async fn request_token(&self, span: &Span) -> Result<AccessToken> {
         let mut request = self.engine.token_request();
         loop {
             let response =
                 self.execute(&request.attempt(&self.engine), || request.headers(&self.engine)).await?;
-            if let Some(outcome) = request.after(&self.engine, response) {
+            if let Some(outcome) = request.after(&self.engine, response, span) {
                 return outcome;
             }
         }
@@ -220,23 +223,39 @@ impl AsyncTaapClient {
         headers: impl Fn() -> Result<Headers>,
     ) -> Result<Response> {
         let mut retrier = self.engine.retrier(attempt);
+        let mut tries = 0;
         loop {
+            tries += 1;
             let outcome = {
                 let headers = headers()?;
                 let outgoing = attempt.outgoing(&headers);
-                async_http::exchange(
+                let span = attempt.span(tries);
+                let exchange = async_http::exchange(
                     &self.http,
                     &outgoing,
                     self.engine.max_response_bytes(),
                     self.request_timeout,
-                )
-                .await
+                );
+                let outcome = in_span(&span, exchange).await;
+                engine::sent(&span, &outcome);
+                outcome
             };
             match retrier.after(outcome) {
                 Step::Retry(wait) => tokio::time::sleep(wait).await,
                 Step::Done(result) => return result,
             }
         }
+    }
+}
+
+/// `future` inside `span` (each poll enters it); without the `tracing` feature, just `future`.
+async fn in_span<F: std::future::Future>(span: &Span, future: F) -> F::Output {
+    #[cfg(feature = "tracing")]
+    return tracing::Instrument::instrument(future, span.clone()).await;
+    #[cfg(not(feature = "tracing"))]
+    {
+        let _ = span;
+        future.await
     }
 }
 

@@ -23,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::keys::Signer;
 use crate::request::{request_method, SignPolicy};
 use crate::token::{BuildOptions, PopExtras, PopToken};
+use crate::trace::{self, Span};
 
 /// Header pairs as sent; values may be credentials, so they are zeroised when dropped.
 pub(crate) type Headers = Vec<(String, Zeroizing<String>)>;
@@ -68,6 +69,19 @@ impl<'a> Attempt<'a> {
     {
         Outgoing { method: self.method, url: self.url, headers, body: self.body }
     }
+
+    /// The `taap.client.send` span of try number `attempt` (from 1): method, host and path.
+    pub(crate) fn span(&self, attempt: u32) -> Span {
+        trace::send(self.method, self.url, attempt)
+    }
+}
+
+/// Records one try's answer on its `taap.client.send` span: the status, or the error's kind.
+pub(crate) fn sent(span: &Span, outcome: &std::result::Result<Response, Failure>) {
+    match outcome {
+        Ok(response) => span.record("status", response.status),
+        Err(failure) => span.record("error", failure.error.kind().name()),
+    };
 }
 
 /// What a driver does after one exchange.
@@ -137,8 +151,15 @@ impl TokenRequest {
         engine.signed_headers(&self.attempt(engine), &self.headers, &self.policy)
     }
 
-    /// The access token or error the answer means, or `None` to send the request once more.
-    pub(crate) fn after(&mut self, engine: &Engine, response: Response) -> Option<Result<AccessToken>> {
+    /// The access token or error the answer means, or `None` to send the request once more;
+    /// `span` (the fetch's) learns the status.
+    pub(crate) fn after(
+        &mut self,
+        engine: &Engine,
+        response: Response,
+        span: &Span,
+    ) -> Option<Result<AccessToken>> {
+        span.record("http_status", response.status);
         if response.status == 401 && !self.resent && engine.clock.offset() != self.offset_before {
             // The server's Date just revealed our clock is off: the PoP was judged stale or
             // early, and one more try with the corrected iat is what fixes it.
@@ -270,8 +291,16 @@ impl Engine {
         &self.stats
     }
 
-    /// Counts a token request (TAAP steps 1 and 2, retries included) by its outcome.
-    pub(crate) fn token_requested(&self, outcome: Result<AccessToken>) -> Result<AccessToken> {
+    /// The `taap.client.token_fetch` span of one token request: the token URL's host and the
+    /// flavour (no client id, no query).
+    pub(crate) fn token_span(&self) -> Span {
+        trace::token_fetch(&self.token_url, self.flavor.name())
+    }
+
+    /// Counts a token request (TAAP steps 1 and 2, retries included) by its outcome, and
+    /// records it on the request's span.
+    pub(crate) fn token_requested(&self, span: &Span, outcome: Result<AccessToken>) -> Result<AccessToken> {
+        trace::outcome(span, &outcome);
         self.stats.token_request(&outcome);
         outcome
     }
@@ -414,8 +443,14 @@ impl Engine {
         let sent: Vec<(&str, &str)> =
             headers.iter().map(|(name, value)| (name.as_str(), value.as_str())).collect();
         let ehts = policy.ehts(attempt.method, attempt.url.as_str(), &sent, attempt.body)?;
-        let sign = || PopToken::sign_with_extras(&self.key, &ehts, &options, &self.pop_extras);
-        let pop = off_worker(self.key.as_ref(), sign)?;
+        let span = trace::sign(self.key.kind().name());
+        let signed = {
+            let _entered = span.enter();
+            let sign = || PopToken::sign_with_extras(&self.key, &ehts, &options, &self.pop_extras);
+            off_worker(self.key.as_ref(), sign)
+        };
+        trace::outcome(&span, &signed);
+        let pop = signed?;
         let mut all = headers.to_vec();
         all.push(("X-Authorization".into(), Zeroizing::new(format!("{}{pop}", self.x_authorization_prefix))));
         Ok(all)

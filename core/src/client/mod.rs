@@ -52,6 +52,7 @@ use self::engine::{Attempt, Engine, Headers, Step};
 use self::oauth::JSON;
 use self::store::Next;
 use crate::error::{Error, Result};
+use crate::trace;
 
 /// Headers the client sets itself; a caller passing one would break the TAAP binding.
 pub(crate) const RESERVED_HEADERS: [&str; 2] = ["Authorization", "X-Authorization"];
@@ -191,14 +192,19 @@ impl TaapClient {
 
     /// TAAP steps 1 and 2: a PoP token over the token request, then the token request.
     fn fetch_token(&self) -> Result<AccessToken> {
-        self.engine.token_requested(self.request_token())
+        let span = self.engine.token_span();
+        let outcome = {
+            let _entered = span.enter();
+            self.request_token(&span)
+        };
+        self.engine.token_requested(&span, outcome)
     }
 
-    fn request_token(&self) -> Result<AccessToken> {
+    fn request_token(&self, span: &trace::Span) -> Result<AccessToken> {
         let mut request = self.engine.token_request();
         loop {
             let response = self.execute(&request.attempt(&self.engine), || request.headers(&self.engine))?;
-            if let Some(outcome) = request.after(&self.engine, response) {
+            if let Some(outcome) = request.after(&self.engine, response, span) {
                 return outcome;
             }
         }
@@ -251,11 +257,17 @@ impl TaapClient {
     /// `headers` (so a fresh PoP token).
     fn execute(&self, attempt: &Attempt<'_>, headers: impl Fn() -> Result<Headers>) -> Result<Response> {
         let mut retrier = self.engine.retrier(attempt);
+        let mut tries = 0;
         loop {
+            tries += 1;
             let headers = headers()?;
-            let outcome =
-                http::exchange(&self.agent, &attempt.outgoing(&headers), self.engine.max_response_bytes());
-            drop(headers);
+            let span = attempt.span(tries);
+            let outcome = {
+                let _entered = span.enter();
+                http::exchange(&self.agent, &attempt.outgoing(&headers), self.engine.max_response_bytes())
+            };
+            engine::sent(&span, &outcome);
+            drop((headers, span));
             match retrier.after(outcome) {
                 Step::Retry(wait) => std::thread::sleep(wait),
                 Step::Done(result) => return result,
