@@ -321,6 +321,8 @@ fn root_rust() -> Outcome {
     use taap::{PopToken, PrivateKey};
 
     let key = PrivateKey::from_file("keys/private-key.pem", None)?;     // parse once, share freely
+    // or a key that never leaves an HSM/TPM/KMS, taken wherever a key is (same bytes out):
+    // let key = taap::keys::open_signer("pkcs11:token=fleet;object=taap-client?module-path=…&pin-source=…", None)?;
     let token = PopToken::for_request(
         &key,
         "POST",
