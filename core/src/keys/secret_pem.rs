@@ -63,7 +63,9 @@ pub(super) fn parse_blocks(mut input: &[u8]) -> Result<Vec<SecretBlock>> {
 pub(super) fn encode(tag: &str, der: &[u8]) -> Zeroizing<String> {
     const LINE_BYTES: usize = 48;
     let lines = der.len().div_ceil(LINE_BYTES);
-    let capacity = 2 * (tag.len() + 17) + base64::encoded_len(der.len(), true).unwrap_or(0) + lines;
+    // "-----BEGIN " + tag + "-----\n" and "-----END " + tag + "-----\n".
+    let frame = (11 + tag.len() + 6) + (9 + tag.len() + 6);
+    let capacity = frame + base64::encoded_len(der.len(), true).unwrap_or(0) + lines;
     let mut pem = Zeroizing::new(String::with_capacity(capacity));
     pem.push_str("-----BEGIN ");
     pem.push_str(tag);
