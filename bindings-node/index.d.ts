@@ -533,7 +533,8 @@ export type TaapErrorCode =
   | 'TAAP_REPLAY'
   | 'TAAP_OAUTH'
   | 'TAAP_TRANSPORT'
-  | 'TAAP_CONFIG';
+  | 'TAAP_CONFIG'
+  | 'TAAP_KEY_SOURCE_UNAVAILABLE';
 
 /** Base class of every error taap raises for a failed operation (wrong argument types raise TypeError). */
 export declare class TaapError extends Error {
@@ -604,6 +605,11 @@ export declare class TransportError extends TaapError {
 export declare class ConfigError extends TaapError {
   static readonly code: 'TAAP_CONFIG';
   readonly code: 'TAAP_CONFIG';
+}
+/** The client's keys cannot be fetched (a JWK set URL is down) and no usable copy is cached. */
+export declare class KeySourceUnavailableError extends TaapError {
+  static readonly code: 'TAAP_KEY_SOURCE_UNAVAILABLE';
+  readonly code: 'TAAP_KEY_SOURCE_UNAVAILABLE';
 }
 // END GENERATED
 

@@ -734,4 +734,10 @@ class ConfigException extends TaapException
 {
     protected ?string $kind = 'TAAP_CONFIG';
 }
+
+/** The client's keys cannot be fetched (a JWK set URL is down) and no usable copy is cached. */
+class KeySourceUnavailableException extends TaapException
+{
+    protected ?string $kind = 'TAAP_KEY_SOURCE_UNAVAILABLE';
+}
 // END GENERATED

@@ -16,6 +16,7 @@ typedef enum taap_status {
     TAAP_OAUTH = 11,
     TAAP_TRANSPORT = 12,
     TAAP_CONFIG = 13,
+    TAAP_KEY_SOURCE_UNAVAILABLE = 14,
     TAAP_NULL_ARGUMENT = 100,
     TAAP_INVALID_UTF8 = 101,
     TAAP_PANIC = 102,

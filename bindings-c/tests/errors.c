@@ -57,6 +57,7 @@ static const struct {
     {TAAP_OAUTH, 11, "TAAP_OAUTH"},
     {TAAP_TRANSPORT, 12, "TAAP_TRANSPORT"},
     {TAAP_CONFIG, 13, "TAAP_CONFIG"},
+    {TAAP_KEY_SOURCE_UNAVAILABLE, 14, "TAAP_KEY_SOURCE_UNAVAILABLE"},
     {TAAP_NULL_ARGUMENT, 100, "TAAP_NULL_ARGUMENT"},
     {TAAP_INVALID_UTF8, 101, "TAAP_INVALID_UTF8"},
     {TAAP_PANIC, 102, "TAAP_PANIC"},
@@ -72,9 +73,9 @@ static void test_status_names(void) {
     CHECK_STRING(taap_status_description(TAAP_TOKEN_EXPIRED), "The token's `exp` lies in the past, beyond the leeway.",
                  "description of TAAP_TOKEN_EXPIRED");
     CHECK_STRING(taap_status_description(TAAP_OK), "The call succeeded.", "description of TAAP_OK");
-    CHECK_STRING(taap_status_name((taap_status)14), NULL, "no name for an unused value");
+    CHECK_STRING(taap_status_name((taap_status)15), NULL, "no name for an unused value");
     CHECK_STRING(taap_status_name((taap_status)9999), NULL, "no name for a value out of range");
-    CHECK_STRING(taap_status_description((taap_status)14), NULL, "no description for an unused value");
+    CHECK_STRING(taap_status_description((taap_status)15), NULL, "no description for an unused value");
     CHECK_STRING(taap_version(), TAAP_EXPECTED_VERSION, "taap_version");
 }
 

@@ -40,6 +40,8 @@ pub enum taap_status {
     TAAP_TRANSPORT = 12,
     /// An option or argument is out of range or inconsistent.
     TAAP_CONFIG = 13,
+    /// The client's keys cannot be fetched (a JWK set URL is down) and no usable copy is cached.
+    TAAP_KEY_SOURCE_UNAVAILABLE = 14,
     // END GENERATED
     /// A pointer argument that must not be NULL was NULL.
     TAAP_NULL_ARGUMENT = 100,
@@ -68,6 +70,7 @@ impl taap_status {
         taap_status::TAAP_OAUTH,
         taap_status::TAAP_TRANSPORT,
         taap_status::TAAP_CONFIG,
+        taap_status::TAAP_KEY_SOURCE_UNAVAILABLE,
         // END GENERATED
         taap_status::TAAP_NULL_ARGUMENT,
         taap_status::TAAP_INVALID_UTF8,
@@ -108,6 +111,7 @@ impl taap_status {
             taap_status::TAAP_OAUTH => c"TAAP_OAUTH",
             taap_status::TAAP_TRANSPORT => c"TAAP_TRANSPORT",
             taap_status::TAAP_CONFIG => c"TAAP_CONFIG",
+            taap_status::TAAP_KEY_SOURCE_UNAVAILABLE => c"TAAP_KEY_SOURCE_UNAVAILABLE",
             // END GENERATED
             taap_status::TAAP_NULL_ARGUMENT => c"TAAP_NULL_ARGUMENT",
             taap_status::TAAP_INVALID_UTF8 => c"TAAP_INVALID_UTF8",
@@ -166,7 +170,7 @@ mod tests {
     #[test]
     fn all_is_every_status_in_numeric_order() {
         let values: Vec<u32> = taap_status::ALL.iter().map(|status| *status as u32).collect();
-        assert_eq!(values, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 100, 101, 102]);
+        assert_eq!(values, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 100, 101, 102]);
         for status in taap_status::ALL {
             assert_eq!(taap_status::from_value(status as u32), Some(status));
             assert!(!status.description().is_empty(), "{status:?}");
@@ -180,7 +184,7 @@ mod tests {
         assert_eq!(name(2), "TAAP_KEY_DECRYPT");
         assert_eq!(name(13), "TAAP_CONFIG");
         assert_eq!(name(101), "TAAP_INVALID_UTF8");
-        for unknown in [14, 99, 103, 7000, u32::MAX] {
+        for unknown in [15, 99, 103, 7000, u32::MAX] {
             assert!(taap_status_name(unknown).is_null(), "{unknown}");
             assert_eq!(taap_status::from_value(unknown), None);
         }

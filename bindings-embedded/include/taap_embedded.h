@@ -83,6 +83,10 @@ typedef enum taap_status {
      */
     TAAP_CONFIG = 13,
     /**
+     * The client's keys cannot be fetched (a JWK set URL is down) and no usable copy is cached.
+     */
+    TAAP_KEY_SOURCE_UNAVAILABLE = 14,
+    /**
      * A pointer argument that must not be NULL was NULL.
      */
     TAAP_NULL_ARGUMENT = 100,

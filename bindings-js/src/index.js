@@ -28,6 +28,7 @@ export const {
   OAuthError,
   TransportError,
   ConfigError,
+  KeySourceUnavailableError,
   // END GENERATED
 } = KIND_CLASSES;
 

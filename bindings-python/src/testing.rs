@@ -28,6 +28,7 @@ fn raise_error(py: Python<'_>, kind: &str, message: String, status: Option<u16>)
         }
         ErrorKind::Transport => Error::Transport(message),
         ErrorKind::Config => Error::Config(message),
+        ErrorKind::KeySourceUnavailable => Error::KeySourceUnavailable(message),
         // A kind newer than this binding: the tests' loop over ERROR_KINDS then fails loudly.
         _ => return Err(PyValueError::new_err(format!("no test hook for error kind {kind}"))),
     };

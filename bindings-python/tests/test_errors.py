@@ -18,14 +18,14 @@ STUB = Path(_errors.__file__).with_suffix(".pyi")
 
 
 def test_the_table_is_the_one_of_the_design_contract() -> None:
-    assert len(TABLE) == 13
+    assert len(TABLE) == 14
     assert TABLE[4] == (
         "TokenExpired",
         "TAAP_TOKEN_EXPIRED",
         5,
         "The token's `exp` lies in the past, beyond the leeway.",
     )
-    assert [status for _, _, status, _ in TABLE] == list(range(1, 14))
+    assert [status for _, _, status, _ in TABLE] == list(range(1, 15))
 
 
 @pytest.mark.parametrize(("name", "code", "status", "description"), TABLE)

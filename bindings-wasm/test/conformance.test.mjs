@@ -126,7 +126,7 @@ describe('keys.json: every key form loads to the prescribed key', () => {
 
 describe('errors and keys', () => {
   test('one class per row of the core table, codes TAAP_*', () => {
-    assert.equal(taap.ERROR_KINDS.length, 13);
+    assert.equal(taap.ERROR_KINDS.length, 14);
     for (const { name, code } of taap.ERROR_KINDS) {
       const cls = taap.KIND_CLASSES[`${name}Error`];
       assert.equal(cls.code, code);

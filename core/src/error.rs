@@ -64,6 +64,9 @@ pub enum Error {
     #[doc = kind_description!(Config)]
     #[error("invalid configuration: {0}")]
     Config(String),
+    #[doc = kind_description!(KeySourceUnavailable)]
+    #[error("key source unavailable: {0}")]
+    KeySourceUnavailable(String),
 }
 
 /// A server's answer as received: empty when taap itself found a successful answer unusable.
@@ -112,6 +115,7 @@ impl Error {
             Error::OAuth { .. } => ErrorKind::OAuth,
             Error::Transport(_) => ErrorKind::Transport,
             Error::Config(_) => ErrorKind::Config,
+            Error::KeySourceUnavailable(_) => ErrorKind::KeySourceUnavailable,
         }
     }
 

@@ -96,6 +96,19 @@ impl KeySet {
         &self.keys
     }
 
+    /// Whether a key of the set is named `kid` (a key source refetches for a `kid` it lacks).
+    pub fn names(&self, kid: &str) -> bool {
+        self.keys.iter().any(|entry| entry.kid.as_deref() == Some(kid))
+    }
+
+    /// The entries holding the key whose RFC 7638 thumbprint is `thumbprint`, windows kept
+    /// (an access token binds to one key of its client); `None` when the set lacks it.
+    pub fn with_thumbprint(&self, thumbprint: &str) -> Option<KeySet> {
+        let keys: Vec<ClientKey> =
+            self.keys.iter().filter(|entry| entry.key.thumbprint() == thumbprint).cloned().collect();
+        (!keys.is_empty()).then_some(KeySet { keys })
+    }
+
     /// The keys a token with `kid` (or none) may verify with at `now`: every key in its window,
     /// but with a `kid`, none named by another `kid`.
     pub fn candidates<'a>(
@@ -128,12 +141,17 @@ fn jwk_entry(index: usize, member: &Value) -> Result<ClientKey> {
 }
 
 /// The `kid` of a token's JOSE header, if it names one (read before verifying: it only picks
-/// which key verifies).
-fn token_kid(token: &str) -> Option<String> {
+/// which key verifies, or which key set a key source must fetch).
+pub fn token_kid(token: &str) -> Option<String> {
     let header = token.split('.').next()?;
     let json = crate::base64url_decode(header)?;
     let value: Value = serde_json::from_slice(&json).ok()?;
     value.get("kid")?.as_str().map(str::to_owned)
+}
+
+/// The `kid` of the PoP token a received request carries in `X-Authorization`, if any.
+pub fn request_kid(request: &ReceivedRequest<'_>) -> Option<String> {
+    request.pop_token().and_then(|token| std::str::from_utf8(token).ok()).and_then(token_kid)
 }
 
 impl PopTokenValidator {
@@ -146,24 +164,45 @@ impl PopTokenValidator {
         request: &ReceivedRequest<'_>,
         now: i64,
     ) -> Result<(PopToken, PublicKey)> {
-        let kid = request.pop_token().and_then(|token| std::str::from_utf8(token).ok()).and_then(token_kid);
-        let mut last = None;
-        for key in keys.candidates(kid.as_deref(), now) {
-            match self.validate_request_at(key, request, now) {
-                Ok(token) => return Ok((token, key.clone())),
-                // Another key of the client may have signed it.
-                Err(error) if error.kind() == ErrorKind::SignatureInvalid => last = Some(error),
-                Err(error) => return Err(error),
-            }
-        }
-        Err(last.unwrap_or_else(|| match kid {
-            Some(kid) => Error::SignatureInvalid(format!(
-                "no current key of this client has kid {}",
-                shorten(&kid, 64)
-            )),
-            None => Error::SignatureInvalid("this client has no key valid now".into()),
-        }))
+        first_that_verifies(keys, request, now, |key| self.validate_request_at(key, request, now))
     }
+
+    /// Every check of [`PopTokenValidator::validate_request_with_keys`] but replay, for a
+    /// shared replay store that admits the `jti` itself (namespaced by the returned key).
+    pub fn verify_request_with_keys(
+        &self,
+        keys: &KeySet,
+        request: &ReceivedRequest<'_>,
+        now: i64,
+    ) -> Result<(PopToken, PublicKey)> {
+        first_that_verifies(keys, request, now, |key| self.verify_request_at(key, request, now))
+    }
+}
+
+/// The token `check` accepts with the first candidate key of `keys`, and that key; a wrong
+/// signature moves on to the next candidate, any other refusal is final.
+fn first_that_verifies(
+    keys: &KeySet,
+    request: &ReceivedRequest<'_>,
+    now: i64,
+    check: impl Fn(&PublicKey) -> Result<PopToken>,
+) -> Result<(PopToken, PublicKey)> {
+    let kid = request_kid(request);
+    let mut last = None;
+    for key in keys.candidates(kid.as_deref(), now) {
+        match check(key) {
+            Ok(token) => return Ok((token, key.clone())),
+            // Another key of the client may have signed it.
+            Err(error) if error.kind() == ErrorKind::SignatureInvalid => last = Some(error),
+            Err(error) => return Err(error),
+        }
+    }
+    Err(last.unwrap_or_else(|| match kid {
+        Some(kid) => {
+            Error::SignatureInvalid(format!("no current key of this client has kid {}", shorten(&kid, 64)))
+        }
+        None => Error::SignatureInvalid("this client has no key valid now".into()),
+    }))
 }
 
 /// A [`KeySet`] kept in a file that operators replace to rotate keys: read again when its

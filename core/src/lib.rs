@@ -51,8 +51,12 @@ pub mod error;
 mod explain;
 #[cfg(feature = "std")]
 mod gate;
+#[cfg(feature = "client")]
+mod jwks;
 #[cfg(feature = "std")]
 mod key_set;
+#[cfg(feature = "std")]
+mod key_source;
 pub mod keys;
 #[cfg(feature = "redis")]
 mod redis;

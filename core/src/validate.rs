@@ -1,7 +1,10 @@
-//! The gateway side: validating a received request's PoP token, the replay caches and the shared replay stores.
+//! The gateway side: validating a received request's PoP token, the clients' key sources, the replay caches and the shared replay stores.
 
 pub use crate::gate::{Answer, PopGate};
-pub use crate::key_set::{ClientKey, KeyFile, KeySet, KEY_FILE_CHECK_INTERVAL};
+#[cfg(feature = "client")]
+pub use crate::jwks::{JwksOptions, JwksUrl};
+pub use crate::key_set::{request_kid, token_kid, ClientKey, KeyFile, KeySet, KEY_FILE_CHECK_INTERVAL};
+pub use crate::key_source::KeySource;
 #[cfg(feature = "redis-async")]
 pub use crate::redis::AsyncRedisReplayStore;
 #[cfg(feature = "redis")]

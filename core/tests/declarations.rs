@@ -409,7 +409,8 @@ fn c_headers_declare_every_kind_with_its_value_and_description() {
 fn the_renderings_follow_the_table() {
     let typescript = typescript(Binding::Node);
     assert_eq!(typescript[2], "  | 'TAAP_INVALID_KEY'");
-    assert_eq!(typescript[2 + 12], "  | 'TAAP_CONFIG';");
+    assert_eq!(typescript[2 + 12], "  | 'TAAP_CONFIG'");
+    assert_eq!(typescript[2 + 13], "  | 'TAAP_KEY_SOURCE_UNAVAILABLE';");
     assert!(typescript.contains(&"/** The token's `exp` lies in the past, beyond the leeway. */".to_owned()));
     assert_eq!(c_variants(&ErrorKind::ALL)[9], "TAAP_TOKEN_EXPIRED = 5,");
     assert_eq!(kotlin_of()[10], "\"TAAP_OAUTH\" -> OAuth(message, httpStatus)");

@@ -45,7 +45,7 @@ fn readme_error_table_matches_the_core_table() {
 
 #[test]
 fn the_table_has_one_row_per_kind() {
-    assert_eq!(expected_table().len(), 2 + 13);
+    assert_eq!(expected_table().len(), 2 + 14);
     assert_eq!(
         expected_table()[6],
         "| `TokenExpired` | `TokenExpiredError` | `TAAP_TOKEN_EXPIRED` | 5 | The token's `exp` lies in the past, beyond the leeway. |"

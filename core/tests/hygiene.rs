@@ -150,7 +150,7 @@ fn every_error_kind_keeps_the_secrets_out_of_its_message() {
     seen.extend(client_side::error_kinds());
 
     seen.sort();
-    let client_only = [ErrorKind::OAuth, ErrorKind::Transport];
+    let client_only = [ErrorKind::OAuth, ErrorKind::Transport, ErrorKind::KeySourceUnavailable];
     let expected: Vec<ErrorKind> = ErrorKind::ALL
         .iter()
         .copied()
@@ -228,7 +228,8 @@ mod client_side {
         TaapClient::new(config)
     }
 
-    /// Triggers OAuth, Transport and the client's Config error; returns the kinds seen.
+    /// Triggers OAuth, Transport, KeySourceUnavailable and the client's Config error; returns the
+    /// kinds seen.
     pub(super) fn error_kinds() -> Vec<ErrorKind> {
         let mut kinds = Vec::new();
         let refusing = scripted_server(json_answer(
@@ -240,6 +241,10 @@ mod client_side {
         kinds.push(assert_clean(refused.access_token(), ErrorKind::OAuth, "the server refuses the secret"));
         let closed = client(OAuthServer::Url("http://127.0.0.1:9/oauth2/v2/tokens".into())).unwrap();
         kinds.push(assert_clean(closed.access_token(), ErrorKind::Transport, "a closed port"));
+        let jwks_url = format!("http://127.0.0.1:9/jwks?access_token={ACCESS_TOKEN}");
+        let jwks = taap::validate::JwksUrl::new(&jwks_url, Default::default()).unwrap();
+        assert_debug_clean(&jwks, "JwksUrl");
+        kinds.push(assert_clean(jwks.keys_for(None), ErrorKind::KeySourceUnavailable, "a JWK set URL down"));
         assert_clean(
             client(OAuthServer::Url("https://h/oauth2/v9/tokens".into())),
             ErrorKind::Config,

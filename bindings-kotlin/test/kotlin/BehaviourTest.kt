@@ -31,7 +31,7 @@ class BehaviourTest {
     fun everyCoreKindHasItsSubclassWithItsCode() {
         val subclasses = TaapException::class.java.declaredClasses.filter { TaapException::class.java.isAssignableFrom(it) }
         assertEquals(ErrorKind.ALL.map { it.name }.toSet(), subclasses.map { it.simpleName }.toSet())
-        assertEquals(13, ErrorKind.ALL.size)
+        assertEquals(14, ErrorKind.ALL.size)
         assertEquals("TAAP_KEY_DECRYPT", ErrorKind.ALL[1].code)
         assertEquals(2, ErrorKind.ALL[1].cStatus)
     }

@@ -24,6 +24,7 @@ from ._errors import (
     InvalidKeyError,
     InvalidTokenError,
     KeyDecryptError,
+    KeySourceUnavailableError,
     MissingEhtsValueError,
     OAuthError,
     ReplayError,
@@ -94,6 +95,7 @@ __all__ = [
     "OAuthError",
     "TransportError",
     "ConfigError",
+    "KeySourceUnavailableError",
     # END GENERATED
     "DEFAULT_TTL",
     "MAX_TTL",

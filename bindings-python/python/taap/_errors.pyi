@@ -21,6 +21,7 @@ __all__ = [
     "OAuthError",
     "TransportError",
     "ConfigError",
+    "KeySourceUnavailableError",
     # END GENERATED
 ]
 
@@ -97,4 +98,9 @@ class ConfigError(TaapError):
     """An option or argument is out of range or inconsistent."""
 
     code: ClassVar[Literal["TAAP_CONFIG"]]
+
+class KeySourceUnavailableError(TaapError):
+    """The client's keys cannot be fetched (a JWK set URL is down) and no usable copy is cached."""
+
+    code: ClassVar[Literal["TAAP_KEY_SOURCE_UNAVAILABLE"]]
 # END GENERATED

@@ -85,6 +85,8 @@ error_table! {
         "The HTTP exchange failed: connection, DNS, TLS, timeout, I/O or an oversized response.";
     Config => "TAAP_CONFIG", 13,
         "An option or argument is out of range or inconsistent.";
+    KeySourceUnavailable => "TAAP_KEY_SOURCE_UNAVAILABLE", 14,
+        "The client's keys cannot be fetched (a JWK set URL is down) and no usable copy is cached.";
 }
 
 impl ErrorKind {
@@ -134,9 +136,10 @@ mod tests {
     #[test]
     fn c_statuses_number_the_kinds_from_one_in_table_order() {
         let statuses: Vec<u32> = ErrorKind::ALL.iter().map(|kind| kind.c_status()).collect();
-        assert_eq!(statuses, (1..=13).collect::<Vec<u32>>());
+        assert_eq!(statuses, (1..=14).collect::<Vec<u32>>());
         assert_eq!(ErrorKind::TokenExpired.c_status(), 5);
         assert_eq!(ErrorKind::Config.c_status(), 13);
+        assert_eq!(ErrorKind::KeySourceUnavailable.c_status(), 14);
     }
 
     #[test]

@@ -49,6 +49,9 @@ sealed class TaapException(message: String, /** The stable `TAAP_*` code of this
 
     /** An option or argument is out of range or inconsistent. */
     class Config internal constructor(message: String) : TaapException(message, "TAAP_CONFIG")
+
+    /** The client's keys cannot be fetched (a JWK set URL is down) and no usable copy is cached. */
+    class KeySourceUnavailable internal constructor(message: String) : TaapException(message, "TAAP_KEY_SOURCE_UNAVAILABLE")
     // END GENERATED
 
     /** The matching row of the core's error table: name, code, C status and description. */
@@ -72,6 +75,7 @@ sealed class TaapException(message: String, /** The stable `TAAP_*` code of this
             "TAAP_OAUTH" -> OAuth(message, httpStatus)
             "TAAP_TRANSPORT" -> Transport(message)
             "TAAP_CONFIG" -> Config(message)
+            "TAAP_KEY_SOURCE_UNAVAILABLE" -> KeySourceUnavailable(message)
             // END GENERATED
             else -> Config(message)
         }
