@@ -30,6 +30,7 @@ RUNNERS = {
     ("layer/README.md", "rust"): "layer/src/lib.rs (the crate doc: cargo test --doc -p taap-tower)",
     ("cli/README.md", "sh"): "cli/tests/readme.rs",
     ("cli/README.md", "toml"): "cli/tests/readme.rs",
+    ("docs/operations.md#Per-route policy", "toml"): "gateway/tests/routes.rs",
     ("bindings-python/README.md", "python"): "bindings-python/tests/test_readme.py",
     ("bindings-node/README.md", "js"): "bindings-node/test/readme.test.js",
     ("bindings-wasm/README.md", "js"): "bindings-wasm/test/readme.test.mjs",

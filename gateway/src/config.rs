@@ -3,13 +3,14 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
-use taap::validate::{KeyFile, KeySet};
-use taap::{client::ClientSecret, PublicKey};
+use taap::client::ClientSecret;
+use taap::validate::{JwksOptions, KeySource};
 use zeroize::Zeroizing;
+
+use super::routes::Routes;
 
 /// Access-token lifetime when none is configured (what T-Mobile's server grants).
 pub const DEFAULT_TOKEN_TTL_SECS: u64 = 3600;
@@ -25,49 +26,18 @@ pub struct RegisteredClient {
     pub id: String,
     /// The OAuth client secret.
     pub secret: ClientSecret,
-    /// The client's registered public keys: one, or a key file re-read when it changes.
+    /// The client's registered public keys: one, a key file re-read when it changes, or a JWK
+    /// set URL.
     pub public_key: ClientKeys,
     /// Space-separated scopes its access tokens carry.
     pub scope: String,
 }
 
-/// A client's public keys: fixed at start-up, or a [`KeyFile`] (PEM, JWK or a JWK set with
-/// `kid`s and validity windows) read again when operators replace it, so a key is rotated
-/// without a restart.
-#[derive(Debug, Clone)]
-pub enum ClientKeys {
-    /// Given once.
-    Fixed(Arc<KeySet>),
-    /// Read from a file, and again when it changes.
-    File(Arc<KeyFile>),
-}
-
-impl ClientKeys {
-    /// The keys of the file at `path`, followed as it changes.
-    pub fn from_file(path: impl Into<PathBuf>) -> taap::Result<ClientKeys> {
-        KeyFile::open(path).map(|file| ClientKeys::File(Arc::new(file)))
-    }
-
-    /// The keys in force now.
-    pub fn current(&self) -> Arc<KeySet> {
-        match self {
-            ClientKeys::Fixed(keys) => Arc::clone(keys),
-            ClientKeys::File(file) => file.keys(),
-        }
-    }
-
-    /// The key whose RFC 7638 thumbprint is `thumbprint`, if the client has it now.
-    pub fn by_thumbprint(&self, thumbprint: &str) -> Option<PublicKey> {
-        let keys = self.current();
-        keys.keys().iter().map(|entry| &entry.key).find(|key| key.thumbprint() == thumbprint).cloned()
-    }
-}
-
-impl From<PublicKey> for ClientKeys {
-    fn from(key: PublicKey) -> Self {
-        ClientKeys::Fixed(Arc::new(KeySet::from(key)))
-    }
-}
+/// A client's public keys, the core's [`KeySource`]: fixed at start-up, a key file (PEM, JWK
+/// or a JWK set with `kid`s and validity windows) read again when operators replace it, or a
+/// JWK set URL cached as its `Cache-Control` says and fetched again for an unknown `kid`; so a
+/// key is rotated without a restart.
+pub type ClientKeys = KeySource;
 
 /// Misbehaviour on demand, for testing clients against a flaky or skewed server.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -142,6 +112,9 @@ pub struct GatewayConfig {
     /// Where `/metrics` is served, on a listener of its own (port 0 picks one); `None`: the
     /// gateway keeps no metrics.
     pub metrics: Option<SocketAddr>,
+    /// Per-route policy (`[[route]]`): stricter or looser checks for some paths; empty, every
+    /// protected request gets the gateway's defaults.
+    pub routes: Routes,
 }
 
 impl GatewayConfig {
@@ -174,11 +147,12 @@ impl GatewayConfig {
             replay_store: None,
             token_signing_key: None,
             metrics: None,
+            routes: Routes::default(),
         })
     }
 
     /// Reads a TOML file: `token_ttl_secs`, `replay_store`, `[[client]]` entries, optional
-    /// `[faults]`.
+    /// `[faults]` and `[[route]]` entries.
     pub fn from_toml_file(path: &Path) -> taap::Result<Self> {
         let text = std::fs::read_to_string(path)
             .map_err(|error| config_error(format!("cannot read {}: {error}", path.display())))?;
@@ -194,6 +168,7 @@ impl GatewayConfig {
         )?;
         config.replay_store = file.replay_store;
         config.token_signing_key = file.token_signing_key.map(|key| base.join(key));
+        config.routes = Routes::from_toml(path, &file.route)?;
         Ok(config)
     }
 }
@@ -207,6 +182,8 @@ struct ConfigFile {
     #[serde(default)]
     client: Vec<ClientEntry>,
     faults: Option<Faults>,
+    #[serde(default)]
+    route: Vec<toml::Table>,
 }
 
 #[derive(Deserialize)]
@@ -215,7 +192,8 @@ struct ClientEntry {
     id: String,
     secret: Option<String>,
     secret_env: Option<String>,
-    public_key: PathBuf,
+    public_key: Option<PathBuf>,
+    jwks_url: Option<String>,
     scope: Option<String>,
 }
 
@@ -231,8 +209,18 @@ impl ClientEntry {
                 )))
             }
         };
+        let public_key = match (self.public_key, self.jwks_url) {
+            (Some(path), None) => ClientKeys::from_file(base.join(path))?,
+            (None, Some(url)) => ClientKeys::from_jwks_url(&url, JwksOptions::default())?,
+            _ => {
+                return Err(config_error(format!(
+                    "client {:?}: give exactly one of public_key or jwks_url",
+                    self.id
+                )))
+            }
+        };
         Ok(RegisteredClient {
-            public_key: ClientKeys::from_file(base.join(&self.public_key))?,
+            public_key,
             secret,
             scope: self.scope.unwrap_or_else(|| DEFAULT_SCOPE.to_owned()),
             id: self.id,

@@ -10,6 +10,7 @@ pub mod metrics;
 mod oauth;
 mod pop;
 mod resources;
+pub mod routes;
 mod server;
 mod state;
 pub mod tokens;
@@ -31,6 +32,7 @@ use tower_http::timeout::TimeoutLayer;
 
 pub use config::{ClientKeys, GatewayConfig, RegisteredClient};
 pub use metrics::GatewayMetrics;
+pub use routes::{Route, Routes};
 pub use state::{Event, GatewayState, StatsSnapshot};
 pub use taap_tower::replay;
 pub use taap_tower::{
@@ -42,7 +44,7 @@ pub use taap_tower::{
 
 use config::config_error;
 
-/// Largest request body the gateway reads.
+/// Largest request body the gateway reads, unless a `[[route]]` sets its own `max_body`.
 const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Longest a request may take to handle (fault delays included).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(90);
@@ -159,6 +161,10 @@ fn metrics_listener(address: SocketAddr) -> taap::Result<TcpListener> {
 }
 
 fn router(state: Arc<GatewayState>) -> Router {
+    // The outer limits let the largest route limit through; each route's own is its PopLayer's.
+    let body_limit = state.config.routes.largest_body_bytes().map_or(MAX_BODY_BYTES, |largest| {
+        largest.max(MAX_BODY_BYTES)
+    });
     Router::new()
         .route(
             "/oauth2/v2/tokens",
@@ -174,8 +180,8 @@ fn router(state: Arc<GatewayState>) -> Router {
         .fallback(not_found)
         .layer(axum::middleware::from_fn(limits::read_body_in_time))
         .layer(axum::middleware::from_fn_with_state(Arc::clone(&state), faults::inject))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
         .with_state(state)
 }

@@ -11,7 +11,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use taap_tower::Refusal;
 
-/// Longest a client may take to send its whole body (at most 1 MiB) once its headers are in.
+/// Longest a client may take to send its whole body (at most 1 MiB, or the largest route's
+/// `max_body`) once its headers are in.
 pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Reads the body within [`BODY_READ_TIMEOUT`] before the route runs; answers 408 and closes

@@ -13,6 +13,7 @@ use base64::Engine;
 use serde_json::{json, Value};
 use subtle::ConstantTimeEq;
 use taap::client::TokenFlavor;
+use taap::validate::request_kid;
 use taap_tower::{pop, Refusal};
 use zeroize::Zeroizing;
 
@@ -28,7 +29,7 @@ pub async fn token(
     flavor: TokenFlavor,
 ) -> Response {
     state.count_token_request();
-    let outcome = issue(&state, &parts, &body, flavor);
+    let outcome = issue(&state, &parts, &body, flavor).await;
     if let Some(metrics) = &state.metrics {
         metrics.count_token_request(outcome.is_ok());
     }
@@ -45,7 +46,9 @@ pub async fn token(
     }
 }
 
-fn issue(
+/// The token answer, after the client's credentials and its PoP token (checked with the keys
+/// its source has for the token's `kid`; 503 when that source is down).
+async fn issue(
     state: &GatewayState,
     parts: &Parts,
     body: &[u8],
@@ -54,7 +57,7 @@ fn issue(
     require_json_content_type(parts)?;
     let client = authenticate(state, parts)?;
     let request = pop::received(parts, body, taap::request::UriForm::Decoded)?;
-    let keys = client.public_key.current();
+    let keys = pop::source_keys(&client.public_key, request_kid(&request).as_deref()).await?;
     let (pop, key) = pop::check_any(&state.validator, &keys, &request, state.now(), "Basic")?;
     match flavor {
         TokenFlavor::V2 if !body.is_empty() => {

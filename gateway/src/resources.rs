@@ -12,37 +12,44 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
+use taap::validate::{KeySet, KeySource};
 use taap::PopToken;
-use taap_tower::{PopLayer, Refusal};
+use taap_tower::{PopLayer, Refusal, ReplayStore};
 
+use super::routes::{Guard, Policy};
 use super::state::{Event, GatewayState};
 use super::tokens::AccessClaims;
 
-/// The protected routes, all behind one [`PopLayer`]: an access token this gateway issued,
-/// then a PoP token signed by the key it was issued for; every answer is counted and logged.
+/// The protected routes, each request behind the [`PopLayer`] of its `[[route]]` policy (or
+/// the defaults: `max_body_bytes`): an access token this gateway issued, then a PoP token
+/// signed by the key it was issued for; every answer is counted and logged.
 pub fn routes(state: &Arc<GatewayState>, max_body_bytes: usize) -> Router<Arc<GatewayState>> {
+    let default = Policy { validator: state.validator.clone(), max_body_bytes };
+    let guard = Guard::new(&state.config.routes, default, state.replay_store.clone(), |policy, store| {
+        pop_layer(state, policy, store)
+    });
     Router::new()
         .route("/iot-connectivity/v1/devices/{iccid}", get(device))
         .route("/commerce/v1/orders", post(orders))
-        .route_layer(pop_layer(state, max_body_bytes))
+        .route_layer(axum::middleware::from_fn_with_state(Arc::new(guard), super::routes::guard))
         .route_layer(axum::middleware::from_fn_with_state(Arc::clone(state), record))
 }
 
-fn pop_layer(state: &Arc<GatewayState>, max_body_bytes: usize) -> PopLayer {
+fn pop_layer(state: &Arc<GatewayState>, policy: Policy, store: Option<Arc<dyn ReplayStore>>) -> PopLayer {
     let for_keys = Arc::clone(state);
     let for_bearer = Arc::clone(state);
     let for_clock = Arc::clone(state);
-    let layer = PopLayer::with_key_lookup(move |parts| client_key(&for_keys, parts))
-        .validator(state.validator.clone())
+    let layer = PopLayer::with_key_source_lookup(move |parts| client_key(&for_keys, parts))
+        .validator(policy.validator)
         .bearer(move |token| access_claims(&for_bearer, token))
         .clock(move || for_clock.now())
-        .max_body_bytes(max_body_bytes);
+        .max_body_bytes(policy.max_body_bytes);
     let layer = match &state.metrics {
         Some(metrics) => layer.metrics(metrics.pop.clone()),
         None => layer,
     };
-    match &state.replay_store {
-        Some(store) => layer.replay_store(Arc::clone(store)),
+    match store {
+        Some(store) => layer.replay_store(store),
         None => layer,
     }
 }
@@ -62,16 +69,31 @@ fn access_claims(state: &GatewayState, token: &str) -> Result<AccessClaims, Refu
     Ok(claims)
 }
 
-/// The key the request's access token was issued for (RFC 7800 `cnf`).
-fn client_key(state: &GatewayState, parts: &Parts) -> Result<taap::PublicKey, Refusal> {
+/// The key the request's access token was issued for (RFC 7800 `cnf`), with its validity
+/// window, while its client still has it; 503 when the client's key source is down.
+fn client_key(state: &GatewayState, parts: &Parts) -> Result<KeySource, Refusal> {
     let claims = parts
         .extensions
         .get::<AccessClaims>()
         .ok_or_else(|| Refusal::invalid_token("Authorization: Bearer <access token> is missing"))?;
-    state
-        .client(&claims.sub)
-        .and_then(|client| client.public_key.by_thumbprint(&claims.cnf.jkt))
-        .ok_or_else(|| Refusal::invalid_token("the access token's client is no longer registered"))
+    let gone = || Refusal::invalid_token("the access token's client is no longer registered");
+    let client = state.client(&claims.sub).ok_or_else(gone)?;
+    let keys = keys_now(&client.public_key).map_err(|error| Refusal::key_source_unavailable(&error))?;
+    keys.with_thumbprint(&claims.cnf.jkt).map(KeySource::from).ok_or_else(gone)
+}
+
+/// The client's keys, from memory when its source can answer; a source that must fetch first
+/// (a JWK set URL with nothing usable cached) is asked with this worker's other tasks handed
+/// to the runtime's other workers meanwhile.
+fn keys_now(source: &KeySource) -> taap::Result<Arc<KeySet>> {
+    if let Some(keys) = source.try_keys_for(None) {
+        return keys;
+    }
+    let flavor = tokio::runtime::Handle::try_current().map(|runtime| runtime.runtime_flavor());
+    match flavor {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(|| source.current()),
+        _ => source.current(),
+    }
 }
 
 /// Counts and logs each answer of a protected route, with the PoP token it accepted.

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 use taap::{PopToken, PopTokenValidator};
-use taap_tower::{store_from_url, ReplayStore};
+use taap_tower::ReplayStore;
 
 use super::config::{GatewayConfig, RegisteredClient};
 use super::metrics::GatewayMetrics;
@@ -60,8 +60,8 @@ pub struct GatewayState {
     pub validator: PopTokenValidator,
     /// Access-token signer.
     pub signer: TokenSigner,
-    /// The shared replay store `config.replay_store` names, used instead of the validator's
-    /// own cache.
+    /// The shared replay store `config.replay_store` names (with `[[route]]`s and none named,
+    /// an in-process one every route shares), used instead of the validator's own cache.
     pub replay_store: Option<Arc<dyn ReplayStore>>,
     /// The Prometheus metrics, when `config.metrics` asks for a listener.
     pub metrics: Option<GatewayMetrics>,
@@ -76,7 +76,7 @@ pub struct GatewayState {
 impl GatewayState {
     /// Fresh state: a new signing key, empty replay cache and counters.
     pub fn new(config: GatewayConfig) -> taap::Result<Self> {
-        let replay_store = config.replay_store.as_deref().map(store_from_url).transpose()?;
+        let replay_store = super::routes::shared_store(config.replay_store.as_deref(), &config.routes)?;
         let signer = match &config.token_signing_key {
             Some(path) => TokenSigner::from_key(&taap::PrivateKey::from_file(path, None)?)?,
             None => TokenSigner::generate()?,

@@ -1,10 +1,11 @@
 //! [`PopLayer`]: TAAP PoP validation in front of any axum or hyper service.
 //!
 //! The layer reads the whole body (bounded), optionally checks the Bearer access token, finds
-//! the public key the PoP token must verify with, and validates the token with the core
-//! against the request as received. A request that fails any check is answered here (401,
-//! or 413/400 for a body too large or unreadable) and never reaches the inner service; one
-//! that passes reaches it with its body intact and the decoded [`PopToken`] in its extensions.
+//! the public key (or the client's key source) the PoP token must verify with, and validates
+//! the token with the core against the request as received. A request that fails any check is
+//! answered here (401; 413/400 for a body too large or unreadable; 503 when the replay store or
+//! the key source cannot answer) and never reaches the inner service; one that passes reaches
+//! it with its body intact and the decoded [`PopToken`] in its extensions.
 
 use std::fmt;
 use std::future::Future;
@@ -18,7 +19,9 @@ use axum::http::request::Parts;
 use axum::http::{header, Extensions, HeaderMap, Request};
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use taap::{request::UriForm, validate::ValidatorOptions, PopToken, PopTokenValidator, PublicKey};
+use taap::request::{ReceivedRequest, UriForm};
+use taap::validate::{request_kid, KeySet, KeySource, ValidatorOptions};
+use taap::{PopToken, PopTokenValidator, PublicKey};
 use tower::{Layer, Service};
 
 use crate::metrics::{
@@ -36,13 +39,15 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 type KeyLookup = dyn Fn(&Parts) -> Result<PublicKey, Refusal> + Send + Sync;
+type SourceLookup = dyn Fn(&Parts) -> Result<KeySource, Refusal> + Send + Sync;
 type BearerCheck = dyn Fn(&str, &mut Extensions) -> Result<(), Refusal> + Send + Sync;
 type Clock = dyn Fn() -> i64 + Send + Sync;
 
 /// A tower [`Layer`] that lets through only requests carrying a valid TAAP PoP token.
 ///
 /// Checks run in this order: the Bearer access token (when [`PopLayer::bearer`] set a check),
-/// the key lookup, then the PoP token. Clones share one replay cache.
+/// the key lookup (and the key source's keys for the token's `kid`), then the PoP token.
+/// Clones share one replay cache.
 #[derive(Clone)]
 pub struct PopLayer {
     settings: Arc<Settings>,
@@ -51,7 +56,7 @@ pub struct PopLayer {
 #[derive(Clone)]
 struct Settings {
     validator: PopTokenValidator,
-    keys: Arc<KeyLookup>,
+    keys: Lookup,
     bearer: Option<Arc<BearerCheck>>,
     clock: Arc<Clock>,
     max_body_bytes: usize,
@@ -59,6 +64,27 @@ struct Settings {
     replay: Option<Arc<dyn ReplayStore>>,
     uri_form: UriForm,
     metrics: Option<PopMetrics>,
+}
+
+/// How the layer finds what a request's PoP token must verify with.
+#[derive(Clone)]
+enum Lookup {
+    /// One key per request.
+    Key(Arc<KeyLookup>),
+    /// A client's key source per request: each key in its window, or the one its `kid` names.
+    Source(Arc<SourceLookup>),
+}
+
+/// What the lookup found for a request.
+enum Found {
+    Key(PublicKey),
+    Source(KeySource),
+}
+
+/// What a request's PoP token must verify with, once the source (if any) answered.
+enum Keys {
+    One(PublicKey),
+    Set(Arc<KeySet>),
 }
 
 /// A refusal and the `kind` label it is counted under.
@@ -77,10 +103,31 @@ impl PopLayer {
     where
         F: Fn(&Parts) -> Result<PublicKey, Refusal> + Send + Sync + 'static,
     {
+        PopLayer::with_lookup(Lookup::Key(Arc::new(lookup)))
+    }
+
+    /// Every PoP token must be signed by a current key of `source` (a key set, a key file
+    /// read again when it changes, or a JWK set URL): the one its `kid` names, else each.
+    pub fn with_key_source(source: KeySource) -> Self {
+        PopLayer::with_key_source_lookup(move |_| Ok(source.clone()))
+    }
+
+    /// The key source of each request's client, found from the request (e.g. by a client id
+    /// header, or by what [`PopLayer::bearer`] put in the extensions); an `Err` is the answer.
+    /// A source that must fetch is asked on tokio's blocking pool; one that cannot answer gets
+    /// 503 with kind `KeySourceUnavailable` (failing closed, like a replay store down).
+    pub fn with_key_source_lookup<F>(lookup: F) -> Self
+    where
+        F: Fn(&Parts) -> Result<KeySource, Refusal> + Send + Sync + 'static,
+    {
+        PopLayer::with_lookup(Lookup::Source(Arc::new(lookup)))
+    }
+
+    fn with_lookup(keys: Lookup) -> Self {
         PopLayer {
             settings: Arc::new(Settings {
                 validator: default_validator(),
-                keys: Arc::new(lookup),
+                keys,
                 bearer: None,
                 clock: Arc::new(taap::now_unix),
                 max_body_bytes: DEFAULT_MAX_BODY_BYTES,
@@ -263,21 +310,39 @@ impl Settings {
                 .and_then(|token| check(token, &mut parts.extensions))
                 .map_err(|refusal| (refusal, KIND_ACCESS_TOKEN))?;
         }
-        let key = (self.keys)(parts).map_err(|refusal| (refusal, KIND_KEY_LOOKUP))?;
+        let found = match &self.keys {
+            Lookup::Key(lookup) => lookup(parts).map(Found::Key),
+            Lookup::Source(lookup) => lookup(parts).map(Found::Source),
+        };
+        let found = found.map_err(lookup_refusal)?;
         let now = (self.clock)();
         let request =
             pop::received(parts, body, self.uri_form).map_err(|refusal| (refusal, KIND_BAD_REQUEST))?;
-        let Some(store) = &self.replay else {
-            return pop::check(&self.validator, &key, &request, now, self.challenge).map_err(core_refusal);
+        let keys = match found {
+            Found::Key(key) => Keys::One(key),
+            Found::Source(source) => Keys::Set(
+                pop::source_keys(&source, request_kid(&request).as_deref()).await.map_err(lookup_refusal)?,
+            ),
         };
-        let checked = match metrics {
+        let Some(store) = &self.replay else {
+            return self.check(&keys, &request, now).map_err(core_refusal);
+        };
+        let observed;
+        let store: &dyn ReplayStore = match metrics {
             Some(metrics) => {
-                let store = metrics.observe(store.as_ref());
-                pop::check_with_store(&self.validator, &store, &key, &request, now, self.challenge).await
+                observed = metrics.observe(store.as_ref());
+                &observed
             }
-            None => {
-                pop::check_with_store(&self.validator, store.as_ref(), &key, &request, now, self.challenge)
+            None => store.as_ref(),
+        };
+        let checked = match &keys {
+            Keys::One(key) => {
+                pop::check_with_store(&self.validator, store, key, &request, now, self.challenge).await
+            }
+            Keys::Set(keys) => {
+                pop::check_any_with_store(&self.validator, store, keys, &request, now, self.challenge)
                     .await
+                    .map(|(token, _)| token)
             }
         };
         // The one refusal of `check_with_store` the core did not make is the store's 503.
@@ -286,6 +351,23 @@ impl Settings {
             None => (refusal, KIND_REPLAY_STORE_UNAVAILABLE),
         })
     }
+
+    /// The PoP check with the validator's own replay cache.
+    fn check(&self, keys: &Keys, request: &ReceivedRequest<'_>, now: i64) -> Result<PopToken, Refusal> {
+        match keys {
+            Keys::One(key) => pop::check(&self.validator, key, request, now, self.challenge),
+            Keys::Set(keys) => {
+                pop::check_any(&self.validator, keys, request, now, self.challenge).map(|(token, _)| token)
+            }
+        }
+    }
+}
+
+/// A refusal of the key lookup: counted under its core kind when it has one (a key source
+/// down is `KeySourceUnavailable`), else as `KeyLookup`.
+fn lookup_refusal(refusal: Refusal) -> Refused {
+    let kind = refusal.kind.map_or(KIND_KEY_LOOKUP, |kind| kind.name());
+    (refusal, kind)
 }
 
 /// The decision `admit` makes, inside a `taap.validate` span that records its outcome

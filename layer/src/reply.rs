@@ -94,6 +94,19 @@ impl Refusal {
         }
     }
 
+    /// 503: the client's key source (a JWK set URL) cannot be fetched and no usable copy is
+    /// cached, so the token could not be checked and is refused (failing closed); counted
+    /// under the core kind `KeySourceUnavailable`, which the body names too.
+    pub fn key_source_unavailable(error: &taap::Error) -> Self {
+        Refusal {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            error: "key_source_unavailable",
+            description: format!("{}: {error}", error.kind()),
+            challenge: None,
+            kind: Some(error.kind()),
+        }
+    }
+
     /// 413: the body is larger than the receiver reads.
     pub fn too_large(description: impl Into<String>) -> Self {
         Refusal {

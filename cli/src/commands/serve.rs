@@ -4,6 +4,7 @@ use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
+use taap::validate::JwksOptions;
 use taap_gateway::config::{secret_from_env, Faults, DEFAULT_SCOPE, DEFAULT_TOKEN_TTL_SECS};
 use taap_gateway::{ClientKeys, Gateway, GatewayConfig, RegisteredClient};
 
@@ -11,16 +12,18 @@ use crate::output::config;
 
 /// Flags of `taap serve`.
 #[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("client_keys").args(["public_key", "jwks_url"])))]
 pub struct Args {
     /// Port on 127.0.0.1; 0 picks a free one.
     #[arg(long, default_value_t = 8080)]
     port: u16,
     /// TOML file with several clients (`[[client]]` id, secret_env, public_key, scope) and
-    /// optional `token_ttl_secs` and `[faults]`.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["client_id", "client_secret_env", "public_key", "scope", "token_ttl"])]
+    /// optional `token_ttl_secs`, `replay_store`, `token_signing_key`, `[faults]` and
+    /// per-route policy (`[[route]]` prefix, method, required, max_age, leeway, max_body).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["client_id", "client_secret_env", "public_key", "jwks_url", "scope", "token_ttl"])]
     config: Option<PathBuf>,
     /// The one client's id.
-    #[arg(long, value_name = "ID", requires_all = ["client_secret_env", "public_key"])]
+    #[arg(long, value_name = "ID", requires_all = ["client_secret_env", "client_keys"])]
     client_id: Option<String>,
     /// Environment variable holding the client's secret.
     #[arg(long, value_name = "VAR")]
@@ -29,6 +32,12 @@ pub struct Args {
     /// `nbf`/`exp` windows); read again when the file changes, to rotate a key.
     #[arg(long, value_name = "FILE")]
     public_key: Option<PathBuf>,
+    /// The client's registered public keys as a JWK set served at URL (http or https), instead
+    /// of --public-key: cached as its Cache-Control max-age says (5 s to 24 h), fetched again
+    /// for a token whose `kid` it lacks (at most every 5 s); 503 while it cannot be fetched
+    /// and no usable copy is cached.
+    #[arg(long, value_name = "URL")]
+    jwks_url: Option<String>,
     /// Scopes granted to the client, space-separated.
     #[arg(long, value_name = "SCOPES")]
     scope: Option<String>,
@@ -118,6 +127,7 @@ pub fn run(args: Args) -> taap::Result<()> {
         gateway_config.token_signing_key = Some(key.clone());
     }
     gateway_config.metrics = args.metrics;
+    warm_key_sources(&gateway_config);
     let gateway = Gateway::start(gateway_config, args.port, true)?;
     let mut stdout = std::io::stdout();
     // Scripts wait for this exact first line to learn the port.
@@ -135,24 +145,48 @@ fn gateway_config(args: &Args) -> taap::Result<GatewayConfig> {
     if let Some(path) = &args.config {
         let mut loaded = GatewayConfig::from_toml_file(path)?;
         if args.faults.faults() != Faults::default() {
-            loaded = GatewayConfig::new(
-                loaded.clients.into_values().collect(),
+            // Only the faults change: the file's replay store, signing key and routes stay.
+            let checked = GatewayConfig::new(
+                loaded.clients.values().cloned().collect(),
                 loaded.token_ttl_secs,
                 args.faults.faults(),
             )?;
+            loaded.faults = checked.faults;
         }
         return Ok(loaded);
     }
-    let (Some(id), Some(variable), Some(public_key)) =
-        (&args.client_id, &args.client_secret_env, &args.public_key)
-    else {
-        return Err(config("give --client-id, --client-secret-env and --public-key, or --config FILE"));
+    let (Some(id), Some(variable)) = (&args.client_id, &args.client_secret_env) else {
+        return Err(config(GIVE_A_CLIENT));
     };
     let client = RegisteredClient {
         id: id.clone(),
         secret: secret_from_env(variable)?,
-        public_key: ClientKeys::from_file(public_key)?,
+        public_key: client_keys(args)?,
         scope: args.scope.clone().unwrap_or_else(|| DEFAULT_SCOPE.to_owned()),
     };
     GatewayConfig::new(vec![client], args.token_ttl.unwrap_or(DEFAULT_TOKEN_TTL_SECS), args.faults.faults())
+}
+
+/// What to give when no client is configured.
+const GIVE_A_CLIENT: &str = "give --client-id, --client-secret-env and --public-key, or --config FILE";
+
+/// The one client's keys: `--public-key FILE` or `--jwks-url URL` (clap allows one at most).
+fn client_keys(args: &Args) -> taap::Result<ClientKeys> {
+    match (&args.public_key, &args.jwks_url) {
+        (Some(path), _) => ClientKeys::from_file(path),
+        (None, Some(url)) => ClientKeys::from_jwks_url(url, JwksOptions::default()),
+        (None, None) => Err(config(GIVE_A_CLIENT)),
+    }
+}
+
+/// Fetches each client's JWK set once before serving, saying on stderr which cannot be
+/// fetched (the gateway starts anyway: those clients get 503 until their URL answers).
+fn warm_key_sources(config: &GatewayConfig) {
+    for client in config.clients.values() {
+        if let ClientKeys::Jwks(jwks) = &client.public_key {
+            if let Err(error) = jwks.keys_for(None) {
+                eprintln!("taap: warning: client {:?}: {}: {error}", client.id, error.kind());
+            }
+        }
+    }
 }
