@@ -46,8 +46,13 @@ lint:
 ## client tests need its `client` feature (off by default; named here, though the CLI and
 ## gateway turn it on too, so the workspace's one build of the core has it); the core's suite
 ## again on the pure-Rust rustcrypto backend (and without the client), and its wasm build.
+## The CLI's keys in hardware (cli/tests/hardware.rs, tests named under_the_hardware_fixture_*)
+## run on their own under tests/hardware/run.sh (swtpm and moto's KMS), same build.
 test-rust: check-wasm
-	$(CARGO) test --release --workspace --exclude taap-python --exclude taap-node --exclude taap-c --features taap/client
+	$(CARGO) test --release --workspace --exclude taap-python --exclude taap-node --exclude taap-c --features taap/client \
+		-- --skip under_the_hardware_fixture
+	bash tests/hardware/run.sh -- $(CARGO) test --release --workspace --exclude taap-python --exclude taap-node \
+		--exclude taap-c --features taap/client --test hardware
 	$(CARGO) test --release -p taap-cli --features otlp --test otlp
 	$(CARGO) test --release -p taap --no-default-features --features std,rustcrypto
 	$(CARGO) check --release -p taap --no-default-features --features rustcrypto,client,async-client --all-targets

@@ -10,7 +10,8 @@
 #      runs the C tests (every conformance vector, also through callback and PKCS#11 signers,
 #      every error path, threads sharing one key, taap_client_* against the gateway), the
 #      static build again under valgrind memcheck (no leaks, no errors), and a larger
-#      multi-threaded run;
+#      multi-threaded run; then tests/hardware/hardware.c under the hardware fixture
+#      (tests/hardware/run.sh: every vector through a key in swtpm and in moto's KMS);
 #   5. installs under a temporary prefix and builds examples/c against it with pkg-config,
 #      statically and dynamically, comparing the example's token with the vector;
 #   6. runs the README's examples and those of the root README's "C and C++" section (every
@@ -119,6 +120,11 @@ step "C tests under valgrind memcheck (static, 4 threads)"
 valgrind --tool=memcheck --quiet --error-exitcode=99 --leak-check=full \
     --errors-for-leak-kinds=definite,indirect,possible --show-leak-kinds=definite,indirect,possible \
     --suppressions="$crate_dir/tests/valgrind.supp" "$build/taap_test_static" "$tests" 4 5
+
+step "keys in hardware: every vector through a TPM (swtpm) and KMS (moto), under tests/hardware/run.sh"
+gcc "${cflags[@]}" "$crate_dir/tests/hardware/hardware.c" "$crate_dir/tests/check.c" "$release/libtaap.a" \
+    $(pkg-config --libs jansson) -lpthread -ldl -lm -o "$build/taap_hardware"
+bash "$tests/hardware/run.sh" -- "$build/taap_hardware" "$tests"
 
 step "the C column of the bad-input matrix (tests/bad-input, one forked child per case)"
 gcc "${cflags[@]}" "$crate_dir/tests/matrix/bad_input.c" "$release/libtaap.a" $(pkg-config --libs jansson) \

@@ -3,7 +3,8 @@
 # settings schema (tests/options.rs), compiles the Kotlin and Java tests against the jar (and the
 # Servlet API jars and Jetty 9 for the PopFilter tests), starts
 # `taap serve` on a free loopback port for the client flows, runs the README's examples (below)
-# and everything under the JUnit 5 console launcher (Debian's junit5). Ends with
+# and everything under the JUnit 5 console launcher (Debian's junit5), HardwareCase in a JVM of
+# its own under the hardware fixture (tests/hardware/run.sh: swtpm and moto's KMS). Ends with
 # "README examples: N run, M fragments" and "N passed, N failed".
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -127,13 +128,26 @@ SOFTHSM2_CONF="$here/build/junit-hsm/softhsm2.conf" TAAP_TESTS_DIR="$root/tests"
     --class-path "$out:$classpath" --scan-class-path "$out" --include-classname '.*Test' \
     >"$here/build/junit.log" 2>&1
 status=$?
+# HardwareCase (not a *Test: keys in swtpm and moto's KMS) in a JVM of its own, under the
+# hardware fixture (tests/hardware/run.sh), which it needs and the rest of the suite does not.
+TAAP_TESTS_DIR="$root/tests" TAAP_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}" bash "$root/tests/hardware/run.sh" -- \
+    java -jar "$JUNIT_JAR" --disable-banner --details=summary --class-path "$out:$classpath" \
+    --select-class dev.taap.test.HardwareCase >"$here/build/junit-hardware.log" 2>&1
+hardware_status=$?
 set -e
 grep -vE '^\s*$' "$here/build/junit.log" | tail -n 40
-passed=$(sed -n 's/.*\[ *\([0-9]*\) tests successful.*/\1/p' "$here/build/junit.log")
-failed=$(sed -n 's/.*\[ *\([0-9]*\) tests failed.*/\1/p' "$here/build/junit.log")
+echo "-- HardwareCase, under tests/hardware/run.sh (build/junit-hardware.log):"
+grep -vE '^\s*$' "$here/build/junit-hardware.log" | tail -n 15
+# count successful|failed LOG: JUnit's count of such tests in LOG (0 when it has none).
+count() { local n; n=$(sed -n "s/.*\\[ *\\([0-9]*\\) tests $1.*/\\1/p" "$2"); echo "${n:-0}"; }
+suite_passed=$(count successful "$here/build/junit.log")
+hardware_passed=$(count successful "$here/build/junit-hardware.log")
+failed=$(( $(count failed "$here/build/junit.log") + $(count failed "$here/build/junit-hardware.log") ))
 echo "$readme_summary"
-echo "${passed:-0} passed, ${failed:-?} failed"
+echo "$(( suite_passed + hardware_passed )) passed, $failed failed"
 # An empty run is a failure, never a pass (e.g. build/test-classes removed by a second run of
 # this script in the same tree while JUnit scanned it).
-[[ "${passed:-0}" -gt 0 ]] || fail "JUnit found no tests in $out"
+[[ "$suite_passed" -gt 0 ]] || fail "JUnit found no tests in $out"
+[[ "$hardware_status" -ne 0 || "$hardware_passed" -gt 0 ]] || fail "JUnit found no HardwareCase tests in $out"
+[[ "$hardware_status" -eq 0 ]] || exit "$hardware_status"
 exit "$status"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds and installs the Python package into a virtualenv, then runs its tests and checks
-# the type stub against the compiled module.
+# the type stub against the compiled module. tests/test_hardware.py runs under the hardware
+# fixture (tests/hardware/run.sh: swtpm and moto's KMS, from the tools venv of scripts/setup.sh).
 #
 #   TAAP_VENV   virtualenv to use or create (default: bindings-python/.venv)
 #   PYTHON      interpreter that creates it (default: python3)
@@ -24,4 +25,9 @@ cd "$package_dir"
 # The stub checks run first so that pytest's summary closes the output.
 "$venv_python" -m mypy.stubtest taap
 "$venv_python" -m mypy --strict tests/typing_usage.py
-"$venv_python" -m pytest "$@"
+# The keys in hardware (swtpm and moto's KMS, tests/hardware/run.py) run once, around their own
+# file; the rest of the suite runs without them, as before. Both run even if the first fails.
+hardware=0
+bash "$package_dir/../tests/hardware/run.sh" -- "$venv_python" -m pytest tests/test_hardware.py || hardware=$?
+"$venv_python" -m pytest --ignore=tests/test_hardware.py "$@"
+exit "$hardware"
