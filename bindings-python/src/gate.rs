@@ -138,6 +138,17 @@ impl PyPopGate {
         Ok(answer.map(|answer| to_python(py, answer)))
     }
 
+    /// Whether checking with `public_key` (a `PublicKey` or `KeySource`) and `headers` may wait
+    /// on the network (a shared store, or a key source that must fetch): ASGI then runs the
+    /// check in a thread.
+    fn waits(&self, py: Python<'_>, public_key: &Bound<'_, PyAny>, headers: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let headers = pairs(py, headers, "headers")?;
+        if let Ok(source) = public_key.cast::<crate::key_source::PyKeySource>() {
+            return Ok(self.gate.waits(&source.get().source, pair_refs(&headers)));
+        }
+        Ok(self.gate.blocking())
+    }
+
     fn __repr__(&self) -> String {
         // The options may hold a redis URL with its password.
         format!("PopGate(max_body={}, blocking={})", self.gate.max_body(), self.gate.blocking())

@@ -8,6 +8,7 @@ mod convert;
 mod errors;
 mod explain;
 mod gate;
+mod key_source;
 mod keys;
 mod policy;
 mod replay_store;
@@ -29,6 +30,7 @@ fn taap_module(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<validator::PyPopTokenValidator>()?;
     module.add_class::<replay_store::PyRedisReplayStore>()?;
     module.add_class::<gate::PyPopGate>()?;
+    module.add_class::<key_source::PyKeySource>()?;
     module.add_class::<client::PyTaapClient>()?;
     module.add_class::<client::PyAccessToken>()?;
     module.add_class::<client::PyResponse>()?;

@@ -56,9 +56,10 @@ impl PyRedisReplayStore {
     ) -> PyResult<Option<String>> {
         let args = RequestArgs::extract(py, public_key, method, target, headers, body, now, uri_form)?;
         let validator = &validator.get().validator;
+        let key = args.one_key()?;
         let outcome = py.detach(|| {
             let request = args.received().map_err(taap::validate::SharedRefusal::Invalid)?;
-            self.store.validate_request_at(validator, &args.key, &request, args.now)
+            self.store.validate_request_at(validator, key, &request, args.now)
         });
         match outcome {
             Ok(_) => Ok(None),

@@ -23,7 +23,7 @@ pub struct PyPopTokenValidator {
 /// A received request's arguments, converted once for `validate_request` and the shared
 /// replay store.
 pub(crate) struct RequestArgs {
-    pub(crate) key: taap::PublicKey,
+    pub(crate) key: ArgKey,
     method: pyo3::pybacked::PyBackedStr,
     target: pyo3::pybacked::PyBackedStr,
     headers: crate::convert::Pairs,
@@ -32,7 +32,24 @@ pub(crate) struct RequestArgs {
     form: taap::request::UriForm,
 }
 
+/// The key a request is checked against: a `PublicKey`, or (for the middleware's gate) a
+/// `KeySource`.
+pub(crate) enum ArgKey {
+    One(taap::PublicKey),
+    Source(taap::validate::KeySource),
+}
+
 impl RequestArgs {
+    /// The one key, for calls that take no key source.
+    pub(crate) fn one_key(&self) -> PyResult<&taap::PublicKey> {
+        match &self.key {
+            ArgKey::One(key) => Ok(key),
+            ArgKey::Source(_) => Err(pyo3::exceptions::PyTypeError::new_err(
+                "public_key must be a PublicKey here; a KeySource is for taap.asgi and taap.wsgi",
+            )),
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn extract(
         py: Python<'_>,
@@ -45,10 +62,13 @@ impl RequestArgs {
         uri_form: Option<String>,
     ) -> PyResult<Self> {
         let form = taap::request::UriForm::parse_or_default(uri_form.as_deref()).or_raise(py)?;
-        let key = public_key
-            .cast::<PyPublicKey>()
-            .map_err(|_| wrong_type("public_key", "a PublicKey", public_key))?;
-        let key = key.get().key.clone();
+        let key = if let Ok(key) = public_key.cast::<PyPublicKey>() {
+            ArgKey::One(key.get().key.clone())
+        } else if let Ok(source) = public_key.cast::<crate::key_source::PyKeySource>() {
+            ArgKey::Source(source.get().source.clone())
+        } else {
+            return Err(wrong_type("public_key", "a PublicKey or KeySource", public_key));
+        };
         let method = string(py, method, "method", Error::InvalidEhts)?;
         let target = string(py, target, "target", Error::InvalidEhts)?;
         let headers = match headers.filter(|headers| !headers.is_none()) {
@@ -63,7 +83,11 @@ impl RequestArgs {
     /// The core's middleware check of the request: `None` to pass it on, else the answer.
     pub(crate) fn check(&self, gate: &taap::validate::PopGate) -> Option<taap::validate::Answer> {
         let body = self.body.as_ref().map_or(&b""[..], AsRef::as_ref);
-        gate.check(&self.key, &self.method, &self.target, pair_refs(&self.headers), body, self.form)
+        let keys = match &self.key {
+            ArgKey::One(key) => taap::validate::Keys::One(key),
+            ArgKey::Source(source) => taap::validate::Keys::Source(source),
+        };
+        gate.check(keys, &self.method, &self.target, pair_refs(&self.headers), body, self.form)
     }
 
     /// The request as the core reads it.
@@ -144,8 +168,9 @@ impl PyPopTokenValidator {
         uri_form: Option<String>,
     ) -> PyResult<PyPopToken> {
         let args = RequestArgs::extract(py, public_key, method, target, headers, body, now, uri_form)?;
+        let key = args.one_key()?;
         let token = py
-            .detach(|| self.validator.validate_request_at(&args.key, &args.received()?, args.now))
+            .detach(|| self.validator.validate_request_at(key, &args.received()?, args.now))
             .or_raise(py)?;
         Ok(PyPopToken { token })
     }

@@ -5,7 +5,9 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
+use crate::key_set::request_kid;
+use crate::key_source::KeySource;
 use crate::keys::PublicKey;
 use crate::request::{ReceivedRequest, UriForm};
 use crate::settings::NameStyle;
@@ -39,6 +41,14 @@ impl Answer {
         Answer { status: 503, headers: vec![json_type(), retry], body: body.to_string() }
     }
 
+    /// 503 when the client's keys cannot be had (a JWK set URL down, nothing usable cached):
+    /// the token could not be checked, so it is refused, failing closed like a store down.
+    pub fn key_source_unavailable(error: &Error) -> Answer {
+        let body = json!({ "error": error.kind().name(), "message": error.to_string() });
+        let retry = ("retry-after", "1".to_owned());
+        Answer { status: 503, headers: vec![json_type(), retry], body: body.to_string() }
+    }
+
     /// 413 for a body beyond `limit` bytes.
     pub fn too_large(limit: u64) -> Answer {
         let message = format!("the body is larger than {limit} bytes");
@@ -55,6 +65,28 @@ impl Answer {
 
 fn json_type() -> (&'static str, String) {
     ("content-type", "application/json".to_owned())
+}
+
+/// The keys a request is checked against: one key, or a client's [`KeySource`] (several keys
+/// with `kid`s and windows, a file re-read on change, a JWK set URL).
+#[derive(Debug, Clone, Copy)]
+pub enum Keys<'k> {
+    /// Exactly this key.
+    One(&'k PublicKey),
+    /// The keys the source has for the token's `kid`, each tried in turn.
+    Source(&'k KeySource),
+}
+
+impl<'k> From<&'k PublicKey> for Keys<'k> {
+    fn from(key: &'k PublicKey) -> Self {
+        Keys::One(key)
+    }
+}
+
+impl<'k> From<&'k KeySource> for Keys<'k> {
+    fn from(source: &'k KeySource) -> Self {
+        Keys::Source(source)
+    }
 }
 
 /// One middleware's check: options read once, one validator (one replay cache) or a shared
@@ -118,6 +150,23 @@ impl PopGate {
         false
     }
 
+    /// Whether checking a request with these `keys` and `headers` may wait on the network: a
+    /// shared replay store, or a key source that must fetch for the token's `kid`. Async
+    /// servers run such a check off their event loop (the cached answer needs no thread).
+    pub fn waits<'h, 'k, I>(&self, keys: impl Into<Keys<'k>>, headers: I) -> bool
+    where
+        I: IntoIterator<Item = (&'h str, &'h [u8])>,
+    {
+        if self.blocking() {
+            return true;
+        }
+        let Keys::Source(source) = keys.into() else { return false };
+        let pop = headers.into_iter().find(|(name, _)| name.eq_ignore_ascii_case(crate::request::POP_HEADER));
+        let kid =
+            pop.and_then(|(_, value)| std::str::from_utf8(value).ok()).and_then(crate::key_set::token_kid);
+        source.try_keys_for(kid.as_deref()).is_none()
+    }
+
     /// The client id `headers` carry: exactly one non-empty UTF-8 value of the client id
     /// header, else the 401 to send.
     pub fn client_id<'h, I>(&self, headers: I) -> std::result::Result<String, Answer>
@@ -150,12 +199,13 @@ impl PopGate {
         Answer::unauthorized(&Error::InvalidToken("no public key is registered for this client id".into()))
     }
 
-    /// `None` when the request carries a valid, unreplayed PoP token signed by `key`; else the
-    /// answer to send. `target` is the request target as received. With the `tracing` feature
-    /// the decision is a `taap.validate` span (outcome, error kind, status).
-    pub fn check<'h, I>(
+    /// `None` when the request carries a valid, unreplayed PoP token signed by `keys` (one key,
+    /// or one of a [`KeySource`]'s, which may fetch and so block); else the answer to send.
+    /// `target` is the request target as received. With the `tracing` feature the decision is
+    /// a `taap.validate` span (outcome, error kind, status).
+    pub fn check<'h, 'k, I>(
         &self,
-        key: &PublicKey,
+        keys: impl Into<Keys<'k>>,
         method: &str,
         target: &str,
         headers: I,
@@ -168,7 +218,7 @@ impl PopGate {
         let span = trace::validate();
         let decision = {
             let _entered = span.enter();
-            self.decide(key, method, target, headers, body, form)
+            self.decide(keys.into(), method, target, headers, body, form)
         };
         match &decision {
             Ok(()) => {
@@ -184,7 +234,7 @@ impl PopGate {
     /// The decision, a refusal with the name of its kind.
     fn decide<'h, I>(
         &self,
-        key: &PublicKey,
+        keys: Keys<'_>,
         method: &str,
         target: &str,
         headers: I,
@@ -199,7 +249,30 @@ impl PopGate {
         }
         let refused = |error: Error| (Answer::unauthorized(&error), error.kind().name());
         let request = ReceivedRequest::with_uri_form(method, target, headers, body, form).map_err(refused)?;
-        self.admitted(key, &request)
+        match keys {
+            Keys::One(key) => self.admitted(key, &request),
+            Keys::Source(source) => self.admitted_by_source(source, &request),
+        }
+    }
+
+    /// The source's keys for the token's `kid`, the one that verifies the token, then
+    /// [`PopGate::admitted`] with it (so a shared store admits the `jti` under that key).
+    fn admitted_by_source(
+        &self,
+        source: &KeySource,
+        request: &ReceivedRequest<'_>,
+    ) -> std::result::Result<(), (Answer, &'static str)> {
+        let refused = |error: Error| match error.kind() {
+            ErrorKind::KeySourceUnavailable => (Answer::key_source_unavailable(&error), error.kind().name()),
+            kind => (Answer::unauthorized(&error), kind.name()),
+        };
+        let keys = source.keys_for(request_kid(request).as_deref()).map_err(refused)?;
+        let now = crate::now_unix();
+        if !self.blocking() {
+            return self.validator.validate_request_with_keys(&keys, request, now).map(drop).map_err(refused);
+        }
+        let (_, key) = self.validator.verify_request_with_keys(&keys, request, now).map_err(refused)?;
+        self.admitted(&key, request)
     }
 
     fn admitted(

@@ -1,6 +1,6 @@
 //! The gateway side: validating a received request's PoP token, the clients' key sources, the replay caches and the shared replay stores.
 
-pub use crate::gate::{Answer, PopGate};
+pub use crate::gate::{Answer, Keys, PopGate};
 #[cfg(feature = "client")]
 pub use crate::jwks::{JwksOptions, JwksUrl};
 pub use crate::key_set::{request_kid, token_kid, ClientKey, KeyFile, KeySet, KEY_FILE_CHECK_INTERVAL};

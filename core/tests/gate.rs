@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde_json::{json, Map, Value};
 use taap::request::UriForm;
 use taap::settings::NameStyle;
-use taap::validate::{Answer, PopGate};
+use taap::validate::{Answer, ClientKey, KeySet, KeySource, PopGate};
 use taap::{PopToken, PrivateKey};
 
 fn readme_key() -> PrivateKey {
@@ -151,4 +151,54 @@ fn an_unreachable_shared_store_fails_closed_with_503() {
     let body: Value = serde_json::from_str(&answer.body).unwrap();
     assert_eq!((&body["error"], &body["store"]), (&json!("replay_store_unavailable"), &json!("redis")));
     assert_eq!(answer.to_json()["status"], 503);
+    // Through a key source: the key that verifies is found first, then the store is asked.
+    let other = PrivateKey::generate(2048).unwrap();
+    let source = KeySource::from(KeySet::new(vec![entry(&other), entry(&key)]).unwrap());
+    assert_eq!(check_with(&gate, &source, &pop), Some(answer));
+    let forged =
+        check_with(&gate, &source, &token(&PrivateKey::generate(2048).unwrap(), "GET", "/items/42?a=1"));
+    assert_eq!(forged.unwrap().status, 401);
+}
+
+fn check_with(gate: &PopGate, source: &KeySource, pop: &str) -> Option<Answer> {
+    let headers = [("X-Authorization", pop.as_bytes())];
+    gate.check(source, "GET", "/items/42?a=1", headers, b"", UriForm::Decoded)
+}
+
+#[test]
+fn a_key_source_admits_each_of_its_keys_and_a_key_it_lacks_is_refused() {
+    let (old, new, other) =
+        (readme_key(), PrivateKey::generate(2048).unwrap(), PrivateKey::generate(2048).unwrap());
+    let source = KeySource::from(KeySet::new(vec![entry(&old), entry(&new)]).unwrap());
+    let gate = gate(json!({}));
+    assert_eq!(check_with(&gate, &source, &token(&old, "GET", "/items/42?a=1")), None);
+    assert_eq!(check_with(&gate, &source, &token(&new, "GET", "/items/42?a=1")), None);
+    let refused = check_with(&gate, &source, &token(&other, "GET", "/items/42?a=1")).unwrap();
+    assert_eq!(
+        (refused.status, serde_json::from_str::<Value>(&refused.body).unwrap()["error"].clone()),
+        (401, json!("SignatureInvalid"))
+    );
+    assert!(!gate.waits(&source, [("X-Authorization", &b""[..])]));
+}
+
+fn entry(key: &PrivateKey) -> ClientKey {
+    ClientKey { key: key.public_key().clone(), kid: None, not_before: None, not_after: None }
+}
+
+#[cfg(feature = "client")]
+#[test]
+fn a_key_source_that_cannot_be_fetched_is_503_with_its_kind() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("http://127.0.0.1:{port}/jwks.json");
+    let source = KeySource::from_jwks_url(&url, taap::validate::JwksOptions::default()).unwrap();
+    let gate = gate(json!({}));
+    assert!(gate.waits(&source, [("X-Authorization", &b""[..])]));
+    let answer = check_with(&gate, &source, &token(&readme_key(), "GET", "/items/42?a=1")).unwrap();
+    let body: Value = serde_json::from_str(&answer.body).unwrap();
+    assert_eq!((answer.status, &body["error"]), (503, &json!("KeySourceUnavailable")));
+    assert!(body["message"].as_str().unwrap().starts_with("key source unavailable: "), "{body}");
+    assert_eq!(
+        answer.headers,
+        [("content-type", "application/json".to_owned()), ("retry-after", "1".to_owned())]
+    );
 }

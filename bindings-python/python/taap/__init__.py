@@ -48,6 +48,7 @@ from ._taap import (
     TMOBILE_V2_TOKEN_URL,
     TMOBILE_V6_TOKEN_URL,
     AccessToken,
+    KeySource,
     PopToken,
     PopTokenValidator,
     PrivateKey,
@@ -67,6 +68,7 @@ from ._taap import (
 __all__ = [
     "PrivateKey",
     "PublicKey",
+    "KeySource",
     "Signer",
     "PopToken",
     "PopTokenValidator",

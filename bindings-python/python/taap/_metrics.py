@@ -128,9 +128,9 @@ def refusal_kind(answer: Answer) -> Tuple[str, Optional[str]]:
         parsed = {}
     if not isinstance(parsed, dict):
         parsed = {}
-    if status == 503:
-        store = parsed.get("store")
-        return KIND_REPLAY_STORE_UNAVAILABLE, store if isinstance(store, str) else None
+    store = parsed.get("store")
+    if status == 503 and isinstance(store, str):
+        return KIND_REPLAY_STORE_UNAVAILABLE, store
     if status == 413:
         return KIND_BODY_TOO_LARGE, None
     kind = parsed.get("error")

@@ -12,9 +12,14 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 
 from ._errors import ConfigError
 from ._metrics import KIND_KEY_LOOKUP, PopMetrics, metrics_for, refusal_kind
-from ._taap import PopGate, PublicKey, middleware_settings
+from ._taap import KeySource, PopGate, PublicKey, middleware_settings
 
-KeySource = Union[PublicKey, str, Callable[[str], Union[PublicKey, str, None]]]
+#: What a lookup by client id may return: a key, a client's key source, PEM/JWK text, or None.
+FoundKey = Union[PublicKey, KeySource, str, None]
+#: ``public_key=``: one key, a key source (rotation, a JWK set URL), text, or a lookup by client id.
+KeyOption = Union[PublicKey, KeySource, str, Callable[[str], FoundKey]]
+#: The keys one request is checked against, or the answer refusing it before any check.
+Keys = Union[PublicKey, KeySource]
 ReplayStore = Union[str, int, bool, None]
 #: ``metrics=``: a ``prometheus_client.CollectorRegistry``, True (its default registry) or None (off).
 MetricsOption = Any
@@ -47,7 +52,7 @@ class PopCheck:
 
     def __init__(
         self,
-        public_key: KeySource,
+        public_key: KeyOption,
         required: Iterable[str] = DEFAULT_REQUIRED,
         replay_store: ReplayStore = "memory",
         leeway: int = DEFAULT_LEEWAY,
@@ -57,8 +62,8 @@ class PopCheck:
         metrics: MetricsOption = None,
     ) -> None:
         if public_key is None:
-            raise ConfigError("public_key is required: a PublicKey, PEM or JWK text, or a lookup callback")
-        self._key: Optional[PublicKey] = None if callable(public_key) else PopGate.key(public_key)
+            raise ConfigError("public_key is required: a PublicKey, KeySource, PEM or JWK text, or a lookup callback")
+        self._key: Optional[Keys] = None if callable(public_key) else _fixed_key(public_key)
         self._lookup = public_key if callable(public_key) else None
         # The core checks every option and resolves the replay store; None is Python's "off".
         self._gate = PopGate(
@@ -75,14 +80,37 @@ class PopCheck:
         # Made last: options the gate refuses never register anything.
         self._metrics: Optional[PopMetrics] = metrics_for(metrics)
 
-    def refusal(self, method: str, target: str, headers: Headers, body: bytes) -> Optional[Answer]:
-        """None when the request carries a valid, unreplayed PoP token; else the gate's answer."""
+    def keys_for(self, headers: Headers) -> Union[Keys, Answer]:
+        """The keys the request is checked against (the lookup's answer for its client id), or the
+        answer refusing it: cheap unless the lookup is not, so async servers call it on their loop."""
+        if self._key is not None:
+            return self._key
+        assert self._lookup is not None
+        client_id = self._gate.client_id(headers)
+        if not isinstance(client_id, str):
+            return client_id
+        found = self._lookup(client_id)
+        if found is None:
+            return self._gate.unknown_client()
+        return found if isinstance(found, KeySource) else self._gate.key_of(found)
+
+    def waits(self, keys: Union[Keys, Answer], headers: Headers) -> bool:
+        """Whether checking with ``keys`` may wait on the network (a shared store, or a key source
+        that must fetch for the token's ``kid``): async servers then check in a thread."""
+        return isinstance(keys, (PublicKey, KeySource)) and self._gate.waits(keys, headers)
+
+    def refusal(
+        self, method: str, target: str, headers: Headers, body: bytes, keys: Union[Keys, Answer, None] = None
+    ) -> Optional[Answer]:
+        """None when the request carries a valid, unreplayed PoP token; else the gate's answer.
+        ``keys`` is what :meth:`keys_for` gave, when the caller already asked."""
+        found = self.keys_for(headers) if keys is None else keys
         metrics = self._metrics
         if metrics is None:
-            return self._decide(method, target, headers, body)[0]
+            return self._decide(found, method, target, headers, body)[0]
         metrics.body_read(len(body))
         started = time.perf_counter()
-        answer, by_lookup = self._decide(method, target, headers, body)
+        answer, by_lookup = self._decide(found, method, target, headers, body)
         metrics.validated(time.perf_counter() - started)
         if answer is None:
             metrics.decided(None)
@@ -109,22 +137,18 @@ class PopCheck:
             self._metrics.decided(refusal_kind(answer)[0])
         return answer
 
-    def _decide(self, method: str, target: str, headers: Headers, body: bytes) -> Tuple[Optional[Answer], bool]:
+    def _decide(
+        self, keys: Union[Keys, Answer], method: str, target: str, headers: Headers, body: bytes
+    ) -> Tuple[Optional[Answer], bool]:
         """The gate's answer (None: accepted), and whether the key lookup gave it."""
-        key = self._key_for(headers)
-        if not isinstance(key, PublicKey):
-            return key, True
-        return self._gate.check(key, method, target, headers, body), False
+        if not isinstance(keys, (PublicKey, KeySource)):
+            return keys, True
+        return self._gate.check(keys, method, target, headers, body), False
 
-    def _key_for(self, headers: Headers) -> Union[PublicKey, Answer]:
-        if self._key is not None:
-            return self._key
-        assert self._lookup is not None
-        client_id = self._gate.client_id(headers)
-        if not isinstance(client_id, str):
-            return client_id
-        found = self._lookup(client_id)
-        return self._gate.unknown_client() if found is None else self._gate.key_of(found)
+
+def _fixed_key(given: Union[PublicKey, KeySource, str]) -> Keys:
+    """``public_key=`` when it is not a lookup: a key source as it is, else the key it stands for."""
+    return given if isinstance(given, KeySource) else PopGate.key(given)
 
 
 def target_text(raw: bytes) -> str:

@@ -18,6 +18,7 @@ __all__ = [
     "DEFAULT_TTL",
     "ERROR_KINDS",
     "KEY_CACHE_CAPACITY",
+    "KeySource",
     "MAX_EHTS_ENTRIES",
     "MAX_TTL",
     "POP_HEADER",
@@ -160,6 +161,25 @@ class Signer:
     @property
     def bits(self) -> int:
         """The modulus size in bits."""
+
+@final
+class KeySource:
+    """A client's public keys for ``taap.asgi``/``taap.wsgi``: several at once (each with an optional ``kid`` and ``nbf``/``exp`` window), fixed, from a file followed as it changes, or from a JWK set URL."""
+
+    @staticmethod
+    def parse(data: Union[str, bytes]) -> "KeySource":
+        """A fixed set from PEM, JWK or JWK set (``{"keys": [...]}``) text."""
+    @staticmethod
+    def from_file(path: _Path) -> "KeySource":
+        """The keys of the file at ``path`` (PEM, JWK or JWK set), read again when it changes; a half-written file keeps the keys in force."""
+    @staticmethod
+    def from_jwks_url(url: str) -> "KeySource":
+        """The JWK set at ``url``: cached per ``Cache-Control: max-age``, fetched again for a ``kid`` it lacks; 503 ``KeySourceUnavailable`` when it cannot be fetched and nothing usable is cached."""
+    @property
+    def kind(self) -> Literal["fixed", "file", "jwks"]:
+        """Where the keys come from."""
+    def __len__(self) -> int:
+        """How many keys are in force now (a JWK set URL may be fetched first)."""
 
 @final
 class PopToken:
@@ -331,6 +351,8 @@ class PopGate:
     @staticmethod
     def key(found: Union[PublicKey, str]) -> PublicKey:
         """The key ``found`` stands for (a ``PublicKey``, PEM or JWK text); raises when the text is not a key."""
+    def waits(self, public_key: Union[PublicKey, KeySource], headers: _Pairs) -> bool:
+        """Whether a check with ``public_key`` and ``headers`` may wait on the network (a shared store, or a key source that must fetch)."""
     def key_of(self, found: Union[PublicKey, str]) -> Union[PublicKey, _Answer]:
         """The key a client id lookup returned, or the 401 answer when the text is not a key."""
     @property
@@ -350,7 +372,7 @@ class PopGate:
         """The 413 answer for a body longer than ``max_body``."""
     def check(
         self,
-        public_key: PublicKey,
+        public_key: Union[PublicKey, KeySource],
         method: str,
         target: str,
         headers: _Pairs,
@@ -358,7 +380,7 @@ class PopGate:
         *,
         uri_form: Optional[str] = None,
     ) -> Optional[_Answer]:
-        """None when the request carries a valid, unreplayed PoP token signed by ``public_key``; else the answer (401, 413 or 503). Runs without the GIL."""
+        """None when the request carries a valid, unreplayed PoP token signed by ``public_key`` (or one of a ``KeySource``'s keys); else the answer (401, 413 or 503). Runs without the GIL."""
 
 @final
 class AccessToken:

@@ -31,7 +31,7 @@ from ._middleware import (
     DEFAULT_REQUIRED,
     PATH_SAFE,
     Answer,
-    KeySource,
+    KeyOption,
     MetricsOption,
     PopCheck,
     ReplayStore,
@@ -57,7 +57,7 @@ class PopMiddleware:
         self,
         app: ASGIApp,
         *,
-        public_key: KeySource,
+        public_key: KeyOption,
         required: Iterable[str] = DEFAULT_REQUIRED,
         replay_store: ReplayStore = "memory",
         leeway: int = DEFAULT_LEEWAY,
@@ -81,8 +81,13 @@ class PopMiddleware:
         # entry stays, repeats included, so the core can refuse a repeated credential.
         headers = [(name.decode("latin-1"), bytes(value)) for name, value in scope["headers"]]
         check = (scope["method"], _target(scope), headers, body)
-        # A shared store answers over the network: the event loop must not wait on it.
-        refusal = await asyncio.to_thread(self._check.refusal, *check) if self._check.blocking else self._check.refusal(*check)
+        # A shared store or a key source that must fetch answers over the network: the event
+        # loop must not wait on it.
+        keys = self._check.keys_for(headers)
+        if self._check.waits(keys, headers):
+            refusal = await asyncio.to_thread(self._check.refusal, *check, keys)
+        else:
+            refusal = self._check.refusal(*check, keys)
         if refusal is not None:
             await _answer(send, refusal)
             return
