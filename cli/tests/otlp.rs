@@ -1,7 +1,7 @@
-//! `--otlp-endpoint` (feature `otlp`): `taap call` against `taap serve`, both exporting their spans to a tiny
-//! OTLP/HTTP receiver on 127.0.0.1. The protobuf bodies must name the client's spans
-//! (`taap.client.token_fetch`, `taap.client.sign`, `taap.client.send`) and the gateway's
-//! (`taap.validate`), and never hold the client id or secret, an access or PoP token (any
+//! `--otlp-endpoint` (feature `otlp`): `taap call` and `taap proxy` against `taap serve`, all
+//! exporting their spans to a tiny OTLP/HTTP receiver on 127.0.0.1. The protobuf bodies must name
+//! the client's spans (`taap.client.token_fetch`, `taap.client.sign`, `taap.client.send`), the
+//! gateway's (`taap.validate`) and the proxy's (`taap.proxy.upstream`), and never hold the client id or secret, an access or PoP token (any
 //! JWT) or the query.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -90,6 +90,31 @@ impl Drop for Served {
     }
 }
 
+/// `taap proxy` in front of the gateway at `gateway`, exporting to `collector`, after one GET
+/// through it (with a secret in its query) was answered 200.
+fn proxy_once(gateway: &str, collector: &str) -> Served {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_taap"))
+        .args(["proxy", "--port", "0", "--client-id", CLIENT_ID, "--client-secret-env", SECRET_VAR])
+        .args(["--key", &key("tmobile/readme-private-pkcs8.pem"), "--otlp-endpoint", collector])
+        .args(["--server", &format!("{gateway}/oauth2/v2/tokens")])
+        .env(SECRET_VAR, SECRET)
+        .env("OTEL_BSP_SCHEDULE_DELAY", "100")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+    let proxied = Served(child);
+    let proxy = first.trim().rsplit("listening on ").next().unwrap().to_owned();
+    let device = format!("{proxy}/iot-connectivity/v1/devices/8901260000000000019?apikey={QUERY_SECRET}");
+    let status = ureq::get(&device).call().map(|response| response.status().as_u16());
+    assert_eq!(status.ok(), Some(200), "through the proxy ({first})");
+    proxied
+}
+
 #[test]
 fn call_and_serve_export_their_spans_and_no_secret() {
     let (collector, posts) = receiver();
@@ -120,14 +145,19 @@ fn call_and_serve_export_their_spans_and_no_secret() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(text.starts_with("HTTP/1.1 200\n"), "{text}");
 
-    // `taap call` flushed before it exited; the gateway's batch follows within its delay.
+    let proxied = proxy_once(&url, &collector);
+
+    // `taap call` flushed before it exited; the gateway's and the proxy's batches follow within
+    // their delay.
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !contains(&received(&posts), "taap.validate") && Instant::now() < deadline {
+    let all_in = |body: &[u8]| contains(body, "taap.validate") && contains(body, "taap.proxy.upstream");
+    while !all_in(&received(&posts)) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
-    drop(served);
+    drop((served, proxied));
     let body = received(&posts);
-    for name in ["taap.client.token_fetch", "taap.client.sign", "taap.client.send", "taap.validate"] {
+    let names = ["taap.client.token_fetch", "taap.client.sign", "taap.client.send", "taap.validate"];
+    for name in names.into_iter().chain(["taap.proxy.upstream", "upstream_host", "answered"]) {
         assert!(contains(&body, name), "no {name} span was exported");
     }
     for field in ["token_host", "http_status", "signer", "in-memory", "/oauth2/v2/tokens", "accepted"] {
@@ -138,8 +168,8 @@ fn call_and_serve_export_their_spans_and_no_secret() {
         assert!(!contains(&body, secret), "{secret:?} was exported");
     }
     let posts = posts.lock().unwrap();
-    // One batch from `taap call` (at least), one from `taap serve`.
-    assert!(posts.len() >= 2, "{} exports", posts.len());
+    // One batch from `taap call` (at least), one from `taap serve`, one from `taap proxy`.
+    assert!(posts.len() >= 3, "{} exports", posts.len());
     eprintln!("{} exports, {} bytes", posts.len(), body.len());
     for (path, content_type, _) in posts.iter() {
         assert_eq!((path.as_str(), content_type.as_str()), ("/v1/traces", "application/x-protobuf"));

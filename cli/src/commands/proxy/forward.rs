@@ -10,6 +10,7 @@ use hyper::body::Incoming;
 use hyper::header::{HeaderMap, HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH};
 use hyper::{Request, Response, StatusCode};
 use taap::client::{is_idempotent, AccessToken, AsyncTaapClient, ClientConfig, OAuthServer, Routes};
+use tracing::Instrument;
 use url::Url;
 
 use super::answer::{Failure, ProxyBody};
@@ -240,7 +241,11 @@ async fn send(
         .body(Full::new(body.clone()))
         .map_err(|_| Failure::BadRequest.answer("the request cannot be built for the upstream"))?;
     let started = Instant::now();
-    match tokio::time::timeout(proxy.timeout, proxy.upstream.request(request)).await {
+    let span = upstream_span(method, url);
+    let answered =
+        tokio::time::timeout(proxy.timeout, proxy.upstream.request(request)).instrument(span.clone()).await;
+    record_upstream(&span, &answered);
+    match answered {
         Ok(Ok(response)) => {
             if let Some(metrics) = &proxy.metrics {
                 metrics.upstream_answered(started.elapsed());
@@ -254,6 +259,34 @@ async fn send(
         }
         Err(_) => Err(Failure::UpstreamTimeout
             .answer(&format!("the upstream did not answer within {} s", proxy.timeout.as_secs()))),
+    }
+}
+
+/// `taap.proxy.upstream`: one exchange with the upstream API, up to its answer's head. Host,
+/// path and method only: never the query, a header, the body or a token.
+fn upstream_span(method: &str, url: &Url) -> tracing::Span {
+    tracing::info_span!(
+        target: "taap::proxy",
+        "taap.proxy.upstream",
+        method,
+        upstream_host = url.host_str().unwrap_or(""),
+        path = url.path(),
+        outcome = tracing::field::Empty,
+        http_status = tracing::field::Empty,
+    )
+}
+
+fn record_upstream<E, T>(span: &tracing::Span, answered: &Result<Result<Response<Incoming>, E>, T>) {
+    match answered {
+        Ok(Ok(response)) => {
+            span.record("outcome", "answered").record("http_status", response.status().as_u16());
+        }
+        Ok(Err(_)) => {
+            span.record("outcome", "unreachable");
+        }
+        Err(_) => {
+            span.record("outcome", "timeout");
+        }
     }
 }
 
