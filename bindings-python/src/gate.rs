@@ -141,7 +141,12 @@ impl PyPopGate {
     /// Whether checking with `public_key` (a `PublicKey` or `KeySource`) and `headers` may wait
     /// on the network (a shared store, or a key source that must fetch): ASGI then runs the
     /// check in a thread.
-    fn waits(&self, py: Python<'_>, public_key: &Bound<'_, PyAny>, headers: &Bound<'_, PyAny>) -> PyResult<bool> {
+    fn waits(
+        &self,
+        py: Python<'_>,
+        public_key: &Bound<'_, PyAny>,
+        headers: &Bound<'_, PyAny>,
+    ) -> PyResult<bool> {
         let headers = pairs(py, headers, "headers")?;
         if let Ok(source) = public_key.cast::<crate::key_source::PyKeySource>() {
             return Ok(self.gate.waits(&source.get().source, pair_refs(&headers)));

@@ -162,9 +162,11 @@ fn metrics_listener(address: SocketAddr) -> taap::Result<TcpListener> {
 
 fn router(state: Arc<GatewayState>) -> Router {
     // The outer limits let the largest route limit through; each route's own is its PopLayer's.
-    let body_limit = state.config.routes.largest_body_bytes().map_or(MAX_BODY_BYTES, |largest| {
-        largest.max(MAX_BODY_BYTES)
-    });
+    let body_limit = state
+        .config
+        .routes
+        .largest_body_bytes()
+        .map_or(MAX_BODY_BYTES, |largest| largest.max(MAX_BODY_BYTES));
     Router::new()
         .route(
             "/oauth2/v2/tokens",

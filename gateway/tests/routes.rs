@@ -293,8 +293,9 @@ fn a_method_makes_an_entry_distinct_but_not_twice() {
 /// docs/operations.md's `[[route]]` example, as written there, loads and matches as it says.
 #[test]
 fn the_documented_routes_load_as_documented() {
-    let docs = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/operations.md"))
-        .unwrap();
+    let docs =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/operations.md"))
+            .unwrap();
     let section = &docs[docs.find("## Per-route policy").expect("the section")..];
     let block = section.split("```toml\n").nth(1).and_then(|rest| rest.split("```").next()).unwrap();
     let (config, _) = load(block);

@@ -51,17 +51,16 @@ fn token(body: &[u8]) -> String {
     let key = PrivateKey::from_file(keys_dir().join("readme-private-pkcs8.pem"), None).unwrap();
     let url = format!("http://127.0.0.1{TARGET}");
     let options = BuildOptions::default().ttl_secs(3600);
-    PopToken::for_request_with(&key, "POST", &url, std::iter::empty::<(&str, &str)>(), body, &options).unwrap()
+    PopToken::for_request_with(&key, "POST", &url, std::iter::empty::<(&str, &str)>(), body, &options)
+        .unwrap()
 }
 
 /// Validations per second of `app` over `secs`.
 async fn round(app: &Router, pop: &str, body: &'static [u8], secs: u64) -> f64 {
     let (started, mut count) = (Instant::now(), 0u64);
     while started.elapsed() < Duration::from_secs(secs) {
-        let request = Request::post(TARGET)
-            .header(taap::request::POP_HEADER, pop)
-            .body(Body::from(body))
-            .unwrap();
+        let request =
+            Request::post(TARGET).header(taap::request::POP_HEADER, pop).body(Body::from(body)).unwrap();
         let status = app.clone().oneshot(request).await.unwrap().status();
         assert_eq!(status, StatusCode::NO_CONTENT);
         count += 1;
