@@ -1,13 +1,17 @@
 // `require('taap/express')`: PoP validation for Express apps and fetch-style handlers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { PublicKey } from './index';
+import type { KeySource, PublicKey } from './index';
 
-/** A public key, as a `PublicKey` or PEM/JWK text. */
-export type KeyInput = PublicKey | string;
+/** A client's keys: a `PublicKey`, PEM/JWK text, or a `KeySource` (several keys, a key file, a JWK set URL). */
+export type KeyInput = PublicKey | KeySource | string;
 
 /** Options of `popMiddleware` and `withPop`. */
 export interface PopOptions {
-  /** The key every token must verify with, or a lookup from client id (the `clientIdHeader` header) to a key. */
+  /**
+   * The keys every token must verify with (a `KeySource` rotates them: a file, a JWK set URL;
+   * 503 `KeySourceUnavailable` while it cannot be fetched), or a lookup from client id (the
+   * `clientIdHeader` header) to a client's keys.
+   */
   publicKey: KeyInput | ((clientId: string) => KeyInput | null | undefined | Promise<KeyInput | null | undefined>);
   /** Names every token must sign (default `['uri', 'http-method']`): `uri`, `http-method` and `body` exactly so, header names ignoring ASCII case. */
   required?: readonly string[];

@@ -151,6 +151,32 @@ export declare class Signer {
   toJSON(): { kind: string; label: string };
 }
 
+/**
+ * A client's public keys for `popMiddleware` and `withPop` (`publicKey`, or what a lookup
+ * returns), so keys rotate without a restart: several at once (each with an optional `kid` and
+ * `nbf`/`exp` window), a file read again when it changes, or a JWK set URL.
+ */
+export declare class KeySource {
+  private constructor();
+  /** A fixed set from PEM, JWK or JWK set (`{"keys": [...]}`) text or bytes. */
+  static parse(data: string | Uint8Array | ArrayBuffer | ArrayBufferView): KeySource;
+  /** The keys of the file at `path` (PEM, JWK or JWK set), read again when it changes (looked at once a second at most). */
+  static fromFile(path: string | URL): KeySource;
+  /**
+   * The JWK set served at `url` (http or https), fetched when first needed: cached per
+   * `Cache-Control: max-age`, fetched again (at most every few seconds) for a `kid` it lacks;
+   * while it cannot be fetched and nothing usable is cached, requests get 503
+   * `KeySourceUnavailable`.
+   */
+  static fromJwksUrl(url: string | URL): KeySource;
+  /** `'fixed'` (`parse`), `'file'` or `'jwks'`. */
+  readonly kind: 'fixed' | 'file' | 'jwks';
+  /** How many keys are in force; a JWK set URL may be fetched first (off the event loop); rejects with KeySourceUnavailableError when it cannot be. */
+  size(): Promise<number>;
+  /** `{ kind }` and the file's `path` or the URL (never its query, which may hold a credential). */
+  toJSON(): { kind: 'fixed' | 'file' | 'jwks'; path?: string; url?: string };
+}
+
 /** The JOSE header of a PoP token. */
 export interface PopTokenHeader {
   readonly alg: 'RS256';

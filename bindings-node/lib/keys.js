@@ -37,4 +37,4 @@ addMembers(PublicKey, {
   },
 });
 
-module.exports = { PrivateKey, PublicKey };
+module.exports = { PrivateKey, PublicKey, filePath };

@@ -101,7 +101,10 @@ class PopMetrics {
   }
 }
 
-/** The `kind` label of an answer the middleware sent, and the replay store it names (503). */
+/**
+ * The `kind` label of an answer the middleware sent, and the replay store it names: a 503
+ * naming a `store` is the replay store's; any other (a key source down) is its body's `error`.
+ */
 function refusalKind(answer) {
   let parsed = {};
   try {
@@ -110,7 +113,7 @@ function refusalKind(answer) {
     parsed = {};
   }
   if (parsed === null || typeof parsed !== 'object') parsed = {};
-  if (answer.status === 503) return [KIND_REPLAY_STORE_UNAVAILABLE, typeof parsed.store === 'string' ? parsed.store : null];
+  if (answer.status === 503 && typeof parsed.store === 'string') return [KIND_REPLAY_STORE_UNAVAILABLE, parsed.store];
   if (answer.status === 413) return [KIND_BODY_TOO_LARGE, null];
   return [typeof parsed.error === 'string' ? parsed.error : 'Unknown', null];
 }

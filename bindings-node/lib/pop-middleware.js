@@ -2,11 +2,14 @@
 // PoP validation in front of a Node service: Express (popMiddleware) and fetch-style handlers
 // (withPop). The whole check — options, the client id rule, the body limit, the replay store
 // and every refusal's status, headers and JSON body — is the core's taap::validate::PopGate
-// (the native PopGateHandle); this file only moves bytes between the framework and it. With
-// option `metrics` it also counts what it decided (./metrics.js, the names of the Rust PopLayer).
+// (the native PopGateHandle); this file only moves bytes between the framework and it. A check
+// that may wait on the network (a shared replay store, a KeySource that must fetch) runs on the
+// libuv pool, others on the event loop. With option `metrics` it also counts what it decided
+// (./metrics.js, the names of the Rust PopLayer).
 
 const native = require('./native');
 const { PublicKey } = require('./keys');
+const { KeySource, keySourceHandleOf } = require('./key-source');
 const { publicHandleOf } = require('./shared/keys.js');
 const { KIND_CLASSES, call } = require('./shared/errors.js');
 const { metricsFor, refusalKind, KIND_KEY_LOOKUP } = require('./metrics');
@@ -20,11 +23,21 @@ const { ConfigError } = KIND_CLASSES;
 /** The name the core's one shared replay store (Redis) gives in its answers and metrics. */
 const SHARED_STORE = 'redis';
 
-function asKey(key) {
-  if (key instanceof PublicKey) return key;
-  if (typeof key !== 'string') throw new ConfigError('publicKey must be a PublicKey, PEM or JWK text, or a lookup function');
-  const text = key.trim();
-  return text.startsWith('{') ? PublicKey.fromJwk(text) : PublicKey.fromPem(text);
+/** What `publicKey` may be, besides a lookup function. */
+const KEY_KINDS = 'a PublicKey, KeySource, PEM or JWK text';
+
+/** The native handle of a fixed `publicKey` option: a key source's, or the key's it stands for. */
+function keysHandle(given) {
+  if (given instanceof KeySource) return keySourceHandleOf(given);
+  if (given instanceof PublicKey) return publicHandleOf(given, 'publicKey');
+  if (typeof given !== 'string') throw new ConfigError(`publicKey must be ${KEY_KINDS}, or a lookup function`);
+  const text = given.trim();
+  return publicHandleOf(text.startsWith('{') ? PublicKey.fromJwk(text) : PublicKey.fromPem(text), 'publicKey');
+}
+
+/** Whether `found` is a handle the gate checks with (else it is an answer refusing the request). */
+function isKeysHandle(found) {
+  return found instanceof native.PublicKeyHandle || found instanceof native.KeySourceHandle;
 }
 
 /** The check both adapters run: the core's gate, made once (one replay cache or shared store). */
@@ -37,27 +50,29 @@ function popCheck(options) {
   if (options.replayStore === null) given.replayStore = false;
   if (typeof given.maxBody === 'number' && !Number.isFinite(given.maxBody)) throw new ConfigError('option maxBody must be a whole number of bytes, not ' + given.maxBody);
   const gate = call(() => new native.PopGateHandle(JSON.stringify(given)));
-  if (publicKey === undefined || publicKey === null) throw new ConfigError('publicKey is required: a PublicKey, PEM or JWK text, or a lookup function');
+  if (publicKey === undefined || publicKey === null) throw new ConfigError(`publicKey is required: ${KEY_KINDS}, or a lookup function`);
   const lookup = typeof publicKey === 'function' ? publicKey : null;
-  const key = lookup ? null : publicHandleOf(asKey(publicKey), 'publicKey');
+  const fixed = lookup ? null : keysHandle(publicKey);
   // Made last: options the gate refuses never register anything.
   const metrics = metricsFor(options.metrics);
 
-  /** The key's core handle, or the gate's answer refusing the request. */
-  async function keyFor(names, values) {
-    if (key) return key;
+  /** The core handle of the keys the request is checked against (a key or a key source), or the gate's answer refusing it. */
+  async function keysFor(names, values) {
+    if (fixed) return fixed;
     const clientId = gate.clientId(names, values);
     if (typeof clientId !== 'string') return clientId;
     const found = await lookup(clientId);
     if (found === undefined || found === null) return gate.unknownClient();
+    if (found instanceof KeySource) return keySourceHandleOf(found);
     if (found instanceof PublicKey) return publicHandleOf(found, 'publicKey');
     return gate.keyOf(typeof found === 'string' ? found : null);
   }
 
   /**
    * `null` when the request passes; else the gate's answer `{ status, headers, body }`.
-   * `headers`: every line as received, `[name, bytes]`. With a shared replay store the core
-   * checks off the event loop.
+   * `headers`: every line as received, `[name, bytes]`. A check that may wait on the network
+   * (the gate's `waits`: a shared replay store, a key source that must fetch) runs off the
+   * event loop.
    */
   async function refusal(method, target, headers, body) {
     if (!metrics) return (await decide(method, target, headers, body)).answer;
@@ -80,8 +95,9 @@ function popCheck(options) {
   async function decide(method, target, headers, body) {
     const names = headers.map(([name]) => name);
     const values = headers.map(([, value]) => value);
-    const found = await keyFor(names, values);
-    if (!(found instanceof native.PublicKeyHandle)) return { answer: found, byLookup: true };
+    const found = await keysFor(names, values);
+    if (!isKeysHandle(found)) return { answer: found, byLookup: true };
+    // The gate returns a Promise, checking on the libuv pool, exactly when `gate.waits(found, names, values)`.
     return { answer: await call(() => gate.check(found, method, target, names, values, body)), byLookup: false };
   }
 

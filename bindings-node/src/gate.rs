@@ -1,25 +1,62 @@
 //! `PopGateHandle`: the core's middleware check (`taap::validate::PopGate`) for `popMiddleware`
 //! and `withPop`. Its options, the client id rule, the body limit and every answer (status,
-//! headers, JSON body) come from the core; this only converts values. With a shared replay
-//! store a check waits on the network, so it runs on the libuv pool, off the event loop.
+//! headers, JSON body) come from the core; this only converts values. A check that may wait on
+//! the network (a shared replay store, or a key source that must fetch) runs on the libuv pool,
+//! off the event loop.
 
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{AsyncTask, Either, Env};
+use napi::bindgen_prelude::{AsyncTask, ClassInstance, Either, Env};
 use napi::Task;
 use napi_derive::napi;
 use taap::request::UriForm;
 use taap::settings::NameStyle;
-use taap::validate::{Answer, PopGate};
+use taap::validate::{Answer, KeySource, Keys, PopGate};
 
 use crate::bytes::{as_bytes, check_parallel, into_owned, owned_pairs, pairs, BytesArg};
 use crate::error::{to_js, Failure};
+use crate::key_source::KeySourceHandle;
 use crate::keys::PublicKeyHandle;
+
+/// The keys a request is checked against: one public key or a client's key source.
+pub type KeysArg<'a> = Either<ClassInstance<'a, PublicKeyHandle>, ClassInstance<'a, KeySourceHandle>>;
+
+/// The core's view of a keys argument.
+fn keys_of<'k>(keys: &'k KeysArg<'_>) -> Keys<'k> {
+    match keys {
+        Either::A(key) => Keys::One(&key.inner),
+        Either::B(source) => Keys::Source(&source.source),
+    }
+}
+
+/// The keys a check on the libuv pool owns (a key source's clone shares its cache).
+enum OwnedKeys {
+    One(taap::PublicKey),
+    Source(KeySource),
+}
+
+impl OwnedKeys {
+    /// A copy that outlives the call, for the libuv pool (the JS objects stay on their thread).
+    fn of(keys: &KeysArg<'_>) -> Self {
+        match keys {
+            Either::A(key) => OwnedKeys::One(key.inner.clone()),
+            Either::B(source) => OwnedKeys::Source(source.source.clone()),
+        }
+    }
+
+    /// The core's view, borrowed for one check.
+    fn as_keys(&self) -> Keys<'_> {
+        match self {
+            OwnedKeys::One(key) => Keys::One(key),
+            OwnedKeys::Source(source) => Keys::Source(source),
+        }
+    }
+}
 
 /// The response a middleware sends instead of the application's.
 #[napi(object)]
 pub struct GateAnswer {
-    /// 401 (refused), 413 (body over the limit) or 503 (replay store down).
+    /// 401 (refused), 413 (body over the limit) or 503 (replay store or key source down).
     pub status: u32,
     /// `[name, value]` pairs, lower-case names.
     pub headers: Vec<Vec<String>>,
@@ -58,10 +95,24 @@ impl PopGateHandle {
         self.inner.max_body() as f64
     }
 
-    /// Whether a check waits on the network (a shared replay store): `check` then returns a promise.
+    /// Whether every check waits on the network (a shared replay store).
     #[napi(getter)]
     pub fn blocking(&self) -> bool {
         self.inner.blocking()
+    }
+
+    /// Whether checking with `keys` (a public key or key source handle) and these headers
+    /// (parallel arrays, as received) may wait on the network: a shared store, or a source that
+    /// must fetch for the token's `kid`. `check` then returns a promise.
+    #[napi]
+    pub fn waits(
+        &self,
+        keys: KeysArg,
+        header_names: Vec<String>,
+        header_values: Vec<BytesArg>,
+    ) -> Result<bool, Failure> {
+        check_parallel(&header_names, &header_values)?;
+        Ok(self.inner.waits(keys_of(&keys), pairs(&header_names, &header_values)))
     }
 
     /// The client id the headers (parallel arrays, as received) carry, or the answer refusing
@@ -92,14 +143,14 @@ impl PopGateHandle {
     }
 
     /// The key a client id lookup gave as PEM or JWK text (`null`: something else), or the
-    /// answer refusing the request when it is not one.
+    /// answer refusing the request when it is not one (a key source needs no parsing).
     #[napi]
     pub fn key_of(&self, text: Option<String>) -> Either<PublicKeyHandle, GateAnswer> {
         let parsed = match text.as_deref().map(str::trim) {
             Some(jwk) if jwk.starts_with('{') => taap::PublicKey::from_jwk(jwk),
             Some(pem) => taap::PublicKey::from_pem(pem.as_bytes()),
             None => Err(taap::Error::Config(
-                "publicKey must be a PublicKey, PEM or JWK text, or a lookup function".into(),
+                "publicKey must be a PublicKey, KeySource, PEM or JWK text, or a lookup function".into(),
             )),
         };
         match parsed {
@@ -109,14 +160,14 @@ impl PopGateHandle {
     }
 
     /// `null` when the request as received (method, target, headers as parallel arrays, exact
-    /// body) carries a valid, unreplayed PoP token signed by `key`; else the answer to send.
-    /// Synchronous with a replay store in this process; a promise of the same with a shared
-    /// one (`blocking`), checked on the libuv pool.
+    /// body) carries a valid, unreplayed PoP token signed by `keys` (a public key, or one of a
+    /// key source's); else the answer to send. Synchronous when the answer needs no network; a
+    /// promise of the same, checked on the libuv pool, when it may wait (`waits`).
     #[napi(ts_return_type = "GateAnswer | null | Promise<GateAnswer | null>")]
     #[allow(clippy::too_many_arguments)]
     pub fn check(
         &self,
-        key: &PublicKeyHandle,
+        keys: KeysArg,
         method: String,
         target: String,
         header_names: Vec<String>,
@@ -125,12 +176,13 @@ impl PopGateHandle {
         uri_form: Option<String>,
     ) -> Result<Either<Option<GateAnswer>, AsyncTask<GateCheck>>, Failure> {
         let form = UriForm::parse_or_default(uri_form.as_deref()).map_err(to_js)?;
-        if self.inner.blocking() {
+        check_parallel(&header_names, &header_values)?;
+        if self.inner.waits(keys_of(&keys), pairs(&header_names, &header_values)) {
             let headers = owned_pairs(header_names, header_values)?;
-            let (gate, key, body) = (Arc::clone(&self.inner), key.inner.clone(), into_owned(body));
+            let (gate, keys, body) = (Arc::clone(&self.inner), OwnedKeys::of(&keys), into_owned(body));
             return Ok(Either::B(AsyncTask::new(GateCheck {
                 gate,
-                key,
+                keys,
                 method,
                 target,
                 headers,
@@ -138,17 +190,17 @@ impl PopGateHandle {
                 form,
             })));
         }
-        check_parallel(&header_names, &header_values)?;
         let headers = pairs(&header_names, &header_values);
-        let answer = self.inner.check(&key.inner, &method, &target, headers, as_bytes(&body), form);
+        let answer = self.inner.check(keys_of(&keys), &method, &target, headers, as_bytes(&body), form);
         Ok(Either::A(answer.map(GateAnswer::from)))
     }
 }
 
-/// One check through a shared replay store, on the libuv pool.
+/// One check that may wait on the network (a shared replay store, a key source's fetch), on
+/// the libuv pool.
 pub struct GateCheck {
     gate: Arc<PopGate>,
-    key: taap::PublicKey,
+    keys: OwnedKeys,
     method: String,
     target: String,
     headers: Vec<(String, Vec<u8>)>,
@@ -162,7 +214,7 @@ impl Task for GateCheck {
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         let headers = self.headers.iter().map(|(name, value)| (name.as_str(), value.as_slice()));
-        Ok(self.gate.check(&self.key, &self.method, &self.target, headers, &self.body, self.form))
+        Ok(self.gate.check(self.keys.as_keys(), &self.method, &self.target, headers, &self.body, self.form))
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {

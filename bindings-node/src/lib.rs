@@ -12,6 +12,7 @@ mod client;
 mod error;
 mod explain;
 mod gate;
+mod key_source;
 mod keys;
 mod policy;
 mod signer;

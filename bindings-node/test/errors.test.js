@@ -58,10 +58,12 @@ describe('every reachable error kind', () => {
   }
 });
 
-test('every core kind is raised by a test here or in client.test.js', () => {
+test('every core kind is raised by a test here, in client.test.js or in middleware-keys.test.js', () => {
   const raisedByClientTests = ['OAuth', 'Transport'];
+  // A JWK set URL that cannot be fetched: KeySource.size() rejects, the middleware answers 503.
+  const raisedByKeySourceTests = ['KeySourceUnavailable'];
   assert.deepEqual(
-    [...Object.keys(TRIGGERS), ...raisedByClientTests].sort(),
+    [...Object.keys(TRIGGERS), ...raisedByClientTests, ...raisedByKeySourceTests].sort(),
     native.errorKinds().map(({ name }) => name).sort(),
   );
 });

@@ -3,7 +3,8 @@
 // and an access token of known values in play, keeps all of them (and any 12 characters of
 // one, a base64 line of the key included) out of the message, String(), util.inspect(),
 // JSON.stringify() and the stack; keys, clients and access tokens hide them too. OAuth and
-// Transport run against `taap serve` on 127.0.0.1 and a closed port.
+// Transport run against `taap serve` on 127.0.0.1 and a closed port, KeySourceUnavailable against a
+// JWK set URL on a closed port.
 
 const assert = require('node:assert/strict');
 const { spawn, spawnSync } = require('node:child_process');
@@ -124,6 +125,8 @@ test('every error kind keeps the secrets out of what it shows', async (t) => {
   seen.push(await clean('OAuth', () => client(`${gateway}/oauth2/v2/tokens`).accessToken()));
   seen.push(await clean('Transport', () => client('http://127.0.0.1:9/oauth2/v2/tokens').accessToken()));
   seen.push(await clean('Config', () => client('https://h/oauth2/v9/tokens')));
+  // A JWK set URL's query may hold a credential; nothing listens on port 9.
+  seen.push(await clean('KeySourceUnavailable', () => taap.KeySource.fromJwksUrl(`http://127.0.0.1:9/jwks.json?access_token=${ACCESS_TOKEN}`).size()));
 
   const kinds = Object.keys(taap).filter((name) => name.endsWith('Error') && name !== 'TaapError').map((name) => name.slice(0, -5));
   assert.deepEqual([...new Set(seen)].sort(), kinds.sort());
