@@ -135,6 +135,9 @@ def test_every_error_kind_keeps_the_secrets_out(gateway: str) -> None:
     seen.append(assert_clean(taap.OAuthError, lambda: client(f"{gateway}/oauth2/v2/tokens").access_token()))
     seen.append(assert_clean(taap.TransportError, lambda: client("http://127.0.0.1:9/oauth2/v2/tokens").access_token()))
     seen.append(assert_clean(taap.ConfigError, lambda: client("https://h/oauth2/v9/tokens")))
+    # A JWK set URL's query may hold a credential; nothing listens on port 9.
+    jwks = f"http://127.0.0.1:9/jwks.json?access_token={ACCESS_TOKEN}"
+    seen.append(assert_clean(taap.KeySourceUnavailableError, lambda: len(taap.KeySource.from_jwks_url(jwks))))
     assert sorted(set(seen)) == sorted(name for name, *_ in _taap.ERROR_KINDS)
 
 
