@@ -485,6 +485,69 @@ class PopGate
         ?string $body = null,
         ?string $uri_form = null,
     ): ?array {}
+
+    /**
+     * check() with a client's key source: each of its keys in force is tried (the one the
+     * token's kid names, if any); the answer is 503 KeySourceUnavailable when the source cannot
+     * be fetched and nothing usable is cached.
+     *
+     * @param array<string, string>|list<array{0: string, 1: string}> $headers
+     * @param 'decoded'|'encoded'|null $uri_form
+     * @return array{status: int, headers: list<array{0: string, 1: string}>, body: string}|null
+     * @throws ConfigException when $uri_form is neither
+     */
+    public function checkSource(
+        KeySource $keys,
+        string $method,
+        string $target,
+        array $headers,
+        ?string $body = null,
+        ?string $uri_form = null,
+    ): ?array {}
+}
+
+/**
+ * A client's several public keys (each with an optional kid and nbf/exp window) for PopGate and
+ * Psr15\PopMiddleware: fixed, from a file read again when it changes, or from a JWK set URL, so
+ * keys rotate without a restart.
+ */
+class KeySource
+{
+    /** Not constructible from PHP (throws \Exception): use parse(), fromFile() or fromJwksUrl(). */
+    public function __construct() {}
+
+    /**
+     * A fixed set from PEM, JWK or JWK set ({"keys": [...]}) text.
+     *
+     * @throws InvalidKeyException
+     */
+    public static function parse(string $data): KeySource {}
+
+    /**
+     * The keys of the file at $path (PEM, JWK or JWK set), read again when it changes.
+     *
+     * @throws ConfigException when the file cannot be read
+     * @throws InvalidKeyException
+     */
+    public static function fromFile(string $path): KeySource {}
+
+    /**
+     * The JWK set at $url: cached per Cache-Control max-age, fetched again for a kid it lacks; a
+     * check is answered 503 KeySourceUnavailable when it cannot be fetched.
+     *
+     * @throws ConfigException when $url is not an http(s) URL
+     */
+    public static function fromJwksUrl(string $url): KeySource {}
+
+    /** @return 'fixed'|'file'|'jwks' */
+    public function kind(): string {}
+
+    /**
+     * How many keys are in force now (a JWK set URL may be fetched first).
+     *
+     * @throws KeySourceUnavailableException
+     */
+    public function size(): int {}
 }
 
 /**

@@ -12,6 +12,7 @@ use taap::validate::Answer;
 
 use crate::convert::{pairs, php_array, settings_map};
 use crate::errors::guard;
+use crate::key_source::KeySource;
 use crate::keys::PublicKey;
 
 /// A middleware's check: options read once, one replay cache (or a shared redis store) for
@@ -94,6 +95,28 @@ impl PopGate {
             let received = headers.iter().map(|(name, value)| (name.as_ref(), value.as_ref()));
             let body = body.as_deref().copied().unwrap_or_default();
             Ok(self.inner.check(&key.inner, method, target, received, body, form))
+        })?;
+        Ok(answer.as_ref().map(answer_array).transpose()?)
+    }
+
+    /// `check` with a client's key source: each of its keys in force is tried (the one the
+    /// token's `kid` names, if any); the answer is 503 `KeySourceUnavailable` when the source
+    /// cannot be fetched and nothing usable is cached.
+    pub fn check_source(
+        &self,
+        keys: &KeySource,
+        method: &str,
+        target: &str,
+        headers: &ZendHashTable,
+        body: Option<BinarySlice<u8>>,
+        uri_form: Option<&str>,
+    ) -> PhpResult<Option<ZBox<ZendHashTable>>> {
+        let answer = guard(|| {
+            let form = UriForm::parse_or_default(uri_form)?;
+            let headers = pairs(headers, "headers")?;
+            let received = headers.iter().map(|(name, value)| (name.as_ref(), value.as_ref()));
+            let body = body.as_deref().copied().unwrap_or_default();
+            Ok(self.inner.check(&keys.inner, method, target, received, body, form))
         })?;
         Ok(answer.as_ref().map(answer_array).transpose()?)
     }

@@ -7,6 +7,7 @@ mod convert;
 mod errors;
 mod explain;
 mod gate;
+mod key_source;
 mod keys;
 mod policy;
 mod settings;
@@ -48,6 +49,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .class::<policy::SignPolicy>()
         .class::<validator::PopTokenValidator>()
         .class::<gate::PopGate>()
+        .class::<key_source::KeySource>()
         .class::<client::TaapClient>()
         .class::<client::Response>()
         .class::<client::AccessToken>()

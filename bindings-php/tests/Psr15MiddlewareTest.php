@@ -20,6 +20,7 @@ use Psr\Http\Message\ServerRequestInterface;
 use Psr\Http\Message\StreamInterface;
 use Psr\Http\Server\RequestHandlerInterface;
 use Taap\ConfigException;
+use Taap\KeySource;
 use Taap\PopGate;
 use Taap\Psr15\PopMiddleware;
 use Taap\PublicKey;
@@ -232,7 +233,76 @@ final class Psr15MiddlewareTest extends TestCase
         $this->fail('no ConfigException for ' . json_encode($options));
     }
 
-    private function middleware(PublicKey|string|callable $key, array $options = []): PopMiddleware
+    public function testAKeySourceAdmitsEachOfItsKeysAndRefusesOthers(): void
+    {
+        $other = openssl_pkey_new(['private_key_bits' => 2048]);
+        $stranger = openssl_pkey_new(['private_key_bits' => 2048]);
+        $keys = KeySource::parse(self::jwks(file_get_contents(self::PUBLIC), openssl_pkey_get_details($other)['key']));
+        $this->assertSame(['fixed', 2], [$keys->kind(), $keys->size()]);
+        $middleware = $this->middleware($keys);
+        foreach ([null, $other] as $key) {
+            $response = $middleware->process($this->signedGet($key), $this->handler());
+            $this->assertSame(200, $response->getStatusCode());
+        }
+        $refused = $middleware->process($this->signedGet($stranger), $this->handler());
+        $this->assertSame(401, $refused->getStatusCode());
+        $this->assertSame('SignatureInvalid', json_decode((string) $refused->getBody(), true)['error']);
+        // A lookup may answer with a client's key source too.
+        $lookedUp = $this->middleware(static fn (string $id): ?KeySource => $id === 'rotating' ? $keys : null);
+        $request = $this->signedGet($other, ['x-client-id' => 'rotating']);
+        $this->assertSame(200, $lookedUp->process($request, $this->handler())->getStatusCode());
+    }
+
+    public function testAKeyFileIsReadAgainWhenItChanges(): void
+    {
+        $new = openssl_pkey_new(['private_key_bits' => 2048]);
+        $path = tempnam(sys_get_temp_dir(), 'taap-keys-');
+        try {
+            file_put_contents($path, self::jwks(file_get_contents(self::PUBLIC)));
+            $middleware = $this->middleware(KeySource::fromFile($path));
+            $this->assertSame(200, $middleware->process($this->signedGet(), $this->handler())->getStatusCode());
+            $this->assertSame(401, $middleware->process($this->signedGet($new), $this->handler())->getStatusCode());
+            file_put_contents($path, self::jwks(openssl_pkey_get_details($new)['key']));
+            touch($path, time() + 5); // a modification time the check cannot miss
+            usleep(1_100_000); // the file is looked at once a second at most
+            $this->assertSame(200, $middleware->process($this->signedGet($new), $this->handler())->getStatusCode());
+            $this->assertSame(401, $middleware->process($this->signedGet(), $this->handler())->getStatusCode());
+        } finally {
+            unlink($path);
+        }
+    }
+
+    public function testAKeySourceThatCannotBeFetchedIs503(): void
+    {
+        $url = 'http://127.0.0.1:' . self::closedPort() . '/jwks.json';
+        $keys = KeySource::fromJwksUrl($url);
+        $this->assertSame('jwks', $keys->kind());
+        $response = $this->middleware($keys)->process($this->signedGet(), $this->handler());
+        $this->assertSame(503, $response->getStatusCode());
+        $this->assertSame('1', $response->getHeaderLine('retry-after'));
+        $body = json_decode((string) $response->getBody(), true);
+        $this->assertSame('KeySourceUnavailable', $body['error']);
+        $this->assertStringStartsWith('key source unavailable: ', $body['message']);
+        $this->assertSame([], $this->handled);
+        $this->expectException(\Taap\KeySourceUnavailableException::class);
+        $keys->size();
+    }
+
+    /** A JWK set of the PEM public keys given. */
+    private static function jwks(string ...$pems): string
+    {
+        $keys = array_map(static fn (string $pem) => json_decode(PublicKey::fromPem($pem)->toJwk(), true), $pems);
+        return json_encode(['keys' => $keys], JSON_THROW_ON_ERROR);
+    }
+
+    /** A GET of /items signed by $key (the README key when null), with $headers. */
+    private function signedGet(?\OpenSSLAsymmetricKey $key = null, array $headers = []): ServerRequestInterface
+    {
+        $token = self::token(['uri' => '/items', 'http-method' => 'GET'], $key);
+        return $this->request('GET', '/items', $headers + ['X-Authorization' => $token]);
+    }
+
+    private function middleware(PublicKey|KeySource|string|callable $key, array $options = []): PopMiddleware
     {
         return new PopMiddleware($key, $this->factory, $this->factory, $options);
     }
@@ -278,14 +348,14 @@ final class Psr15MiddlewareTest extends TestCase
     }
 
     /** A PoP token for the ordered $ehts, signed with openssl_sign: nothing of taap. */
-    private static function token(array $ehts): string
+    private static function token(array $ehts, ?\OpenSSLAsymmetricKey $key = null): string
     {
         $b64 = static fn (string $bytes) => rtrim(strtr(base64_encode($bytes), '+/', '-_'), '=');
         $iat = time();
         $claims = ['edts' => $b64(hash('sha256', implode('', $ehts), true)), 'v' => '1', 'exp' => $iat + 120,
             'ehts' => implode(';', array_keys($ehts)), 'iat' => $iat, 'jti' => bin2hex(random_bytes(16))];
         $input = $b64('{"alg":"RS256","typ":"JWT"}') . '.' . $b64(json_encode($claims, JSON_UNESCAPED_SLASHES | JSON_THROW_ON_ERROR));
-        if (!openssl_sign($input, $signature, openssl_pkey_get_private(file_get_contents(self::PRIVATE)), OPENSSL_ALGO_SHA256)) {
+        if (!openssl_sign($input, $signature, $key ?? openssl_pkey_get_private(file_get_contents(self::PRIVATE)), OPENSSL_ALGO_SHA256)) {
             throw new RuntimeException('openssl_sign failed: ' . openssl_error_string());
         }
         return "$input." . $b64($signature);

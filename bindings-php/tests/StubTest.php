@@ -32,7 +32,7 @@ final class StubTest extends TestCase
     {
         // Guards the test above against comparing two empty descriptions.
         $stub = $this->stubShape();
-        $this->assertCount(11 + 1 + 14, $stub);
+        $this->assertCount(12 + 1 + 14, $stub);
         $this->assertSame(['__construct', 'bits', 'clearCache', 'fromFile', 'fromPem', 'generate', 'publicKey', 'toPem'], array_keys($stub['Taap\PrivateKey']['methods']));
         $this->assertSame(
             ['static' => true, 'visibility' => 'public', 'parameters' => ['$key', '$method', '$url', '?$headers', '?$body', '?$options']],

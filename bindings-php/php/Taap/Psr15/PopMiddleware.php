@@ -10,6 +10,7 @@ use Psr\Http\Message\StreamFactoryInterface;
 use Psr\Http\Message\StreamInterface;
 use Psr\Http\Server\MiddlewareInterface;
 use Psr\Http\Server\RequestHandlerInterface;
+use Taap\KeySource;
 use Taap\PopGate;
 use Taap\PublicKey;
 
@@ -25,21 +26,22 @@ use Taap\PublicKey;
 final class PopMiddleware implements MiddlewareInterface
 {
     private PopGate $gate;
-    private ?PublicKey $key = null;
-    /** @var (\Closure(string): (PublicKey|string|null))|null */
+    private PublicKey|KeySource|null $key = null;
+    /** @var (\Closure(string): (PublicKey|KeySource|string|null))|null */
     private ?\Closure $lookup = null;
 
     /**
-     * @param PublicKey|string|callable(string): (PublicKey|string|null) $key the public key, its
-     *     PEM or JWK text, or a lookup from the client id (the clientIdHeader's value) to a key,
-     *     PEM or JWK text, or null for a client without one
+     * @param PublicKey|KeySource|string|callable(string): (PublicKey|KeySource|string|null) $key
+     *     the public key, a client's key source (several keys, a file re-read on change, a JWK
+     *     set URL), PEM or JWK text, or a lookup from the client id (the clientIdHeader's value)
+     *     to one of those, or null for a client without one
      * @param array<string, mixed> $options the middleware options of the core's settings
      *     schema: required, leeway, maxAge, maxBody, clientIdHeader, replayStore
      * @throws \Taap\ConfigException for an unknown option or a value out of range
      * @throws \Taap\InvalidKeyException when the key text is not an RSA public key
      */
     public function __construct(
-        PublicKey|string|callable $key,
+        PublicKey|KeySource|string|callable $key,
         private ResponseFactoryInterface $responses,
         private StreamFactoryInterface $streams,
         array $options = [],
@@ -81,7 +83,10 @@ final class PopMiddleware implements MiddlewareInterface
             }
             $key = self::publicKey($found);
         }
-        $answer = $this->gate->check($key, $request->getMethod(), $request->getRequestTarget(), $headers, $body);
+        [$method, $target] = [$request->getMethod(), $request->getRequestTarget()];
+        $answer = $key instanceof KeySource
+            ? $this->gate->checkSource($key, $method, $target, $headers, $body)
+            : $this->gate->check($key, $method, $target, $headers, $body);
         if ($answer !== null) {
             return $this->respond($answer);
         }
@@ -116,9 +121,9 @@ final class PopMiddleware implements MiddlewareInterface
         return $body;
     }
 
-    private static function publicKey(PublicKey|string $key): PublicKey
+    private static function publicKey(PublicKey|KeySource|string $key): PublicKey|KeySource
     {
-        if ($key instanceof PublicKey) {
+        if ($key instanceof PublicKey || $key instanceof KeySource) {
             return $key;
         }
         return str_starts_with(ltrim($key), '{') ? PublicKey::fromJwk($key) : PublicKey::fromPem($key);
