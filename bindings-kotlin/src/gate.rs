@@ -1,12 +1,14 @@
 //! The core's `PopGate`, for the JVM's PoP middleware (`com.tmobile.taap.servlet.PopFilter`):
 //! options cross as one JSON object under the settings schema's camel names, a request as its
-//! method, target, header bytes and body, and the answer to send comes back whole (status,
-//! headers, body). Every rule and every message stays in the core.
+//! method, target, header bytes and body (checked against one key or a `KeySource`), and the
+//! answer to send comes back whole (status, headers, body). Every rule and every message stays
+//! in the core.
 
 use taap::settings::{options_from_json, NameStyle};
 use taap::validate::{Answer, PopGate};
 
 use crate::error::FfiResult;
+use crate::key_source::FfiKeySource;
 use crate::keys::FfiPublicKey;
 use crate::token::FfiEntry;
 use crate::validator::FfiUriForm;
@@ -113,6 +115,23 @@ impl FfiPopGate {
     ) -> Option<FfiAnswer> {
         self.inner
             .check(&key.inner, &method, &target, header_pairs(&headers), &body, uri_form.into())
+            .map(FfiAnswer::from)
+    }
+
+    /// [`Self::check`] with the keys `source` has for the token's `kid`: a 503
+    /// `KeySourceUnavailable` answer when the source cannot be fetched and holds no usable copy.
+    /// May block while a JWK set URL is fetched.
+    pub fn check_source(
+        &self,
+        source: &FfiKeySource,
+        method: String,
+        target: String,
+        headers: Vec<FfiHeader>,
+        body: Vec<u8>,
+        uri_form: FfiUriForm,
+    ) -> Option<FfiAnswer> {
+        self.inner
+            .check(&source.inner, &method, &target, header_pairs(&headers), &body, uri_form.into())
             .map(FfiAnswer::from)
     }
 }

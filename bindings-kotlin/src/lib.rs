@@ -10,6 +10,7 @@ mod client;
 mod error;
 mod explain;
 mod gate;
+mod key_source;
 mod keys;
 mod policy;
 mod settings;

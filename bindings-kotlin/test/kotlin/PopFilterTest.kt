@@ -1,6 +1,7 @@
 package dev.taap.test
 
 import dev.taap.KeyLookup
+import dev.taap.Keys
 import dev.taap.MiddlewareOptions
 import dev.taap.PublicKey
 import dev.taap.TaapException
@@ -59,8 +60,8 @@ data class Reply(val status: Int, val headers: Map<String, List<String>>, val bo
     fun header(name: String): String? = headers[name]?.singleOrNull()
 }
 
-/** How a filter is made: one key or a lookup, and its options. */
-class Setup(val key: PublicKey? = null, val keys: KeyLookup? = null, val options: MiddlewareOptions = MiddlewareOptions())
+/** How a filter is made: one key or key source, or a lookup, and its options. */
+class Setup(val key: Keys? = null, val keys: KeyLookup? = null, val options: MiddlewareOptions = MiddlewareOptions())
 
 /** A service behind a PopFilter; its application answers 200 `app saw: <body>` after reading the body. */
 interface Door : AutoCloseable {
@@ -265,7 +266,8 @@ class JakartaPopFilterTest : PopFilterCases() {
     /** Body bytes the filter read from the last request's stream. */
     private var read = 0
 
-    private inner class ProxyDoor(private val filter: jakarta.servlet.Filter) : Door {
+    /** A door through [filter], for other suites' filters too (KeySourceTest's `web.xml` cases). */
+    inner class ProxyDoor(private val filter: jakarta.servlet.Filter) : Door {
         override val appSaw: MutableList<String> = ArrayList()
 
         override fun send(method: String, target: String, headers: List<Pair<String, String>>, body: ByteArray, chunked: Boolean): Reply {

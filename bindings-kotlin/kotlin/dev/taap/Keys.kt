@@ -69,8 +69,8 @@ class PrivateKey private constructor(internal val ffi: FfiPrivateKey) : Signer()
 /** Negative sizes must reach the core as out of range, not wrap around to a valid size. */
 private fun unsigned(bits: Int): UInt = if (bits < 0) UInt.MAX_VALUE else bits.toUInt()
 
-/** An RSA public key: SPKI or PKCS#1 PEM, DER, or JWK. */
-class PublicKey internal constructor(internal val ffi: FfiPublicKey) : AutoCloseable {
+/** An RSA public key: SPKI or PKCS#1 PEM, DER, or JWK; the [Keys] of one key. */
+class PublicKey internal constructor(internal val ffi: FfiPublicKey) : Keys {
     /** Loading public keys. */
     companion object {
         /** Loads SPKI or PKCS#1 PEM. */

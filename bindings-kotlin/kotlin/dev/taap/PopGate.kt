@@ -10,8 +10,8 @@ import java.util.AbstractMap.SimpleImmutableEntry
 
 /**
  * What a PoP middleware sends instead of calling the application, as the core made it: [status]
- * (401 refused, 413 body over `maxBody`, 503 shared replay store down), [headers] (lower-case
- * names, in order) and the JSON [body] (`{"error": <kind>, "message": …}`).
+ * (401 refused, 413 body over `maxBody`, 503 shared replay store down or [KeySource] unavailable),
+ * [headers] (lower-case names, in order) and the JSON [body] (`{"error": <kind>, "message": …}`).
  */
 data class Answer internal constructor(
     /** The HTTP status. */
@@ -27,10 +27,13 @@ data class Answer internal constructor(
     }
 }
 
-/** The public key of a client id, or null when none is registered (the request is refused). */
+/**
+ * The keys of a client id: its [PublicKey] or its [KeySource] (several keys, a file, a JWK set
+ * URL), or null when none is registered (the request is refused).
+ */
 fun interface KeyLookup {
-    /** The key that checks the tokens of [clientId], or null. */
-    fun publicKey(clientId: String): PublicKey?
+    /** The key or key source that checks the tokens of [clientId], or null. */
+    fun publicKey(clientId: String): Keys?
 }
 
 /**
@@ -65,23 +68,25 @@ class PopGate private constructor(private val ffi: FfiPopGate) : AutoCloseable {
     fun tooLarge(): Answer = Answer.of(ffi.tooLarge())
 
     /**
-     * Null when the request carries a valid, unreplayed PoP token signed by [publicKey]; else
-     * the answer to send. [target] is the request target as received (path and raw query),
+     * Null when the request carries a valid, unreplayed PoP token signed by [publicKey] (one
+     * [PublicKey], or one of a [KeySource]'s keys: a JWK set URL may be fetched, which blocks);
+     * else the answer to send. [target] is the request target as received (path and raw query),
      * [headers] every received value with its bytes, [body] exactly as received.
      */
     @JvmOverloads
     fun check(
-        publicKey: PublicKey,
+        publicKey: Keys,
         method: String,
         target: String,
         headers: List<Map.Entry<String, ByteArray>>,
         body: ByteArray,
         uriForm: UriForm = UriForm.DECODED,
-    ): Answer? = ffi.check(publicKey.ffi, method, target, headers.toFfiHeaders(), body, uriForm.toFfi())?.let(Answer::of)
+    ): Answer? = checkWith(publicKey, method, target, headers.toFfiHeaders(), body, uriForm)
 
     /**
-     * [check] with the key of the client the request names in [clientIdHeader]: the core's
-     * 401 when the header is missing, repeated or not UTF-8, or when [keys] has no key for it.
+     * [check] with the key or key source of the client the request names in [clientIdHeader]:
+     * the core's 401 when the header is missing, repeated or not UTF-8, or when [keys] has no
+     * key for it.
      */
     @JvmOverloads
     fun check(
@@ -98,8 +103,14 @@ class PopGate private constructor(private val ffi: FfiPopGate) : AutoCloseable {
             is FfiClientId.Found -> named.id
         }
         val key = keys.publicKey(id) ?: return Answer.of(ffi.unknownClient())
-        return ffi.check(key.ffi, method, target, ffiHeaders, body, uriForm.toFfi())?.let(Answer::of)
+        return checkWith(key, method, target, ffiHeaders, body, uriForm)
     }
+
+    private fun checkWith(keys: Keys, method: String, target: String, headers: List<FfiHeader>, body: ByteArray, uriForm: UriForm): Answer? =
+        when (keys) {
+            is PublicKey -> ffi.check(keys.ffi, method, target, headers, body, uriForm.toFfi())
+            is KeySource -> ffi.checkSource(keys.ffi, method, target, headers, body, uriForm.toFfi())
+        }?.let(Answer::of)
 
     /** Frees the gate (and its replay cache or store connection) now instead of at garbage collection. */
     override fun close() = ffi.close()

@@ -875,6 +875,24 @@ internal open class UniffiVTableCallbackInterfaceFfiDigestSigner(
 
 
 
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 // For large crates we prevent `MethodTooLargeException` (see #2340)
 // N.B. the name of the extension is very misleading, since it is 
 // rather `InterfaceTooLargeException`, caused by too many methods 
@@ -932,7 +950,17 @@ fun uniffi_taap_kotlin_checksum_method_fficlient_settings(
 ): Short
 fun uniffi_taap_kotlin_checksum_method_fficlient_token_url(
 ): Short
+fun uniffi_taap_kotlin_checksum_method_ffikeysource_kind(
+): Short
+fun uniffi_taap_kotlin_checksum_method_ffikeysource_path(
+): Short
+fun uniffi_taap_kotlin_checksum_method_ffikeysource_size(
+): Short
+fun uniffi_taap_kotlin_checksum_method_ffikeysource_url(
+): Short
 fun uniffi_taap_kotlin_checksum_method_ffipopgate_check(
+): Short
+fun uniffi_taap_kotlin_checksum_method_ffipopgate_check_source(
 ): Short
 fun uniffi_taap_kotlin_checksum_method_ffipopgate_client_id(
 ): Short
@@ -985,6 +1013,12 @@ fun uniffi_taap_kotlin_checksum_method_ffivalidator_validate(
 fun uniffi_taap_kotlin_checksum_method_ffivalidator_validate_request(
 ): Short
 fun uniffi_taap_kotlin_checksum_constructor_fficlient_new(
+): Short
+fun uniffi_taap_kotlin_checksum_constructor_ffikeysource_from_file(
+): Short
+fun uniffi_taap_kotlin_checksum_constructor_ffikeysource_from_jwks_url(
+): Short
+fun uniffi_taap_kotlin_checksum_constructor_ffikeysource_parse(
 ): Short
 fun uniffi_taap_kotlin_checksum_constructor_ffipopgate_new(
 ): Short
@@ -1090,6 +1124,24 @@ fun uniffi_taap_kotlin_fn_method_fficlient_settings(`ptr`: Pointer,uniffi_out_er
 ): RustBuffer.ByValue
 fun uniffi_taap_kotlin_fn_method_fficlient_token_url(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
+fun uniffi_taap_kotlin_fn_clone_ffikeysource(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_taap_kotlin_fn_free_ffikeysource(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Unit
+fun uniffi_taap_kotlin_fn_constructor_ffikeysource_from_file(`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_taap_kotlin_fn_constructor_ffikeysource_from_jwks_url(`url`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_taap_kotlin_fn_constructor_ffikeysource_parse(`bytes`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): Pointer
+fun uniffi_taap_kotlin_fn_method_ffikeysource_kind(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_taap_kotlin_fn_method_ffikeysource_path(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_taap_kotlin_fn_method_ffikeysource_size(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): Int
+fun uniffi_taap_kotlin_fn_method_ffikeysource_url(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
 fun uniffi_taap_kotlin_fn_clone_ffipopgate(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_taap_kotlin_fn_free_ffipopgate(`ptr`: Pointer,uniffi_out_err: UniffiRustCallStatus, 
@@ -1097,6 +1149,8 @@ fun uniffi_taap_kotlin_fn_free_ffipopgate(`ptr`: Pointer,uniffi_out_err: UniffiR
 fun uniffi_taap_kotlin_fn_constructor_ffipopgate_new(`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): Pointer
 fun uniffi_taap_kotlin_fn_method_ffipopgate_check(`ptr`: Pointer,`key`: Pointer,`method`: RustBuffer.ByValue,`target`: RustBuffer.ByValue,`headers`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,`uriForm`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+): RustBuffer.ByValue
+fun uniffi_taap_kotlin_fn_method_ffipopgate_check_source(`ptr`: Pointer,`source`: Pointer,`method`: RustBuffer.ByValue,`target`: RustBuffer.ByValue,`headers`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,`uriForm`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
 fun uniffi_taap_kotlin_fn_method_ffipopgate_client_id(`ptr`: Pointer,`headers`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
 ): RustBuffer.ByValue
@@ -1417,7 +1471,22 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if (lib.uniffi_taap_kotlin_checksum_method_fficlient_token_url() != 2688.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if (lib.uniffi_taap_kotlin_checksum_method_ffikeysource_kind() != 63266.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_taap_kotlin_checksum_method_ffikeysource_path() != 19497.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_taap_kotlin_checksum_method_ffikeysource_size() != 5404.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_taap_kotlin_checksum_method_ffikeysource_url() != 13055.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if (lib.uniffi_taap_kotlin_checksum_method_ffipopgate_check() != 726.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_taap_kotlin_checksum_method_ffipopgate_check_source() != 54415.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_taap_kotlin_checksum_method_ffipopgate_client_id() != 41973.toShort()) {
@@ -1496,6 +1565,15 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_taap_kotlin_checksum_constructor_fficlient_new() != 27936.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_taap_kotlin_checksum_constructor_ffikeysource_from_file() != 60069.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_taap_kotlin_checksum_constructor_ffikeysource_from_jwks_url() != 41444.toShort()) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if (lib.uniffi_taap_kotlin_checksum_constructor_ffikeysource_parse() != 61768.toShort()) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if (lib.uniffi_taap_kotlin_checksum_constructor_ffipopgate_new() != 9933.toShort()) {
@@ -2396,6 +2474,358 @@ public object FfiConverterTypeFfiClient: FfiConverter<FfiClient, Pointer> {
 
 
 /**
+ * A client's keys; the source (its cache, its file watch) is shared across JVM threads.
+ */
+public interface FfiKeySourceInterface {
+    
+    /**
+     * `fixed`, `file` or `jwks`.
+     */
+    fun `kind`(): kotlin.String
+    
+    /**
+     * The file's path, for a file source.
+     */
+    fun `path`(): kotlin.String?
+    
+    /**
+     * How many keys are in force now (a JWK set URL may be fetched first, which blocks).
+     */
+    fun `size`(): kotlin.UInt
+    
+    /**
+     * The URL without its query or user info (either may hold a credential), for a JWK set URL.
+     */
+    fun `url`(): kotlin.String?
+    
+    companion object
+}
+
+/**
+ * A client's keys; the source (its cache, its file watch) is shared across JVM threads.
+ */
+open class FfiKeySource: Disposable, AutoCloseable, FfiKeySourceInterface
+{
+
+    constructor(pointer: Pointer) {
+        this.pointer = pointer
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
+    }
+
+    /**
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noPointer: NoPointer) {
+        this.pointer = null
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(pointer))
+    }
+
+    protected val pointer: Pointer?
+    protected val cleanable: UniffiCleaner.Cleanable
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithPointer(block: (ptr: Pointer) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the pointer being freed concurrently.
+        try {
+            return block(this.uniffiClonePointer())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val pointer: Pointer?) : Runnable {
+        override fun run() {
+            pointer?.let { ptr ->
+                uniffiRustCall { status ->
+                    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_free_ffikeysource(ptr, status)
+                }
+            }
+        }
+    }
+
+    fun uniffiClonePointer(): Pointer {
+        return uniffiRustCall() { status ->
+            UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_clone_ffikeysource(pointer!!, status)
+        }
+    }
+
+    
+    /**
+     * `fixed`, `file` or `jwks`.
+     */override fun `kind`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_method_ffikeysource_kind(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The file's path, for a file source.
+     */override fun `path`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_method_ffikeysource_path(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * How many keys are in force now (a JWK set URL may be fetched first, which blocks).
+     */
+    @Throws(FfiException::class)override fun `size`(): kotlin.UInt {
+            return FfiConverterUInt.lift(
+    callWithPointer {
+    uniffiRustCallWithError(FfiException) { _status ->
+    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_method_ffikeysource_size(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The URL without its query or user info (either may hold a credential), for a JWK set URL.
+     */override fun `url`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_method_ffikeysource_url(
+        it, _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+    companion object {
+        
+    /**
+     * The keys of the file at `path`, read again when its modification time changes.
+     */
+    @Throws(FfiException::class) fun `fromFile`(`path`: kotlin.String): FfiKeySource {
+            return FfiConverterTypeFfiKeySource.lift(
+    uniffiRustCallWithError(FfiException) { _status ->
+    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_constructor_ffikeysource_from_file(
+        FfiConverterString.lower(`path`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * The JWK set at `url`, fetched when first needed and cached per `Cache-Control`.
+     */
+    @Throws(FfiException::class) fun `fromJwksUrl`(`url`: kotlin.String): FfiKeySource {
+            return FfiConverterTypeFfiKeySource.lift(
+    uniffiRustCallWithError(FfiException) { _status ->
+    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_constructor_ffikeysource_from_jwks_url(
+        FfiConverterString.lower(`url`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * A fixed set from PEM, DER, JWK or JWK set (`{"keys": [...]}`) bytes.
+     */
+    @Throws(FfiException::class) fun `parse`(`bytes`: kotlin.ByteArray): FfiKeySource {
+            return FfiConverterTypeFfiKeySource.lift(
+    uniffiRustCallWithError(FfiException) { _status ->
+    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_constructor_ffikeysource_parse(
+        FfiConverterByteArray.lower(`bytes`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFfiKeySource: FfiConverter<FfiKeySource, Pointer> {
+
+    override fun lower(value: FfiKeySource): Pointer {
+        return value.uniffiClonePointer()
+    }
+
+    override fun lift(value: Pointer): FfiKeySource {
+        return FfiKeySource(value)
+    }
+
+    override fun read(buf: ByteBuffer): FfiKeySource {
+        // The Rust code always writes pointers as 8 bytes, and will
+        // fail to compile if they don't fit.
+        return lift(Pointer(buf.getLong()))
+    }
+
+    override fun allocationSize(value: FfiKeySource) = 8UL
+
+    override fun write(value: FfiKeySource, buf: ByteBuffer) {
+        // The Rust code always expects pointers written as 8 bytes,
+        // and will fail to compile if they don't fit.
+        buf.putLong(Pointer.nativeValue(lower(value)))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a Pointer/Arc<T>
+// to the live Rust struct on the other side of the FFI.
+//
+// Each instance implements core operations for working with the Rust `Arc<T>` and the
+// Kotlin Pointer to work with the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque pointer to the underlying Rust struct.
+//     Method calls need to read this pointer from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its pointer should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the pointer, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the pointer, but is interrupted
+//      before it can pass the pointer over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read pointer value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * A configured `taap::validate::PopGate`: one validator (one replay cache) or one shared
  * replay store for every request the middleware guards.
  */
@@ -2406,6 +2836,13 @@ public interface FfiPopGateInterface {
      * answer to send. `target` is the request target as received.
      */
     fun `check`(`key`: FfiPublicKey, `method`: kotlin.String, `target`: kotlin.String, `headers`: List<FfiHeader>, `body`: kotlin.ByteArray, `uriForm`: FfiUriForm): FfiAnswer?
+    
+    /**
+     * [`Self::check`] with the keys `source` has for the token's `kid`: a 503
+     * `KeySourceUnavailable` answer when the source cannot be fetched and holds no usable copy.
+     * May block while a JWK set URL is fetched.
+     */
+    fun `checkSource`(`source`: FfiKeySource, `method`: kotlin.String, `target`: kotlin.String, `headers`: List<FfiHeader>, `body`: kotlin.ByteArray, `uriForm`: FfiUriForm): FfiAnswer?
     
     /**
      * The client id `headers` name, or the 401 to send.
@@ -2543,6 +2980,23 @@ open class FfiPopGate: Disposable, AutoCloseable, FfiPopGateInterface
     uniffiRustCall() { _status ->
     UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_method_ffipopgate_check(
         it, FfiConverterTypeFfiPublicKey.lower(`key`),FfiConverterString.lower(`method`),FfiConverterString.lower(`target`),FfiConverterSequenceTypeFfiHeader.lower(`headers`),FfiConverterByteArray.lower(`body`),FfiConverterTypeFfiUriForm.lower(`uriForm`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * [`Self::check`] with the keys `source` has for the token's `kid`: a 503
+     * `KeySourceUnavailable` answer when the source cannot be fetched and holds no usable copy.
+     * May block while a JWK set URL is fetched.
+     */override fun `checkSource`(`source`: FfiKeySource, `method`: kotlin.String, `target`: kotlin.String, `headers`: List<FfiHeader>, `body`: kotlin.ByteArray, `uriForm`: FfiUriForm): FfiAnswer? {
+            return FfiConverterOptionalTypeFfiAnswer.lift(
+    callWithPointer {
+    uniffiRustCall() { _status ->
+    UniffiLib.INSTANCE.uniffi_taap_kotlin_fn_method_ffipopgate_check_source(
+        it, FfiConverterTypeFfiKeySource.lower(`source`),FfiConverterString.lower(`method`),FfiConverterString.lower(`target`),FfiConverterSequenceTypeFfiHeader.lower(`headers`),FfiConverterByteArray.lower(`body`),FfiConverterTypeFfiUriForm.lower(`uriForm`),_status)
 }
     }
     )

@@ -7,6 +7,8 @@ package com.tmobile.taap.servlet
 
 import dev.taap.Answer
 import dev.taap.KeyLookup
+import dev.taap.KeySource
+import dev.taap.Keys
 import dev.taap.MiddlewareOptions
 import dev.taap.PopGate
 import dev.taap.PublicKey
@@ -41,30 +43,33 @@ import java.util.Collections
  * the core's answer (401, 413, 503: status, headers, JSON body) or calls the chain with a request
  * whose body the application can still read.
  *
- * The key is one [PublicKey], or a [KeyLookup] from the client id in `clientIdHeader`. In
- * `web.xml` (the no-argument constructor), init parameters configure it: `publicKey` (PEM text)
- * or `publicKeyFile` (a PEM, DER or JWK file), `options` (a JSON object of [MiddlewareOptions]'
- * names) and `uriForm` (`decoded`, the docs' form and the default, or `encoded`).
+ * The key is one [PublicKey], a [KeySource] (several keys, a file re-read on change, a JWK set
+ * URL: 503 `KeySourceUnavailable` when it cannot be fetched), or a [KeyLookup] from the client id
+ * in `clientIdHeader` giving either. In `web.xml` (the no-argument constructor), init parameters
+ * configure it: exactly one of `publicKey` (PEM text), `publicKeyFile` (a PEM, DER or JWK file,
+ * read once), `keysFile` (a PEM, DER, JWK or JWK set file, read again when it changes) or
+ * `jwksUrl` (a JWK set URL); `options` (a JSON object of [MiddlewareOptions]' names) and
+ * `uriForm` (`decoded`, the docs' form and the default, or `encoded`).
  */
 class PopFilter private constructor(@Volatile private var guard: Guard?) : Filter {
-    private class Guard(val gate: PopGate, val key: PublicKey?, val keys: KeyLookup?, val uriForm: UriForm)
+    private class Guard(val gate: PopGate, val key: Keys?, val keys: KeyLookup?, val uriForm: UriForm)
 
     /** A filter configured by its init parameters when the container calls [init]. */
     constructor() : this(null)
 
-    /** Tokens checked with [publicKey], under typed [options]. */
+    /** Tokens checked with [publicKey] (a [PublicKey] or a [KeySource]), under typed [options]. */
     @JvmOverloads
     @Throws(TaapException::class)
-    constructor(publicKey: PublicKey, options: MiddlewareOptions = MiddlewareOptions(), uriForm: UriForm = UriForm.DECODED) :
+    constructor(publicKey: Keys, options: MiddlewareOptions = MiddlewareOptions(), uriForm: UriForm = UriForm.DECODED) :
         this(Guard(PopGate(options), publicKey, null, uriForm))
 
-    /** Tokens checked with [publicKey], under [options] as a map of the schema's camel names. */
+    /** Tokens checked with [publicKey] (a [PublicKey] or a [KeySource]), under [options] as a map of the schema's camel names. */
     @JvmOverloads
     @Throws(TaapException::class)
-    constructor(publicKey: PublicKey, options: Map<String, Any?>, uriForm: UriForm = UriForm.DECODED) :
+    constructor(publicKey: Keys, options: Map<String, Any?>, uriForm: UriForm = UriForm.DECODED) :
         this(Guard(PopGate(options), publicKey, null, uriForm))
 
-    /** Tokens checked with the key [keys] gives for the request's client id, under typed [options]. */
+    /** Tokens checked with the key or key source [keys] gives for the request's client id, under typed [options]. */
     @JvmOverloads
     @Throws(TaapException::class)
     constructor(keys: KeyLookup, options: MiddlewareOptions = MiddlewareOptions(), uriForm: UriForm = UriForm.DECODED) :
@@ -84,12 +89,16 @@ class PopFilter private constructor(@Volatile private var guard: Guard?) : Filte
     override fun init(config: FilterConfig) {
         if (guard != null) return
         try {
-            val pem = config.getInitParameter("publicKey")
-            val file = config.getInitParameter("publicKeyFile")
-            val key = when {
-                pem != null -> PublicKey.fromPem(pem)
-                file != null -> PublicKey.fromFile(file)
-                else -> throw ServletException("PopFilter ${config.filterName}: give the init parameter publicKey or publicKeyFile")
+            val given = KEY_PARAMETERS.mapNotNull { name -> config.getInitParameter(name)?.let { name to it } }
+            val (name, value) = given.singleOrNull() ?: throw ServletException(
+                "PopFilter ${config.filterName}: give exactly one of the init parameters ${KEY_PARAMETERS.joinToString(", ")}" +
+                    if (given.isEmpty()) "" else " (given: ${given.joinToString(", ") { it.first }})",
+            )
+            val key: Keys = when (name) {
+                "publicKey" -> PublicKey.fromPem(value)
+                "publicKeyFile" -> PublicKey.fromFile(value)
+                "keysFile" -> KeySource.fromFile(value)
+                else -> KeySource.fromJwksUrl(value)
             }
             val gate = PopGate(config.getInitParameter("options") ?: "{}")
             guard = Guard(gate, key, null, PopGate.uriForm(config.getInitParameter("uriForm")))
@@ -122,6 +131,9 @@ class PopFilter private constructor(@Volatile private var guard: Guard?) : Filte
     private fun configured(): Guard = guard ?: throw IllegalStateException("PopFilter: init(FilterConfig) was not called")
 
     private companion object {
+        /** The init parameters that name the key, of which `web.xml` gives exactly one. */
+        val KEY_PARAMETERS = listOf("publicKey", "publicKeyFile", "keysFile", "jwksUrl")
+
         /** The core's answer, byte for byte. */
         fun send(response: HttpServletResponse, answer: Answer) {
             val body = answer.body.toByteArray(StandardCharsets.UTF_8)
