@@ -116,6 +116,13 @@ typedef struct taap_client taap_client;
 #endif
 
 /**
+ * A client's public keys (each with an optional `kid` and `nbf`/`exp` window), fixed, from a
+ * file or from a JWK set URL; may be shared by any number of threads. Free it with
+ * `taap_key_source_free`.
+ */
+typedef struct taap_key_source taap_key_source;
+
+/**
  * A PoP middleware's check: options read once, one replay cache (or a shared redis store) for
  * every request it guards; may be shared by any number of threads. Free it with
  * `taap_pop_gate_free`.
@@ -447,6 +454,62 @@ enum taap_status taap_explain(const char *token,
                               char **out_json);
 
 /**
+ * Frees a key source. NULL is ignored.
+ *
+ * # Safety
+ * `source` is NULL or live, not used again afterwards.
+ */
+void taap_key_source_free(struct taap_key_source *source);
+
+/**
+ * Makes a source of the keys in the file at `path` (PEM, DER, JWK or JWK set), read now and
+ * again when its modification time changes (looked at once a second at most; a half-written
+ * file keeps the keys in force). An unreadable file is `TAAP_CONFIG`, one without a usable
+ * key `TAAP_INVALID_KEY`. Free it with `taap_key_source_free`.
+ *
+ * # Safety
+ * `path` is NULL or NUL-terminated; `out` is NULL or writable.
+ */
+enum taap_status taap_key_source_from_file(const char *path, struct taap_key_source **out);
+
+#if defined(TAAP_CLIENT)
+/**
+ * Makes a source of the JWK set served at `url` (`http://` or `https://`), fetched when first
+ * needed (not here), cached per `Cache-Control: max-age` and fetched again, at most every few
+ * seconds, for a `kid` it lacks; while it cannot be fetched and nothing usable is cached,
+ * `taap_pop_gate_check_with_source` answers 503 `KeySourceUnavailable`. A URL that is not
+ * http(s) is `TAAP_CONFIG`. Free it with `taap_key_source_free`.
+ *
+ * # Safety
+ * `url` is NULL or NUL-terminated; `out` is NULL or writable.
+ */
+enum taap_status taap_key_source_from_jwks_url(const char *url, struct taap_key_source **out);
+#endif
+
+/**
+ * How many keys the set in force now holds, in `*out` (those outside their `nbf`/`exp` window
+ * counted too): a file that changed is read again, and a JWK set URL with no usable copy cached
+ * is fetched first, so this may block, and is `TAAP_KEY_SOURCE_UNAVAILABLE` when it cannot be.
+ *
+ * # Safety
+ * `source` is NULL or live; `out` is NULL or writable.
+ */
+enum taap_status taap_key_source_len(const struct taap_key_source *source, size_t *out);
+
+/**
+ * Makes a fixed source of the keys in `data` (`data_len` bytes): a JWK set (`{"keys": [...]}`,
+ * RSA keys each with an optional `kid`, `nbf` and `exp`), one JWK, or a PEM or DER public key.
+ * A set that holds no usable key is `TAAP_INVALID_KEY`, JSON that is not UTF-8
+ * `TAAP_INVALID_UTF8`. Free it with `taap_key_source_free`.
+ *
+ * # Safety
+ * `data` points to `data_len` bytes (or is NULL with 0); `out` is NULL or writable.
+ */
+enum taap_status taap_key_source_parse(const uint8_t *data,
+                                       size_t data_len,
+                                       struct taap_key_source **out);
+
+/**
  * The HTTP status the OAuth server answered when the last call on this thread that returned
  * a `taap_status` failed with `TAAP_OAUTH` (e.g. 401); 0 in every other case.
  */
@@ -486,6 +549,31 @@ enum taap_status taap_pop_gate_check(const struct taap_pop_gate *gate,
                                      size_t body_len,
                                      const char *uri_form,
                                      char **out_answer);
+
+/**
+ * `taap_pop_gate_check` against a client's `source` of keys (`taap_key_source_*`) instead of
+ * one key: the token is accepted when one of the source's keys for its `kid` (each within its
+ * `nbf`/`exp` window) verifies it. A file source is read again when it changed; a JWK set URL
+ * may be fetched (this may block: `taap_pop_gate_waits` says when), and when it cannot be and
+ * nothing usable is cached the answer is 503 with body `{"error": "KeySourceUnavailable",
+ * "message": …}` and `retry-after: 1`. Answers and statuses otherwise as
+ * `taap_pop_gate_check`'s.
+ *
+ * # Safety
+ * `gate` is NULL or live; `source` is NULL or a live source; `method`, `target` and `uri_form`
+ * are NULL or NUL-terminated; `headers` points to `header_count` entries; `body` points to
+ * `body_len` bytes; `out_answer` is NULL or writable.
+ */
+enum taap_status taap_pop_gate_check_with_source(const struct taap_pop_gate *gate,
+                                                 const struct taap_key_source *source,
+                                                 const char *method,
+                                                 const char *target,
+                                                 const struct taap_ehts_entry *headers,
+                                                 size_t header_count,
+                                                 const uint8_t *body,
+                                                 size_t body_len,
+                                                 const char *uri_form,
+                                                 char **out_answer);
 
 /**
  * The client id the request's `headers` carry (names matched ignoring ASCII case): exactly one
@@ -552,6 +640,23 @@ enum taap_status taap_pop_gate_too_large(const struct taap_pop_gate *gate, char 
  * `gate` is NULL or live; `out_answer` is NULL or writable.
  */
 enum taap_status taap_pop_gate_unknown_client(const struct taap_pop_gate *gate, char **out_answer);
+
+/**
+ * Whether checking a request with these `headers` may wait on the network, in `*out`: with a
+ * `redis://` replay store always, and with a `source` whose keys for the token's `kid` only a
+ * fetch can give (nothing cached yet, or a `kid` the cached set lacks). An event-loop server
+ * runs such a check on a worker thread and the others inline. A NULL `source` asks about
+ * `taap_pop_gate_check` with one key, which waits only on a `redis://` store.
+ *
+ * # Safety
+ * `gate` is NULL or live; `source` is NULL or a live source; `headers` points to `header_count`
+ * entries; `out` is NULL or writable.
+ */
+enum taap_status taap_pop_gate_waits(const struct taap_pop_gate *gate,
+                                     const struct taap_key_source *source,
+                                     const struct taap_ehts_entry *headers,
+                                     size_t header_count,
+                                     bool *out);
 
 /**
  * Builds a PoP token over the ordered ehts entries (names unique, at most 100) with `options`

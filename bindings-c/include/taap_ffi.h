@@ -24,6 +24,8 @@ typedef enum taap_status {
 
 typedef struct taap_client taap_client;
 
+typedef struct taap_key_source taap_key_source;
+
 typedef struct taap_pop_gate taap_pop_gate;
 
 typedef struct taap_pop_token taap_pop_token;
@@ -126,6 +128,18 @@ enum taap_status taap_explain(const char *token,
                               const struct taap_explain_options *options,
                               char **out_json);
 
+void taap_key_source_free(struct taap_key_source *source);
+
+enum taap_status taap_key_source_from_file(const char *path, struct taap_key_source **out);
+
+enum taap_status taap_key_source_from_jwks_url(const char *url, struct taap_key_source **out);
+
+enum taap_status taap_key_source_len(const struct taap_key_source *source, size_t *out);
+
+enum taap_status taap_key_source_parse(const uint8_t *data,
+                                       size_t data_len,
+                                       struct taap_key_source **out);
+
 uint16_t taap_last_error_http_status(void);
 
 const char *taap_last_error_message(void);
@@ -140,6 +154,17 @@ enum taap_status taap_pop_gate_check(const struct taap_pop_gate *gate,
                                      size_t body_len,
                                      const char *uri_form,
                                      char **out_answer);
+
+enum taap_status taap_pop_gate_check_with_source(const struct taap_pop_gate *gate,
+                                                 const struct taap_key_source *source,
+                                                 const char *method,
+                                                 const char *target,
+                                                 const struct taap_ehts_entry *headers,
+                                                 size_t header_count,
+                                                 const uint8_t *body,
+                                                 size_t body_len,
+                                                 const char *uri_form,
+                                                 char **out_answer);
 
 enum taap_status taap_pop_gate_client_id(const struct taap_pop_gate *gate,
                                          const struct taap_ehts_entry *headers,
@@ -156,6 +181,12 @@ enum taap_status taap_pop_gate_max_body(const struct taap_pop_gate *gate, uint64
 enum taap_status taap_pop_gate_too_large(const struct taap_pop_gate *gate, char **out_answer);
 
 enum taap_status taap_pop_gate_unknown_client(const struct taap_pop_gate *gate, char **out_answer);
+
+enum taap_status taap_pop_gate_waits(const struct taap_pop_gate *gate,
+                                     const struct taap_key_source *source,
+                                     const struct taap_ehts_entry *headers,
+                                     size_t header_count,
+                                     bool *out);
 
 enum taap_status taap_pop_token_build(const struct taap_private_key *key,
                                       const struct taap_ehts_entry *ehts,

@@ -8,7 +8,8 @@
 #   4. makes a SoftHSM2 token holding the README key (for taap_signer_open on a `pkcs11:` URI),
 #      starts a local TAAP gateway (`taap serve` from the CLI crate) for the client tests, then
 #      runs the C tests (every conformance vector, also through callback and PKCS#11 signers,
-#      every error path, threads sharing one key, taap_client_* against the gateway), the
+#      every error path, threads sharing one key, the gate with key sources (a JWK set served
+#      from a thread on a loopback port), taap_client_* against the gateway), the
 #      static build again under valgrind memcheck (no leaks, no errors), and a larger
 #      multi-threaded run; then tests/hardware/hardware.c under the hardware fixture
 #      (tests/hardware/run.sh: every vector through a key in swtpm and in moto's KMS);

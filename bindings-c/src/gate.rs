@@ -1,17 +1,18 @@
 //! `taap_pop_gate`: the core's middleware check (`taap::validate::PopGate`) for a C server (an
-//! nginx module, libmicrohttpd, CivetWeb, one's own). Its options, the client id rule, the
-//! body limit and every answer (status, headers, JSON body) come from the core; this only
-//! moves C values in and the answer out as JSON text.
+//! nginx module, libmicrohttpd, CivetWeb, one's own), against one key or a `taap_key_source`.
+//! Its options, the client id rule, the body limit and every answer (status, headers, JSON
+//! body) come from the core; this only moves C values in and the answer out as JSON text.
 
 use std::ffi::c_char;
 
 use taap::settings::NameStyle;
-use taap::validate::{Answer, PopGate};
+use taap::validate::{Answer, Keys, PopGate};
 use taap_cabi::{ffi_panic_boundary, try_out, try_ref_from_ptr, utf8};
 
 use crate::boundary::{guard, FfiResult};
-use crate::convert::{free_handle, into_c_string, into_handle, optional_c_bytes, Handle};
+use crate::convert::{borrow_handle, free_handle, into_c_string, into_handle, optional_c_bytes, Handle};
 use crate::ehts::{ehts_pairs, taap_ehts_entry, RequestArgs};
+use crate::key_source::taap_key_source;
 use crate::keys::taap_public_key;
 use crate::policy::uri_form_of;
 use crate::status::taap_status;
@@ -214,22 +215,126 @@ pub unsafe extern "C" fn taap_pop_gate_check(
     uri_form: *const c_char,
     out_answer: *mut *mut c_char,
 ) -> taap_status {
+    let request = Request { method, target, headers, header_count, body, body_len, uri_form };
+    // SAFETY: taap.h gives this function's pointers the promises `check` needs (Safety above),
+    // with a live key being a live handle of `taap_public_key`.
+    unsafe { check(gate, (key, "key"), request, out_answer) }
+}
+
+/// `taap_pop_gate_check` against a client's `source` of keys (`taap_key_source_*`) instead of
+/// one key: the token is accepted when one of the source's keys for its `kid` (each within its
+/// `nbf`/`exp` window) verifies it. A file source is read again when it changed; a JWK set URL
+/// may be fetched (this may block: `taap_pop_gate_waits` says when), and when it cannot be and
+/// nothing usable is cached the answer is 503 with body `{"error": "KeySourceUnavailable",
+/// "message": …}` and `retry-after: 1`. Answers and statuses otherwise as
+/// `taap_pop_gate_check`'s.
+///
+/// # Safety
+/// `gate` is NULL or live; `source` is NULL or a live source; `method`, `target` and `uri_form`
+/// are NULL or NUL-terminated; `headers` points to `header_count` entries; `body` points to
+/// `body_len` bytes; `out_answer` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn taap_pop_gate_check_with_source(
+    gate: *const taap_pop_gate,
+    source: *const taap_key_source,
+    method: *const c_char,
+    target: *const c_char,
+    headers: *const taap_ehts_entry,
+    header_count: usize,
+    body: *const u8,
+    body_len: usize,
+    uri_form: *const c_char,
+    out_answer: *mut *mut c_char,
+) -> taap_status {
+    let request = Request { method, target, headers, header_count, body, body_len, uri_form };
+    // SAFETY: taap.h gives this function's pointers the promises `check` needs (Safety above),
+    // with a live source being a live handle of `taap_key_source`.
+    unsafe { check(gate, (source, "source"), request, out_answer) }
+}
+
+/// Whether checking a request with these `headers` may wait on the network, in `*out`: with a
+/// `redis://` replay store always, and with a `source` whose keys for the token's `kid` only a
+/// fetch can give (nothing cached yet, or a `kid` the cached set lacks). An event-loop server
+/// runs such a check on a worker thread and the others inline. A NULL `source` asks about
+/// `taap_pop_gate_check` with one key, which waits only on a `redis://` store.
+///
+/// # Safety
+/// `gate` is NULL or live; `source` is NULL or a live source; `headers` points to `header_count`
+/// entries; `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn taap_pop_gate_waits(
+    gate: *const taap_pop_gate,
+    source: *const taap_key_source,
+    headers: *const taap_ehts_entry,
+    header_count: usize,
+    out: *mut bool,
+) -> taap_status {
     guard(|| {
-        // SAFETY: taap.h has the caller pass `out_answer` NULL or writable, `gate` NULL or live,
-        // `key` NULL or a live key, `method`, `target` and `uri_form` NULL or NUL-terminated,
-        // `headers` pointing to `header_count` entries and `body` to `body_len` bytes (Safety
-        // above); the helpers refuse NULLs where a value is required, the output first.
-        let (out, gate, key, sent, form) = unsafe {
+        // SAFETY: taap.h has the caller pass `out` NULL or writable, `gate` NULL or live, `source`
+        // NULL or a live source and `headers` pointing to `header_count` entries whose strings are
+        // NULL or NUL-terminated (Safety above); the helpers refuse a NULL `out`, `gate` or
+        // entry string, and a NULL `source` is borrowed only when it is not.
+        let (out, gate, source, headers) = unsafe {
+            (
+                try_out!(out),
+                try_ref_from_ptr!(gate),
+                (!source.is_null()).then(|| borrow_handle(source, "source")).transpose()?,
+                ehts_pairs(headers, header_count, "headers")?,
+            )
+        };
+        *out = match source {
+            Some(source) => gate.waits(source, headers),
+            None => gate.blocking(),
+        };
+        Ok(())
+    })
+}
+
+/// The request arguments both checks take, as C passes them.
+struct Request {
+    method: *const c_char,
+    target: *const c_char,
+    headers: *const taap_ehts_entry,
+    header_count: usize,
+    body: *const u8,
+    body_len: usize,
+    uri_form: *const c_char,
+}
+
+/// The body of `taap_pop_gate_check` and `taap_pop_gate_check_with_source`: `keys` (named
+/// `keys.1` in messages) is a public key or a key source.
+///
+/// # Safety
+/// `gate` is NULL or live; `keys.0` is NULL or a live handle of `H`; `request`'s `method`,
+/// `target` and `uri_form` are NULL or NUL-terminated, its `headers` points to `header_count`
+/// entries and its `body` to `body_len` bytes; `out_answer` is NULL or writable.
+unsafe fn check<H: Handle>(
+    gate: *const taap_pop_gate,
+    keys: (*const H, &'static str),
+    request: Request,
+    out_answer: *mut *mut c_char,
+) -> taap_status
+where
+    for<'k> &'k H::Target: Into<Keys<'k>>,
+{
+    guard(|| {
+        // SAFETY: `out_answer` is NULL or writable, `gate` NULL or live, `keys.0` NULL or a live
+        // handle, `method`, `target` and `uri_form` NULL or NUL-terminated, `headers` pointing to
+        // `header_count` entries and `body` to `body_len` bytes (this function's precondition,
+        // which each caller's taap.h Safety section gives); the helpers refuse NULLs where a
+        // value is required, the output first.
+        let (out, gate, keys, sent, form) = unsafe {
+            let Request { method, target, headers, header_count, body, body_len, uri_form } = request;
             (
                 try_out!(out_answer),
                 try_ref_from_ptr!(gate),
-                try_ref_from_ptr!(key),
+                borrow_handle(keys.0, keys.1)?,
                 RequestArgs::read(method, (target, "target"), headers, header_count, body, body_len)?,
                 uri_form_of(uri_form)?,
             )
         };
         let RequestArgs { method, url: target, headers, body } = sent;
-        *out = match gate.check(key, method, target, headers, body, form) {
+        *out = match gate.check(keys, method, target, headers, body, form) {
             Some(answer) => answer_text(&answer)?,
             None => std::ptr::null_mut(),
         };

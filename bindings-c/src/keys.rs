@@ -35,7 +35,7 @@ const DEFAULT_GENERATED_BITS: u32 = 2048;
 ///
 /// # Safety
 /// `path` is NULL or a NUL-terminated string.
-unsafe fn c_path(path: *const c_char) -> FfiResult<std::path::PathBuf> {
+pub(crate) unsafe fn c_path(path: *const c_char) -> FfiResult<std::path::PathBuf> {
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStrExt;

@@ -35,6 +35,9 @@ void test_explain(const char *tests_dir);
 void test_api_cases(const char *tests_dir);
 /* taap_pop_gate: the core's middleware check, its options, client id rule and exact answers. */
 void test_gate(const char *tests_dir);
+/* taap_key_source with taap_pop_gate_check_with_source: several keys, a key file re-read when it
+ * changes, a JWK set URL (a server in a thread on a loopback port, and a closed port: 503). */
+void test_key_source(const char *tests_dir);
 /* taap_signer: the vectors through callback signers, their failures, kinds and labels, and a
  * `pkcs11:` key in the SoftHSM2 token named by TAAP_TEST_PKCS11_URI and TAAP_TEST_PKCS11_PIN. */
 void test_signer(const char *tests_dir);

@@ -32,6 +32,7 @@ int main(int argc, char **argv) {
     test_request_rules(tests_dir);
     test_explain(tests_dir);
     test_gate(tests_dir);
+    test_key_source(tests_dir);
     test_api_cases(tests_dir);
     test_errors(tests_dir);
     test_threads(tests_dir, threads, tokens);
