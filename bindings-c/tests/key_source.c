@@ -359,9 +359,9 @@ static void check_bad_arguments(const taap_pop_gate *gate, const struct signers 
     } bad[] = {
         {"{\"keys\":[]}", TAAP_INVALID_KEY, "invalid key: a key set needs at least one key"},
         {"{\"keys\":[{\"kty\":\"RSA\",\"n\":\"AQAB\"}]}", TAAP_INVALID_KEY,
-         "invalid key: key 0 of the set: invalid key: the JWK has no string member 'e'"},
+         "invalid key: key 0 of the set: the JWK has no string member 'e'"},
         {"{\"keys\": [", TAAP_INVALID_KEY,
-         "invalid key: the key file is not JSON: EOF while parsing a list at line 1 column 10"},
+         "invalid key: the key set is not JSON: EOF while parsing a list at line 1 column 10"},
         /* JSON must be UTF-8 (the core would read it lossily); PEM and DER are bytes. */
         {" {\"keys\":[{\"kid\":\"\xff\"}]}", TAAP_INVALID_UTF8, "data is not valid UTF-8 (first bad byte at offset 18)"},
         {"", TAAP_INVALID_KEY, "invalid key: not a valid SubjectPublicKeyInfo (PUBLIC KEY) structure"},

@@ -72,7 +72,7 @@ impl KeySet {
             return key.map(KeySet::from);
         }
         let value: Value = serde_json::from_str(trimmed).map_err(|error| {
-            Error::InvalidKey(format!("the key file is not JSON: {}", shorten(&error.to_string(), 80)))
+            Error::InvalidKey(format!("the key set is not JSON: {}", shorten(&error.to_string(), 80)))
         })?;
         match value.get("keys").and_then(Value::as_array) {
             Some(members) => {
@@ -129,7 +129,11 @@ impl KeySet {
 
 fn jwk_entry(index: usize, member: &Value) -> Result<ClientKey> {
     let named = |what: &str| Error::InvalidKey(format!("key {index} of the set: {what}"));
-    let key = PublicKey::from_jwk(&member.to_string()).map_err(|error| named(&error.to_string()))?;
+    let key = PublicKey::from_jwk(&member.to_string()).map_err(|error| match error {
+        // Already an invalid-key error: its own words, without the kind's prefix a second time.
+        Error::InvalidKey(message) => named(&message),
+        other => named(&other.to_string()),
+    })?;
     let seconds = |name: &str| match member.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(value) => {
