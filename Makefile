@@ -49,8 +49,8 @@ lint:
 ## The CLI's keys in hardware (cli/tests/hardware.rs, tests named under_the_hardware_fixture_*)
 ## run on their own under tests/hardware/run.sh (swtpm and moto's KMS), same build.
 test-rust: check-wasm
-	$(CARGO) test --release --workspace --exclude taap-python --exclude taap-node --exclude taap-c --features taap/client \
-		-- --skip under_the_hardware_fixture
+	$(CARGO) test --release --no-fail-fast --workspace --exclude taap-python --exclude taap-node --exclude taap-c \
+		--features taap/client -- --skip under_the_hardware_fixture
 	bash tests/hardware/run.sh -- $(CARGO) test --release --workspace --exclude taap-python --exclude taap-node \
 		--exclude taap-c --features taap/client --test hardware
 	$(CARGO) test --release -p taap-cli --features otlp --test otlp
