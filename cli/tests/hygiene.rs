@@ -69,6 +69,11 @@ struct Served {
 
 impl Served {
     fn start() -> Served {
+        Served::start_with(&["--public-key", keys("tmobile/readme-public.pem").to_str().unwrap()])
+    }
+
+    /// `taap serve` with the client's keys given by `key_args`.
+    fn start_with(key_args: &[&str]) -> Served {
         let mut child = Command::new(env!("CARGO_BIN_EXE_taap"))
             .args([
                 "serve",
@@ -79,8 +84,7 @@ impl Served {
                 "--client-secret-env",
                 "HYGIENE_GATEWAY_SECRET",
             ])
-            .arg("--public-key")
-            .arg(keys("tmobile/readme-public.pem"))
+            .args(key_args)
             .env("HYGIENE_GATEWAY_SECRET", GATEWAY_SECRET)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -206,6 +210,7 @@ fn every_error_kind_keeps_the_secrets_off_stdout_and_stderr() {
     seen.push(replay_is_refused_cleanly(&served, &key));
     let gateway_output = served.stop();
     assert_no_secret(&gateway_output, "the gateway's output");
+    seen.push(key_source_down_is_refused_cleanly(&key));
 
     seen.sort();
     let mut all: Vec<String> = taap::ErrorKind::ALL.iter().map(|kind| kind.name().to_owned()).collect();
@@ -221,6 +226,25 @@ fn fails_cleanly_owned(args: Vec<&str>) -> String {
     assert_no_secret(&String::from_utf8_lossy(&output.stdout), &format!("stdout of {args:?}"));
     let kind = stderr.strip_prefix("taap: ").and_then(|rest| rest.split_once(':')).map(|(kind, _)| kind);
     kind.unwrap_or_else(|| panic!("no kind in {stderr}")).to_owned()
+}
+
+/// A gateway whose client keys come from a JWK set URL that cannot be fetched (nothing listens
+/// on port 9), with a secret in the URL's query: the token request is refused 503
+/// `KeySourceUnavailable`, and neither the client's nor the gateway's output shows the secret.
+fn key_source_down_is_refused_cleanly(key: &str) -> String {
+    let jwks = format!("http://127.0.0.1:9/jwks.json?access_token={ACCESS_TOKEN}");
+    let served = Served::start_with(&["--jwks-url", &jwks]);
+    let env = [("HYGIENE_GATEWAY_SECRET", GATEWAY_SECRET)];
+    let server = served.url("/oauth2/v2/tokens");
+    let args =
+        ["token", "--client-id", CLIENT_ID, "--client-secret-env", "HYGIENE_GATEWAY_SECRET", "--key", key];
+    let output = taap(&[&args[..], &["--server", &server, "--retries", "0"]].concat(), &env);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("503") && stderr.contains("KeySourceUnavailable"), "{stderr}");
+    assert_no_secret(&stderr, "stderr of a token request to a gateway whose key source is down");
+    assert_no_secret(&served.stop(), "the output of a gateway whose key source is down");
+    "KeySourceUnavailable".to_owned()
 }
 
 /// A PoP token sent twice to the gateway with a real access token: the second is a replay,
