@@ -8,7 +8,7 @@ use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
 use taap::request::UriForm;
 use taap::settings::NameStyle;
-use taap::validate::Answer;
+use taap::validate::{Answer, Keys};
 
 use crate::convert::{pairs, php_array, settings_map};
 use crate::errors::guard;
@@ -89,14 +89,7 @@ impl PopGate {
         body: Option<BinarySlice<u8>>,
         uri_form: Option<&str>,
     ) -> PhpResult<Option<ZBox<ZendHashTable>>> {
-        let answer = guard(|| {
-            let form = UriForm::parse_or_default(uri_form)?;
-            let headers = pairs(headers, "headers")?;
-            let received = headers.iter().map(|(name, value)| (name.as_ref(), value.as_ref()));
-            let body = body.as_deref().copied().unwrap_or_default();
-            Ok(self.inner.check(&key.inner, method, target, received, body, form))
-        })?;
-        Ok(answer.as_ref().map(answer_array).transpose()?)
+        self.answer(Keys::One(&key.inner), method, target, headers, body, uri_form)
     }
 
     /// `check` with a client's key source: each of its keys in force is tried (the one the
@@ -111,12 +104,27 @@ impl PopGate {
         body: Option<BinarySlice<u8>>,
         uri_form: Option<&str>,
     ) -> PhpResult<Option<ZBox<ZendHashTable>>> {
+        self.answer(Keys::Source(&keys.inner), method, target, headers, body, uri_form)
+    }
+}
+
+impl PopGate {
+    /// The core's check of the request as PHP gave it, with `keys`: null or the answer array.
+    fn answer(
+        &self,
+        keys: Keys<'_>,
+        method: &str,
+        target: &str,
+        headers: &ZendHashTable,
+        body: Option<BinarySlice<u8>>,
+        uri_form: Option<&str>,
+    ) -> PhpResult<Option<ZBox<ZendHashTable>>> {
         let answer = guard(|| {
             let form = UriForm::parse_or_default(uri_form)?;
             let headers = pairs(headers, "headers")?;
             let received = headers.iter().map(|(name, value)| (name.as_ref(), value.as_ref()));
             let body = body.as_deref().copied().unwrap_or_default();
-            Ok(self.inner.check(&keys.inner, method, target, received, body, form))
+            Ok(self.inner.check(keys, method, target, received, body, form))
         })?;
         Ok(answer.as_ref().map(answer_array).transpose()?)
     }

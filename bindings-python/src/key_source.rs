@@ -57,10 +57,11 @@ impl PyKeySource {
     }
 
     fn __repr__(&self) -> String {
-        // A file path or URL only: a URL's query may hold a credential, so it is not shown.
+        // A file path or the URL as the core shows it (no user info, no query: either may hold
+        // a credential).
         let shown = match &self.source {
             KeySource::File(file) => format!(" path={:?}", file.path().display().to_string()),
-            KeySource::Jwks(jwks) => format!(" url={:?}", jwks.url().split('?').next().unwrap_or_default()),
+            KeySource::Jwks(jwks) => format!(" url={:?}", jwks.url()),
             _ => String::new(),
         };
         format!("<KeySource kind={:?}{shown}>", kind_of(&self.source))
